@@ -1,0 +1,64 @@
+# make run: a whole working Remit on the embedded defaults (SQLite, in-process jobs, mail to
+# ./outbox). make test: the whole suite against PostgreSQL and Redis, then on SQLite.
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test test-postgres test-sqlite bench lint services schema migrations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/remit migrate
+	$(BIN)/remit demo
+	$(BIN)/remit serve --host $(HOST) --port $(PORT)
+
+services:
+	scripts/ensure-services.sh
+
+test: $(VENV)/.dev-installed services
+	$(MAKE) --no-print-directory test-postgres test-sqlite
+
+# pytest exits 5 when it collected nothing: fine for a PYTEST_ARGS filter that matched no
+# test, a broken suite otherwise.
+define pytest
+	@$(BIN)/python -m pytest $(1) $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ] && [ -n "$(PYTEST_ARGS)" ]; then echo "no test matched: $(PYTEST_ARGS)"; rc=0; fi; \
+	exit $$rc
+endef
+
+test-postgres:
+	@echo "== tests on PostgreSQL and Redis"
+	$(call pytest,-n 2 -p xdist)
+
+test-sqlite: export REMIT_TEST_DATABASE = sqlite
+test-sqlite:
+	@echo "== tests on the embedded SQLite mode"
+	$(call pytest,-n 2 -p xdist)
+
+bench: $(VENV)/.dev-installed services
+	$(BIN)/python -m bench
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+schema: $(VENV)/.installed
+	$(BIN)/remit schema export schema.graphql
+
+clean:
+	rm -rf $(VENV) remit.sqlite3* outbox .remit-secret-key .pytest_cache

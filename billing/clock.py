@@ -1,0 +1,27 @@
+"""The one clock. Every "today" and "now" in Remit comes from here, so tests and the
+CLI's `--date` can set the day the whole system believes it is."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime
+
+_frozen_today: ContextVar[date | None] = ContextVar("frozen_today", default=None)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def today() -> date:
+    return _frozen_today.get() or now().date()
+
+
+@contextmanager
+def frozen(day: date) -> Iterator[None]:
+    """Within this block `today()` is `day`: what the CLI's `--date` and tests use."""
+    token = _frozen_today.set(day)
+    try:
+        yield
+    finally:
+        _frozen_today.reset(token)

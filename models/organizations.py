@@ -1,0 +1,20 @@
+from tortoise import fields
+
+from models.base import Entity
+
+
+class Organization(Entity):
+    """A customer of a tenant."""
+
+    tenant = fields.ForeignKeyField(
+        "remit.Tenant", related_name="organizations", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=200)
+    legal_name = fields.CharField(max_length=200, null=True)
+    billing_emails = fields.JSONField(default=list)
+    address = fields.JSONField(null=True)
+    tax_id = fields.CharField(max_length=50, null=True)
+
+    class Meta:
+        table = "organization"
+        indexes = (("tenant_id", "name"),)

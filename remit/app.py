@@ -1,0 +1,53 @@
+"""The ASGI application."""
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+from graph.schema import build_schema
+from remit.runtime import Runtime, running
+from remit.settings import Settings
+from web.graphql import GraphQLApp
+from web.health import healthz, readyz
+from web.request_id import RequestIdMiddleware
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
+    """The app. It starts its own runtime, unless given one that is already running."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        async with running(settings) as started:
+            app.state.runtime = started
+            yield
+
+    graphql = GraphQLApp(build_schema(max_depth=settings.max_query_depth), graphql_ide="graphiql")
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+            ),
+        ],
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    return app

@@ -1,0 +1,186 @@
+"""The `remit` command. On bad input or an unreachable database, Redis or SMTP server it
+prints one line and exits non-zero; a traceback is for bugs only."""
+
+import asyncio
+import functools
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from redis.exceptions import RedisError
+from tortoise.exceptions import BaseORMException
+
+from billing import tenants
+from billing.errors import RemitError
+from remit import db
+from remit.db import DatabaseNotMigrated
+from remit.settings import Settings, get_settings
+
+app = typer.Typer(
+    help="Remit: invoicing that runs itself.", no_args_is_help=True, add_completion=False
+)
+tenant_app = typer.Typer(help="Tenants.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(tenant_app, name="tenant")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(schema_app, name="schema")
+
+T = TypeVar("T")
+
+# What a misconfigured or unreachable dependency raises; reported in one line.
+EXPECTED = (RemitError, DatabaseNotMigrated, BaseORMException, RedisError, OSError, ValueError)
+
+
+def fail(message: str) -> typer.Exit:
+    typer.echo(f"remit: {message}", err=True)
+    return typer.Exit(code=1)
+
+
+def describe(error: BaseException) -> str:
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if isinstance(error, (BaseORMException, OSError)) and not isinstance(
+        error, DatabaseNotMigrated
+    ):
+        return f"cannot use the database: {message}"
+    if isinstance(error, RedisError):
+        return f"cannot reach Redis: {message}"
+    return message
+
+
+def run(coroutine_function: Callable[..., Awaitable[T]]) -> Callable[..., T]:
+    """Run an async command, turning expected failures into one line and exit code 1."""
+
+    @functools.wraps(coroutine_function)
+    def wrapper(*args, **kwargs) -> T:
+        try:
+            return asyncio.run(coroutine_function(*args, **kwargs))
+        except EXPECTED as error:
+            raise fail(describe(error)) from None
+
+    return wrapper
+
+
+def settings() -> Settings:
+    try:
+        return get_settings()
+    except ValueError as error:
+        raise fail(f"invalid configuration: {error}") from None
+
+
+async def with_database(work: Callable[[], Awaitable[T]] | None = None) -> T | None:
+    """Connect to a migrated database, do `work`, disconnect."""
+    await db.init(settings().database_url)
+    try:
+        await db.ensure_migrated()
+        return await work() if work is not None else None
+    finally:
+        await db.close()
+
+
+@app.command()
+@run
+async def migrate() -> None:
+    """Apply database migrations."""
+    await db.migrate(settings().database_url)
+    typer.echo("remit: the database is migrated")
+
+
+@tenant_app.command("create")
+@run
+async def tenant_create(name: str) -> None:
+    """Create a tenant; prints its id and an API key (shown once)."""
+    tenant, key = await with_database(lambda: tenants.create_tenant(name))
+    typer.echo(f"tenant id: {tenant.id}\napi key:   {key}")
+
+
+@apikey_app.command("create")
+@run
+async def apikey_create(tenant_id: str) -> None:
+    """Print another API key for a tenant (shown once)."""
+    parsed = tenants.parse_tenant_id(tenant_id, field=["tenant_id"])
+    key = await with_database(lambda: tenants.create_api_key(parsed))
+    typer.echo(f"api key: {key}")
+
+
+@app.command()
+@run
+async def demo() -> None:
+    """Seed a demo tenant and print its API key."""
+    from remit.demo import seed
+
+    tenant, key = await with_database(seed)
+    typer.echo(f"demo tenant: {tenant.name} ({tenant.id})\napi key:     {key}")
+
+
+@schema_app.command("export")
+def schema_export(path: Annotated[Path, typer.Argument()] = Path("schema.graphql")) -> None:
+    """Write the GraphQL SDL."""
+    from graph.schema import build_schema
+
+    path.write_text(build_schema().as_str() + "\n")
+    typer.echo(f"remit: wrote {path}")
+
+
+@run
+async def preflight(config: Settings, *, redis: bool) -> None:
+    """Fail fast, in one line, before a long-running process starts."""
+    from workers import queue
+
+    await with_database()
+    if redis:
+        pool = await queue.connect(config.redis_url, config.queue_name)
+        await pool.aclose()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Serve the API; without REMIT_REDIS_URL, also run the scheduled jobs in-process."""
+    import uvicorn
+
+    from remit.app import create_app
+
+    config = settings()
+    preflight(config, redis=not config.embedded)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(create_app(config), host=host, port=port, proxy_headers=True)
+
+
+@app.command()
+def worker() -> None:
+    """Run an arq worker: the cron entries and the job functions. Needs REMIT_REDIS_URL."""
+    config = settings()
+    if config.embedded:
+        raise fail("`remit worker` needs REMIT_REDIS_URL; without it `remit serve` runs the jobs")
+    preflight(config, redis=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    run(_work)(config)
+
+
+async def _work(config: Settings) -> None:
+    from remit.runtime import running
+    from workers.settings import build_worker
+
+    async with running(config, run_jobs=False) as runtime:
+        # Built here, not by running(): a standalone worker owns the process's signals and
+        # finishes its jobs on SIGTERM.
+        worker = build_worker(runtime.pool, in_process=False)
+        try:
+            await worker.async_run()
+        except asyncio.CancelledError:
+            pass
+        finally:
+            await worker.close()
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,62 @@
+"""Database wiring: the tortoise configuration, start-up, migrations and the check that
+refuses to serve an unmigrated database."""
+
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate as apply_migrations
+from tortoise.migrations.executor import MigrationExecutor
+
+from models import APP_LABEL, MODEL_MODULES
+
+MIGRATIONS_MODULE = "models.migrations"
+
+
+class DatabaseNotMigrated(RuntimeError):
+    pass
+
+
+def tortoise_config(database_url: str) -> dict:
+    return {
+        "connections": {"default": database_url},
+        "apps": {
+            APP_LABEL: {
+                "models": MODEL_MODULES,
+                "migrations": MIGRATIONS_MODULE,
+                "default_connection": "default",
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+async def init(database_url: str) -> None:
+    """Connect, and check the connection now rather than at the first request. The state is
+    global to the process: uvicorn starts the app in one task and serves requests in others."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    await connections.get("default").execute_query("SELECT 1")
+
+
+async def close() -> None:
+    await Tortoise.close_connections()
+
+
+async def migrate(database_url: str) -> None:
+    config = tortoise_config(database_url)
+    try:
+        await apply_migrations(config=config)
+    finally:
+        await Tortoise.close_connections()
+
+
+async def pending_migrations() -> list[str]:
+    executor = MigrationExecutor(connections.get("default"), tortoise_config("")["apps"])
+    return [f"{step.migration.app_label}.{step.migration.name}" for step in await executor.plan()]
+
+
+async def ensure_migrated() -> None:
+    pending = await pending_migrations()
+    if pending:
+        raise DatabaseNotMigrated(
+            f"the database is not migrated ({len(pending)} pending: {', '.join(pending)}); "
+            "run `remit migrate` first"
+        )

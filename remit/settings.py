@@ -1,0 +1,69 @@
+"""Configuration from `REMIT_*` environment variables; with none set, the embedded defaults."""
+
+import secrets
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_KEY_FILE = ".remit-secret-key"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="REMIT_", extra="ignore")
+
+    database_url: str = "sqlite://remit.sqlite3"
+    redis_url: str | None = None
+    smtp_url: str | None = None
+    outbox_dir: Path = Path("outbox")
+    public_url: str = "http://127.0.0.1:8000"
+    secret_key: str | None = None
+    cycle_time: str = "08:15"
+    stripe_api_base: str | None = None
+    platform_stripe_secret_key: str | None = None
+    platform_fee_per_invoice: Decimal = Decimal("0.50")
+    platform_fee_currency: str = "USD"
+    cors_origins: list[str] = Field(default_factory=list)
+    queue_name: str = "remit:queue"
+    max_query_depth: int = 12
+
+    @field_validator("cycle_time")
+    @classmethod
+    def _hh_mm(cls, value: str) -> str:
+        hours, _, minutes = value.partition(":")
+        if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+            raise ValueError("must be HH:MM in UTC, e.g. 08:15")
+        return f"{int(hours):02d}:{int(minutes):02d}"
+
+    @field_validator("redis_url", "smtp_url", "secret_key", "stripe_api_base", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def embedded(self) -> bool:
+        """True when jobs run inside the API process instead of on arq workers."""
+        return self.redis_url is None
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    def resolved_secret_key(self) -> str:
+        """The signing key: configured, or in the embedded mode generated once and kept on disk."""
+        if self.secret_key:
+            return self.secret_key
+        if not self.uses_sqlite:
+            raise ValueError("REMIT_SECRET_KEY is required outside the embedded SQLite mode")
+        path = Path(SECRET_KEY_FILE)
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,17 @@
+"""The job functions, each safe to run more than once."""
+
+from datetime import datetime
+from uuid import UUID
+
+from arq import func
+
+from billing import tenants
+
+
+async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
+    await tenants.record_key_use(UUID(api_key_id), datetime.fromisoformat(at))
+
+
+FUNCTIONS = [
+    func(touch_api_key, name=tenants.TOUCH_JOB),
+]
