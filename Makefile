@@ -60,5 +60,9 @@ lint: $(VENV)/.dev-installed
 schema: $(VENV)/.installed
 	$(BIN)/remit schema export schema.graphql
 
+# After a model change: write the migration that brings the database along, then commit it.
+migrations: $(VENV)/.installed
+	$(BIN)/tortoise -c remit.db.MIGRATIONS_CONFIG makemigrations
+
 clean:
 	rm -rf $(VENV) remit.sqlite3* outbox .remit-secret-key .pytest_cache

@@ -1,12 +1,17 @@
 """The API: every domain's queries and mutations combined, with the extensions that keep it
 fast (parser and validation caches) and safe (depth limit, internal errors hidden)."""
 
+from datetime import date, datetime
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.scalars import JSON
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graph import enums
+from graph.addresses import Address, AddressInput
 from graph.errors import UserError
 from graph.extensions import HideInternalErrors
 from graph.money import Money
@@ -16,7 +21,7 @@ from graph.tenants import TenantQuery
 Query = merge_types("Query", (TenantQuery,))
 
 # Shared building blocks of the contract, listed so the schema has them before a field uses them.
-SHARED_TYPES = [UserError, Money, PageInfo]
+SHARED_TYPES = [UserError, Money, PageInfo, Address, AddressInput, *enums.ALL, date, datetime, JSON]
 
 
 class Schema(strawberry.Schema):
@@ -32,9 +37,11 @@ def build_schema(max_depth: int = 12) -> strawberry.Schema:
         query=Query,
         types=SHARED_TYPES,
         extensions=[
-            QueryDepthLimiter(max_depth=max_depth),
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
-            HideInternalErrors(),
+            # Factories: strawberry makes each extension anew per request; the two caches
+            # live at module level, so they are still shared by every request.
+            lambda: QueryDepthLimiter(max_depth=max_depth),
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+            HideInternalErrors,
         ],
     )

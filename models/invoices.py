@@ -95,11 +95,9 @@ class InvoiceEvent(Model):
 class InvoiceNumberSequence(Model):
     """The gapless invoice number counter of a tenant, locked while a number is taken."""
 
+    id = fields.UUIDField(primary_key=True)
     tenant = fields.OneToOneField(
-        "remit.Tenant",
-        related_name="invoice_number_sequence",
-        primary_key=True,
-        on_delete=fields.CASCADE,
+        "remit.Tenant", related_name="invoice_number_sequence", on_delete=fields.CASCADE
     )
     last_number = fields.IntField(default=0)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import ValidationError
 from redis.exceptions import RedisError
 from tortoise.exceptions import BaseORMException
 
@@ -67,8 +68,13 @@ def run(coroutine_function: Callable[..., Awaitable[T]]) -> Callable[..., T]:
 def settings() -> Settings:
     try:
         return get_settings()
-    except ValueError as error:
-        raise fail(f"invalid configuration: {error}") from None
+    except ValidationError as error:
+        problems = "; ".join(
+            f"REMIT_{'_'.join(map(str, problem['loc'])).upper()}: "
+            + problem["msg"].removeprefix("Value error, ")
+            for problem in error.errors()
+        )
+        raise fail(f"invalid configuration: {problems}") from None
 
 
 async def with_database(work: Callable[[], Awaitable[T]] | None = None) -> T | None:

@@ -81,12 +81,14 @@ class Migration(migrations.Migration):
             name="InvoiceNumberSequence",
             fields=[
                 (
+                    "id",
+                    fields.UUIDField(primary_key=True, default=uuid4, unique=True, db_index=True),
+                ),
+                (
                     "tenant",
                     fields.OneToOneField(
                         "remit.Tenant",
                         source_field="tenant_id",
-                        primary_key=True,
-                        db_index=True,
                         db_constraint=True,
                         to_field="id",
                         related_name="invoice_number_sequence",
@@ -98,7 +100,7 @@ class Migration(migrations.Migration):
             options={
                 "table": "invoice_number_sequence",
                 "app": "remit",
-                "pk_attr": "tenant_id",
+                "pk_attr": "id",
                 "table_description": "The gapless invoice number counter of a tenant, locked while a number is taken.",
             },
             bases=["Model"],

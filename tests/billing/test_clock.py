@@ -1,0 +1,14 @@
+from datetime import UTC, date
+
+from billing import clock
+
+
+def test_today_is_the_utc_date_unless_frozen():
+    assert clock.today() == clock.now().date()
+    assert clock.now().tzinfo is UTC
+
+
+def test_a_frozen_day_holds_within_the_block_only():
+    with clock.frozen(date(2027, 2, 28)):
+        assert clock.today() == date(2027, 2, 28)
+    assert clock.today() == clock.now().date()

@@ -1,0 +1,166 @@
+"""The test harness.
+
+Two runs of the same suite: against PostgreSQL and Redis (the production shape), and with
+REMIT_TEST_DATABASE=sqlite on the embedded defaults (a SQLite file, the in-process queue).
+Each xdist worker gets its own database and Redis database, migrated once per session; every
+test starts from empty tables and an empty queue.
+"""
+
+import os
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+import redis.asyncio as redis
+from tortoise import Tortoise, connections
+
+from remit import db
+from remit.app import create_app
+from remit.runtime import running
+from remit.settings import Settings
+from workers.settings import build_worker
+
+POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
+REDIS_URL = "redis://127.0.0.1:6379"
+USES_SQLITE = os.environ.get("REMIT_TEST_DATABASE") == "sqlite"
+
+
+def worker_number(worker_id: str) -> int:
+    return 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
+
+
+@pytest.fixture(scope="session")
+def worker_tag(worker_id: str) -> str:
+    return f"{os.getpid()}_{worker_id}"
+
+
+async def recreate_postgres_database(name: str) -> str:
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
+
+
+async def drop_postgres_database(name: str) -> None:
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL.replace("postgres://", "postgresql://"))
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+async def settings(worker_id: str, tmp_path_factory: pytest.TempPathFactory):
+    """Settings for this xdist worker, on a freshly migrated database of its own."""
+    tmp = tmp_path_factory.mktemp("remit")
+    if USES_SQLITE:
+        config = Settings(
+            database_url=f"sqlite://{tmp / 'remit.sqlite3'}",
+            redis_url=None,
+            outbox_dir=tmp / "outbox",
+            secret_key="test-secret",
+        )
+    else:
+        name = f"remit_test_{worker_id}"
+        config = Settings(
+            database_url=await recreate_postgres_database(name),
+            redis_url=f"{REDIS_URL}/{1 + worker_number(worker_id)}",
+            outbox_dir=tmp / "outbox",
+            secret_key="test-secret",
+            queue_name=f"remit:test:{worker_id}",
+        )
+    await db.migrate(config.database_url)
+    yield config
+    if not USES_SQLITE:
+        await drop_postgres_database(f"remit_test_{worker_id}")
+
+
+@pytest.fixture(scope="session")
+async def runtime(settings: Settings):
+    """The database and queue, as a process holds them. Jobs run when a test drains them."""
+    async with running(settings, run_jobs=False) as started:
+        yield started
+
+
+@pytest.fixture(autouse=True)
+async def clean_state(runtime):
+    yield
+    await empty_tables()
+    await runtime.pool.flushdb()
+
+
+async def empty_tables() -> None:
+    connection = connections.get("default")
+    tables = [model._meta.db_table for model in Tortoise.apps["remit"].values()]
+    if USES_SQLITE:
+        await connection.execute_script(
+            "PRAGMA foreign_keys = OFF;"
+            + "".join(f'DELETE FROM "{table}";' for table in tables)
+            + "PRAGMA foreign_keys = ON;"
+        )
+    else:
+        await connection.execute_script(f"TRUNCATE {', '.join(tables)} CASCADE")
+
+
+@pytest.fixture
+def drain_jobs(runtime):
+    """Run every queued job to completion, as a worker would, and return how many ran."""
+
+    async def drain() -> int:
+        worker = build_worker(runtime.pool, in_process=True, burst=True, poll_delay=0)
+        await worker.main()
+        return worker.jobs_complete
+
+    return drain
+
+
+@pytest.fixture
+async def api(settings, runtime):
+    app = create_app(settings, runtime=runtime)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://remit.test") as client:
+        yield client
+
+
+class GraphQLClient:
+    def __init__(self, http: httpx.AsyncClient, key: str | None) -> None:
+        self.http = http
+        self.key = key
+
+    async def post(self, query: str, **variables) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+        return await self.http.post(
+            "/graphql", json={"query": query, "variables": variables}, headers=headers
+        )
+
+    async def query(self, query: str, **variables) -> dict:
+        response = await self.post(query, **variables)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+@pytest.fixture
+def graphql(api):
+    """A GraphQL client factory: graphql(key) answers queries as that key's tenant."""
+    return lambda key=None: GraphQLClient(api, key)
+
+
+@pytest.fixture
+async def real_redis():
+    """A Redis connection even in the SQLite run, for the tests of the production shape."""
+    client = redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except Exception:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    yield client
+    await client.aclose()
+
+
+ROOT = Path(__file__).resolve().parent.parent

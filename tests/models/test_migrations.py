@@ -1,0 +1,107 @@
+from datetime import UTC, date, datetime
+
+import pytest
+from tortoise import Tortoise
+from tortoise.exceptions import IntegrityError
+from tortoise.migrations.autodetector import MigrationAutodetector
+
+from models.contracts import Contract
+from models.invoices import Invoice, Reminder
+from models.provider_events import ProviderEvent
+from models.runs import InvoicingRun
+from remit import db
+from tests import factories
+
+
+async def test_the_models_and_the_committed_migrations_agree(runtime):
+    apps_config = db.tortoise_config("")["apps"]
+
+    changes = await MigrationAutodetector(Tortoise.apps, apps_config).changes()
+
+    assert [writer.as_string() for writer in changes] == [], (
+        "run `make migrations` and commit the result"
+    )
+
+
+async def test_nothing_is_pending_after_migrate(runtime):
+    assert await db.pending_migrations() == []
+
+
+async def invoice_setup():
+    tenant, _ = await factories.tenant()
+    organization = await factories.organization(tenant)
+    contract = await Contract.create(
+        tenant=tenant, organization=organization, name="Support", currency="EUR"
+    )
+    return tenant, organization, contract
+
+
+def invoice(tenant, organization, contract, token, **fields):
+    defaults = {
+        "period_start": date(2027, 1, 1),
+        "period_end": date(2027, 1, 31),
+        "currency": "EUR",
+    }
+    return Invoice.create(
+        tenant=tenant,
+        organization=organization,
+        contract=contract,
+        public_token=token,
+        **{**defaults, **fields},
+    )
+
+
+async def test_one_invoice_per_contract_and_period():
+    tenant, organization, contract = await invoice_setup()
+    await invoice(tenant, organization, contract, "t1")
+
+    with pytest.raises(IntegrityError):
+        await invoice(tenant, organization, contract, "t2")
+    assert await Invoice.all().count() == 1
+
+
+async def test_one_number_per_tenant():
+    tenant, organization, contract = await invoice_setup()
+    await invoice(tenant, organization, contract, "t1", number="INV-000001")
+
+    with pytest.raises(IntegrityError):
+        await invoice(
+            tenant, organization, contract, "t2", number="INV-000001", period_start=date(2027, 2, 1)
+        )
+    # Unnumbered (held) invoices do not collide.
+    await invoice(tenant, organization, contract, "t3", period_start=date(2027, 3, 1))
+    await invoice(tenant, organization, contract, "t4", period_start=date(2027, 4, 1))
+
+
+async def test_one_reminder_per_invoice_and_offset():
+    tenant, organization, contract = await invoice_setup()
+    issued = await invoice(tenant, organization, contract, "t1")
+    await Reminder.create(invoice=issued, offset_days=15)
+
+    with pytest.raises(IntegrityError):
+        await Reminder.create(invoice=issued, offset_days=15)
+    await Reminder.create(invoice=issued, offset_days=30)
+
+
+async def test_one_processed_provider_event_per_event_id():
+    await ProviderEvent.create(provider="stripe", event_id="evt_1", type="payment_intent.succeeded")
+
+    with pytest.raises(IntegrityError):
+        await ProviderEvent.create(
+            provider="stripe", event_id="evt_1", type="payment_intent.succeeded"
+        )
+    await ProviderEvent.create(provider="other", event_id="evt_1", type="paid")
+
+
+async def test_one_invoicing_run_per_tenant_and_day():
+    tenant, _ = await factories.tenant()
+    await InvoicingRun.create(
+        tenant=tenant, run_date=date(2027, 1, 1), started_at=datetime(2027, 1, 1, 8, 15, tzinfo=UTC)
+    )
+
+    with pytest.raises(IntegrityError):
+        await InvoicingRun.create(
+            tenant=tenant,
+            run_date=date(2027, 1, 1),
+            started_at=datetime(2027, 1, 1, 8, 15, tzinfo=UTC),
+        )

@@ -1,0 +1,209 @@
+"""The `remit` command as an operator runs it: a real process, real exit codes, one line on
+failure."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import (
+    USES_SQLITE,
+    drop_postgres_database,
+    recreate_postgres_database,
+)
+
+REMIT = [sys.executable, "-m", "remit"]
+
+
+def remit(
+    *args: str, cwd, env: dict | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("REMIT_")}
+    environment.update(env or {})
+    return subprocess.run(
+        [*REMIT, *args],
+        cwd=cwd,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess) -> str:
+    assert result.returncode == 1, result
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_migrate_an_empty_sqlite_file_then_create_a_tenant(tmp_path):
+    migrated = remit("migrate", cwd=tmp_path)
+    assert migrated.returncode == 0, migrated.stderr
+    assert migrated.stdout.strip().endswith("remit: the database is migrated")
+
+    created = remit("tenant", "create", "Acme Corp", cwd=tmp_path)
+
+    assert created.returncode == 0, created.stderr
+    id_line, key_line = created.stdout.strip().splitlines()
+    assert id_line.startswith("tenant id: ") and key_line.startswith("api key:   rk_")
+    again = remit("migrate", cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.skipif(USES_SQLITE, reason="the PostgreSQL run covers PostgreSQL")
+async def test_migrate_an_empty_postgres_database(tmp_path, worker_id):
+    name = f"remit_cli_{worker_id}"
+    url = await recreate_postgres_database(name)
+    try:
+        result = remit("migrate", cwd=tmp_path, env={"REMIT_DATABASE_URL": url})
+        assert result.returncode == 0, result.stderr
+        second = remit("migrate", cwd=tmp_path, env={"REMIT_DATABASE_URL": url})
+        assert second.returncode == 0, second.stderr
+    finally:
+        await drop_postgres_database(name)
+
+
+def test_serve_refuses_an_unmigrated_database(tmp_path):
+    line = one_line_error(remit("serve", cwd=tmp_path))
+
+    assert (
+        line
+        == "remit: the database is not migrated (1 pending: remit.0001_initial); run `remit migrate` first"
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://postgres@127.0.0.1:1/remit", "remit: cannot use the database: "),
+        ("mysql-ish://nowhere", "remit: cannot use the database: "),
+        (
+            "sqlite:///no/such/folder/remit.sqlite3",
+            "remit: cannot use the database: no folder /no/such/folder for the SQLite database /no/such/folder/remit.sqlite3",
+        ),
+    ],
+)
+def test_serve_with_a_wrong_database_url_says_so_in_one_line(tmp_path, url, expected):
+    line = one_line_error(remit("serve", cwd=tmp_path, env={"REMIT_DATABASE_URL": url}))
+
+    assert line.startswith(expected)
+
+
+def test_serve_and_worker_with_unreachable_redis_say_so_in_one_line(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    env = {"REMIT_REDIS_URL": "redis://127.0.0.1:1/0"}
+
+    for command in ("serve", "worker"):
+        line = one_line_error(remit(command, cwd=tmp_path, env=env))
+        assert line.startswith("remit: cannot reach Redis: "), line
+
+
+def test_worker_without_redis_explains_the_embedded_mode(tmp_path):
+    line = one_line_error(remit("worker", cwd=tmp_path))
+
+    assert (
+        line
+        == "remit: `remit worker` needs REMIT_REDIS_URL; without it `remit serve` runs the jobs"
+    )
+
+
+def test_apikey_create_checks_its_argument(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+
+    assert (
+        one_line_error(remit("apikey", "create", "acme", cwd=tmp_path))
+        == "remit: 'acme' is not a tenant id."
+    )
+    missing = "00000000-0000-0000-0000-000000000000"
+    assert (
+        one_line_error(remit("apikey", "create", missing, cwd=tmp_path))
+        == f"remit: No tenant with id {missing}."
+    )
+
+
+def test_an_invalid_setting_is_one_line(tmp_path):
+    line = one_line_error(remit("migrate", cwd=tmp_path, env={"REMIT_CYCLE_TIME": "noon"}))
+
+    assert (
+        line == "remit: invalid configuration: REMIT_CYCLE_TIME: must be HH:MM in UTC, e.g. 08:15"
+    )
+
+
+def test_schema_export_writes_the_sdl(tmp_path):
+    result = remit("schema", "export", "out.graphql", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert "type Query" in (tmp_path / "out.graphql").read_text()
+
+
+def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
+    """`remit demo` then `remit serve` with nothing configured: the API answers the demo key,
+    refuses no key, and the in-process worker runs the jobs the API asks for."""
+    import httpx
+
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    demo = remit("demo", cwd=tmp_path)
+    assert demo.returncode == 0, demo.stderr
+    key = demo.stdout.strip().splitlines()[-1].split()[-1]
+    again = remit("demo", cwd=tmp_path)
+    assert again.stdout.splitlines()[0] == demo.stdout.splitlines()[0]  # the same tenant, a new key
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("REMIT_")}
+    server = subprocess.Popen(
+        [*REMIT, "serve", "--port", str(port)],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):
+            try:
+                if httpx.get(f"{base}/readyz").status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        query = {"query": "{ tenant { name invoicingEnabled } }"}
+        answered = httpx.post(
+            f"{base}/graphql", json=query, headers={"Authorization": f"Bearer {key}"}
+        )
+        refused = httpx.post(f"{base}/graphql", json=query)
+
+        assert answered.json() == {
+            "data": {"tenant": {"name": "Demo Company Ltd", "invoicingEnabled": False}}
+        }
+        assert refused.status_code == 401
+        import sqlite3
+
+        for _ in range(50):
+            used = (
+                sqlite3.connect(tmp_path / "remit.sqlite3")
+                .execute("SELECT count(*) FROM api_key WHERE last_used_at IS NOT NULL")
+                .fetchone()[0]
+            )
+            if used:
+                break
+            time.sleep(0.1)
+        assert used == 1
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=20)
+    # uvicorn shuts down cleanly, then ends with the signal it was sent, as a process should.
+    assert server.returncode in (0, -signal.SIGTERM), output
+    assert "Application shutdown complete." in output, output
+    assert "Traceback" not in output, output
