@@ -5,7 +5,8 @@ from datetime import date, datetime
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, QueryDepthLimiter, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.scalars import JSON
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -32,16 +33,13 @@ class Schema(strawberry.Schema):
         are the client's own mistakes, answered and not logged."""
 
 
-def build_schema(max_depth: int = 12) -> strawberry.Schema:
-    return Schema(
-        query=Query,
-        types=SHARED_TYPES,
-        extensions=[
-            # Factories: strawberry makes each extension anew per request; the two caches
-            # live at module level, so they are still shared by every request.
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: ParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-            HideInternalErrors,
-        ],
-    )
+def build_schema(max_depth: int = 12, *, caches: bool = True) -> strawberry.Schema:
+    # One depth rule for the schema's life: the validation cache is keyed by the rules, so a
+    # rule class made anew per request (as QueryDepthLimiter does) would never hit it.
+    depth_rule = create_validator(max_depth, should_ignore=None)
+    extensions = [lambda: AddValidationRules([depth_rule]), HideInternalErrors]
+    if caches:
+        # Strawberry makes each extension anew per request; the caches live at module level
+        # and are shared by every request.
+        extensions += [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+    return Schema(query=Query, types=SHARED_TYPES, extensions=extensions)

@@ -3,6 +3,7 @@
 import contextlib
 from collections.abc import AsyncIterator
 
+import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -16,7 +17,9 @@ from web.health import healthz, readyz
 from web.request_id import RequestIdMiddleware
 
 
-def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlette:
+def create_app(
+    settings: Settings, *, runtime: Runtime | None = None, schema: strawberry.Schema | None = None
+) -> Starlette:
     """The app. It starts its own runtime, unless given one that is already running."""
 
     @contextlib.asynccontextmanager
@@ -29,7 +32,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> Starlet
             app.state.runtime = started
             yield
 
-    graphql = GraphQLApp(build_schema(max_depth=settings.max_query_depth), graphql_ide="graphiql")
+    schema = schema or build_schema(max_depth=settings.max_query_depth)
+    graphql = GraphQLApp(schema, graphql_ide="graphiql")
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
