@@ -52,6 +52,8 @@ test-sqlite:
 
 bench: $(VENV)/.dev-installed services
 	$(BIN)/python -m bench
+	psql -q -h 127.0.0.1 -U postgres -c 'DROP DATABASE IF EXISTS remit_bench' -c 'CREATE DATABASE remit_bench'
+	$(BIN)/python -m bench --database-url postgres://postgres@127.0.0.1:5432/remit_bench
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .

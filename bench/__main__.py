@@ -81,18 +81,19 @@ async def main(requests: int, database_url: str | None) -> None:
                 tracemalloc.stop()
 
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
+    rows = [
+        ("baseline  GET /healthz", baseline, ""),
+        ("graphql   tenant query, with caches", cached, f"ratio {cached / baseline:5.2f}"),
+        ("graphql   tenant query, no caches", uncached, f"ratio {uncached / baseline:5.2f}"),
+    ]
     print(f"database: {backend}; {requests} requests per measurement, median of 5 rounds")
-    print(f"baseline  GET /healthz                 {baseline * 1e6:8.0f} µs/request")
+    for label, seconds, ratio in rows:
+        print(f"{label:<38} {seconds * 1e6:8.0f} µs/request  {ratio}")
+    print(f"{'caches save':<38} {(1 - cached / uncached) * 100:7.1f} %")
+    growth = after - warm
     print(
-        f"graphql   tenant query, with caches    {cached * 1e6:8.0f} µs/request  ratio {cached / baseline:5.2f}"
-    )
-    print(
-        f"graphql   tenant query, no caches      {uncached * 1e6:8.0f} µs/request  ratio {uncached / baseline:5.2f}"
-    )
-    print(f"caches save                            {(1 - cached / uncached) * 100:7.1f} %")
-    print(
-        f"memory    heap growth over {requests} requests: {(after - warm) / 1024:.0f} KiB "
-        f"({(after - warm) / requests:.0f} B/request); peak {peak / 1024 / 1024:.1f} MiB"
+        f"memory    heap growth over {requests} requests: {growth / 1024:.0f} KiB "
+        f"({growth / requests:.0f} B/request); peak {peak / 1024 / 1024:.1f} MiB"
     )
 
 
