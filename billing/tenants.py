@@ -7,6 +7,7 @@ compared in constant time.
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import datetime, timedelta
 from uuid import UUID
@@ -15,6 +16,8 @@ from billing import clock, jobs
 from billing.errors import Invalid, NotFound, Unauthenticated
 from models.settings import InvoicingSettings
 from models.tenants import ApiKey, Tenant
+
+logger = logging.getLogger("remit.tenants")
 
 KEY_SCHEME = "rk"
 # Recording every use would write on every request; once an hour is enough to tell a live
@@ -85,9 +88,12 @@ async def _note_use(api_key: ApiKey) -> None:
     if api_key.last_used_at and at - api_key.last_used_at < LAST_USED_RESOLUTION:
         return
     hour = at.strftime("%Y%m%d%H")
-    await jobs.enqueue(
-        TOUCH_JOB, str(api_key.id), at.isoformat(), job_id=f"apikey-touch:{api_key.id}:{hour}"
-    )
+    job_id = f"apikey-touch:{api_key.id}:{hour}"
+    try:
+        await jobs.enqueue(TOUCH_JOB, str(api_key.id), at.isoformat(), job_id=job_id)
+    except Exception:
+        # Noting a key's use is bookkeeping: a queue outage must not refuse the request.
+        logger.warning("could not record the use of API key %s", api_key.prefix, exc_info=True)
 
 
 async def record_key_use(api_key_id: UUID, at: datetime) -> None:

@@ -27,7 +27,7 @@ async def connect(redis_url: str | None, queue_name: str) -> ArqRedis:
     """A pool on `redis_url`, or on an in-process server when it is None."""
     if redis_url is None:
         pool = ConnectionPool(
-            connection_class=fakeredis.aioredis.FakeConnection, server=fakeredis.FakeServer()
+            connection_class=fakeredis.FakeAsyncRedisConnection, server=fakeredis.FakeServer()
         )
         return EmbeddedRedis(connection_pool=pool, default_queue_name=queue_name)
     # One quick attempt: an unreachable Redis should be reported, not retried for seconds.

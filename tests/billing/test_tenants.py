@@ -4,11 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from billing import tenants
+from billing import jobs, tenants
 from billing.errors import Invalid, NotFound, Unauthenticated
 from models.settings import InvoicingSettings
 from models.tenants import ApiKey, Tenant
 from tests import factories
+from workers import queue
 
 
 async def test_a_new_tenant_gets_default_settings_and_a_key_stored_hashed():
@@ -132,3 +133,20 @@ async def test_recording_a_use_is_safe_to_repeat_and_to_reorder():
     await tenants.record_key_use(stored.id, earlier)
 
     assert (await ApiKey.get(id=stored.id)).last_used_at == later
+
+
+async def test_a_queue_outage_does_not_refuse_a_good_key(runtime, caplog):
+    tenant, key = await factories.tenant()
+
+    async def broken(job):
+        raise ConnectionError("queue down")
+
+    jobs.use_sender(broken)
+    try:
+        api_key = await tenants.authenticate(key)
+    finally:
+        jobs.use_sender(queue.sender(runtime.pool))
+
+    assert api_key.tenant.id == tenant.id
+    assert "could not record the use of API key" in caplog.text
+    assert (await ApiKey.get()).last_used_at is None
