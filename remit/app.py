@@ -14,6 +14,7 @@ from remit.runtime import Runtime, running
 from remit.settings import Settings
 from web.graphql import GraphQLApp
 from web.health import healthz, readyz
+from web.metrics import MetricsMiddleware, metrics
 from web.request_id import RequestIdMiddleware
 
 
@@ -39,9 +40,11 @@ def create_app(
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route("/metrics", metrics),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),
+            Middleware(MetricsMiddleware),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,

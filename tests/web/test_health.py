@@ -66,3 +66,14 @@ async def test_cors_allows_only_the_configured_origins(settings, runtime):
     assert allowed.status_code == 200
     assert allowed.headers["access-control-allow-origin"] == "https://app.example"
     assert refused.status_code == 400
+
+
+async def test_metrics_count_requests_by_route_template_and_status(api):
+    await api.get("/healthz")
+    await api.post("/graphql", json={"query": "{ tenant { id } }"})
+
+    text = (await api.get("/metrics")).text
+
+    assert 'remit_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert 'remit_http_requests_total{method="POST",route="/graphql",status="401"}' in text
+    assert 'remit_http_request_seconds_bucket{le="0.005",method="GET",route="/healthz"}' in text
