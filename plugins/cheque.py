@@ -1,0 +1,45 @@
+"""Cheque: whom to make the cheque payable to and where to mail it."""
+
+from pydantic import BaseModel, Field
+
+from remit import BaseProvider, InvoiceView, PaymentOption, hookimpl
+
+
+class MailingAddress(BaseModel):
+    line1: str = Field(min_length=1, max_length=200)
+    line2: str | None = Field(default=None, max_length=200)
+    city: str = Field(min_length=1, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
+    postal_code: str = Field(min_length=1, max_length=20)
+    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+
+    def lines(self) -> list[str]:
+        locality = " ".join(part for part in (self.city, self.region, self.postal_code) if part)
+        return [line for line in (self.line1, self.line2, locality, self.country) if line]
+
+
+class ChequeSettings(BaseModel):
+    payee_name: str = Field(min_length=1, max_length=200)
+    mailing_address: MailingAddress
+
+
+class Cheque(BaseProvider):
+    key = "cheque"
+    name = "Cheque"
+    Settings = ChequeSettings
+
+    async def payment_option(self, invoice: InvoiceView, settings: ChequeSettings) -> PaymentOption:
+        reference = invoice.number or str(invoice.id)
+        instructions = "\n".join(
+            [
+                f"Make the cheque payable to {settings.payee_name}",
+                f"and write {reference} on its back. Mail it to:",
+                *settings.mailing_address.lines(),
+            ]
+        )
+        return PaymentOption(provider=self.key, name=self.name, instructions=instructions)
+
+
+@hookimpl
+def remit_payment_providers():
+    return [Cheque()]
