@@ -26,13 +26,9 @@ REDIS_URL = "redis://127.0.0.1:6379"
 USES_SQLITE = os.environ.get("REMIT_TEST_DATABASE") == "sqlite"
 
 
-def worker_number(worker_id: str) -> int:
-    return 0 if worker_id == "master" else int(worker_id.removeprefix("gw"))
-
-
-@pytest.fixture(scope="session")
-def worker_tag(worker_id: str) -> str:
-    return f"{os.getpid()}_{worker_id}"
+def redis_database() -> int:
+    """Databases 1-15 by process: concurrent runs on one machine rarely share one."""
+    return 1 + os.getpid() % 15
 
 
 async def recreate_postgres_database(name: str) -> str:
@@ -53,8 +49,13 @@ async def drop_postgres_database(name: str) -> None:
         await admin.close()
 
 
+def database_name() -> str:
+    # By process, not by xdist worker: two runs at once on one machine must not share one.
+    return f"remit_test_{os.getpid()}"
+
+
 @pytest.fixture(scope="session")
-async def settings(worker_id: str, tmp_path_factory: pytest.TempPathFactory):
+async def settings(tmp_path_factory: pytest.TempPathFactory):
     """Settings for this xdist worker, on a freshly migrated database of its own."""
     tmp = tmp_path_factory.mktemp("remit")
     if USES_SQLITE:
@@ -65,18 +66,17 @@ async def settings(worker_id: str, tmp_path_factory: pytest.TempPathFactory):
             secret_key="test-secret",
         )
     else:
-        name = f"remit_test_{worker_id}"
         config = Settings(
-            database_url=await recreate_postgres_database(name),
-            redis_url=f"{REDIS_URL}/{1 + worker_number(worker_id)}",
+            database_url=await recreate_postgres_database(database_name()),
+            redis_url=f"{REDIS_URL}/{redis_database()}",
             outbox_dir=tmp / "outbox",
             secret_key="test-secret",
-            queue_name=f"remit:test:{worker_id}",
+            queue_name=f"remit:test:{os.getpid()}",
         )
     await db.migrate(config.database_url)
     yield config
     if not USES_SQLITE:
-        await drop_postgres_database(f"remit_test_{worker_id}")
+        await drop_postgres_database(database_name())
 
 
 @pytest.fixture(scope="session")

@@ -64,8 +64,8 @@ def test_migrate_an_empty_sqlite_file_then_create_a_tenant(tmp_path):
 
 
 @pytest.mark.skipif(USES_SQLITE, reason="the PostgreSQL run covers PostgreSQL")
-async def test_migrate_an_empty_postgres_database(tmp_path, worker_id):
-    name = f"remit_cli_{worker_id}"
+async def test_migrate_an_empty_postgres_database(tmp_path):
+    name = f"remit_cli_{os.getpid()}"
     url = await recreate_postgres_database(name)
     try:
         result = remit("migrate", cwd=tmp_path, env={"REMIT_DATABASE_URL": url})
