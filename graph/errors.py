@@ -1,9 +1,11 @@
 """Expected failures as the API shows them: `errors: [UserError!]!` on every mutation
 payload, one per failure, with a stable code and the path of the input field at fault."""
 
+from collections.abc import Sequence
 from enum import Enum
 
 import strawberry
+from strawberry.utils.str_converters import to_camel_case
 
 from billing.errors import RemitError
 
@@ -28,7 +30,18 @@ class UserError:
     code: ErrorCode
 
     @classmethod
-    def list_from(cls, error: RemitError) -> list["UserError"]:
+    def list_from(
+        cls, error: RemitError, *, prefix: Sequence[str] = (), camel_case: bool = True
+    ) -> list["UserError"]:
+        """The API's view of `error`: its field path under `prefix` (the argument holding
+        the input), in the API's camelCase unless the path runs into a JSON value's own keys."""
+
+        def path(field: list[str] | None) -> list[str] | None:
+            if field is None:
+                return None
+            return [*prefix, *(to_camel_case(part) if camel_case else part for part in field)]
+
         return [
-            cls(field=e.field, message=e.message, code=ErrorCode(e.code)) for e in error.errors()
+            cls(field=path(e.field), message=e.message, code=ErrorCode(e.code))
+            for e in error.errors()
         ]

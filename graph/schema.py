@@ -17,9 +17,11 @@ from graph.errors import UserError
 from graph.extensions import HideInternalErrors
 from graph.money import Money
 from graph.pagination import PageInfo
+from graph.settings import SettingsMutation, SettingsQuery
 from graph.tenants import TenantQuery
 
-Query = merge_types("Query", (TenantQuery,))
+Query = merge_types("Query", (TenantQuery, SettingsQuery))
+Mutation = merge_types("Mutation", (SettingsMutation,))
 
 # Shared building blocks of the contract, listed so the schema has them before a field uses them.
 SHARED_TYPES = [UserError, Money, PageInfo, Address, AddressInput, *enums.ALL, date, datetime, JSON]
@@ -42,4 +44,4 @@ def build_schema(max_depth: int = 12, *, caches: bool = True) -> strawberry.Sche
         # Strawberry makes each extension anew per request; the caches live at module level
         # and are shared by every request.
         extensions += [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
-    return Schema(query=Query, types=SHARED_TYPES, extensions=extensions)
+    return Schema(query=Query, mutation=Mutation, types=SHARED_TYPES, extensions=extensions)

@@ -14,7 +14,7 @@ from plugins import hookspecs
 from plugins.api import PaymentProvider
 
 GROUP = "remit"
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,49}$")
+KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,49}\Z")
 OWN_DISTRIBUTION = "remit"
 
 logger = logging.getLogger("remit.plugins")

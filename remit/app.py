@@ -16,6 +16,7 @@ from web.graphql import GraphQLApp
 from web.health import healthz, readyz
 from web.metrics import MetricsMiddleware, metrics
 from web.request_id import RequestIdMiddleware
+from web.webhooks import stripe_platform
 
 
 def create_app(
@@ -41,6 +42,7 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

@@ -131,6 +131,35 @@ def schema_export(path: Annotated[Path, typer.Argument()] = Path("schema.graphql
     typer.echo(f"remit: wrote {path}")
 
 
+@app.command("plugins")
+def list_plugins() -> None:
+    """List the installed plugins, the payment providers they offer, and those that failed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from plugins import manager
+
+    loaded = manager.installed()
+    table = Table("plugin", "provider", "name", "online", "auto-charge", title="Remit plugins")
+    for plugin in loaded.loaded:
+        offered = [
+            p for key, p in loaded.providers.items() if loaded.provider_plugin[key] == plugin
+        ]
+        for provider in offered or [None]:
+            if provider is None:
+                table.add_row(plugin, "-", "-", "-", "-")
+                continue
+            flags = (
+                "yes" if provider.supports_online_payment else "no",
+                "yes" if provider.supports_auto_charge else "no",
+            )
+            table.add_row(plugin, provider.key, provider.name, *flags)
+    console = Console()
+    console.print(table)
+    for failure in loaded.failures:
+        console.print(f"[red]failed[/red] {failure.plugin}: {failure.error}", highlight=False)
+
+
 @run
 async def preflight(config: Settings, *, redis: bool) -> None:
     """Fail fast, in one line, before a long-running process starts."""

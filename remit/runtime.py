@@ -12,6 +12,7 @@ from arq.connections import ArqRedis
 from arq.worker import Worker
 
 from billing import jobs
+from plugins import manager as plugins
 from remit import db
 from remit.settings import Settings
 from workers import queue
@@ -33,6 +34,7 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
     defaults to the embedded mode: without Redis, this process also works the queue."""
     if run_jobs is None:
         run_jobs = settings.embedded
+    plugins.installed()  # load now, so a broken plugin is reported at start, not mid-request
     await db.init(settings.database_url)
     pool = None
     try:

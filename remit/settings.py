@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     cycle_time: str = "08:15"
     stripe_api_base: str | None = None
     platform_stripe_secret_key: str | None = None
+    platform_stripe_webhook_secret: str | None = None
     platform_fee_per_invoice: Decimal = Decimal("0.50")
     platform_fee_currency: str = "USD"
     cors_origins: list[str] = Field(default_factory=list)
@@ -37,7 +38,15 @@ class Settings(BaseSettings):
             raise ValueError("must be HH:MM in UTC, e.g. 08:15")
         return f"{int(hours):02d}:{int(minutes):02d}"
 
-    @field_validator("redis_url", "smtp_url", "secret_key", "stripe_api_base", mode="before")
+    @field_validator(
+        "redis_url",
+        "smtp_url",
+        "secret_key",
+        "stripe_api_base",
+        "platform_stripe_secret_key",
+        "platform_stripe_webhook_secret",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if value == "" else value
