@@ -2,7 +2,6 @@
 
 import hashlib
 import hmac
-import json
 import time
 from datetime import UTC, date, datetime
 from urllib.parse import parse_qs
@@ -28,6 +27,8 @@ from remit import (
     ProviderUnavailable,
     WebhookRejected,
 )
+from tests import stripe_events
+from tests.stripe_events import event
 
 STRIPE = "https://api.stripe.com"
 SECRET_KEY = "sk_test_tenant0123456789"
@@ -394,25 +395,7 @@ async def test_unreadable_response_is_unavailable(call):
 
 
 def signed(payload: dict, secret: str = WEBHOOK_SECRET, timestamp: int | None = None):
-    """(headers, body) as Stripe sends them: t=<ts>,v1=<hmac_sha256(secret, "<ts>.<body>")>."""
-    body = json.dumps(payload)
-    timestamp = int(time.time()) if timestamp is None else timestamp
-    signature = hmac.new(
-        secret.encode(), f"{timestamp}.{body}".encode(), hashlib.sha256
-    ).hexdigest()
-    return {"Stripe-Signature": f"t={timestamp},v1={signature}"}, body.encode()
-
-
-def event(type_: str, obj: dict, event_id: str = "evt_1") -> dict:
-    return {
-        "id": event_id,
-        "object": "event",
-        "type": type_,
-        "api_version": "2025-01-27.acacia",
-        "created": 1735689600,
-        "livemode": False,
-        "data": {"object": obj},
-    }
+    return stripe_events.signed(payload, secret, timestamp)
 
 
 def parse(payload: dict) -> list[PaymentEvent]:

@@ -185,7 +185,7 @@ def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
         refused = httpx.post(f"{base}/graphql", json=query)
 
         assert answered.json() == {
-            "data": {"tenant": {"name": "Demo Company Ltd", "invoicingEnabled": False}}
+            "data": {"tenant": {"name": "Demo Company Ltd", "invoicingEnabled": True}}
         }
         assert refused.status_code == 401
         import sqlite3
