@@ -62,3 +62,8 @@ class RemitErrors(RemitError):
 
     def errors(self) -> list[RemitError]:
         return list(self._errors)
+
+    @staticmethod
+    def of(errors: Sequence[RemitError]) -> RemitError:
+        """The one error, or all of them together."""
+        return errors[0] if len(errors) == 1 else RemitErrors(errors)

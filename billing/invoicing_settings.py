@@ -150,7 +150,7 @@ async def enable(tenant: Tenant) -> InvoicingSettings:
         enabled_providers = await ProviderSettings.filter(tenant=locked, enabled=True).count()
         missing = missing_for_invoicing(settings, enabled_providers)
         if missing:
-            raise RemitErrors(missing) if len(missing) > 1 else missing[0]
+            raise RemitErrors.of(missing)
         locked.invoicing_enabled = True
         await locked.save(update_fields=["invoicing_enabled", "updated_at"])
     tenant.invoicing_enabled = True

@@ -77,7 +77,7 @@ def _validated(payment_provider: PaymentProvider, raw: dict) -> dict:
             )
             for problem in error.errors(include_url=False, include_input=False)
         ]
-        raise RemitErrors(problems) if len(problems) > 1 else problems[0] from None
+        raise RemitErrors.of(problems) from None
     return to_jsonable_python(_revealed(model.model_dump()))
 
 

@@ -2,7 +2,7 @@
 `Checks` gathers several so one answer lists every problem at once."""
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
@@ -86,9 +86,16 @@ class Checks:
             self.errors.extend(error.errors())
             return None
 
+    async def run_async(self, awaitable: Awaitable[T]) -> T | None:
+        try:
+            return await awaitable
+        except RemitError as error:
+            self.errors.extend(error.errors())
+            return None
+
     def raise_if_any(self) -> None:
         if self.errors:
-            raise RemitErrors(self.errors) if len(self.errors) > 1 else self.errors[0]
+            raise RemitErrors.of(self.errors)
 
 
 ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")

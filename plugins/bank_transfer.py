@@ -10,7 +10,11 @@ from remit import BaseProvider, InvoiceView, PaymentOption, PaymentRefused, hook
 def iban_is_valid(iban: str) -> bool:
     """ISO 13616: two letters, two check digits, up to 30 letters and digits; mod 97 == 1."""
     if not (
-        15 <= len(iban) <= 34 and iban[:2].isalpha() and iban[2:4].isdigit() and iban.isalnum()
+        iban.isascii()
+        and 15 <= len(iban) <= 34
+        and iban[:2].isalpha()
+        and iban[2:4].isdigit()
+        and iban.isalnum()
     ):
         return False
     rearranged = iban[4:] + iban[:4]
@@ -34,7 +38,7 @@ class BankAccount(BaseModel):
     @field_validator("currency")
     @classmethod
     def _currency(cls, value: str) -> str:
-        if not (len(value) == 3 and value.isalpha() and value.isupper()):
+        if not (len(value) == 3 and value.isascii() and value.isalpha() and value.isupper()):
             raise ValueError("must be an ISO 4217 code such as EUR")
         return value
 
@@ -54,7 +58,7 @@ class BankAccount(BaseModel):
     @classmethod
     def _bic_shape(cls, value: str | None) -> str | None:
         if value is not None and not (
-            len(value) in (8, 11) and value[:6].isalpha() and value.isalnum()
+            value.isascii() and len(value) in (8, 11) and value[:6].isalpha() and value.isalnum()
         ):
             raise ValueError("must be 8 or 11 letters and digits, e.g. DEUTDEFF")
         return value

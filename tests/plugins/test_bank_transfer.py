@@ -1,0 +1,239 @@
+"""Bank transfer: account details per currency, checked when saved, printed on the invoice."""
+
+import pytest
+from pydantic import ValidationError
+
+from plugins.bank_transfer import BankAccount, BankTransfer, BankTransferSettings, iban_is_valid
+from plugins.testing import sample_invoice
+from remit import PaymentOption, PaymentRefused, WebhookRejected
+
+EUR_ACCOUNT = {
+    "currency": "EUR",
+    "account_holder": "Acme GmbH",
+    "bank_name": "Deutsche Bank",
+    "iban": "DE89 3704 0044 0532 0130 00",
+    "bic": "deutdeff",
+}
+USD_ACCOUNT = {
+    "currency": "USD",
+    "account_holder": "Acme Inc.",
+    "bank_name": "JPMorgan Chase",
+    "account_number": "000123456789",
+    "routing_number": "021000021",
+}
+provider = BankTransfer()
+
+
+def settings(*accounts: dict) -> BankTransferSettings:
+    return BankTransferSettings.model_validate({"accounts": list(accounts)})
+
+
+def problems(error: pytest.ExceptionInfo[ValidationError]) -> list[tuple[tuple, str]]:
+    return [(problem["loc"], problem["msg"]) for problem in error.value.errors()]
+
+
+async def test_eur_invoice_gets_the_iban_account():
+    option = await provider.payment_option(sample_invoice(), settings(USD_ACCOUNT, EUR_ACCOUNT))
+
+    assert option == PaymentOption(
+        provider="bank_transfer",
+        name="Bank transfer",
+        instructions=(
+            "Please transfer the amount due to:\n"
+            "Account holder: Acme GmbH\n"
+            "Bank: Deutsche Bank\n"
+            "IBAN: DE89370400440532013000\n"
+            "BIC: DEUTDEFF\n"
+            "Reference: INV-000042"
+        ),
+    )
+
+
+async def test_usd_invoice_gets_the_account_and_routing_number():
+    option = await provider.payment_option(
+        sample_invoice(currency="USD"), settings(EUR_ACCOUNT, USD_ACCOUNT)
+    )
+
+    assert option.instructions == (
+        "Please transfer the amount due to:\n"
+        "Account holder: Acme Inc.\n"
+        "Bank: JPMorgan Chase\n"
+        "Account number: 000123456789\n"
+        "Routing number: 021000021\n"
+        "Reference: INV-000042"
+    )
+
+
+async def test_uk_account_with_a_sort_code():
+    account = {
+        "currency": "GBP",
+        "account_holder": "Acme Ltd",
+        "bank_name": "NatWest",
+        "account_number": "31926819",
+        "sort_code": "60-16-13",
+    }
+
+    option = await provider.payment_option(sample_invoice(currency="GBP"), settings(account))
+
+    assert option.instructions == (
+        "Please transfer the amount due to:\n"
+        "Account holder: Acme Ltd\n"
+        "Bank: NatWest\n"
+        "Account number: 31926819\n"
+        "Sort code: 60-16-13\n"
+        "Reference: INV-000042"
+    )
+
+
+async def test_an_unnumbered_invoice_is_referenced_by_its_id():
+    invoice = sample_invoice(number=None)
+
+    option = await provider.payment_option(invoice, settings(EUR_ACCOUNT))
+
+    assert option.instructions.splitlines()[-1] == f"Reference: {invoice.id}"
+
+
+async def test_a_currency_without_an_account_is_refused():
+    with pytest.raises(PaymentRefused) as refused:
+        await provider.payment_option(sample_invoice(currency="CHF"), settings(EUR_ACCOUNT))
+
+    assert str(refused.value) == "No bank account is set up for CHF payments."
+
+
+async def test_no_automatic_charge_and_no_callbacks():
+    with pytest.raises(PaymentRefused) as refused:
+        await provider.charge(sample_invoice(), settings(EUR_ACCOUNT))
+    assert str(refused.value) == "Bank transfer cannot charge automatically."
+
+    with pytest.raises(WebhookRejected) as rejected:
+        provider.parse_webhook({}, b"{}", settings(EUR_ACCOUNT))
+    assert str(rejected.value) == "Bank transfer sends no callbacks."
+
+
+@pytest.mark.parametrize(
+    ("iban", "stored"),
+    [
+        ("DE89 3704 0044 0532 0130 00", "DE89370400440532013000"),
+        ("GB82 WEST 1234 5698 7654 32", "GB82WEST12345698765432"),
+        ("gb82 west 1234 5698 7654 32", "GB82WEST12345698765432"),
+    ],
+)
+def test_valid_ibans_are_stored_compact(iban, stored):
+    account = BankAccount.model_validate({**EUR_ACCOUNT, "iban": iban})
+
+    assert account.iban == stored
+
+
+@pytest.mark.parametrize(
+    "iban",
+    [
+        "DE89 3704 0044 0532 0130 01",  # one digit changed
+        "DE88 3704 0044 0532 0130 00",  # the check digits changed
+        "GB82 WEST 1234 5698 7654 33",
+        "GB82 WEST 1234",  # too short
+        "8289 3704 0044 0532 0130 00",  # no country
+        "DE89-3704-0044-0532-0130-00",
+        "",
+    ],
+)
+def test_invalid_ibans_are_refused(iban):
+    with pytest.raises(ValidationError) as error:
+        BankAccount.model_validate({**EUR_ACCOUNT, "iban": iban})
+
+    assert problems(error) == [
+        (("iban",), "Value error, is not a valid IBAN (its check digits do not match)")
+    ]
+
+
+def test_iban_checksum():
+    assert iban_is_valid("DE89370400440532013000")
+    assert iban_is_valid("GB82WEST12345698765432")
+    assert not iban_is_valid("DE89370400440532013001")
+    assert not iban_is_valid("GB82WEST12345698765433")
+
+
+def test_an_iban_with_non_ascii_digits_is_refused():
+    assert not iban_is_valid("DE\uff189370400440532013000")
+
+
+@pytest.mark.parametrize(
+    ("bic", "stored"), [("deutdeff", "DEUTDEFF"), ("DEUT DEFF 500", "DEUTDEFF500")]
+)
+def test_valid_bics(bic, stored):
+    account = BankAccount.model_validate({**EUR_ACCOUNT, "bic": bic})
+
+    assert account.bic == stored
+
+
+@pytest.mark.parametrize("bic", ["DEUTDEF", "DEUTDEFF5", "DEUT1EFF", "DEUTDEFF-00", "DEUTDEFF50"])
+def test_misshapen_bics_are_refused(bic):
+    with pytest.raises(ValidationError) as error:
+        BankAccount.model_validate({**EUR_ACCOUNT, "bic": bic})
+
+    assert problems(error) == [
+        (("bic",), "Value error, must be 8 or 11 letters and digits, e.g. DEUTDEFF")
+    ]
+
+
+def test_a_bic_with_non_ascii_letters_is_refused():
+    with pytest.raises(ValidationError):
+        BankAccount.model_validate({**EUR_ACCOUNT, "bic": "ÄEUTDEFF"})
+
+
+@pytest.mark.parametrize(
+    "account",
+    [
+        {**EUR_ACCOUNT, "iban": None},
+        {**USD_ACCOUNT, "account_number": None},
+        {**USD_ACCOUNT, "routing_number": None},
+    ],
+    ids=["no-iban", "no-account-number", "no-routing-number"],
+)
+def test_an_account_needs_an_iban_or_an_account_number_with_a_bank_code(account):
+    with pytest.raises(ValidationError) as error:
+        settings(account)
+
+    assert problems(error) == [
+        (
+            ("accounts", 0),
+            "Value error, give an IBAN, or an account number with a sort code or routing number",
+        )
+    ]
+
+
+def test_one_account_per_currency():
+    second_eur = {**EUR_ACCOUNT, "iban": "GB82 WEST 1234 5698 7654 32", "bic": None}
+
+    with pytest.raises(ValidationError) as error:
+        settings(EUR_ACCOUNT, USD_ACCOUNT, second_eur, USD_ACCOUNT)
+
+    assert problems(error) == [
+        (("accounts",), "Value error, one account per currency; more than one for EUR, USD")
+    ]
+
+
+def test_at_least_one_account():
+    with pytest.raises(ValidationError) as error:
+        settings()
+
+    assert problems(error) == [
+        (("accounts",), "List should have at least 1 item after validation, not 0")
+    ]
+
+
+@pytest.mark.parametrize("currency", ["eur", "EURO", "E1R", ""])
+def test_currency_is_an_iso_code(currency):
+    with pytest.raises(ValidationError) as error:
+        settings({**EUR_ACCOUNT, "currency": currency})
+
+    assert problems(error) == [
+        (("accounts", 0, "currency"), "Value error, must be an ISO 4217 code such as EUR")
+    ]
+
+
+@pytest.mark.parametrize("field", ["account_holder", "bank_name"])
+def test_holder_and_bank_are_required(field):
+    with pytest.raises(ValidationError) as error:
+        settings({**EUR_ACCOUNT, field: ""})
+
+    assert problems(error) == [(("accounts", 0, field), "String should have at least 1 character")]
