@@ -25,10 +25,21 @@ class Loaders:
             self._loaders[model] = DataLoader(load_fn=lambda ids: self._load(model, ids))
         return self._loaders[model]
 
-    async def _load(self, model: type[Model], ids: Sequence[UUID]) -> list[Model | None]:
-        rows = await model.filter(tenant_id=self._tenant_id, id__in=list(ids))
+    async def _load(self, model: type[Model], ids: Sequence[UUID | str]) -> list[Model | None]:
+        wanted = [_uuid(id) for id in ids]
+        rows = await model.filter(tenant_id=self._tenant_id, id__in=[id for id in wanted if id])
         by_id = {row.id: row for row in rows}
-        return [by_id.get(id if isinstance(id, UUID) else UUID(str(id))) for id in ids]
+        return [by_id.get(id) for id in wanted]
+
+
+def _uuid(value: UUID | str) -> UUID | None:
+    """A malformed id names nothing: it loads as None, like another tenant's."""
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
 
 
 @dataclass

@@ -21,6 +21,9 @@ class ErrorCode(Enum):
     PROVIDER_ERROR = "PROVIDER_ERROR"
 
 
+ARGUMENTS = {"id", "contract_id"}
+
+
 @strawberry.type
 class UserError:
     field: list[str] | None = strawberry.field(
@@ -39,7 +42,9 @@ class UserError:
         def path(field: list[str] | None) -> list[str] | None:
             if field is None:
                 return None
-            return [*prefix, *(to_camel_case(part) if camel_case else part for part in field)]
+            parts = [to_camel_case(part) if camel_case else part for part in field]
+            # A mutation's own arguments (the id it acts on) are not inside its input.
+            return parts if field[0] in ARGUMENTS else [*prefix, *parts]
 
         return [
             cls(field=path(e.field), message=e.message, code=ErrorCode(e.code))

@@ -18,3 +18,9 @@ class Money:
     @classmethod
     def of(cls, minor: int, currency: str) -> "Money":
         return cls.from_value(MoneyValue(minor, currency))
+
+
+def plain(number: Decimal) -> Decimal:
+    """Without trailing zeros, never in exponent form: 10.000000 -> 10, 2.500 -> 2.5."""
+    normalized = number.normalize()
+    return normalized.quantize(Decimal(1)) if normalized.as_tuple().exponent > 0 else normalized

@@ -13,15 +13,17 @@ from strawberry.types import ExecutionContext
 
 from graph import enums
 from graph.addresses import Address, AddressInput
+from graph.contracts import ContractMutation, ContractQuery
 from graph.errors import UserError
 from graph.extensions import HideInternalErrors
 from graph.money import Money
+from graph.organizations import OrganizationMutation, OrganizationQuery
 from graph.pagination import PageInfo
 from graph.settings import SettingsMutation, SettingsQuery
 from graph.tenants import TenantQuery
 
-Query = merge_types("Query", (TenantQuery, SettingsQuery))
-Mutation = merge_types("Mutation", (SettingsMutation,))
+Query = merge_types("Query", (TenantQuery, SettingsQuery, OrganizationQuery, ContractQuery))
+Mutation = merge_types("Mutation", (SettingsMutation, OrganizationMutation, ContractMutation))
 
 # Shared building blocks of the contract, listed so the schema has them before a field uses them.
 SHARED_TYPES = [UserError, Money, PageInfo, Address, AddressInput, *enums.ALL, date, datetime, JSON]

@@ -12,5 +12,5 @@ async def tenant(name: str = "Acme Corp") -> tuple[Tenant, str]:
 
 async def organization(owner: Tenant, name: str = "Globex", **fields) -> Organization:
     return await Organization.create(
-        tenant=owner, name=name, billing_emails=["ap@globex.test"], **fields
+        tenant=owner, name=name, **{"billing_emails": ["ap@globex.test"], **fields}
     )

@@ -1,0 +1,109 @@
+"""Organizations: the tenant's customers."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from billing import contracts, organizations
+from billing.errors import RemitError
+from graph.addresses import Address, AddressInput
+from graph.context import Info
+from graph.errors import UserError
+from graph.inputs import changes_of
+from graph.nodes import Node
+from graph.pagination import Connection, paginate
+from models.organizations import Organization as OrganizationModel
+
+if TYPE_CHECKING:
+    from graph.contracts import Contract
+
+
+@strawberry.type
+class Organization(Node):
+    model: strawberry.Private[OrganizationModel]
+    name: str
+    legal_name: str | None
+    billing_emails: list[str]
+    address: Address | None
+    tax_id: str | None
+
+    @strawberry.field
+    async def contracts(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated["Contract", strawberry.lazy("graph.contracts")]]:
+        from graph.contracts import Contract
+
+        found = contracts.listed(info.context.tenant, None, str(self.model.id))
+        return await paginate(found, Contract.from_model, first=first, after=after)
+
+    @classmethod
+    def from_model(cls, organization: OrganizationModel) -> "Organization":
+        return cls(
+            model=organization,
+            id=strawberry.ID(str(organization.id)),
+            name=organization.name,
+            legal_name=organization.legal_name,
+            billing_emails=organization.billing_emails,
+            address=Address.from_json(organization.address),
+            tax_id=organization.tax_id,
+        )
+
+
+@strawberry.input
+class OrganizationInput:
+    name: str
+    legal_name: str | None = strawberry.UNSET
+    billing_emails: list[str] | None = strawberry.UNSET
+    address: AddressInput | None = strawberry.UNSET
+    tax_id: str | None = strawberry.UNSET
+
+
+@strawberry.type
+class OrganizationPayload:
+    organization: Organization | None
+    errors: list[UserError]
+
+
+def _payload(call):
+    async def run() -> OrganizationPayload:
+        try:
+            organization = await call()
+        except RemitError as error:
+            return OrganizationPayload(
+                organization=None, errors=UserError.list_from(error, prefix=["input"])
+            )
+        return OrganizationPayload(organization=Organization.from_model(organization), errors=[])
+
+    return run()
+
+
+@strawberry.type
+class OrganizationQuery:
+    @strawberry.field
+    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
+        found = await info.context.loaders[OrganizationModel].load(id)
+        return Organization.from_model(found) if found else None
+
+    @strawberry.field
+    async def organizations(
+        self, info: Info, first: int = 50, after: str | None = None, search: str | None = None
+    ) -> Connection[Organization]:
+        found = organizations.search(info.context.tenant, search)
+        return await paginate(found, Organization.from_model, first=first, after=after)
+
+
+@strawberry.type
+class OrganizationMutation:
+    @strawberry.mutation
+    async def organization_create(
+        self, info: Info, input: OrganizationInput
+    ) -> OrganizationPayload:
+        return await _payload(lambda: organizations.create(info.context.tenant, changes_of(input)))
+
+    @strawberry.mutation
+    async def organization_update(
+        self, info: Info, id: strawberry.ID, input: OrganizationInput
+    ) -> OrganizationPayload:
+        return await _payload(
+            lambda: organizations.update(info.context.tenant, id, changes_of(input))
+        )
