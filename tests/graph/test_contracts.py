@@ -493,6 +493,7 @@ async def test_a_live_contract_keeps_its_terms(graphql):
             input={"currency": "USD", "billingCycle": "QUARTERLY"},
         )
     )["contractUpdate"]
+    assert await contract_rows() == before
     note = (
         await client.query(UPDATE_CONTRACT, id=contract["id"], input={"invoiceNote": "PO 4711"})
     )["contractUpdate"]
