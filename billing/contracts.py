@@ -299,3 +299,22 @@ async def delete(tenant: Tenant, contract_id: str) -> UUID:
             )
         await contract.delete()
     return contract.id
+
+
+def ending_due(today: date) -> QuerySet[Contract]:
+    """Live contracts whose end date has passed: the daily job ends each one."""
+    return Contract.filter(status=ContractStatus.LIVE, end_date__lt=today)
+
+
+async def end_if_due(contract_id: UUID, today: date) -> bool:
+    """Safe to repeat: the row is re-read under lock and only a live contract past its end
+    date changes."""
+    async with jobs.atomic():
+        contract = await Contract.select_for_update().get_or_none(id=contract_id)
+        if contract is None or contract.status != ContractStatus.LIVE:
+            return False
+        if contract.end_date is None or contract.end_date >= today:
+            return False
+        contract.status = ContractStatus.ENDED
+        await contract.save(update_fields=["status", "updated_at"])
+    return True

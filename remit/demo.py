@@ -2,7 +2,18 @@
 itself up through the API. Running it again reuses the tenant, re-applies the setup and
 prints a fresh key, since a key is shown only once."""
 
-from billing import invoicing_settings, platform, providers, tenants
+from billing import (
+    clock,
+    contracts,
+    invoicing_settings,
+    line_items,
+    organizations,
+    platform,
+    providers,
+    tenants,
+)
+from models.contracts import Contract
+from models.organizations import Organization
 from models.tenants import Tenant
 
 DEMO_TENANT_NAME = "Demo Company Ltd"
@@ -67,4 +78,103 @@ async def seed() -> tuple[Tenant, str]:
     await providers.configure(tenant, "cheque", enabled=True, settings=CHEQUE)
     await platform.setup(tenant, "bank_transfer", "finance@demo-company.com")
     await invoicing_settings.enable(tenant)
+    if not await Organization.filter(tenant=tenant).exists():
+        await _customers(tenant)
     return tenant, key
+
+
+# Customers with a mix of cycles and items; their contracts start today, so they are due in
+# today's invoicing cycle.
+CUSTOMERS = [
+    (
+        {
+            "name": "Globex",
+            "legal_name": "Globex Corporation",
+            "billing_emails": ["ap@globex.example.com"],
+            "address": {
+                "line1": "1 Globex Way",
+                "city": "Cypress Creek",
+                "postal_code": "97000",
+                "country": "US",
+            },
+        },
+        {"name": "Globex platform", "currency": "EUR", "billing_cycle": "MONTHLY"},
+        [
+            {
+                "name": "Seats",
+                "price": "49.99",
+                "quantity": "10",
+                "billed": "MONTHLY",
+                "tax_rate": "20",
+            },
+            {"name": "Onboarding", "price": "500.00", "billed": "ONCE", "tax_rate": "20"},
+            {"name": "Premium support", "price": "1200.00", "billed": "ANNUALLY", "tax_rate": "0"},
+        ],
+    ),
+    (
+        {
+            "name": "Initech",
+            "legal_name": "Initech LLC",
+            "billing_emails": ["accounts@initech.example.com"],
+            "address": {
+                "line1": "4120 Freidrich Lane",
+                "city": "Austin",
+                "region": "TX",
+                "postal_code": "78744",
+                "country": "US",
+            },
+        },
+        {
+            "name": "Initech analytics",
+            "currency": "USD",
+            "billing_cycle": "QUARTERLY",
+            "due_days": 45,
+        },
+        [
+            {
+                "name": "Analytics licence",
+                "price": "900.00",
+                "billed": "QUARTERLY",
+                "tax_rate": "0",
+            },
+            {
+                "name": "Data connector",
+                "price": "75.00",
+                "quantity": "2",
+                "billed": "MONTHLY",
+                "tax_rate": "0",
+            },
+        ],
+    ),
+    (
+        {
+            "name": "Umbrella",
+            "legal_name": "Umbrella Ltd",
+            "billing_emails": ["finance@umbrella.example.com"],
+            "address": {
+                "line1": "1 Raccoon Road",
+                "city": "Cork",
+                "postal_code": "T12 AB34",
+                "country": "IE",
+            },
+        },
+        {"name": "Umbrella annual", "currency": "EUR", "billing_cycle": "ANNUALLY"},
+        [{"name": "Enterprise plan", "price": "12000.00", "billed": "ANNUALLY", "tax_rate": "23"}],
+    ),
+]
+
+
+async def _customers(tenant: Tenant) -> None:
+    for organization_data, contract_data, items in CUSTOMERS:
+        organization = await organizations.create(tenant, organization_data)
+        contract: Contract = await contracts.create(
+            tenant,
+            {
+                **contract_data,
+                "organization_id": organization.id,
+                "invoicing_start_date": clock.today(),
+            },
+        )
+        for item in items:
+            await line_items.add(tenant, contract.id, item)
+        await contracts.go_live(tenant, contract.id)

@@ -6,6 +6,7 @@ from uuid import UUID
 from arq import func
 
 from billing import tenants
+from workers import contracts as contract_jobs
 
 
 async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
@@ -14,4 +15,5 @@ async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
 
 FUNCTIONS = [
     func(touch_api_key, name=tenants.TOUCH_JOB),
+    func(contract_jobs.end_contract_if_due, name=contract_jobs.END_JOB),
 ]
