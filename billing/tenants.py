@@ -14,6 +14,7 @@ from uuid import UUID
 
 from billing import clock, jobs
 from billing.errors import Invalid, NotFound, Unauthenticated
+from models.invoices import InvoiceNumberSequence
 from models.settings import InvoicingSettings
 from models.tenants import ApiKey, Tenant
 
@@ -50,6 +51,7 @@ async def create_tenant(name: str) -> tuple[Tenant, str]:
     async with jobs.atomic():
         tenant = await Tenant.create(name=name)
         await InvoicingSettings.create(tenant=tenant)
+        await InvoiceNumberSequence.create(tenant=tenant)
         key = await _new_key(tenant)
     return tenant, key
 

@@ -205,7 +205,7 @@ async def _work(config: Settings) -> None:
     async with running(config, run_jobs=False) as runtime:
         # Built here, not by running(): a standalone worker owns the process's signals and
         # finishes its jobs on SIGTERM.
-        worker = build_worker(runtime.pool, in_process=False)
+        worker = build_worker(runtime.pool, in_process=False, cycle_time=config.cycle_time)
         try:
             await worker.async_run()
         except asyncio.CancelledError:

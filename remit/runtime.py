@@ -44,7 +44,7 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
         jobs.use_sender(queue.sender(pool))
         runtime = Runtime(settings, pool)
         if run_jobs:
-            runtime.worker = build_worker(pool, in_process=True)
+            runtime.worker = build_worker(pool, in_process=True, cycle_time=settings.cycle_time)
             task = asyncio.create_task(runtime.worker.async_run())
         try:
             yield runtime

@@ -12,5 +12,88 @@ async def tenant(name: str = "Acme Corp") -> tuple[Tenant, str]:
 
 async def organization(owner: Tenant, name: str = "Globex", **fields) -> Organization:
     return await Organization.create(
-        tenant=owner, name=name, **{"billing_emails": ["ap@globex.test"], **fields}
+        tenant=owner, name=name, **{"billing_emails": ["ap@globex.com"], **fields}
     )
+
+
+IBAN = "DE89370400440532013000"
+BANK_TRANSFER = {
+    "accounts": [
+        {
+            "currency": "EUR",
+            "account_holder": "Acme GmbH",
+            "bank_name": "Commerzbank",
+            "iban": IBAN,
+            "bic": "COBADEFFXXX",
+        },
+        {
+            "currency": "USD",
+            "account_holder": "Acme GmbH",
+            "bank_name": "Acme US Bank",
+            "account_number": "000123456789",
+            "routing_number": "021000021",
+        },
+        {
+            "currency": "JPY",
+            "account_holder": "Acme GmbH",
+            "bank_name": "Mizuho",
+            "iban": "GB82WEST12345698765432",
+        },
+    ]
+}
+
+
+async def ready_tenant(name: str = "Acme Corp", **settings) -> tuple[Tenant, str]:
+    """A tenant that can invoice: company details, bank transfer, a fee payment method."""
+    from billing import invoicing_settings, platform, providers
+
+    owner, key = await tenant(name)
+    await invoicing_settings.update(
+        owner,
+        {
+            "company": {
+                "legal_name": f"{name} GmbH",
+                "email": "billing@acme.com",
+                "address": {
+                    "line1": "Hauptstr. 1",
+                    "city": "Berlin",
+                    "postal_code": "10115",
+                    "country": "DE",
+                },
+            },
+            "default_currency": "EUR",
+            **settings,
+        },
+    )
+    await providers.configure(owner, "bank_transfer", enabled=True, settings=BANK_TRANSFER)
+    await platform.setup(owner, "bank_transfer", "finance@acme.com")
+    await invoicing_settings.enable(owner)
+    return owner, key
+
+
+WORKED_EXAMPLE = [
+    {"name": "Seats", "price": "49.99", "quantity": "10", "billed": "MONTHLY", "tax_rate": "20"},
+    {"name": "Setup", "price": "500.00", "billed": "ONCE", "tax_rate": "20"},
+    {"name": "Support", "price": "1200.00", "billed": "ANNUALLY", "tax_rate": "0"},
+]
+
+
+async def live_contract(
+    owner: Tenant, start, *, items=None, organization_name: str = "Globex", **fields
+):
+    """A LIVE contract on a new organization, billed from `start`."""
+    from billing import contracts, line_items
+
+    customer = await organization(owner, name=organization_name)
+    contract = await contracts.create(
+        owner,
+        {
+            "organization_id": customer.id,
+            "name": f"{organization_name} deal",
+            "invoicing_start_date": start,
+            **fields,
+        },
+    )
+    for item in WORKED_EXAMPLE if items is None else items:
+        await line_items.add(owner, contract.id, item)
+    return await contracts.go_live(owner, contract.id)

@@ -5,8 +5,9 @@ from uuid import UUID
 
 from arq import func
 
-from billing import tenants
+from billing import cycle, issuing, tenants
 from workers import contracts as contract_jobs
+from workers import cycle as cycle_jobs
 
 
 async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
@@ -14,6 +15,8 @@ async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
 
 
 FUNCTIONS = [
+    func(cycle_jobs.plan_cycle, name=cycle.PLAN_JOB),
+    func(cycle_jobs.issue_invoice, name=issuing.ISSUE_JOB),
     func(touch_api_key, name=tenants.TOUCH_JOB),
     func(contract_jobs.end_contract_if_due, name=contract_jobs.END_JOB),
 ]

@@ -6,19 +6,33 @@ from arq.connections import ArqRedis
 from arq.worker import Worker
 
 from workers.contracts import plan_contract_endings
+from workers.cycle import catch_up, plan_cycle
 from workers.functions import FUNCTIONS
 
-# Just after midnight UTC, so a contract that ended yesterday is ENDED before the cycle runs.
-CRON_JOBS = [
-    cron(plan_contract_endings, name="contracts.plan_endings", hour={0}, minute={5}, unique=True),
-]
+
+def cron_jobs(cycle_time: str) -> list:
+    hours, minutes = map(int, cycle_time.split(":"))
+    return [
+        # Just after midnight UTC, so a contract that ended yesterday is ENDED before the cycle.
+        cron(
+            plan_contract_endings, name="contracts.plan_endings", hour={0}, minute={5}, unique=True
+        ),
+        cron(plan_cycle, name="cycle.plan", hour={hours}, minute={minutes}, unique=True),
+    ]
 
 
-def build_worker(pool: ArqRedis, *, in_process: bool, **overrides) -> Worker:
+def build_worker(
+    pool: ArqRedis, *, in_process: bool, cycle_time: str = "08:15", **overrides
+) -> Worker:
     """A worker on `pool`. In-process, the host (uvicorn) owns the signals."""
+
+    async def on_startup(ctx: dict) -> None:
+        await catch_up(ctx, cycle_time)
+
     options = {
         "functions": FUNCTIONS,
-        "cron_jobs": CRON_JOBS,
+        "cron_jobs": cron_jobs(cycle_time),
+        "on_startup": on_startup,
         "redis_pool": pool,
         "queue_name": pool.default_queue_name,
         "handle_signals": not in_process,

@@ -116,7 +116,7 @@ async def test_an_update_keeps_what_it_leaves_out(graphql):
         result["organization"]["name"],
         result["organization"]["taxId"],
         result["organization"]["billingEmails"],
-    ) == ("Globex Corp", "T-1", ["ap@globex.test"])
+    ) == ("Globex Corp", "T-1", ["ap@globex.com"])
 
 
 async def test_another_tenants_organization_is_not_found_and_unchanged(graphql):

@@ -67,7 +67,7 @@ def invoice(**overrides) -> InvoiceView:
         "period_end": date(2025, 1, 31),
         "issue_date": date(2025, 1, 1),
         "due_date": date(2025, 1, 31),
-        "customer": Party(name="Globex", email="ap@globex.test"),
+        "customer": Party(name="Globex", email="ap@globex.com"),
         "issuer": Party(name="Acme Corp"),
         "public_url": PUBLIC_URL,
     }
@@ -126,7 +126,7 @@ async def test_payment_option_creates_a_checkout_session():
     assert route.call_count == 1
     request = route.calls.last.request
     assert request.headers["Authorization"] == f"Bearer {SECRET_KEY}"
-    assert form(request) == CHECKOUT_FORM | {"customer_email": "ap@globex.test"}
+    assert form(request) == CHECKOUT_FORM | {"customer_email": "ap@globex.com"}
 
 
 async def test_payment_option_without_customer_email_sends_none():
@@ -143,7 +143,7 @@ async def test_payment_option_with_auto_charge_saves_the_card_on_a_new_customer(
         await provider.payment_option(invoice(auto_charge=True), settings())
 
     assert form(route.calls.last.request) == CHECKOUT_FORM | {
-        "customer_email": "ap@globex.test",
+        "customer_email": "ap@globex.com",
         "customer_creation": "always",
         "payment_intent_data[setup_future_usage]": "off_session",
     }

@@ -1,0 +1,107 @@
+"""The daily invoicing cycle. Planning only finds the due contracts and asks for one issue
+job each; the jobs do the work, on one worker or many."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from tortoise.expressions import F, Q
+
+from billing import clock, issuing, jobs
+from models.contracts import Contract
+from models.enums import ContractStatus
+from models.runs import InvoicingRun
+
+BATCH = 500
+PLAN_JOB = "cycle.plan"
+
+
+@dataclass
+class Plan:
+    day: date
+    due: dict[UUID, int] = field(default_factory=dict)  # tenant id -> contracts due
+
+    @property
+    def total(self) -> int:
+        return sum(self.due.values())
+
+
+def due_contracts(today: date, tenant_id: UUID | None = None):
+    found = Contract.filter(
+        status=ContractStatus.LIVE, tenant__invoicing_enabled=True, next_invoice_date__lte=today
+    ).filter(Q(end_date=None) | Q(end_date__gte=F("next_invoice_date")))
+    return found.filter(tenant_id=tenant_id) if tenant_id else found
+
+
+async def _batches(
+    today: date, tenant_id: UUID | None
+) -> AsyncIterator[list[tuple[UUID, UUID, date]]]:
+    """(contract, tenant, period start) in id order, a batch at a time, so a cycle of a
+    million contracts never holds them all."""
+    after: UUID | None = None
+    while True:
+        page = due_contracts(today, tenant_id).order_by("id")
+        if after is not None:
+            page = page.filter(id__gt=after)
+        rows = await page.limit(BATCH).values_list("id", "tenant_id", "next_invoice_date")
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+async def plan(today: date | None = None, tenant_id: UUID | None = None) -> Plan:
+    """Ask for one issue job per due contract (deterministic ids: planning twice for the same
+    day asks for nothing new) and open each tenant's run of the day."""
+    today = today or clock.today()
+    result = Plan(today)
+    async for rows in _batches(today, tenant_id):
+        for contract_id, owner, period_start in rows:
+            await issuing.enqueue_issue(contract_id, period_start, today)
+            result.due[owner] = result.due.get(owner, 0) + 1
+    for owner, count in result.due.items():
+        await _open_run(owner, today, count)
+    return result
+
+
+async def _open_run(tenant_id: UUID, today: date, due_now: int) -> None:
+    run, _ = await InvoicingRun.get_or_create(
+        tenant_id=tenant_id, run_date=today, defaults={"started_at": clock.now()}
+    )
+    # Due today = what is already done plus what is still to do; a re-plan counts nothing twice.
+    done = run.invoices_issued + run.invoices_on_hold
+    await InvoicingRun.filter(id=run.id).update(
+        contracts_due=max(run.contracts_due, done + due_now)
+    )
+
+
+async def record_failure(contract_id: UUID, today: date, message: str) -> None:
+    contract = await Contract.get_or_none(id=contract_id)
+    if contract is None:
+        return
+    async with jobs.atomic():
+        run, _ = await InvoicingRun.get_or_create(
+            tenant_id=contract.tenant_id, run_date=today, defaults={"started_at": clock.now()}
+        )
+        run = await InvoicingRun.select_for_update().get(id=run.id)
+        failures = [f for f in run.failures if f["contract_id"] != str(contract_id)]
+        run.failures = [*failures, {"contract_id": str(contract_id), "message": message}]
+        await run.save(update_fields=["failures", "updated_at"])
+
+
+async def clear_failure(contract_id: UUID, tenant_id: UUID, today: date) -> None:
+    async with jobs.atomic():
+        run = await InvoicingRun.select_for_update().get_or_none(
+            tenant_id=tenant_id, run_date=today
+        )
+        if run and any(f["contract_id"] == str(contract_id) for f in run.failures):
+            run.failures = [f for f in run.failures if f["contract_id"] != str(contract_id)]
+            await run.save(update_fields=["failures", "updated_at"])
+
+
+async def finish_run(tenant_id: UUID, today: date) -> None:
+    """Close the tenant's run of the day once every due contract is issued, held or failed."""
+    run = await InvoicingRun.get_or_none(tenant_id=tenant_id, run_date=today, finished_at=None)
+    if run and run.invoices_issued + run.invoices_on_hold + len(run.failures) >= run.contracts_due:
+        await InvoicingRun.filter(id=run.id, finished_at=None).update(finished_at=clock.now())
