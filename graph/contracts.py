@@ -2,10 +2,11 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from billing import contracts, line_items, previews
+from billing import contracts, invoices, line_items, previews
 from billing.errors import RemitError
 from graph.addresses import Address, AddressInput
 from graph.context import Info
@@ -20,6 +21,9 @@ from graph.pagination import Connection, paginate
 from models.contracts import Contract as ContractModel
 from models.contracts import ServiceLineItem as ItemModel
 from models.organizations import Organization as OrganizationModel
+
+if TYPE_CHECKING:
+    from graph.invoices import Invoice
 
 
 @strawberry.type
@@ -79,6 +83,15 @@ class Contract(Node):
     async def service_line_items(self) -> list[ServiceLineItem]:
         items = await ItemModel.filter(contract_id=self.model.id).order_by("created_at", "id")
         return [ServiceLineItem.from_model(item) for item in items]
+
+    @strawberry.field
+    async def invoices(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated["Invoice", strawberry.lazy("graph.invoices")]]:
+        from graph.invoices import invoice_connection
+
+        found = invoices.listed(info.context.tenant, contract_id=str(self.model.id))
+        return await invoice_connection(found, first, after)
 
     @strawberry.field(description="A dry run of the next invoice; null when none would be issued.")
     async def upcoming_invoice(self) -> InvoicePreview | None:

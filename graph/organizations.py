@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from billing import contracts, organizations
+from billing import contracts, invoices, organizations
 from billing.errors import RemitError
 from graph.addresses import Address, AddressInput
 from graph.context import Info
@@ -16,6 +16,7 @@ from models.organizations import Organization as OrganizationModel
 
 if TYPE_CHECKING:
     from graph.contracts import Contract
+    from graph.invoices import Invoice
 
 
 @strawberry.type
@@ -35,6 +36,15 @@ class Organization(Node):
 
         found = contracts.listed(info.context.tenant, None, str(self.model.id))
         return await paginate(found, Contract.from_model, first=first, after=after)
+
+    @strawberry.field
+    async def invoices(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated["Invoice", strawberry.lazy("graph.invoices")]]:
+        from graph.invoices import invoice_connection
+
+        found = invoices.listed(info.context.tenant, organization_id=str(self.model.id))
+        return await invoice_connection(found, first, after)
 
     @classmethod
     def from_model(cls, organization: OrganizationModel) -> "Organization":

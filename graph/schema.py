@@ -16,14 +16,19 @@ from graph.addresses import Address, AddressInput
 from graph.contracts import ContractMutation, ContractQuery
 from graph.errors import UserError
 from graph.extensions import HideInternalErrors
+from graph.invoices import InvoiceMutation, InvoiceQuery
 from graph.money import Money
 from graph.organizations import OrganizationMutation, OrganizationQuery
 from graph.pagination import PageInfo
 from graph.settings import SettingsMutation, SettingsQuery
 from graph.tenants import TenantQuery
 
-Query = merge_types("Query", (TenantQuery, SettingsQuery, OrganizationQuery, ContractQuery))
-Mutation = merge_types("Mutation", (SettingsMutation, OrganizationMutation, ContractMutation))
+Query = merge_types(
+    "Query", (TenantQuery, SettingsQuery, OrganizationQuery, ContractQuery, InvoiceQuery)
+)
+Mutation = merge_types(
+    "Mutation", (SettingsMutation, OrganizationMutation, ContractMutation, InvoiceMutation)
+)
 
 # Shared building blocks of the contract, listed so the schema has them before a field uses them.
 SHARED_TYPES = [UserError, Money, PageInfo, Address, AddressInput, *enums.ALL, date, datetime, JSON]

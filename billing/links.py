@@ -1,0 +1,11 @@
+"""Where a customer finds an invoice: its hosted page and PDF, at an unguessable token."""
+
+from remit.settings import get_settings
+
+
+def invoice_url(token: str) -> str:
+    return f"{get_settings().public_url.rstrip('/')}/i/{token}"
+
+
+def pdf_url(token: str) -> str:
+    return f"{invoice_url(token)}.pdf"
