@@ -131,6 +131,41 @@ def schema_export(path: Annotated[Path, typer.Argument()] = Path("schema.graphql
     typer.echo(f"remit: wrote {path}")
 
 
+cycle_app = typer.Typer(help="The daily invoicing cycle.", no_args_is_help=True)
+app.add_typer(cycle_app, name="cycle")
+
+
+def parse_day(value: str | None, option: str) -> "date":
+    from datetime import date
+
+    from billing import clock
+
+    if value is None:
+        return clock.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise fail(f"{option} takes a date as YYYY-MM-DD, not {value!r}") from None
+
+
+@cycle_app.command("run")
+def cycle_run(
+    day: Annotated[
+        str | None,
+        typer.Option("--date", help="Run as of this day (YYYY-MM-DD); default today, UTC."),
+    ] = None,
+    tenant: Annotated[
+        str | None, typer.Option("--tenant", help="Only this tenant's contracts.")
+    ] = None,
+) -> None:
+    """Run the daily invoicing cycle now: the same planner and jobs as the scheduled one."""
+    from remit.cycle_command import run_cycle
+
+    as_of = parse_day(day, "--date")
+    tenant_id = tenants.parse_tenant_id(tenant, field=["tenant"]) if tenant else None
+    run(run_cycle)(settings(), as_of, tenant_id)
+
+
 @app.command("plugins")
 def list_plugins() -> None:
     """List the installed plugins, the payment providers they offer, and those that failed."""
