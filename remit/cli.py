@@ -6,6 +6,7 @@ import functools
 import logging
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import date
 from pathlib import Path
 from typing import Annotated, TypeVar
 
@@ -135,9 +136,7 @@ cycle_app = typer.Typer(help="The daily invoicing cycle.", no_args_is_help=True)
 app.add_typer(cycle_app, name="cycle")
 
 
-def parse_day(value: str | None, option: str) -> "date":
-    from datetime import date
-
+def parse_day(value: str | None, option: str) -> date:
     from billing import clock
 
     if value is None:
