@@ -9,7 +9,17 @@ from uuid import UUID
 
 from tortoise.expressions import F
 
-from billing import clock, ids, invoice_status, jobs, numbering, periods, previews, verification
+from billing import (
+    charging,
+    clock,
+    ids,
+    invoice_status,
+    jobs,
+    numbering,
+    periods,
+    previews,
+    verification,
+)
 from billing.drafts import InvoiceDraft, draft_invoice
 from billing.errors import InvalidTransition, NotFound, NotReady, RemitErrors
 from models.contracts import Contract, ServiceLineItem
@@ -144,6 +154,8 @@ async def _finalize(invoice: Invoice, contract: Contract, today: date, actor: st
         detail=detail,
     )
     await jobs.enqueue(DELIVER_JOB, str(invoice.id), job_id=f"deliver:{invoice.id}")
+    if invoice.status == InvoiceStatus.DUE:
+        await charging.request_charge(invoice, contract)
 
 
 async def _count(tenant_id: UUID, today: date, outcome: Outcome) -> None:

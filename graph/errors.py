@@ -21,7 +21,7 @@ class ErrorCode(Enum):
     PROVIDER_ERROR = "PROVIDER_ERROR"
 
 
-ARGUMENTS = {"id", "contract_id"}
+ARGUMENTS = ("id", "contract_id")
 
 
 @strawberry.type
@@ -34,7 +34,12 @@ class UserError:
 
     @classmethod
     def list_from(
-        cls, error: RemitError, *, prefix: Sequence[str] = (), camel_case: bool = True
+        cls,
+        error: RemitError,
+        *,
+        prefix: Sequence[str] = (),
+        camel_case: bool = True,
+        arguments: Sequence[str] = ARGUMENTS,
     ) -> list["UserError"]:
         """The API's view of `error`: its field path under `prefix` (the argument holding
         the input), in the API's camelCase unless the path runs into a JSON value's own keys."""
@@ -44,7 +49,7 @@ class UserError:
                 return None
             parts = [to_camel_case(part) if camel_case else part for part in field]
             # A mutation's own arguments (the id it acts on) are not inside its input.
-            return parts if field[0] in ARGUMENTS else [*prefix, *parts]
+            return parts if field[0] in arguments else [*prefix, *parts]
 
         return [
             cls(field=path(e.field), message=e.message, code=ErrorCode(e.code))

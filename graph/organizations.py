@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from billing import contracts, invoices, organizations
+from billing import charging, contracts, invoices, organizations
 from billing.errors import RemitError
 from graph.addresses import Address, AddressInput
 from graph.context import Info
@@ -68,6 +68,19 @@ class OrganizationInput:
     tax_id: str | None = strawberry.UNSET
 
 
+@strawberry.input
+class ProviderAccountInput:
+    provider: str = strawberry.field(
+        description='A provider that can charge automatically, e.g. "stripe"'
+    )
+    customer_ref: str = strawberry.field(
+        description='The customer id at the provider, e.g. "cus_..."'
+    )
+    payment_method_ref: str | None = strawberry.field(
+        default=None, description='The saved payment method to charge, e.g. "pm_..."'
+    )
+
+
 @strawberry.type
 class OrganizationPayload:
     organization: Organization | None
@@ -109,6 +122,24 @@ class OrganizationMutation:
         self, info: Info, input: OrganizationInput
     ) -> OrganizationPayload:
         return await _payload(lambda: organizations.create(info.context.tenant, changes_of(input)))
+
+    @strawberry.mutation(
+        description="Link an organization to its existing customer at a payment provider (e.g. a Stripe "
+        "customer and saved card), so invoices of its auto-charge contracts are charged automatically."
+    )
+    async def organization_provider_account_link(
+        self, info: Info, organization_id: strawberry.ID, input: ProviderAccountInput
+    ) -> OrganizationPayload:
+        return await _payload(
+            lambda: charging.link_account(
+                info.context.tenant,
+                organization_id,
+                input.provider,
+                input.customer_ref,
+                input.payment_method_ref,
+            ),
+            arguments=("organization_id",),
+        )
 
     @strawberry.mutation
     async def organization_update(

@@ -18,3 +18,19 @@ class Organization(Entity):
     class Meta:
         table = "organization"
         indexes = (("tenant_id", "name"),)
+
+
+class ProviderAccount(Entity):
+    """What a payment provider keeps for one organization: its customer id there and a saved
+    payment method that can be charged off-session."""
+
+    organization = fields.ForeignKeyField(
+        "remit.Organization", related_name="provider_accounts", on_delete=fields.CASCADE
+    )
+    provider = fields.CharField(max_length=50)
+    customer_ref = fields.CharField(max_length=255, null=True)
+    payment_method_ref = fields.CharField(max_length=255, null=True)
+
+    class Meta:
+        table = "provider_account"
+        unique_together = (("organization", "provider"),)

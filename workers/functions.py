@@ -5,9 +5,10 @@ from uuid import UUID
 
 from arq import func
 
-from billing import cycle, issuing, tenants
+from billing import charging, cycle, issuing, tenants
 from workers import contracts as contract_jobs
 from workers import cycle as cycle_jobs
+from workers import invoices as invoice_jobs
 
 
 async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
@@ -17,6 +18,7 @@ async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
 FUNCTIONS = [
     func(cycle_jobs.plan_cycle, name=cycle.PLAN_JOB),
     func(cycle_jobs.issue_invoice, name=issuing.ISSUE_JOB),
+    func(invoice_jobs.charge_invoice, name=charging.CHARGE_JOB),
     func(touch_api_key, name=tenants.TOUCH_JOB),
     func(contract_jobs.end_contract_if_due, name=contract_jobs.END_JOB),
 ]

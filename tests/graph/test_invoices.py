@@ -92,7 +92,7 @@ async def test_another_tenants_invoice_is_not_found(graphql, drain_jobs):
 
 
 async def test_invoices_are_filtered(graphql, drain_jobs):
-    _, key, contract, invoice = await issued(drain_jobs)
+    _, key, contract, _ = await issued(drain_jobs)
     client = graphql(key)
 
     due = await client.query("{ invoices(filter: {status: [DUE]}) { totalCount } }")
