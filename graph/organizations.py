@@ -87,17 +87,13 @@ class OrganizationPayload:
     errors: list[UserError]
 
 
-def _payload(call):
-    async def run() -> OrganizationPayload:
-        try:
-            organization = await call()
-        except RemitError as error:
-            return OrganizationPayload(
-                organization=None, errors=UserError.list_from(error, prefix=["input"])
-            )
-        return OrganizationPayload(organization=Organization.from_model(organization), errors=[])
-
-    return run()
+async def _payload(call, arguments: tuple[str, ...] = ("id",)) -> OrganizationPayload:
+    try:
+        organization = await call()
+    except RemitError as error:
+        errors = UserError.list_from(error, prefix=["input"], arguments=arguments)
+        return OrganizationPayload(organization=None, errors=errors)
+    return OrganizationPayload(organization=Organization.from_model(organization), errors=[])
 
 
 @strawberry.type

@@ -6,6 +6,7 @@ Each xdist worker gets its own database and Redis database, migrated once per se
 test starts from empty tables and an empty queue.
 """
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -13,6 +14,7 @@ import asyncpg
 import httpx
 import pytest
 import redis.asyncio as redis
+from arq.utils import timestamp_ms
 from tortoise import Tortoise, connections
 
 from remit import db
@@ -108,14 +110,18 @@ async def empty_tables() -> None:
 
 @pytest.fixture
 def drain_jobs(runtime):
-    """Run every queued job to completion, as a worker would, and return how many ran."""
+    """Run every job that is ready now to completion, as a worker would, including the jobs
+    those jobs ask for; jobs deferred to later (a retry) stay queued. Returns how many ran."""
 
     async def drain() -> int:
         # No start-up catch-up here: a test plans the cycle itself, for the day it chooses.
         worker = build_worker(
             runtime.pool, in_process=True, burst=True, poll_delay=0, on_startup=None
         )
-        await worker.main()
+        worker.ctx["redis"] = runtime.pool
+        while await runtime.pool.zcount(runtime.pool.default_queue_name, "-inf", timestamp_ms()):
+            await worker._poll_iteration()
+            await asyncio.gather(*worker.tasks.values(), return_exceptions=True)
         return worker.jobs_complete
 
     return drain

@@ -6,6 +6,7 @@ from uuid import UUID
 
 from billing import clock, cycle, issuing
 from models.contracts import Contract
+from workers.retries import retry_later
 
 
 async def plan_cycle(ctx: dict, today: str | None = None) -> int:
@@ -18,9 +19,9 @@ async def issue_invoice(ctx: dict, contract_id: str, period_start: str, today: s
     try:
         result = await issuing.issue(contract_uuid, date.fromisoformat(period_start), day)
     except Exception as error:
-        # Recorded on the day's run for the tenant to see; arq retries the job.
+        # Recorded on the day's run for the tenant to see, then tried again later.
         await cycle.record_failure(contract_uuid, day, f"{type(error).__name__}: {error}")
-        raise
+        raise retry_later(ctx) from error
     tenant_id = await Contract.filter(id=contract_uuid).first().values_list("tenant_id", flat=True)
     if tenant_id:
         await cycle.clear_failure(contract_uuid, tenant_id, day)

@@ -1,9 +1,14 @@
-"""Jobs on one issued invoice: charging it automatically, and (below) delivering it."""
+"""Jobs on one issued invoice: charging it automatically, and delivering it."""
 
 from uuid import UUID
 
 from billing import charging
+from plugins.api import ProviderUnavailable
+from workers.retries import retry_later
 
 
 async def charge_invoice(ctx: dict, invoice_id: str, provider: str) -> str:
-    return await charging.charge(UUID(invoice_id), provider)
+    try:
+        return await charging.charge(UUID(invoice_id), provider)
+    except ProviderUnavailable as error:
+        raise retry_later(ctx) from error
