@@ -171,17 +171,11 @@ def address_lines(address: Mapping[str, str | None] | None) -> list[str]:
         return (address.get(key) or "").strip()
 
     country = part("country").upper()
-    if country in ("US", "CA", "AU"):
-        city_line = " ".join(
-            p
-            for p in (
-                ", ".join(p for p in (part("city"), part("region")) if p),
-                part("postal_code"),
-            )
-            if p
-        )
+    if country in ("US", "CA", "AU"):  # Springfield, IL 62701
+        city = ", ".join(p for p in (part("city"), part("region")) if p)
+        city_line = " ".join(p for p in (city, part("postal_code")) if p)
         region_line = ""
-    else:
+    else:  # 10115 Berlin
         city_line = " ".join(p for p in (part("postal_code"), part("city")) if p)
         region_line = part("region")
     lines = [part("line1"), part("line2"), city_line, region_line, country_name(country) or ""]

@@ -1,0 +1,388 @@
+import base64
+import contextlib
+import dataclasses
+import re
+import subprocess
+import threading
+import zlib
+from datetime import date
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from billing import documents
+from billing.documents import (
+    Branding,
+    DocumentLine,
+    DocumentParty,
+    InvoiceDocument,
+    check_pdf_engine,
+    render_html,
+    render_pdf,
+)
+from billing.money import Money
+from plugins.api import PaymentOption
+
+BANK_INSTRUCTIONS = (
+    "Please transfer the amount due to:\n"
+    "Account holder: Acme GmbH\n"
+    "IBAN: DE89370400440532013000\n"
+    "BIC: COBADEFFXXX\n"
+    "Reference: INV-000042"
+)
+PAY_URL = "https://checkout.stripe.test/c/pay/cs_test_123"
+# A 1x1 PNG, inlined as a data: URL: the only kind of logo the PDF renderer loads.
+PNG_PIXEL = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+LOGO_DATA_URL = "data:image/png;base64," + base64.b64encode(PNG_PIXEL).decode()
+
+
+def eur(amount: str) -> Money:
+    return Money.parse(amount, "EUR")
+
+
+def line(name, billed, quantity, unit_price, subtotal, tax, total, tax_rate="19.0000"):
+    return DocumentLine(
+        name=name,
+        billed=billed,
+        quantity=Decimal(quantity),
+        unit_price=eur(unit_price),
+        subtotal=eur(subtotal),
+        tax_rate=Decimal(tax_rate),
+        tax=eur(tax),
+        total=eur(total),
+    )
+
+
+def invoice_document(**changes) -> InvoiceDocument:
+    """An issued EUR invoice: three lines at 19 % VAT, bank transfer and card payment."""
+    document = InvoiceDocument(
+        number="INV-000042",
+        status="DUE",
+        currency="EUR",
+        issue_date=date(2026, 11, 1),
+        due_date=date(2026, 11, 25),
+        period_start=date(2026, 11, 1),
+        period_end=date(2026, 11, 30),
+        issuer=DocumentParty(
+            name="Acme GmbH",
+            legal_name="Acme Software GmbH",
+            email="billing@acme.example",
+            address={
+                "line1": "Hauptstr. 1",
+                "line2": None,
+                "city": "Berlin",
+                "region": None,
+                "postal_code": "10115",
+                "country": "DE",
+            },
+            tax_id="DE123456789",
+        ),
+        customer=DocumentParty(
+            name="Globex Corporation",
+            legal_name=None,
+            email="ap@globex.example",
+            address={
+                "line1": "1 Main St",
+                "line2": "Suite 200",
+                "city": "Springfield",
+                "region": "IL",
+                "postal_code": "62701",
+                "country": "US",
+            },
+            tax_id="US-98-7654321",
+        ),
+        branding=Branding(
+            logo_url=None, brand_color="#0F766E", footer_note="Thank you for your business."
+        ),
+        lines=[
+            line(
+                "Platform subscription",
+                "MONTHLY",
+                "10.0000",
+                "89.90",
+                "899.00",
+                "170.81",
+                "1069.81",
+            ),
+            line("Consulting hours", "ONCE", "2.5", "50.00", "125.00", "23.75", "148.75"),
+            line("Storage (TB)", "QUARTERLY", "2", "34.17", "68.34", "12.98", "81.32"),
+        ],
+        subtotal=eur("1092.34"),
+        tax=eur("207.54"),
+        total=eur("1299.88"),
+        amount_paid=eur("0"),
+        amount_due=eur("1299.88"),
+        invoice_note="PO 4711\nCost centre 12",
+        payment_options=[
+            PaymentOption(
+                provider="bank_transfer", name="Bank transfer", instructions=BANK_INSTRUCTIONS
+            ),
+            PaymentOption(provider="stripe", name="Card", payment_url=PAY_URL),
+        ],
+        public_url="http://127.0.0.1:8000/i/tok123",
+        pdf_url="http://127.0.0.1:8000/i/tok123.pdf",
+    )
+    return dataclasses.replace(document, **changes)
+
+
+def squeeze(html: str) -> str:
+    """The HTML with the whitespace between tags removed, to compare fragments exactly."""
+    return re.sub(r">\s+<", "><", html)
+
+
+def test_html_shows_the_invoice():
+    html = squeeze(render_html(invoice_document()))
+
+    assert html.startswith('<!doctype html><html lang="en">')
+    assert "<title>Invoice INV-000042 from Acme GmbH</title>" in html
+    assert '<h1>Invoice <span class="number">INV-000042</span></h1>' in html
+    assert '<span class="badge due">Due</span>' in html
+    assert '<tr><th scope="row">Issue date</th><td>1 Nov 2026</td></tr>' in html
+    assert '<tr><th scope="row">Due date</th><td>25 Nov 2026</td></tr>' in html
+    assert '<tr><th scope="row">Period</th><td>1 Nov 2026 \N{EN DASH} 30 Nov 2026</td></tr>' in html
+    # The issuer and the customer, with their tax ids.
+    assert (
+        '<p class="issuer-name">Acme GmbH</p><p>Acme Software GmbH</p>'
+        "<address>Hauptstr. 1<br>10115 Berlin<br>Germany</address>"
+        "<p>VAT/Tax ID: DE123456789</p><p>billing@acme.example</p>"
+    ) in html
+    assert (
+        "<p><strong>Globex Corporation</strong></p>"
+        "<address>1 Main St<br>Suite 200<br>Springfield, IL 62701<br>United States</address>"
+        "<p>VAT/Tax ID: US-98-7654321</p><p>ap@globex.example</p>"
+    ) in html
+    # Seven column headers, then one row per line.
+    assert html.count('<th scope="col"') == 7
+    assert (
+        '<tr><td data-label="Item">Platform subscription<span class="billed">Monthly</span></td>'
+        '<td data-label="Quantity" class="num">10</td>'
+        '<td data-label="Unit price" class="num">€89.90</td>'
+        '<td data-label="Subtotal" class="num">€899.00</td>'
+        '<td data-label="Tax rate" class="num">19%</td>'
+        '<td data-label="Tax" class="num">€170.81</td>'
+        '<td data-label="Total" class="num">€1,069.81</td></tr>'
+    ) in html
+    assert (
+        '<tr><td data-label="Item">Consulting hours<span class="billed">One-time</span></td>'
+        '<td data-label="Quantity" class="num">2.5</td>'
+        '<td data-label="Unit price" class="num">€50.00</td>'
+        '<td data-label="Subtotal" class="num">€125.00</td>'
+        '<td data-label="Tax rate" class="num">19%</td>'
+        '<td data-label="Tax" class="num">€23.75</td>'
+        '<td data-label="Total" class="num">€148.75</td></tr>'
+    ) in html
+    assert (
+        '<tr><td data-label="Item">Storage (TB)<span class="billed">Quarterly</span></td>'
+        '<td data-label="Quantity" class="num">2</td>'
+        '<td data-label="Unit price" class="num">€34.17</td>'
+        '<td data-label="Subtotal" class="num">€68.34</td>'
+        '<td data-label="Tax rate" class="num">19%</td>'
+        '<td data-label="Tax" class="num">€12.98</td>'
+        '<td data-label="Total" class="num">€81.32</td></tr>'
+    ) in html
+    assert (
+        '<tr><th scope="row">Subtotal</th><td>€1,092.34</td></tr>'
+        '<tr><th scope="row">Tax</th><td>€207.54</td></tr>'
+        '<tr class="grand"><th scope="row">Total</th><td>€1,299.88</td></tr>'
+        '<tr class="due"><th scope="row">Amount due</th><td>€1,299.88</td></tr>'
+    ) in html
+    assert "Amount paid" not in html
+    assert "<p>PO 4711<br>\nCost centre 12</p>" in html
+    assert (
+        '<div class="option"><h3>Bank transfer</h3><p class="instructions">'
+        "Please transfer the amount due to:<br>\n"
+        "Account holder: Acme GmbH<br>\n"
+        "IBAN: DE89370400440532013000<br>\n"
+        "BIC: COBADEFFXXX<br>\n"
+        "Reference: INV-000042</p></div>"
+    ) in html
+    assert (
+        '<div class="option"><h3>Card</h3><p><a class="pay" '
+        'href="https://checkout.stripe.test/c/pay/cs_test_123" aria-label="Pay now with Card">'
+        "Pay now</a></p></div>"
+    ) in html
+    assert "border-top: 6px solid #0F766E;" in html
+    assert "<p>Thank you for your business.</p>" in html
+    assert '<a href="http://127.0.0.1:8000/i/tok123.pdf">Download PDF</a>' in html
+    assert "<img" not in html  # no logo set
+
+
+def test_html_requests_nothing_from_elsewhere():
+    html = render_html(invoice_document())
+    assert "<link" not in html
+    assert "<script" not in html
+    assert "@import" not in html
+    assert "@font-face" not in html
+    assert "url(" not in html
+
+
+def test_amount_paid_shows_when_not_zero():
+    html = squeeze(
+        render_html(invoice_document(amount_paid=eur("300.00"), amount_due=eur("999.88")))
+    )
+    assert (
+        '<tr class="grand"><th scope="row">Total</th><td>€1,299.88</td></tr>'
+        '<tr><th scope="row">Amount paid</th><td>€300.00</td></tr>'
+        '<tr class="due"><th scope="row">Amount due</th><td>€999.88</td></tr>'
+    ) in html
+
+
+def test_text_from_the_database_is_escaped():
+    customer = DocumentParty(
+        name='Evil <script>alert("x")</script> & Co',
+        legal_name=None,
+        email=None,
+        address=None,
+        tax_id=None,
+    )
+    option = PaymentOption(provider="cheque", name="Cheque <b>", instructions="Pay to <i>me</i>")
+    html = render_html(invoice_document(customer=customer, payment_options=[option]))
+    assert "<script>" not in html
+    assert "<strong>Evil &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co</strong>" in html
+    assert "<h3>Cheque &lt;b&gt;</h3>" in html
+    assert "Pay to &lt;i&gt;me&lt;/i&gt;" in html
+
+
+def test_only_web_links_become_links():
+    option = PaymentOption(provider="evil", name="Evil", payment_url="javascript:alert(1)")
+    html = render_html(invoice_document(payment_options=[option]))
+    assert "javascript:" not in html
+    assert "Pay now" not in html
+
+
+@pytest.mark.parametrize(
+    ("status", "badge"),
+    [
+        ("DUE", '<span class="badge due">Due</span>'),
+        ("OVERDUE", '<span class="badge overdue">Overdue</span>'),
+        ("PAID", '<span class="badge paid">Paid</span>'),
+        ("VOID", '<span class="badge void">Void</span>'),
+        ("ON_HOLD", '<span class="badge on-hold">On hold</span>'),
+        ("DRAFT", '<span class="badge draft">Draft</span>'),
+    ],
+)
+def test_status_badge(status, badge):
+    assert badge in render_html(invoice_document(status=status))
+
+
+def test_a_draft_has_no_number_and_no_dates_yet():
+    html = squeeze(
+        render_html(invoice_document(number=None, status="DRAFT", issue_date=None, due_date=None))
+    )
+    assert "<title>Draft invoice from Acme GmbH</title>" in html
+    assert '<h1>Invoice <span class="number">Draft</span></h1>' in html
+    assert "Issue date" not in html
+    assert "Due date" not in html
+
+
+def test_brand_colour_falls_back_to_a_neutral_one():
+    branding = Branding(logo_url=None, brand_color="red;}body{x", footer_note=None)
+    html = render_html(invoice_document(branding=branding))
+    assert "red;" not in html
+    assert "border-top: 6px solid #334155;" in html
+
+
+def test_logo():
+    remote = Branding(
+        logo_url="https://cdn.acme.example/logo.png", brand_color=None, footer_note=None
+    )
+    assert '<img class="logo" src="https://cdn.acme.example/logo.png" alt="Acme GmbH">' in (
+        render_html(invoice_document(branding=remote))
+    )
+    # The PDF never fetches a remote logo, so its HTML leaves it out.
+    assert "<img" not in render_html(invoice_document(branding=remote), for_pdf=True)
+    inline = Branding(logo_url=LOGO_DATA_URL, brand_color=None, footer_note=None)
+    assert f'<img class="logo" src="{LOGO_DATA_URL}" alt="Acme GmbH">' in render_html(
+        invoice_document(branding=inline), for_pdf=True
+    )
+
+
+def test_the_pdf_html_has_no_download_link():
+    assert "Download PDF" not in render_html(invoice_document(), for_pdf=True)
+
+
+def pdf_text(pdf: bytes) -> str:
+    result = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True
+    )
+    return result.stdout.decode()
+
+
+def pdf_objects(pdf: bytes) -> bytes:
+    """The PDF with its compressed streams (object streams included) inflated."""
+    parts = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        with contextlib.suppress(zlib.error):  # not a compressed stream
+            parts.append(zlib.decompress(match[1]))
+    return b"\n".join(parts)
+
+
+def test_pdf():
+    pdf = render_pdf(invoice_document())
+    assert pdf.startswith(b"%PDF-")
+    # Fonts are subset (HarfBuzz): a one-page invoice is tens of kilobytes, not megabytes.
+    assert 5_000 < len(pdf) < 150_000
+    text = pdf_text(pdf)
+    assert "Invoice INV-000042" in text
+    assert "€1,299.88" in text
+    assert "25 Nov 2026" in text
+    assert "IBAN: DE89370400440532013000" in text
+    assert "Page 1 of 1" in text
+    # The Pay now link stays clickable in the PDF.
+    assert b"/URI (" + PAY_URL.encode() + b")" in pdf_objects(pdf)
+
+
+def test_pdf_fetches_no_remote_logo():
+    requests = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(200)
+            self.send_header("Content-Type", "image/png")
+            self.end_headers()
+            self.wfile.write(PNG_PIXEL)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/logo.png"
+        branding = Branding(logo_url=url, brand_color=None, footer_note=None)
+        pdf = render_pdf(invoice_document(branding=branding))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert pdf.startswith(b"%PDF-")
+    assert requests == []
+
+
+def test_pdf_embeds_an_inline_logo():
+    branding = Branding(logo_url=LOGO_DATA_URL, brand_color=None, footer_note=None)
+    with_logo = render_pdf(invoice_document(branding=branding))
+    assert b"/Subtype /Image" in pdf_objects(with_logo)
+    assert b"/Subtype /Image" not in pdf_objects(render_pdf(invoice_document()))
+
+
+def test_the_pdf_engine_is_complete_here():
+    check_pdf_engine()
+
+
+def test_a_missing_subsetting_library_is_reported(monkeypatch):
+    def no_library(name):
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(documents.ctypes.util, "find_library", lambda name: None)
+    monkeypatch.setattr(documents.ctypes, "CDLL", no_library)
+    with pytest.raises(RuntimeError) as caught:
+        check_pdf_engine()
+    assert str(caught.value) == (
+        "HarfBuzz's subsetting library (libharfbuzz-subset0) is missing: PDFs would embed "
+        "whole fonts and render several times slower; install it."
+    )
