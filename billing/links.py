@@ -9,3 +9,8 @@ def invoice_url(token: str) -> str:
 
 def pdf_url(token: str) -> str:
     return f"{invoice_url(token)}.pdf"
+
+
+def pay_url(token: str, provider: str) -> str:
+    """Redirects to a fresh payment page of `provider` each time it is opened."""
+    return f"{invoice_url(token)}/pay/{provider}"

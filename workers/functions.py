@@ -19,6 +19,7 @@ FUNCTIONS = [
     func(cycle_jobs.plan_cycle, name=cycle.PLAN_JOB),
     func(cycle_jobs.issue_invoice, name=issuing.ISSUE_JOB),
     func(invoice_jobs.charge_invoice, name=charging.CHARGE_JOB),
+    func(invoice_jobs.deliver_invoice, name=issuing.DELIVER_JOB),
     func(touch_api_key, name=tenants.TOUCH_JOB),
     func(contract_jobs.end_contract_if_due, name=contract_jobs.END_JOB),
 ]
