@@ -21,6 +21,7 @@ from remit import db
 from remit.app import create_app
 from remit.runtime import running
 from remit.settings import Settings
+from tests.servers import smtpd  # noqa: F401 -- a fixture, for every test module
 from workers.settings import build_worker
 
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"

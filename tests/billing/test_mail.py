@@ -1,10 +1,8 @@
-import socket
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default as default_policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from billing.mail import (
@@ -18,6 +16,7 @@ from billing.mail import (
 )
 from remit.settings import Settings
 from tests.billing.test_documents import invoice_document
+from tests.servers import Collector, free_port, start
 
 PDF = b"%PDF-1.7\n% a tiny stand-in for the rendered invoice\n%%EOF\n"
 MESSAGE_ID = "<invoice-6a1f0c2e-0d1b-4c39-9f53-1b1f6e0c0a42@remit.test>"
@@ -76,30 +75,6 @@ def outgoing(**changes) -> OutgoingMail:
     return invoice_message(invoice_document(), **arguments)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every envelope; refuses recipients when told to."""
-
-    def __init__(self, rcpt_reply: str | None = None) -> None:
-        self.envelopes = []
-        self.rcpt_reply = rcpt_reply
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if self.rcpt_reply:
-            return self.rcpt_reply
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
 class Logins:
     """An aiosmtpd authenticator accepting one user, recording every attempt."""
 
@@ -111,20 +86,6 @@ class Logins:
         self.attempts.append((mechanism, auth_data))
         # handled=False: aiosmtpd itself answers 235 or 535.
         return AuthResult(success=auth_data == self.expected, handled=False)
-
-
-def start(handler, **smtp_parameters) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_parameters)
-    controller.start()
-    return controller
-
-
-@pytest.fixture
-def smtpd():
-    handler = Collector()
-    controller = start(handler)
-    yield handler, controller.port
-    controller.stop()
 
 
 def smtp_settings(port: int, tmp_path, credentials: str = "") -> Settings:

@@ -1,0 +1,140 @@
+from datetime import date
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+from arq import Retry
+
+from billing import cycle, delivery, tenants
+from billing.invoicing_settings import update
+from models.contracts import Contract
+from models.enums import InvoiceStatus
+from models.invoices import Invoice, InvoiceEvent
+from remit.settings import get_settings
+from tests import factories
+from tests.servers import Collector, free_port, start
+from workers.invoices import deliver_invoice
+
+
+@pytest.fixture
+def mail_server(monkeypatch, tmp_path):
+    handler = Collector()
+    controller = start(handler)
+    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    monkeypatch.setenv("REMIT_PUBLIC_URL", "https://pay.acme.com")
+    get_settings.cache_clear()
+    yield handler
+    controller.stop()
+    get_settings.cache_clear()
+
+
+def received(handler) -> list:
+    return [
+        (envelope.rcpt_tos, message_from_bytes(envelope.original_content, policy=default_policy))
+        for envelope in handler.envelopes
+    ]
+
+
+async def issue_one(drain_jobs, **contract_fields):
+    tenant, _ = await factories.ready_tenant(send_invoices_bcc=["books@acme.com"])
+    contract = await factories.live_contract(tenant, date(2027, 1, 1), **contract_fields)
+    await Contract.filter(id=contract.id).update(
+        billing_emails_cc=["cfo@globex.com"], invoice_note="PO 4711"
+    )
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    return tenant, await Invoice.get(contract=contract)
+
+
+async def test_an_issued_invoice_is_emailed_once_with_its_pdf(mail_server, drain_jobs):
+    _, invoice = await issue_one(drain_jobs)
+
+    [(recipients, message)] = received(mail_server)
+    assert recipients == ["ap@globex.com", "cfo@globex.com", "books@acme.com"]
+    assert message["Subject"] == "Invoice INV-000001 from Acme Corp"
+    assert message["From"] == "Acme Corp <billing@acme.com>"
+    assert (message["To"], message["Cc"], message["Bcc"]) == (
+        "ap@globex.com",
+        "cfo@globex.com",
+        None,
+    )
+    assert message["Message-ID"] == f"<invoice.{invoice.id}@pay.acme.com>"
+    [attachment] = list(message.iter_attachments())
+    assert (attachment.get_filename(), attachment.get_content_type()) == (
+        "INV-000001.pdf",
+        "application/pdf",
+    )
+    assert attachment.get_content().startswith(b"%PDF-")
+    text = message.get_body(("plain",)).get_content()
+    assert f"https://pay.acme.com/i/{invoice.public_token}" in text
+    assert "€1,299.88" in text and "IBAN: DE89370400440532013000" in text
+    assert invoice.sent_at is not None and invoice.status == InvoiceStatus.DUE
+    assert [o["provider"] for o in invoice.payment_options] == ["bank_transfer"]
+    event = await InvoiceEvent.get(invoice=invoice, type="sent")
+    assert (event.actor, event.detail) == (
+        "system",
+        "Sent to ap@globex.com, cfo@globex.com, books@acme.com",
+    )
+
+    assert await delivery.deliver(invoice.id) == "already sent"
+    assert len(mail_server.envelopes) == 1
+
+
+async def test_an_smtp_outage_keeps_the_invoice_due_until_it_is_sent(drain_jobs, monkeypatch):
+    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")  # nothing listens
+    get_settings.cache_clear()
+    _, invoice = await issue_one(drain_jobs)
+    assert (invoice.status, invoice.sent_at) == (InvoiceStatus.DUE, None)
+    with pytest.raises(Retry):
+        await deliver_invoice({"job_try": 1}, str(invoice.id))
+
+    handler = Collector()
+    controller = start(handler)
+    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    get_settings.cache_clear()
+    try:
+        assert await deliver_invoice({"job_try": 2}, str(invoice.id)) == "sent"
+        assert await deliver_invoice({"job_try": 3}, str(invoice.id)) == "already sent"
+    finally:
+        controller.stop()
+        get_settings.cache_clear()
+    assert len(handler.envelopes) == 1
+    assert (await Invoice.get(id=invoice.id)).sent_at is not None
+
+
+async def test_a_resend_is_a_new_message(mail_server, drain_jobs, graphql):
+    tenant, invoice = await issue_one(drain_jobs)
+    key = await tenants.create_api_key(tenant.id)
+
+    result = await graphql(key).query(
+        f'mutation {{ invoiceResend(id: "{invoice.id}") {{ invoice {{ number }} errors {{ message }} }} }}'
+    )
+    await drain_jobs()
+
+    assert result["invoiceResend"] == {"invoice": {"number": "INV-000001"}, "errors": []}
+    first, second = (message for _, message in received(mail_server))
+    assert first["Message-ID"] != second["Message-ID"]
+    assert second["Message-ID"].startswith(f"<invoice.{invoice.id}.resend.")
+    assert await InvoiceEvent.filter(invoice=invoice, type="resent").count() == 1
+
+
+async def test_a_held_invoice_is_never_sent(mail_server, drain_jobs):
+    tenant, _ = await factories.ready_tenant()
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+    await Contract.filter(id=contract.id).update(billing_email="nobody")
+
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+
+    held = await Invoice.get(contract=contract)
+    assert await delivery.deliver(held.id) == "not sendable"
+    assert mail_server.envelopes == []
+
+
+async def test_the_brand_and_note_are_on_the_document(drain_jobs, mail_server):
+    tenant, invoice = await issue_one(drain_jobs)
+    await update(tenant, {"branding": {"brand_color": "#123456", "footer_note": "Danke!"}})
+
+    html = delivery.documents.render_html(await delivery.document(invoice))
+
+    assert "#123456" in html and "Danke!" in html and "PO 4711" in html

@@ -1,0 +1,44 @@
+"""Servers the tests talk to over real sockets on 127.0.0.1."""
+
+import socket
+
+import pytest
+from aiosmtpd.controller import Controller
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Collector:
+    """An aiosmtpd handler that keeps every envelope; refuses recipients when told to."""
+
+    def __init__(self, rcpt_reply: str | None = None) -> None:
+        self.envelopes = []
+        self.rcpt_reply = rcpt_reply
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append(envelope)
+        return "250 Message accepted for delivery"
+
+
+def start(handler, **smtp_parameters) -> Controller:
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_parameters)
+    controller.start()
+    return controller
+
+
+@pytest.fixture
+def smtpd():
+    handler = Collector()
+    controller = start(handler)
+    yield handler, controller.port
+    controller.stop()
