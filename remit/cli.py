@@ -197,7 +197,16 @@ def list_plugins() -> None:
 @run
 async def preflight(config: Settings, *, redis: bool) -> None:
     """Fail fast, in one line, before a long-running process starts."""
+    from billing.documents import check_pdf_engine
+    from billing.mail import smtp_server
     from workers import queue
+
+    try:
+        check_pdf_engine()
+    except RuntimeError as error:
+        raise ValueError(str(error)) from None
+    if config.smtp_url:
+        smtp_server(config.smtp_url)
 
     await with_database()
     if redis:

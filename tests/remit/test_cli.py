@@ -162,6 +162,8 @@ def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
     assert again.stdout.splitlines()[0] == demo.stdout.splitlines()[0]  # the same tenant, a new key
     port = free_port()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("REMIT_")}
+    # Today's cycle time has passed: the in-process worker catches the cycle up on start.
+    environment["REMIT_CYCLE_TIME"] = "00:00"
     server = subprocess.Popen(
         [*REMIT, "serve", "--port", str(port)],
         cwd=tmp_path,
@@ -200,6 +202,17 @@ def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
                 break
             time.sleep(0.1)
         assert used == 1
+        for _ in range(150):
+            sent = (
+                sorted((tmp_path / "outbox").glob("*.eml"))
+                if (tmp_path / "outbox").exists()
+                else []
+            )
+            if len(sent) == 3:
+                break
+            time.sleep(0.2)
+        assert len(sent) == 3, "the demo's three invoices were not issued and sent"
+        assert all(b"application/pdf" in path.read_bytes() for path in sent)
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=20)
