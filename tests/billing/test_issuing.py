@@ -46,6 +46,7 @@ async def test_a_due_contract_gets_exactly_one_invoice_numbered_and_dated(runtim
     assert events == [
         ("created", None, InvoiceStatus.DRAFT, "cycle"),
         ("status_changed", InvoiceStatus.DRAFT, InvoiceStatus.DUE, "cycle"),
+        ("sent", None, None, "system"),
     ]
     assert (await Contract.get(id=contract.id)).next_invoice_date == date(2027, 2, 1)
     run = await InvoicingRun.get(tenant=tenant, run_date=date(2027, 1, 1))

@@ -67,7 +67,7 @@ async def test_an_issued_invoice_reads_back_in_full(graphql, drain_jobs, setting
         "address": {"city": "Berlin", "country": "DE"},
     }
     assert [line["name"] for line in data["lines"]] == ["Seats", "Setup", "Support"]
-    assert [e["type"] for e in data["events"]] == ["created", "status_changed"]
+    assert [e["type"] for e in data["events"]] == ["created", "status_changed", "sent"]
     assert data["events"][1] == {
         "type": "status_changed",
         "fromStatus": "DRAFT",
