@@ -12,6 +12,7 @@ from tortoise.expressions import F
 from billing import (
     charging,
     clock,
+    hooks,
     ids,
     invoice_status,
     jobs,
@@ -207,6 +208,9 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
             await _finalize(invoice, contract, today, CYCLE)
             outcome = Outcome.ISSUED
         await _count(tenant.id, today, outcome)
+    await hooks.status_changed(invoice, InvoiceStatus.DRAFT, CYCLE)
+    if outcome == Outcome.ISSUED:
+        await hooks.invoice_issued(invoice)
     return IssueResult(outcome, invoice.id)
 
 
@@ -225,8 +229,12 @@ async def release(tenant: Tenant, invoice_id: str) -> Invoice:
         contract = await Contract.get(id=invoice.contract_id)
         lines = await InvoiceLine.filter(invoice=invoice)
         reasons = await verification.hold_reasons(invoice, lines, contract)
-        if not reasons:
+        if reasons:
+            await Invoice.filter(id=invoice.id).update(hold_reasons=reasons)
+        else:
             await _finalize(invoice, contract, clock.today(), "user")
-            return invoice
-        await Invoice.filter(id=invoice.id).update(hold_reasons=reasons)
-    raise RemitErrors.of([NotReady(reason) for reason in reasons])
+    if reasons:
+        raise RemitErrors.of([NotReady(reason) for reason in reasons])
+    await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, "user")
+    await hooks.invoice_issued(invoice)
+    return invoice

@@ -1,5 +1,9 @@
-"""Emails to customers: composed from the templates in billing/templates, sent by SMTP or,
+"""Emails about an invoice: composed from the templates in billing/templates, sent by SMTP or,
 with no SMTP server configured (the embedded mode), written to the outbox folder.
+
+The kinds (`SUBJECTS`): to the customer the invoice itself, a reminder when it is overdue, a
+receipt once it is paid and a notice when it is voided; to the tenant, payment_failed when an
+automatic charge or an online payment of the invoice failed.
 
 Bcc recipients never appear in a message's headers: `invoice_message` returns them only in
 the envelope recipients that `send` delivers to.
@@ -13,6 +17,7 @@ import re
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
@@ -31,14 +36,31 @@ logger = logging.getLogger("remit.mail")
 SMTP_TIMEOUT = 30.0  # seconds, for connecting and for each SMTP command
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 
+
+def _invoice(invoice: InvoiceDocument) -> str:
+    return f"invoice {invoice.number}" if invoice.number else "invoice"
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 # One subject per kind of email; each kind has templates email_<kind>.txt and .html.
 SUBJECTS = {
-    "invoice": lambda invoice: (
-        f"Invoice {invoice.number} from {invoice.issuer.name}"
-        if invoice.number
-        else f"Invoice from {invoice.issuer.name}"
+    "invoice": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name}",
+    "reminder": lambda invoice: (
+        f"Reminder: {_invoice(invoice)} from {invoice.issuer.name} is overdue"
+    ),
+    "receipt": lambda invoice: f"Receipt for {_invoice(invoice)} from {invoice.issuer.name}",
+    "void": lambda invoice: (
+        f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name} is void"
+    ),
+    "payment_failed": lambda invoice: (
+        f"Payment failed for {_invoice(invoice)} ({invoice.customer.name})"
     ),
 }
+# Kinds sent without the invoice's PDF (a PDF passed for them is not attached).
+KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed"})
 
 
 class MailError(RemitError):
@@ -82,23 +104,39 @@ def invoice_message(
     to: str,
     cc: Sequence[str],
     bcc: Sequence[str],
-    pdf: bytes,
+    pdf: bytes | None,
     message_id: str,
     kind: str = "invoice",
+    today: date | None = None,
+    paid_on: date | None = None,
+    reason: str | None = None,
 ) -> OutgoingMail:
-    """The email for `document` with its PDF attached: multipart/alternative text and HTML.
+    """The email of `kind` about `document`: multipart/alternative text and HTML, with the
+    invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
+    any other kind without a PDF is a ValueError).
 
     From is `sender` shown as the issuer's name; `message_id` is the Message-ID header as
-    given, so a repeated send of the same invoice email is recognisable.
+    given, so a repeated send of the same email is recognisable. Only some kinds use the
+    optional details: `today` (default: clock.today()) how many days a reminder's invoice is
+    overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"unknown email kind {kind!r}")
+    attach = kind not in KINDS_WITHOUT_PDF
+    if attach and pdf is None:
+        raise ValueError(f"the {kind} email needs the invoice's PDF")
+    days_overdue = None
+    if kind == "reminder" and document.due_date is not None:
+        days_overdue = ((today or clock.today()) - document.due_date).days
     subject = _one_line(SUBJECTS[kind](document))
     context = {
         **document_context(document),
         "subject": subject,
         "kind": kind,
         "pdf_filename": pdf_filename(document),
+        "days_overdue": days_overdue,
+        "paid_on": paid_on if kind == "receipt" else None,
+        "reason": (reason or "").strip() or None if kind == "payment_failed" else None,
     }
     env = environment()
     text = env.get_template(f"email_{kind}.txt").render(context)
@@ -114,9 +152,10 @@ def invoice_message(
     message["Message-ID"] = message_id
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    message.add_attachment(
-        pdf, maintype="application", subtype="pdf", filename=pdf_filename(document)
-    )
+    if attach:
+        message.add_attachment(
+            pdf, maintype="application", subtype="pdf", filename=pdf_filename(document)
+        )
     recipients = tuple(dict.fromkeys([to, *cc, *bcc]))  # in order, each address once
     return OutgoingMail(message=message, recipients=recipients)
 

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from billing import invoices, issuing, links
+from billing import invoices, issuing, links, payments
 from billing.errors import RemitError
 from graph.addresses import Address
 from graph.context import Info
@@ -200,6 +200,15 @@ class InvoiceFilter:
     issued_to: date | None = None
 
 
+@strawberry.input
+class InvoiceStatusUpdateInput:
+    status: InvoiceStatus
+    paid_on: date | None = strawberry.field(
+        default=None, description="For PAID: the day the money arrived; defaults to today."
+    )
+    note: str | None = None
+
+
 @strawberry.type
 class InvoicePayload:
     invoice: Invoice | None
@@ -244,11 +253,11 @@ async def invoice_connection(found, first: int, after: str | None) -> Connection
     return await paginate(found, Invoice.from_model, first=first, after=after, newest_first=True)
 
 
-async def invoice_payload(call) -> InvoicePayload:
+async def invoice_payload(call, prefix: list[str] | None = None) -> InvoicePayload:
     try:
         invoice = await call
     except RemitError as error:
-        return InvoicePayload(invoice=None, errors=UserError.list_from(error))
+        return InvoicePayload(invoice=None, errors=UserError.list_from(error, prefix=prefix or []))
     return InvoicePayload(invoice=Invoice.from_model(invoice), errors=[])
 
 
@@ -297,6 +306,21 @@ class InvoiceQuery:
 
 @strawberry.type
 class InvoiceMutation:
+    @strawberry.mutation(
+        description="The status change a user makes from an invoice screen: PAID, DUE (undo a manual payment) or VOID."
+    )
+    async def invoice_status_update(
+        self, info: Info, id: strawberry.ID, input: InvoiceStatusUpdateInput
+    ) -> InvoicePayload:
+        change = payments.change_status(
+            info.context.tenant,
+            id,
+            InvoiceStatus(input.status),
+            paid_on=input.paid_on,
+            note=input.note,
+        )
+        return await invoice_payload(change, prefix=["input"])
+
     @strawberry.mutation(description="Issue an ON_HOLD invoice once its problems are fixed.")
     async def invoice_release(self, info: Info, id: strawberry.ID) -> InvoicePayload:
         return await invoice_payload(issuing.release(info.context.tenant, id))

@@ -1,0 +1,215 @@
+from datetime import date
+
+import pytest
+
+from billing import clock, cycle, invoice_status
+from billing.errors import InvalidTransition
+from models.contracts import Contract
+from models.enums import InvoiceStatus
+from models.invoices import Invoice, InvoiceEvent
+from tests import factories
+
+UPDATE = """mutation($id: ID!, $input: InvoiceStatusUpdateInput!) {
+  invoiceStatusUpdate(id: $id, input: $input) { invoice { status amountPaid { amount } amountDue { amount } paidAt voidedAt } errors { field message code } }
+}"""
+
+
+async def issued_invoice(drain_jobs):
+    tenant, key = await factories.ready_tenant()
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    return key, await Invoice.get(contract=contract)
+
+
+async def state(invoice) -> tuple:
+    row = await Invoice.get(id=invoice.id)
+    return (
+        row.status,
+        row.amount_paid,
+        row.paid_at,
+        row.voided_at,
+        await InvoiceEvent.filter(invoice=invoice).count(),
+    )
+
+
+@pytest.mark.parametrize("old", list(InvoiceStatus))
+@pytest.mark.parametrize("new", list(InvoiceStatus))
+async def test_every_transition_outside_the_table_is_refused_and_changes_nothing(old, new):
+    if new in invoice_status.ALLOWED[old]:
+        pytest.skip("allowed")
+    tenant, _ = await factories.ready_tenant()
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+    invoice = await Invoice.create(
+        tenant=tenant,
+        contract=contract,
+        organization_id=contract.organization_id,
+        status=old,
+        currency="EUR",
+        public_token="t",
+        period_start=date(2027, 1, 1),
+        period_end=date(2027, 1, 31),
+    )
+    before = await state(invoice)
+
+    with pytest.raises(InvalidTransition) as refused:
+        await invoice_status.move(invoice, new, actor="user")
+
+    assert refused.value.message == f"A {old} invoice cannot become {new}."
+    assert await state(invoice) == before
+
+
+async def test_paid_by_hand_then_undone_then_voided(graphql, drain_jobs):
+    key, invoice = await issued_invoice(drain_jobs)
+    client = graphql(key)
+
+    with clock.frozen(date(2027, 1, 20)):
+        paid = (
+            await client.query(
+                UPDATE,
+                id=str(invoice.id),
+                input={"status": "PAID", "paidOn": "2027-01-19", "note": "Wire 123"},
+            )
+        )["invoiceStatusUpdate"]
+        undone = (await client.query(UPDATE, id=str(invoice.id), input={"status": "DUE"}))[
+            "invoiceStatusUpdate"
+        ]
+        voided = (
+            await client.query(
+                UPDATE, id=str(invoice.id), input={"status": "VOID", "note": "Billed in error"}
+            )
+        )["invoiceStatusUpdate"]
+
+    assert paid["errors"] == [] and paid["invoice"]["status"] == "PAID"
+    assert (paid["invoice"]["amountPaid"], paid["invoice"]["amountDue"]) == (
+        {"amount": "1299.88"},
+        {"amount": "0.00"},
+    )
+    assert undone["invoice"]["status"] == "DUE" and undone["invoice"]["paidAt"] is None
+    assert undone["invoice"]["amountPaid"] == {"amount": "0.00"}
+    assert voided["invoice"]["status"] == "VOID" and voided["invoice"]["voidedAt"] is not None
+    events = (
+        await InvoiceEvent.filter(invoice=invoice, type="status_changed")
+        .order_by("at", "id")
+        .values_list("from_status", "to_status", "actor", "detail")
+    )
+    assert events[1:] == [
+        (InvoiceStatus.DUE, InvoiceStatus.PAID, "user", "Paid on 2027-01-19: Wire 123"),
+        (InvoiceStatus.PAID, InvoiceStatus.DUE, "user", "Manual payment undone"),
+        (InvoiceStatus.DUE, InvoiceStatus.VOID, "user", "Billed in error"),
+    ]
+
+
+async def test_undoing_a_payment_after_the_due_date_makes_it_overdue(graphql, drain_jobs):
+    key, invoice = await issued_invoice(drain_jobs)
+    client = graphql(key)
+    with clock.frozen(date(2027, 1, 20)):
+        await client.query(
+            UPDATE, id=str(invoice.id), input={"status": "PAID", "paidOn": "2027-01-19"}
+        )
+
+    with clock.frozen(date(2027, 2, 5)):
+        undone = (await client.query(UPDATE, id=str(invoice.id), input={"status": "DUE"}))[
+            "invoiceStatusUpdate"
+        ]
+
+    assert undone["invoice"]["status"] == "OVERDUE"
+
+
+@pytest.mark.parametrize(
+    ("setup", "input", "error"),
+    [
+        (
+            "paid",
+            {"status": "VOID"},
+            {
+                "field": None,
+                "code": "INVALID_TRANSITION",
+                "message": "A PAID invoice cannot be voided: undo the payment or refund it first.",
+            },
+        ),
+        (
+            "due",
+            {"status": "DUE"},
+            {
+                "field": None,
+                "code": "INVALID_TRANSITION",
+                "message": "Only a PAID invoice can go back to DUE; this one is DUE.",
+            },
+        ),
+        (
+            "due",
+            {"status": "OVERDUE"},
+            {
+                "field": ["input", "status"],
+                "code": "INVALID",
+                "message": "An invoice can be set to PAID, DUE or VOID here, not OVERDUE.",
+            },
+        ),
+        (
+            "due",
+            {"status": "PAID", "paidOn": "2999-01-01"},
+            {
+                "field": ["input", "paidOn"],
+                "code": "INVALID",
+                "message": "The payment date is in the future.",
+            },
+        ),
+        (
+            "provider",
+            {"status": "DUE"},
+            {
+                "field": None,
+                "code": "INVALID_TRANSITION",
+                "message": "This payment was confirmed by stripe; refund it there instead.",
+            },
+        ),
+    ],
+)
+async def test_refused_changes_change_nothing(graphql, drain_jobs, setup, input, error):
+    key, invoice = await issued_invoice(drain_jobs)
+    client = graphql(key)
+    if setup == "paid":
+        await client.query(UPDATE, id=str(invoice.id), input={"status": "PAID"})
+    if setup == "provider":
+        locked = await Invoice.get(id=invoice.id)
+        await invoice_status.move(locked, InvoiceStatus.PAID, actor="provider:stripe")
+    before = await state(invoice)
+
+    result = (await client.query(UPDATE, id=str(invoice.id), input=input))["invoiceStatusUpdate"]
+
+    assert result == {"invoice": None, "errors": [error]}
+    assert await state(invoice) == before
+
+
+async def test_another_tenants_invoice_is_not_found(graphql, drain_jobs):
+    _, invoice = await issued_invoice(drain_jobs)
+    _, other_key = await factories.tenant("Other")
+    before = await state(invoice)
+
+    result = (await graphql(other_key).query(UPDATE, id=str(invoice.id), input={"status": "VOID"}))[
+        "invoiceStatusUpdate"
+    ]
+
+    assert result["errors"] == [
+        {"field": ["id"], "code": "NOT_FOUND", "message": f"No invoice with id {invoice.id}."}
+    ]
+    assert await state(invoice) == before
+
+
+async def test_a_held_invoice_can_be_voided_without_a_notice(graphql, drain_jobs, runtime):
+    tenant, key = await factories.ready_tenant()
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+    await Contract.filter(id=contract.id).update(billing_email="nobody")
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    held = await Invoice.get(contract=contract)
+
+    result = (await graphql(key).query(UPDATE, id=str(held.id), input={"status": "VOID"}))[
+        "invoiceStatusUpdate"
+    ]
+
+    assert result["invoice"]["status"] == "VOID"
+    assert [
+        job for job in await runtime.pool.queued_jobs() if job.function == "invoice.notice"
+    ] == []
