@@ -33,11 +33,11 @@ async def state(invoice) -> tuple:
     )
 
 
-@pytest.mark.parametrize("old", list(InvoiceStatus))
-@pytest.mark.parametrize("new", list(InvoiceStatus))
+REFUSED = [(old, new) for old in InvoiceStatus for new in InvoiceStatus if new not in invoice_status.ALLOWED[old]]
+
+
+@pytest.mark.parametrize(("old", "new"), REFUSED)
 async def test_every_transition_outside_the_table_is_refused_and_changes_nothing(old, new):
-    if new in invoice_status.ALLOWED[old]:
-        pytest.skip("allowed")
     tenant, _ = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, date(2027, 1, 1))
     invoice = await Invoice.create(
