@@ -23,7 +23,7 @@ from billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocu
 from billing.money import Money
 from models.contracts import Contract
 from models.enums import InvoiceStatus
-from models.invoices import Invoice, InvoiceLine
+from models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from models.organizations import Organization
 from models.settings import InvoicingSettings, ProviderSettings
 from plugins.api import PaymentOption, PaymentRefused
@@ -140,20 +140,16 @@ async def document(invoice: Invoice) -> InvoiceDocument:
     )
 
 
-async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
-    """Send the invoice email once (or again, on request). MailUnavailable and
-    ProviderUnavailable propagate: the job retries later, and sends the same message."""
-    invoice = await Invoice.get_or_none(id=invoice_id)
-    if invoice is None or invoice.status not in SENDABLE:
-        return "not sendable"
-    if invoice.sent_at is not None and not resend:
-        return "already sent"
+async def _email(invoice: Invoice, kind: str, message_id: str, **details) -> tuple[str, ...]:
+    """Compose and send one email of `kind` about the invoice to its billing addresses;
+    returns the recipients. MailUnavailable propagates (retry); MailRejected too."""
     contract = await Contract.get(id=invoice.contract_id)
-    if not invoice.payment_options:
-        invoice.payment_options = await payment_options(invoice, contract)
-        await Invoice.filter(id=invoice.id).update(payment_options=invoice.payment_options)
     shown = await document(invoice)
-    pdf = await asyncio.to_thread(documents.render_pdf, shown)
+    pdf = (
+        None
+        if kind in mail.KINDS_WITHOUT_PDF
+        else await asyncio.to_thread(documents.render_pdf, shown)
+    )
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     organization = await Organization.get(id=invoice.organization_id)
     to = verification.recipients(contract, organization.billing_emails)
@@ -164,16 +160,79 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
         cc=[*to[1:], *contract.billing_emails_cc],
         bcc=settings.send_invoices_bcc,
         pdf=pdf,
-        message_id=message_id(invoice, clock.now() if resend else None),
+        message_id=message_id,
+        kind=kind,
+        **details,
     )
+    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+    return outgoing.recipients
+
+
+async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
+    """Send the invoice email once (or again, on request). MailUnavailable and
+    ProviderUnavailable propagate: the job retries later, and sends the same message."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    if invoice is None or invoice.status not in SENDABLE:
+        return "not sendable"
+    if invoice.sent_at is not None and not resend:
+        return "already sent"
+    if not invoice.payment_options:
+        invoice.payment_options = await payment_options(
+            invoice, await Contract.get(id=invoice.contract_id)
+        )
+        await Invoice.filter(id=invoice.id).update(payment_options=invoice.payment_options)
     try:
-        await mail.send(outgoing.message, outgoing.recipients, get_settings())
+        recipients = await _email(
+            invoice, "invoice", message_id(invoice, clock.now() if resend else None)
+        )
     except mail.MailRejected as rejection:
         await invoice_status.record(invoice, "delivery_failed", SYSTEM, rejection.message)
         return "rejected"
     async with jobs.atomic():
         if invoice.sent_at is None:
             await Invoice.filter(id=invoice.id, sent_at=None).update(sent_at=clock.now())
-        detail = f"{'Sent again' if resend else 'Sent'} to {', '.join(outgoing.recipients)}"
+        detail = f"{'Sent again' if resend else 'Sent'} to {', '.join(recipients)}"
         await invoice_status.record(invoice, "resent" if resend else "sent", SYSTEM, detail)
+    return "sent"
+
+
+# What must still hold when a notice goes out; a notice no longer true is not sent.
+NOTICE_STATUSES = {
+    "reminder": {InvoiceStatus.DUE, InvoiceStatus.OVERDUE},
+    "receipt": {InvoiceStatus.PAID},
+    "void": {InvoiceStatus.VOID},
+}
+
+
+async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
+    """A reminder, receipt or void notice to the customer, at most once (its event is the
+    record; the Message-ID is derived from invoice, kind and suffix)."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    if invoice is None or invoice.status not in NOTICE_STATUSES[kind]:
+        return "no longer applies"
+    event_type = f"{kind}_sent"
+    detail_key = f"{kind}{':' + suffix if suffix else ''}"
+    if await InvoiceEvent.exists(invoice=invoice, type=event_type, detail__startswith=detail_key):
+        return "already sent"
+    host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
+    details = {"today": clock.today()} if kind == "reminder" else {}
+    if kind == "receipt" and invoice.paid_at:
+        details["paid_on"] = invoice.paid_at.date()
+    try:
+        recipients = await _email(
+            invoice,
+            kind,
+            f"<invoice.{invoice.id}.{detail_key.replace(':', '.')}@{host}>",
+            **details,
+        )
+    except mail.MailRejected as rejection:
+        await invoice_status.record(
+            invoice, "delivery_failed", SYSTEM, f"{kind}: {rejection.message}"
+        )
+        return "rejected"
+    await invoice_status.record(
+        invoice, event_type, SYSTEM, f"{detail_key} to {', '.join(recipients)}"
+    )
+    if kind == "reminder":
+        await Reminder.filter(invoice=invoice, offset_days=int(suffix)).update(sent_at=clock.now())
     return "sent"

@@ -52,9 +52,7 @@ SUBJECTS = {
         f"Reminder: {_invoice(invoice)} from {invoice.issuer.name} is overdue"
     ),
     "receipt": lambda invoice: f"Receipt for {_invoice(invoice)} from {invoice.issuer.name}",
-    "void": lambda invoice: (
-        f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name} is void"
-    ),
+    "void": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name} is void",
     "payment_failed": lambda invoice: (
         f"Payment failed for {_invoice(invoice)} ({invoice.customer.name})"
     ),

@@ -25,9 +25,12 @@ async def _paid_by_provider(invoice: Invoice) -> str | None:
     return last.actor if last and last.actor.startswith("provider:") else None
 
 
-async def notice(invoice: Invoice, kind: str) -> None:
-    """One email of `kind` to the customer, once per invoice, after the change commits."""
-    await jobs.enqueue(NOTICE_JOB, str(invoice.id), kind, job_id=f"notice:{kind}:{invoice.id}")
+async def notice(invoice: Invoice, kind: str, suffix: str = "") -> None:
+    """One email of `kind` to the customer (once per invoice, or per `suffix`: a reminder's
+    day), sent after the change commits."""
+    await jobs.enqueue(
+        NOTICE_JOB, str(invoice.id), kind, suffix, job_id=f"notice:{kind}:{invoice.id}:{suffix}"
+    )
 
 
 async def change_status(

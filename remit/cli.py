@@ -165,6 +165,22 @@ def cycle_run(
     run(run_cycle)(settings(), as_of, tenant_id)
 
 
+reminders_app = typer.Typer(help="Overdue invoices and reminders.", no_args_is_help=True)
+app.add_typer(reminders_app, name="reminders")
+
+
+@reminders_app.command("run")
+def reminders_run(
+    day: Annotated[
+        str | None, typer.Option("--date", help="As of this day (YYYY-MM-DD); default today, UTC.")
+    ] = None,
+) -> None:
+    """Mark overdue invoices and send due reminders, as of that date."""
+    from remit.cycle_command import run_reminders
+
+    run(run_reminders)(settings(), parse_day(day, "--date"))
+
+
 @app.command("plugins")
 def list_plugins() -> None:
     """List the installed plugins, the payment providers they offer, and those that failed."""

@@ -50,6 +50,20 @@ async def run_cycle(settings: Settings, day: date, tenant_id: UUID | None) -> No
         await _summary(console, day, tenant_ids)
 
 
+async def run_reminders(settings: Settings, day: date) -> None:
+    """Mark the day's overdue invoices and send the reminders due, then say how many."""
+    from billing import reminders
+
+    async with running(settings, run_jobs=False) as runtime:
+        with clock.frozen(day):
+            overdue, reminded = await reminders.plan(day)
+            worker = build_worker(
+                runtime.pool, in_process=True, burst=True, poll_delay=0.05, on_startup=None
+            )
+            await worker.main()
+    Console().print(f"{day}: {overdue} invoice(s) marked overdue, {reminded} reminder(s) due")
+
+
 async def _summary(console: Console, day: date, tenant_ids: list[UUID]) -> None:
     table = Table("tenant", "due", "issued", "on hold", "failed", title=f"Invoicing cycle of {day}")
     runs = await InvoicingRun.filter(run_date=day, tenant_id__in=tenant_ids).prefetch_related(

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from arq import func
 
-from billing import charging, cycle, issuing, tenants
+from billing import charging, cycle, issuing, payments, reminders, tenants
 from workers import contracts as contract_jobs
 from workers import cycle as cycle_jobs
 from workers import invoices as invoice_jobs
@@ -20,6 +20,10 @@ FUNCTIONS = [
     func(cycle_jobs.issue_invoice, name=issuing.ISSUE_JOB),
     func(invoice_jobs.charge_invoice, name=charging.CHARGE_JOB),
     func(invoice_jobs.deliver_invoice, name=issuing.DELIVER_JOB),
+    func(invoice_jobs.send_notice, name=payments.NOTICE_JOB),
+    func(invoice_jobs.mark_overdue, name=reminders.OVERDUE_JOB),
+    func(invoice_jobs.remind, name=reminders.REMIND_JOB),
+    func(invoice_jobs.plan_reminders, name="reminders.plan"),
     func(touch_api_key, name=tenants.TOUCH_JOB),
     func(contract_jobs.end_contract_if_due, name=contract_jobs.END_JOB),
 ]

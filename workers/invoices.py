@@ -1,8 +1,9 @@
 """Jobs on one issued invoice: charging it automatically, and delivering it."""
 
+from datetime import date
 from uuid import UUID
 
-from billing import charging, delivery
+from billing import charging, clock, delivery, reminders
 from billing.mail import MailUnavailable
 from plugins.api import ProviderUnavailable
 from workers.retries import retry_later
@@ -20,3 +21,22 @@ async def deliver_invoice(ctx: dict, invoice_id: str, resend: bool = False) -> s
         return await delivery.deliver(UUID(invoice_id), resend=resend)
     except (MailUnavailable, ProviderUnavailable) as error:
         raise retry_later(ctx) from error
+
+
+async def send_notice(ctx: dict, invoice_id: str, kind: str, suffix: str = "") -> str:
+    try:
+        return await delivery.send_notice(UUID(invoice_id), kind, suffix)
+    except MailUnavailable as error:
+        raise retry_later(ctx) from error
+
+
+async def mark_overdue(ctx: dict, invoice_id: str, today: str) -> bool:
+    return await reminders.mark_overdue(UUID(invoice_id), date.fromisoformat(today))
+
+
+async def remind(ctx: dict, invoice_id: str, offset: int) -> bool:
+    return await reminders.remind(UUID(invoice_id), offset)
+
+
+async def plan_reminders(ctx: dict, today: str | None = None) -> tuple[int, int]:
+    return await reminders.plan(date.fromisoformat(today) if today else clock.today())

@@ -8,6 +8,7 @@ from arq.worker import Worker
 from workers.contracts import plan_contract_endings
 from workers.cycle import catch_up, plan_cycle
 from workers.functions import FUNCTIONS
+from workers.invoices import plan_reminders
 
 
 def cron_jobs(cycle_time: str) -> list:
@@ -18,6 +19,8 @@ def cron_jobs(cycle_time: str) -> list:
             plan_contract_endings, name="contracts.plan_endings", hour={0}, minute={5}, unique=True
         ),
         cron(plan_cycle, name="cycle.plan", hour={hours}, minute={minutes}, unique=True),
+        # Before business hours in Europe: overdue marks and reminders for the day.
+        cron(plan_reminders, name="reminders.plan", hour={6}, minute={0}, unique=True),
     ]
 
 

@@ -141,8 +141,8 @@ def test_each_recipient_once():
 
 
 def test_only_known_kinds():
-    with pytest.raises(ValueError, match="unknown email kind 'reminder'"):
-        outgoing(kind="reminder")
+    with pytest.raises(ValueError, match="unknown email kind 'dunning'"):
+        outgoing(kind="dunning")
 
 
 async def test_send_through_smtp(smtpd, tmp_path):
