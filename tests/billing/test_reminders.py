@@ -1,0 +1,118 @@
+"""One invoice walked through time with the clock: issued, due, overdue the day after its
+due date, reminded on day 15 and never again, paid by hand (with a receipt), unpaid; and
+another voided, with its notice."""
+
+from datetime import date
+from email import message_from_bytes
+from email.policy import default as default_policy
+
+import pytest
+
+from billing import clock, cycle, payments, reminders
+from models.enums import InvoiceStatus
+from models.invoices import Invoice, InvoiceEvent, Reminder
+from remit.settings import get_settings
+from tests import factories
+from tests.servers import Collector, start
+
+
+@pytest.fixture
+def mail_server(monkeypatch):
+    handler = Collector()
+    controller = start(handler)
+    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
+    get_settings.cache_clear()
+    yield handler
+    controller.stop()
+    get_settings.cache_clear()
+
+
+def subjects(handler) -> list[str]:
+    return [
+        message_from_bytes(e.original_content, policy=default_policy)["Subject"]
+        for e in handler.envelopes
+    ]
+
+
+async def on(day: date, drain_jobs) -> None:
+    with clock.frozen(day):
+        await reminders.plan(day)
+        await drain_jobs()
+
+
+async def test_an_invoice_through_time(mail_server, drain_jobs):
+    tenant, _ = await factories.ready_tenant(reminder_days=[15, 30])
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    invoice = await Invoice.get(contract=contract)
+    assert (invoice.status, invoice.due_date) == (InvoiceStatus.DUE, date(2027, 1, 31))
+
+    await on(date(2027, 1, 31), drain_jobs)
+    assert (await Invoice.get(id=invoice.id)).status == InvoiceStatus.DUE  # due today, not late yet
+    await on(date(2027, 2, 1), drain_jobs)
+    assert (await Invoice.get(id=invoice.id)).status == InvoiceStatus.OVERDUE
+
+    await on(date(2027, 2, 15), drain_jobs)  # day 15 after the due date
+    await on(date(2027, 2, 16), drain_jobs)
+    await on(date(2027, 2, 16), drain_jobs)  # as after a restart: the same day again
+    assert subjects(mail_server) == [
+        "Invoice INV-000001 from Acme Corp",
+        "Reminder: invoice INV-000001 from Acme Corp is overdue",
+    ]
+    assert await Reminder.filter(invoice=invoice).values_list("offset_days", flat=True) == [15]
+
+    with clock.frozen(date(2027, 2, 20)):
+        await payments.change_status(
+            tenant, str(invoice.id), InvoiceStatus.PAID, paid_on=date(2027, 2, 19)
+        )
+    await drain_jobs()
+    await on(date(2027, 3, 5), drain_jobs)  # day 30: paid, so no reminder
+    assert subjects(mail_server)[2:] == ["Receipt for invoice INV-000001 from Acme Corp"]
+
+    with clock.frozen(date(2027, 3, 6)):
+        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.DUE)
+    assert (await Invoice.get(id=invoice.id)).status == InvoiceStatus.OVERDUE
+    await on(date(2027, 3, 6), drain_jobs)  # unpaid again: the day-30 reminder is now due
+    assert subjects(mail_server)[3:] == ["Reminder: invoice INV-000001 from Acme Corp is overdue"]
+    assert sorted(await Reminder.filter(invoice=invoice).values_list("offset_days", flat=True)) == [
+        15,
+        30,
+    ]
+
+
+async def test_a_run_that_missed_days_sends_only_the_latest_reminder(mail_server, drain_jobs):
+    tenant, _ = await factories.ready_tenant(reminder_days=[7, 15, 30])
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+
+    await on(date(2027, 2, 20), drain_jobs)  # 20 days late: days 7 and 15 both passed
+
+    invoice = await Invoice.get(contract=contract)
+    assert await Reminder.filter(invoice=invoice).values_list("offset_days", flat=True) == [15]
+    assert len(mail_server.envelopes) == 2
+
+
+async def test_a_void_invoice_gets_one_notice_and_no_reminder(mail_server, drain_jobs):
+    tenant, _ = await factories.ready_tenant()
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    invoice = await Invoice.get(contract=contract)
+
+    await payments.change_status(
+        tenant, str(invoice.id), InvoiceStatus.VOID, note="Billed in error"
+    )
+    await drain_jobs()
+    await on(date(2027, 2, 20), drain_jobs)
+
+    assert subjects(mail_server) == [
+        "Invoice INV-000001 from Acme Corp",
+        "Invoice INV-000001 from Acme Corp is void",
+    ]
+    void_mail = message_from_bytes(mail_server.envelopes[1].original_content, policy=default_policy)
+    assert list(void_mail.iter_attachments()) == []
+    voided = await Invoice.get(id=invoice.id)
+    assert (voided.status, voided.number) == (InvoiceStatus.VOID, "INV-000001")
+    assert await InvoiceEvent.filter(invoice=invoice, type="void_sent").count() == 1
