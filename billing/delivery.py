@@ -236,3 +236,29 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     if kind == "reminder":
         await Reminder.filter(invoice=invoice, offset_days=int(suffix)).update(sent_at=clock.now())
     return "sent"
+
+
+async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> str:
+    """An email about the invoice to the tenant itself (its company address), such as a
+    failed payment; each provider event asks for it once (the job id)."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    if invoice is None:
+        return "no invoice"
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    if not settings.company_email:
+        return "no company email"
+    host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
+    outgoing = mail.invoice_message(
+        await document(invoice),
+        sender=settings.send_invoices_from or settings.company_email,
+        to=settings.company_email,
+        cc=[],
+        bcc=[],
+        pdf=None,
+        message_id=f"<invoice.{invoice.id}.{kind}.{clock.now():%Y%m%d%H%M%S%f}@{host}>",
+        kind=kind,
+        reason=reason or None,
+    )
+    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+    await invoice_status.record(invoice, f"{kind}_notified", SYSTEM, f"to {settings.company_email}")
+    return "sent"

@@ -31,6 +31,9 @@ class Invoice(Entity):
     tax = money("Sum of the line taxes", default=0)
     total = money("Sum of the line totals", default=0)
     amount_paid = money("Received and not refunded", default=0)
+    provider_payments = fields.JSONField(
+        default=dict, description="By provider reference: amounts received and refunded"
+    )
     customer = fields.JSONField(default=dict, description="The customer party, frozen at issue")
     provider = fields.JSONField(
         default=dict, description="The issuing tenant party, frozen at issue"

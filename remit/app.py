@@ -16,7 +16,7 @@ from web.graphql import GraphQLApp
 from web.health import healthz, readyz
 from web.metrics import MetricsMiddleware, metrics
 from web.request_id import RequestIdMiddleware
-from web.webhooks import stripe_platform
+from web.webhooks import provider_callback, stripe_platform
 
 
 def create_app(
@@ -43,6 +43,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
+            Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

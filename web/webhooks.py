@@ -7,11 +7,25 @@ import logging
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from billing import platform
-from billing.errors import NotReady
+from billing import platform, provider_payments
+from billing.errors import NotFound, NotReady
 from plugins.api import WebhookRejected
 
 logger = logging.getLogger("remit.webhooks")
+
+
+async def provider_callback(request: Request) -> JSONResponse:
+    """`POST /webhooks/{provider}/{tenant_id}`: a provider's callback for one tenant."""
+    key, tenant_id = request.path_params["provider"], request.path_params["tenant_id"]
+    body = await request.body()
+    try:
+        outcomes = await provider_payments.handle_webhook(key, tenant_id, request.headers, body)
+    except NotFound:
+        return JSONResponse({"error": "unknown provider or tenant"}, status_code=404)
+    except WebhookRejected as error:
+        return JSONResponse({"error": str(error)}, status_code=400)
+    logger.info("%s webhook for tenant %s: %s", key, tenant_id, ", ".join(outcomes) or "ignored")
+    return JSONResponse({"received": True, "outcomes": outcomes})
 
 
 async def stripe_platform(request: Request) -> JSONResponse:

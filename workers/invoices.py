@@ -40,3 +40,10 @@ async def remind(ctx: dict, invoice_id: str, offset: int) -> bool:
 
 async def plan_reminders(ctx: dict, today: str | None = None) -> tuple[int, int]:
     return await reminders.plan(date.fromisoformat(today) if today else clock.today())
+
+
+async def send_tenant_notice(ctx: dict, invoice_id: str, kind: str, reason: str = "") -> str:
+    try:
+        return await delivery.send_tenant_notice(UUID(invoice_id), kind, reason)
+    except MailUnavailable as error:
+        raise retry_later(ctx) from error

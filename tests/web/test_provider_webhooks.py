@@ -1,0 +1,236 @@
+"""Real signed Stripe events posted to the running app, each with the exact resulting
+status, events and emails."""
+
+from datetime import date
+
+import pytest
+
+from billing import cycle, providers
+from models.enums import InvoiceStatus
+from models.invoices import Invoice, InvoiceEvent
+from models.organizations import ProviderAccount
+from models.provider_events import ProviderEvent
+from tests import factories
+from tests.stripe_events import event, signed
+
+SECRET = "whsec_tenant000000"
+STRIPE = {
+    "secret_key": "sk_test_tenant000000",
+    "publishable_key": "pk_test_tenant000000",
+    "webhook_secret": SECRET,
+}
+
+
+async def stripe_invoice(drain_jobs):
+    tenant, _ = await factories.ready_tenant()
+    await providers.configure(tenant, "stripe", enabled=True, settings=STRIPE)
+    contract = await factories.live_contract(
+        tenant, date(2027, 1, 1), payment_providers=["bank_transfer"]
+    )
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    return tenant, await Invoice.get(contract=contract)
+
+
+def intent_succeeded(invoice, amount=129988, event_id="evt_paid", intent="pi_1") -> dict:
+    return event(
+        "payment_intent.succeeded",
+        {
+            "id": intent,
+            "object": "payment_intent",
+            "amount": amount,
+            "amount_received": amount,
+            "currency": "eur",
+            "customer": "cus_1",
+            "payment_method": "pm_1",
+            "setup_future_usage": "off_session",
+            "status": "succeeded",
+            "metadata": {
+                "remit_invoice_id": str(invoice.id),
+                "remit_tenant_id": str(invoice.tenant_id),
+            },
+        },
+        event_id=event_id,
+    )
+
+
+def refunded(invoice, amount=129988, event_id="evt_refund") -> dict:
+    return event(
+        "charge.refunded",
+        {
+            "id": "ch_1",
+            "object": "charge",
+            "amount": 129988,
+            "amount_refunded": amount,
+            "currency": "eur",
+            "payment_intent": "pi_1",
+            "refunded": amount == 129988,
+            "metadata": {
+                "remit_invoice_id": str(invoice.id),
+                "remit_tenant_id": str(invoice.tenant_id),
+            },
+        },
+        event_id=event_id,
+    )
+
+
+async def post(api, tenant, payload, secret=SECRET, **sign):
+    headers, body = signed(payload, secret, **sign)
+    return await api.post(f"/webhooks/stripe/{tenant.id}", content=body, headers=headers)
+
+
+async def state(invoice):
+    row = await Invoice.get(id=invoice.id)
+    events = (
+        await InvoiceEvent.filter(invoice=invoice)
+        .order_by("at", "id")
+        .values_list("type", "to_status", "actor")
+    )
+    return row.status, row.amount_paid, events
+
+
+async def test_a_payment_marks_the_invoice_paid_once(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+
+    first = await post(api, tenant, intent_succeeded(invoice))
+    replay = await post(api, tenant, intent_succeeded(invoice))
+
+    assert (first.status_code, first.json()) == (200, {"received": True, "outcomes": ["paid"]})
+    assert (replay.status_code, replay.json()) == (
+        200,
+        {"received": True, "outcomes": ["already processed"]},
+    )
+    status, paid, events = await state(invoice)
+    assert (status, paid) == (InvoiceStatus.PAID, 129988)
+    assert events[-2:] == [
+        ("payment_received", None, "provider:stripe"),
+        ("status_changed", InvoiceStatus.PAID, "provider:stripe"),
+    ]
+    account = await ProviderAccount.get(organization_id=invoice.organization_id, provider="stripe")
+    assert (account.customer_ref, account.payment_method_ref) == ("cus_1", "pm_1")
+    assert await ProviderEvent.filter(event_id="evt_paid").count() == 1
+
+
+@pytest.mark.parametrize(("tamper", "status"), [("bad signature", 400), ("stale", 400)])
+async def test_a_callback_that_is_not_authentic_is_refused_and_changes_nothing(
+    api, drain_jobs, tamper, status
+):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    before = await state(invoice)
+    secret = "whsec_forged" if tamper == "bad signature" else SECRET
+    timestamp = 1_000_000_000 if tamper == "stale" else None
+
+    response = await post(api, tenant, intent_succeeded(invoice), secret, timestamp=timestamp)
+
+    assert response.status_code == status
+    assert await state(invoice) == before
+    assert await ProviderEvent.all().count() == 0
+
+
+async def test_an_event_for_another_tenants_invoice_changes_nothing(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    other, _ = await factories.ready_tenant("Other")
+    await providers.configure(other, "stripe", enabled=True, settings=STRIPE)
+    before = await state(invoice)
+
+    response = await post(api, other, intent_succeeded(invoice))
+
+    assert (response.status_code, response.json()["outcomes"]) == (200, ["other tenant"])
+    assert await state(invoice) == before
+
+
+async def test_unknown_tenant_or_provider_is_404(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    headers, body = signed(intent_succeeded(invoice), SECRET)
+
+    unknown_tenant = await api.post(
+        "/webhooks/stripe/00000000-0000-0000-0000-000000000000", content=body, headers=headers
+    )
+    malformed = await api.post("/webhooks/stripe/not-a-tenant", content=body, headers=headers)
+    unknown_provider = await api.post(
+        f"/webhooks/paypal/{tenant.id}", content=body, headers=headers
+    )
+
+    assert (unknown_tenant.status_code, malformed.status_code, unknown_provider.status_code) == (
+        404,
+        404,
+        404,
+    )
+
+
+async def test_a_refund_returns_the_invoice_to_due_and_order_does_not_matter(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+
+    refund_first = await post(api, tenant, refunded(invoice))
+    payment_after = await post(api, tenant, intent_succeeded(invoice))
+
+    assert refund_first.json()["outcomes"] == ["recorded"]
+    assert payment_after.json()["outcomes"] == ["recorded"]
+    status, paid, _ = await state(invoice)
+    assert (status, paid) == (InvoiceStatus.DUE, 0)
+
+
+async def test_a_full_refund_after_payment(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    await post(api, tenant, intent_succeeded(invoice))
+
+    partial = await post(api, tenant, refunded(invoice, amount=29988, event_id="evt_r1"))
+    full = await post(api, tenant, refunded(invoice, amount=129988, event_id="evt_r2"))
+
+    assert (partial.json()["outcomes"], full.json()["outcomes"]) == (["refunded"], ["recorded"])
+    status, paid, events = await state(invoice)
+    assert (status, paid) == (InvoiceStatus.DUE, 0)
+    assert [e[0] for e in events].count("refunded") == 2
+
+
+async def test_a_payment_for_a_void_invoice_is_flagged_not_counted(api, drain_jobs):
+    from billing import payments
+
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+
+    response = await post(api, tenant, intent_succeeded(invoice))
+
+    assert response.json()["outcomes"] == ["flagged"]
+    status, paid, events = await state(invoice)
+    assert (status, paid) == (InvoiceStatus.VOID, 0)
+    flagged = await InvoiceEvent.get(invoice=invoice, type="payment_flagged")
+    assert flagged.detail == "129988 EUR (pi_1) for a VOID invoice: refund it"
+
+
+async def test_a_failed_payment_is_recorded_and_the_tenant_told(api, drain_jobs, runtime):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    failed = event(
+        "payment_intent.payment_failed",
+        {
+            "id": "pi_2",
+            "object": "payment_intent",
+            "amount": 129988,
+            "currency": "eur",
+            "status": "requires_payment_method",
+            "last_payment_error": {"message": "Your card has insufficient funds."},
+            "metadata": {"remit_invoice_id": str(invoice.id), "remit_tenant_id": str(tenant.id)},
+        },
+        event_id="evt_failed",
+    )
+
+    response = await post(api, tenant, failed)
+    await drain_jobs()
+
+    assert response.json()["outcomes"] == ["payment failure recorded"]
+    status, _, events = await state(invoice)
+    assert status == InvoiceStatus.DUE
+    assert ("payment_failed", None, "provider:stripe") in events
+    assert ("payment_failed_notified", None, "system") in events
+
+
+async def test_an_event_for_an_unknown_invoice_is_answered_200(api, drain_jobs):
+    import uuid
+
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    payload = intent_succeeded(invoice)
+    payload["data"]["object"]["metadata"]["remit_invoice_id"] = str(uuid.uuid4())
+
+    response = await post(api, tenant, payload)
+
+    assert (response.status_code, response.json()["outcomes"]) == (200, ["unknown invoice"])
