@@ -128,7 +128,7 @@ async def test_a_callback_that_is_not_authentic_is_refused_and_changes_nothing(
 
 
 async def test_an_event_for_another_tenants_invoice_changes_nothing(api, drain_jobs):
-    tenant, invoice = await stripe_invoice(drain_jobs)
+    _, invoice = await stripe_invoice(drain_jobs)
     other, _ = await factories.ready_tenant("Other")
     await providers.configure(other, "stripe", enabled=True, settings=STRIPE)
     before = await state(invoice)
@@ -192,7 +192,7 @@ async def test_a_payment_for_a_void_invoice_is_flagged_not_counted(api, drain_jo
     response = await post(api, tenant, intent_succeeded(invoice))
 
     assert response.json()["outcomes"] == ["flagged"]
-    status, paid, events = await state(invoice)
+    status, paid, _events = await state(invoice)
     assert (status, paid) == (InvoiceStatus.VOID, 0)
     flagged = await InvoiceEvent.get(invoice=invoice, type="payment_flagged")
     assert flagged.detail == "129988 EUR (pi_1) for a VOID invoice: refund it"
