@@ -8,14 +8,14 @@ from uuid import UUID
 from pydantic import SecretStr
 from tortoise.exceptions import IntegrityError
 
-from billing import jobs, validation
+from billing import fees, jobs, validation
 from billing.errors import Invalid, NotReady, ProviderError, Required
 from models.enums import PlatformBillingStatus
 from models.provider_events import ProviderEvent
 from models.settings import InvoicingSettings
 from models.tenants import Tenant
 from plugins import stripe as stripe_plugin
-from plugins.api import PaymentEventKind, PaymentRefused, ProviderUnavailable
+from plugins.api import PaymentEvent, PaymentEventKind, PaymentRefused, ProviderUnavailable
 from remit.settings import get_settings
 
 PLATFORM = "stripe:platform"
@@ -145,7 +145,27 @@ async def handle_webhook(headers: Mapping[str, str], body: bytes) -> str:
             outcome = await _payment_method_saved(
                 event.event_id, event.tenant_id, event.customer_account
             )
+        elif event.platform_fee_id and event.kind in (
+            PaymentEventKind.PAID,
+            PaymentEventKind.FAILED,
+        ):
+            outcome = await _fee_outcome(event)
     return outcome
+
+
+async def _fee_outcome(event: PaymentEvent) -> str:
+    # The event id is stored in the same transaction as its effect: a redelivered event
+    # finds it and does nothing, and a crash leaves neither.
+    try:
+        async with jobs.atomic():
+            await ProviderEvent.create(
+                provider=PLATFORM, event_id=event.event_id, type=str(event.kind)
+            )
+            return await fees.settle(
+                event.platform_fee_id, paid=event.kind == PaymentEventKind.PAID, reason=event.detail
+            )
+    except IntegrityError:
+        return "already processed"
 
 
 async def _payment_method_saved(event_id: str, tenant_id: UUID, account) -> str:

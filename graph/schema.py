@@ -16,6 +16,7 @@ from graph.addresses import Address, AddressInput
 from graph.contracts import ContractMutation, ContractQuery
 from graph.errors import UserError
 from graph.extensions import HideInternalErrors
+from graph.fees import FeeQuery
 from graph.invoices import InvoiceMutation, InvoiceQuery
 from graph.money import Money
 from graph.organizations import OrganizationMutation, OrganizationQuery
@@ -24,7 +25,7 @@ from graph.settings import SettingsMutation, SettingsQuery
 from graph.tenants import TenantQuery
 
 Query = merge_types(
-    "Query", (TenantQuery, SettingsQuery, OrganizationQuery, ContractQuery, InvoiceQuery)
+    "Query", (TenantQuery, SettingsQuery, OrganizationQuery, ContractQuery, InvoiceQuery, FeeQuery)
 )
 Mutation = merge_types(
     "Mutation", (SettingsMutation, OrganizationMutation, ContractMutation, InvoiceMutation)

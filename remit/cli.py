@@ -181,6 +181,30 @@ def reminders_run(
     run(run_reminders)(settings(), parse_day(day, "--date"))
 
 
+fees_app = typer.Typer(help="The monthly invoicing processing fee.", no_args_is_help=True)
+app.add_typer(fees_app, name="fees")
+
+
+@fees_app.command("run")
+def fees_run(
+    month: Annotated[
+        str | None, typer.Option("--month", help="YYYY-MM; default last month.")
+    ] = None,
+) -> None:
+    """Bill tenants the invoicing processing fee for that month, and list failed fees."""
+    from billing import clock, fees
+    from remit.cycle_command import run_fees
+
+    if month is None:
+        chosen = fees.last_month(clock.today())
+    else:
+        try:
+            chosen = date.fromisoformat(f"{month}-01")
+        except ValueError:
+            raise fail(f"--month takes YYYY-MM, not {month!r}") from None
+    run(run_fees)(settings(), chosen)
+
+
 @app.command("plugins")
 def list_plugins() -> None:
     """List the installed plugins, the payment providers they offer, and those that failed."""

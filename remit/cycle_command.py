@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from billing import clock, cycle
+from billing.money import Money
 from models.runs import InvoicingRun
 from models.tenants import Tenant
 from remit.runtime import running
@@ -62,6 +63,39 @@ async def run_reminders(settings: Settings, day: date) -> None:
             )
             await worker.main()
     Console().print(f"{day}: {overdue} invoice(s) marked overdue, {reminded} reminder(s) due")
+
+
+async def run_fees(settings: Settings, month: date) -> None:
+    """Bill the month's processing fees, collect them, and show the operator where they stand."""
+    from billing import fees
+
+    async with running(settings, run_jobs=False) as runtime:
+        result = await fees.bill(month)
+        worker = build_worker(
+            runtime.pool, in_process=True, burst=True, poll_delay=0.05, on_startup=None
+        )
+        await worker.main()
+        console = Console()
+        table = Table(
+            "tenant",
+            "invoices",
+            "amount",
+            "status",
+            "attempts",
+            title=f"Processing fees for {month:%B %Y}",
+        )
+        for name, fee in await fees.summary(month):
+            amount = Money(fee.amount, fee.currency).formatted()
+            table.add_row(
+                name, str(fee.invoices_processed), amount, str(fee.status), str(fee.attempts)
+            )
+        console.print(table)
+        console.print(f"{result.created} new fee(s), {result.existing} already billed")
+        for fee in await fees.failed():
+            console.print(
+                f"[red]failed[/red] {fee.tenant.name} {fee.month:%Y-%m}: {Money(fee.amount, fee.currency).formatted()}",
+                highlight=False,
+            )
 
 
 async def _summary(console: Console, day: date, tenant_ids: list[UUID]) -> None:

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     platform_stripe_webhook_secret: str | None = None
     platform_fee_per_invoice: Decimal = Decimal("0.50")
     platform_fee_currency: str = "USD"
+    # Who bills the processing fee, as printed on fee invoices and emails.
+    platform_name: str = "Remit"
+    platform_email: str = "billing@remit.invalid"
+    platform_bank_details: str | None = None
     cors_origins: list[str] = Field(default_factory=list)
     queue_name: str = "remit:queue"
     max_query_depth: int = 12

@@ -5,9 +5,10 @@ from uuid import UUID
 
 from arq import func
 
-from billing import charging, cycle, issuing, payments, provider_payments, reminders, tenants
+from billing import charging, cycle, fees, issuing, payments, provider_payments, reminders, tenants
 from workers import contracts as contract_jobs
 from workers import cycle as cycle_jobs
+from workers import fees as fee_jobs
 from workers import invoices as invoice_jobs
 
 
@@ -16,6 +17,8 @@ async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
 
 
 FUNCTIONS = [
+    func(fee_jobs.collect_fee, name=fees.COLLECT_JOB),
+    func(fee_jobs.fee_failure_notice, name="fee.failure_notice"),
     func(cycle_jobs.plan_cycle, name=cycle.PLAN_JOB),
     func(cycle_jobs.issue_invoice, name=issuing.ISSUE_JOB),
     func(invoice_jobs.charge_invoice, name=charging.CHARGE_JOB),

@@ -7,6 +7,7 @@ from arq.worker import Worker
 
 from workers.contracts import plan_contract_endings
 from workers.cycle import catch_up, plan_cycle
+from workers.fees import bill_last_month
 from workers.functions import FUNCTIONS
 from workers.invoices import plan_reminders
 
@@ -21,6 +22,15 @@ def cron_jobs(cycle_time: str) -> list:
         cron(plan_cycle, name="cycle.plan", hour={hours}, minute={minutes}, unique=True),
         # Before business hours in Europe: overdue marks and reminders for the day.
         cron(plan_reminders, name="reminders.plan", hour={6}, minute={0}, unique=True),
+        # On the 1st, after the day's cycle, so last month's count is complete.
+        cron(
+            bill_last_month,
+            name="fees.bill",
+            day={1},
+            hour={hours + 2 if hours < 22 else 23},
+            minute={0},
+            unique=True,
+        ),
     ]
 
 
