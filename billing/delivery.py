@@ -132,9 +132,12 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         amount_paid=Money(invoice.amount_paid, currency),
         amount_due=Money(invoice.total - invoice.amount_paid, currency),
         invoice_note=contract.invoice_note,
+        # Paid or void, there is nothing left to pay: no instructions, no button.
         payment_options=[
             _shown_option(option, invoice.public_token) for option in invoice.payment_options
-        ],
+        ]
+        if invoice.status in (InvoiceStatus.DUE, InvoiceStatus.OVERDUE)
+        else [],
         public_url=links.invoice_url(invoice.public_token),
         pdf_url=links.pdf_url(invoice.public_token),
     )

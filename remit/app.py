@@ -15,6 +15,7 @@ from remit.settings import Settings
 from web.graphql import GraphQLApp
 from web.health import healthz, readyz
 from web.metrics import MetricsMiddleware, metrics
+from web.pages import invoice_page, invoice_pdf, pay
 from web.request_id import RequestIdMiddleware
 from web.webhooks import provider_callback, stripe_platform
 
@@ -42,6 +43,9 @@ def create_app(
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),
+            Route("/i/{token}.pdf", invoice_pdf),
+            Route("/i/{token}/pay/{provider}", pay),
+            Route("/i/{token}", invoice_page),
             Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
             Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),
         ],

@@ -33,7 +33,12 @@ async def state(invoice) -> tuple:
     )
 
 
-REFUSED = [(old, new) for old in InvoiceStatus for new in InvoiceStatus if new not in invoice_status.ALLOWED[old]]
+REFUSED = [
+    (old, new)
+    for old in InvoiceStatus
+    for new in InvoiceStatus
+    if new not in invoice_status.ALLOWED[old]
+]
 
 
 @pytest.mark.parametrize(("old", "new"), REFUSED)
