@@ -15,6 +15,7 @@ import httpx
 import pytest
 import redis.asyncio as redis
 from arq.utils import timestamp_ms
+from hypothesis import settings as hypothesis_settings
 from tortoise import Tortoise, connections
 
 from remit import db
@@ -23,6 +24,11 @@ from remit.runtime import running
 from remit.settings import Settings
 from tests.servers import smtpd  # noqa: F401 -- a fixture, for every test module
 from workers.settings import build_worker
+
+# Property tests judge results, not speed: on a busy 2-core machine a slow example is not
+# a failure (hypothesis' default 200 ms deadline made such runs flaky).
+hypothesis_settings.register_profile("remit", deadline=None)
+hypothesis_settings.load_profile("remit")
 
 POSTGRES_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379"
