@@ -10,7 +10,8 @@ from tortoise.expressions import F, Q
 
 from billing import clock, issuing, jobs
 from models.contracts import Contract
-from models.enums import ContractStatus
+from models.enums import ContractStatus, InvoiceStatus
+from models.invoices import Invoice
 from models.runs import InvoicingRun
 
 BATCH = 500
@@ -60,20 +61,42 @@ async def plan(today: date | None = None, tenant_id: UUID | None = None) -> Plan
         for contract_id, owner, period_start in rows:
             await issuing.enqueue_issue(contract_id, period_start, today)
             result.due[owner] = result.due.get(owner, 0) + 1
-    for owner, count in result.due.items():
-        await _open_run(owner, today, count)
+    for owner in result.due:
+        await _open_run(owner, today)
+    await resend_undelivered(today)
     return result
 
 
-async def _open_run(tenant_id: UUID, today: date, due_now: int) -> None:
-    run, _ = await InvoicingRun.get_or_create(
+async def _open_run(tenant_id: UUID, today: date) -> None:
+    """Open (or bring up to date) the tenant's run of the day. Due today = done + still due;
+    the run row is locked while both are read, and an issue job counts its invoice on the same
+    row in its own transaction, so no contract is counted twice however the two interleave."""
+    await InvoicingRun.get_or_create(
         tenant_id=tenant_id, run_date=today, defaults={"started_at": clock.now()}
     )
-    # Due today = what is already done plus what is still to do; a re-plan counts nothing twice.
-    done = run.invoices_issued + run.invoices_on_hold
-    await InvoicingRun.filter(id=run.id).update(
-        contracts_due=max(run.contracts_due, done + due_now)
-    )
+    async with jobs.atomic():
+        run = await InvoicingRun.select_for_update().get(tenant_id=tenant_id, run_date=today)
+        remaining = await due_contracts(today, tenant_id).count()
+        run.contracts_due = max(
+            run.contracts_due, run.invoices_issued + run.invoices_on_hold + remaining
+        )
+        await run.save(update_fields=["contracts_due", "updated_at"])
+
+
+async def resend_undelivered(today: date) -> int:
+    """Ask again for the delivery of every issued invoice not sent yet. A worker that died
+    between committing an invoice and sending its delivery job would otherwise leave it
+    unsent; the fixed job id makes asking twice harmless."""
+    from billing.issuing import DELIVER_JOB
+
+    pending = await Invoice.filter(
+        sent_at=None,
+        status__in=[InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID],
+        issue_date__lte=today,
+    ).values_list("id", flat=True)
+    for invoice_id in pending:
+        await jobs.enqueue(DELIVER_JOB, str(invoice_id), job_id=f"deliver:{invoice_id}")
+    return len(pending)
 
 
 async def record_failure(contract_id: UUID, today: date, message: str) -> None:

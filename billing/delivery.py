@@ -33,6 +33,16 @@ SENDABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID}
 SYSTEM = "system"
 
 
+# Rendering holds the interpreter lock: a few at a time keep the event loop (and the
+# recording of what was sent) responsive while a worker runs many jobs at once.
+_RENDER_SLOTS = asyncio.Semaphore(2)
+
+
+async def render_pdf(shown: InvoiceDocument) -> bytes:
+    async with _RENDER_SLOTS:
+        return await asyncio.to_thread(documents.render_pdf, shown)
+
+
 def message_id(invoice: Invoice, resend_at: datetime | None = None) -> str:
     host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
     suffix = f".resend.{resend_at:%Y%m%d%H%M%S%f}" if resend_at else ""
@@ -148,11 +158,7 @@ async def _email(invoice: Invoice, kind: str, message_id: str, **details) -> tup
     returns the recipients. MailUnavailable propagates (retry); MailRejected too."""
     contract = await Contract.get(id=invoice.contract_id)
     shown = await document(invoice)
-    pdf = (
-        None
-        if kind in mail.KINDS_WITHOUT_PDF
-        else await asyncio.to_thread(documents.render_pdf, shown)
-    )
+    pdf = None if kind in mail.KINDS_WITHOUT_PDF else await render_pdf(shown)
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     organization = await Organization.get(id=invoice.organization_id)
     to = verification.recipients(contract, organization.billing_emails)

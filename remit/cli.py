@@ -288,7 +288,12 @@ async def _work(config: Settings) -> None:
     async with running(config, run_jobs=False) as runtime:
         # Built here, not by running(): a standalone worker owns the process's signals and
         # finishes its jobs on SIGTERM.
-        worker = build_worker(runtime.pool, in_process=False, cycle_time=config.cycle_time)
+        worker = build_worker(
+            runtime.pool,
+            in_process=False,
+            cycle_time=config.cycle_time,
+            job_timeout=config.job_timeout,
+        )
         try:
             await worker.async_run()
         except asyncio.CancelledError:

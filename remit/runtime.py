@@ -44,7 +44,12 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
         jobs.use_sender(queue.sender(pool))
         runtime = Runtime(settings, pool)
         if run_jobs:
-            runtime.worker = build_worker(pool, in_process=True, cycle_time=settings.cycle_time)
+            runtime.worker = build_worker(
+                pool,
+                in_process=True,
+                cycle_time=settings.cycle_time,
+                job_timeout=settings.job_timeout,
+            )
             task = asyncio.create_task(runtime.worker.async_run())
         try:
             yield runtime

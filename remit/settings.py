@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     queue_name: str = "remit:queue"
     max_query_depth: int = 12
+    # How long a job may run; also how long a dead worker's running job waits before
+    # another worker takes it over.
+    job_timeout: int = 300
 
     @field_validator("cycle_time")
     @classmethod

@@ -40,4 +40,7 @@ async def catch_up(ctx: dict, cycle_time: str) -> None:
     now = clock.now()
     if missed_today(cycle_time, now):
         today = now.date().isoformat()
-        await ctx["redis"].enqueue_job(cycle.PLAN_JOB, today, _job_id=f"cycle:{today}")
+        pool = ctx["redis"]
+        await pool.enqueue_job(
+            cycle.PLAN_JOB, today, _job_id=f"{pool.default_queue_name}:cycle:{today}"
+        )

@@ -17,15 +17,19 @@ def cron_jobs(cycle_time: str) -> list:
     return [
         # Just after midnight UTC, so a contract that ended yesterday is ENDED before the cycle.
         cron(
-            plan_contract_endings, name="contracts.plan_endings", hour={0}, minute={5}, unique=True
+            plan_contract_endings,
+            name="contracts.plan_endings.cron",
+            hour={0},
+            minute={5},
+            unique=True,
         ),
-        cron(plan_cycle, name="cycle.plan", hour={hours}, minute={minutes}, unique=True),
+        cron(plan_cycle, name="cycle.plan.cron", hour={hours}, minute={minutes}, unique=True),
         # Before business hours in Europe: overdue marks and reminders for the day.
-        cron(plan_reminders, name="reminders.plan", hour={6}, minute={0}, unique=True),
+        cron(plan_reminders, name="reminders.plan.cron", hour={6}, minute={0}, unique=True),
         # On the 1st, after the day's cycle, so last month's count is complete.
         cron(
             bill_last_month,
-            name="fees.bill",
+            name="fees.bill.cron",
             day={1},
             hour={hours + 2 if hours < 22 else 23},
             minute={0},
@@ -35,7 +39,12 @@ def cron_jobs(cycle_time: str) -> list:
 
 
 def build_worker(
-    pool: ArqRedis, *, in_process: bool, cycle_time: str = "08:15", **overrides
+    pool: ArqRedis,
+    *,
+    in_process: bool,
+    cycle_time: str = "08:15",
+    job_timeout: int = 300,
+    **overrides,
 ) -> Worker:
     """A worker on `pool`. In-process, the host (uvicorn) owns the signals."""
 
@@ -51,7 +60,7 @@ def build_worker(
         "handle_signals": not in_process,
         "max_tries": 5,
         "keep_result": 3600,
-        "job_timeout": 300,
+        "job_timeout": job_timeout,
     }
     options.update(overrides)
     return Worker(**options)
