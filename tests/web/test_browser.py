@@ -1,0 +1,281 @@
+"""The hosted invoice page in a real browser: Debian's Chromium, driven by Playwright, against
+the app served by uvicorn on a free port of 127.0.0.1 (in this process and event loop, so the
+tests' database, queue and respx mocks are the server's).
+
+The browser reaches nothing but the app: Stripe's checkout page is answered by a Playwright
+route, and any other request leaving 127.0.0.1 is refused and fails the test. Screenshots of
+the phone and desktop layouts go to test-artifacts/ and, for the README, docs/.
+"""
+
+import asyncio
+import contextlib
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import pytest
+import respx
+import uvicorn
+from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
+
+from billing import cycle, payments, providers
+from models.enums import InvoiceStatus
+from models.invoices import Invoice
+from remit.app import create_app
+from remit.settings import get_settings
+from tests import factories
+from tests.conftest import ROOT
+from tests.servers import free_port
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+DOCS = ROOT / "docs"
+PHONE = {"width": 375, "height": 812}
+DESKTOP = {"width": 1280, "height": 900}
+
+STRIPE = {
+    "secret_key": "sk_test_tenant000000",
+    "publishable_key": "pk_test_tenant000000",
+    "webhook_secret": "whsec_tenant000000",
+}
+CHECKOUT = "https://checkout.stripe.com/c/pay/cs_browser"
+CHECKOUT_PAGE = (
+    "<!doctype html><html><head><title>Stripe Checkout (test double)</title></head>"
+    "<body><h1>Checkout</h1></body></html>"
+)
+
+
+def checkout_session(session_id: str, url: str) -> dict:
+    return {"id": session_id, "object": "checkout.session", "url": url, "expires_at": 1893456000}
+
+
+def chromium() -> str:
+    """/usr/bin/chromium, installed from Debian when missing and we may; else a skip."""
+    if not CHROMIUM.exists() and os.geteuid() == 0 and shutil.which("apt-get"):
+        wait = ["-o", "DPkg::Lock::Timeout=300"]
+        environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", *wait, "update", "-qq"], env=environment, check=False)
+        subprocess.run(
+            ["apt-get", *wait, "install", "-y", "-qq", "chromium"], env=environment, check=False
+        )
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing and could not be installed (apt-get install chromium)")
+    return str(CHROMIUM)
+
+
+class Server(uvicorn.Server):
+    """uvicorn in the tests' event loop; Ctrl-C stays pytest's."""
+
+    def capture_signals(self):
+        return contextlib.nullcontext()
+
+
+@pytest.fixture(scope="module")
+async def base_url(settings, runtime) -> AsyncIterator[str]:
+    """The app on a free port; invoice links point at it while this module runs."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REMIT_PUBLIC_URL", base)
+        patch.setenv("REMIT_OUTBOX_DIR", str(settings.outbox_dir))
+        patch.delenv("REMIT_STRIPE_API_BASE", raising=False)
+        get_settings.cache_clear()
+        config = uvicorn.Config(
+            create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
+        )
+        server = Server(config)
+        task = asyncio.create_task(server.serve())
+        for _ in range(200):
+            if server.started or task.done():
+                break
+            await asyncio.sleep(0.025)
+        if not server.started:
+            task.cancel()
+            raise RuntimeError(f"uvicorn did not start on {base}")
+        try:
+            yield base
+        finally:
+            server.should_exit = True
+            await task
+    get_settings.cache_clear()  # back to the environment as it was
+
+
+@pytest.fixture(scope="module")
+async def browser() -> AsyncIterator[Browser]:
+    executable = chromium()
+    async with async_playwright() as playwright:
+        launched = await playwright.chromium.launch(
+            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
+        )
+        try:
+            yield launched
+        finally:
+            await launched.close()
+
+
+@dataclass
+class Tab:
+    page: Page
+    context: BrowserContext
+    elsewhere: list[str] = field(default_factory=list)
+
+    async def resize(self, viewport: dict) -> None:
+        await self.page.set_viewport_size(viewport)
+
+
+@pytest.fixture
+async def tab(browser, base_url) -> AsyncIterator[Tab]:
+    """A fresh browser context whose only reachable hosts are the app and a fake Checkout."""
+    context = await browser.new_context(viewport=DESKTOP, locale="en-US")
+    context.set_default_timeout(5_000)
+    opened = Tab(page=await context.new_page(), context=context)
+
+    async def only_local(route: Route) -> None:
+        url = route.request.url
+        if url.startswith(f"{base_url}/"):
+            await route.continue_()
+        elif url.startswith("https://checkout.stripe.com/"):
+            await route.fulfill(status=200, content_type="text/html", body=CHECKOUT_PAGE)
+        else:
+            opened.elsewhere.append(url)
+            await route.abort()
+
+    await context.route("**/*", only_local)
+    try:
+        yield opened
+    finally:
+        await context.close()
+    assert opened.elsewhere == [], "the page made requests beyond the app"
+
+
+async def issued(drain_jobs) -> tuple:
+    """The worked example, issued and sent for January 2027: a DUE invoice of €1,299.88,
+    payable by bank transfer or by card through Stripe Checkout."""
+    tenant, _ = await factories.ready_tenant()
+    await providers.configure(tenant, "stripe", enabled=True, settings=STRIPE)
+    contract = await factories.live_contract(
+        tenant, date(2027, 1, 1), payment_providers=["bank_transfer", "stripe"]
+    )
+    with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as api:
+        api.post("/v1/checkout/sessions").respond(
+            200, json=checkout_session("cs_1", "https://checkout.stripe.com/c/pay/cs_1")
+        )
+        await cycle.plan(date(2027, 1, 1))
+        await drain_jobs()
+    return tenant, await Invoice.get(contract=contract)
+
+
+async def open_invoice(tab: Tab, base_url: str, invoice: Invoice) -> Page:
+    response = await tab.page.goto(f"{base_url}/i/{invoice.public_token}")
+    assert response is not None and response.status == 200
+    return tab.page
+
+
+def pay_button(page: Page):
+    return page.get_by_role("link", name=re.compile(r"^Pay now"))
+
+
+def totals(page: Page):
+    return page.locator("table.totals")
+
+
+async def test_the_page_renders_the_invoice_and_its_totals(tab, base_url, drain_jobs):
+    _, invoice = await issued(drain_jobs)
+
+    page = await open_invoice(tab, base_url, invoice)
+
+    await expect(page).to_have_title(re.compile("INV-000001"))
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("INV-000001")
+    await expect(page.locator(".badge")).to_have_text("Due")
+    await expect(totals(page).locator("tr.grand")).to_have_text(re.compile(r"Total\s*€1,299\.88"))
+    await expect(totals(page).locator("tr.due")).to_have_text(
+        re.compile(r"Amount due\s*€1,299\.88")
+    )
+    await expect(page.locator("section.amount-due")).to_contain_text("€1,299.88")
+    payment = page.locator("section.payment")
+    await expect(payment).to_contain_text("IBAN")
+    await expect(payment).to_contain_text("Commerzbank")
+    await expect(payment).to_contain_text("COBADEFFXXX")
+    await expect(pay_button(page)).to_be_visible()
+    await expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+
+
+async def test_pay_now_reaches_a_fresh_stripe_checkout(tab, base_url, drain_jobs):
+    _, invoice = await issued(drain_jobs)
+    page = await open_invoice(tab, base_url, invoice)
+
+    with respx.mock(base_url="https://api.stripe.com") as stripe_api:
+        sessions = stripe_api.post("/v1/checkout/sessions").respond(
+            200, json=checkout_session("cs_browser", CHECKOUT)
+        )
+        await pay_button(page).click()
+        await page.wait_for_url(CHECKOUT)
+
+    assert page.url == CHECKOUT
+    await expect(page).to_have_title("Stripe Checkout (test double)")
+    assert sessions.call_count == 1
+    form = parse_qs(sessions.calls.last.request.content.decode())
+    assert form["line_items[0][price_data][unit_amount]"] == ["129988"]
+    assert form["line_items[0][price_data][currency]"] == ["eur"]
+
+
+async def test_a_paid_invoice_shows_paid_and_no_pay_button(tab, base_url, drain_jobs):
+    tenant, invoice = await issued(drain_jobs)
+    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+
+    page = await open_invoice(tab, base_url, invoice)
+
+    await expect(page.locator(".badge")).to_have_text("Paid")
+    await expect(totals(page).locator("tr.due")).to_have_text(re.compile(r"Amount due\s*€0\.00"))
+    await expect(pay_button(page)).to_have_count(0)
+    await expect(page.get_by_text("Pay now")).to_have_count(0)
+
+
+async def test_a_void_invoice_shows_void_and_no_pay_button(tab, base_url, drain_jobs):
+    tenant, invoice = await issued(drain_jobs)
+    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+
+    page = await open_invoice(tab, base_url, invoice)
+
+    await expect(page.locator(".badge")).to_have_text("Void")
+    await expect(pay_button(page)).to_have_count(0)
+    await expect(page.get_by_text("Pay now")).to_have_count(0)
+
+
+@pytest.mark.parametrize(("layout", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+async def test_the_layout_fits_and_is_saved_as_a_screenshot(
+    tab, base_url, drain_jobs, layout, viewport
+):
+    """Full-page screenshots of the due invoice, for review (test-artifacts/) and the README
+    (docs/hosted-page-*.png, rewritten by every run)."""
+    _, invoice = await issued(drain_jobs)
+    await tab.resize(viewport)
+    page = await open_invoice(tab, base_url, invoice)
+
+    # Nothing wider than the screen: no sideways scrolling, the button and totals on screen.
+    overflow = await page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"the {layout} layout scrolls sideways by {overflow}px"
+    for element in (pay_button(page), totals(page)):
+        box = await element.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = await page.screenshot(full_page=True, path=ARTIFACTS / f"hosted-page-{layout}.png")
+    assert shot.startswith(b"\x89PNG")
+    (DOCS / f"hosted-page-{layout}.png").write_bytes(shot)
