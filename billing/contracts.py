@@ -145,13 +145,7 @@ async def create(tenant: Tenant, data: dict[str, Any]) -> Contract:
 async def update(tenant: Tenant, contract_id: str, data: dict[str, Any]) -> Contract:
     values = await _cleaned(tenant, data)
     async with jobs.atomic():
-        contract = (
-            await for_tenant(tenant)
-            .select_for_update()
-            .get_or_none(id=ids.parse("contract", contract_id, field=["id"]))
-        )
-        if contract is None:
-            raise NotFound("contract", contract_id, field=["id"])
+        contract = await _locked(tenant, contract_id)
         if contract.status == ContractStatus.ENDED:
             raise Conflict("An ended contract cannot be changed.")
         changed = {key: value for key, value in values.items() if getattr(contract, key) != value}
@@ -191,6 +185,15 @@ async def _items_fit_currency(contract: Contract, currency: str) -> None:
                 f"The price of {item.name!r} has more decimal places than {currency} allows.",
                 field=["currency"],
             ) from None
+
+
+async def _locked(tenant: Tenant, contract_id: str) -> Contract:
+    """The tenant's contract, locked for the rest of the transaction."""
+    parsed = ids.parse("contract", contract_id, field=["id"])
+    contract = await for_tenant(tenant).select_for_update().get_or_none(id=parsed)
+    if contract is None:
+        raise NotFound("contract", contract_id, field=["id"])
+    return contract
 
 
 async def readiness(tenant: Tenant, contract: Contract) -> list[NotReady]:
@@ -236,13 +239,7 @@ async def readiness(tenant: Tenant, contract: Contract) -> list[NotReady]:
 
 async def go_live(tenant: Tenant, contract_id: str) -> Contract:
     async with jobs.atomic():
-        contract = (
-            await for_tenant(tenant)
-            .select_for_update()
-            .get_or_none(id=ids.parse("contract", contract_id, field=["id"]))
-        )
-        if contract is None:
-            raise NotFound("contract", contract_id, field=["id"])
+        contract = await _locked(tenant, contract_id)
         if contract.status != ContractStatus.DRAFT:
             raise InvalidTransition(
                 f"A {contract.status} contract cannot go live; only a DRAFT one can."
@@ -260,13 +257,7 @@ async def end(tenant: Tenant, contract_id: str, end_date: date) -> Contract:
     """Nothing is billed after `end_date`. A date already past ends the contract now; a later
     one keeps it live until then."""
     async with jobs.atomic():
-        contract = (
-            await for_tenant(tenant)
-            .select_for_update()
-            .get_or_none(id=ids.parse("contract", contract_id, field=["id"]))
-        )
-        if contract is None:
-            raise NotFound("contract", contract_id, field=["id"])
+        contract = await _locked(tenant, contract_id)
         if contract.status != ContractStatus.LIVE:
             raise InvalidTransition(
                 f"A {contract.status} contract cannot be ended; only a LIVE one can."
@@ -286,13 +277,7 @@ async def end(tenant: Tenant, contract_id: str, end_date: date) -> Contract:
 
 async def delete(tenant: Tenant, contract_id: str) -> UUID:
     async with jobs.atomic():
-        contract = (
-            await for_tenant(tenant)
-            .select_for_update()
-            .get_or_none(id=ids.parse("contract", contract_id, field=["id"]))
-        )
-        if contract is None:
-            raise NotFound("contract", contract_id, field=["id"])
+        contract = await _locked(tenant, contract_id)
         if contract.status != ContractStatus.DRAFT:
             raise InvalidTransition(
                 f"Only a DRAFT contract can be deleted; this one is {contract.status}."
