@@ -2,11 +2,11 @@
 
 import re
 
-from billing import providers, views
+from billing import invoice_status, providers, views
 from billing.errors import NotFound
 from models.contracts import Contract
 from models.enums import InvoiceStatus
-from models.invoices import Invoice
+from models.invoices import Invoice, InvoiceEvent
 from models.settings import ProviderSettings
 
 # Tokens are 24 random bytes in URL-safe base64 (32 characters). Anything else is not a
@@ -43,4 +43,43 @@ async def fresh_payment_url(invoice: Invoice, key: str) -> str:
     option = await provider.payment_option(view, providers.parsed(provider, row.settings))
     if not option.payment_url:
         raise NotFound("payment page", key)
+    await remember_page(invoice, key, option.reference)
     return option.payment_url
+
+
+PAGE_OPENED = "payment_page_opened"
+CLOSE_JOB = "invoice.close_payment_pages"
+
+
+async def remember_page(invoice: Invoice, key: str, reference: str | None) -> None:
+    """Every payment page made for an invoice is remembered, so voiding can close them all."""
+    if reference:
+        await invoice_status.record(invoice, PAGE_OPENED, f"provider:{key}", reference)
+
+
+async def close_payment_pages(invoice_id) -> int:
+    """Close every payment page still open for a voided invoice. Safe to repeat: closing a
+    closed page is a no-op for the provider."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    if invoice is None:
+        return 0
+    pages_by_key: dict[str, set[str]] = {}
+    for option in invoice.payment_options:
+        if option.get("reference"):
+            pages_by_key.setdefault(option["provider"], set()).add(option["reference"])
+    opened = await InvoiceEvent.filter(invoice=invoice, type=PAGE_OPENED).values_list(
+        "actor", "detail"
+    )
+    for actor, reference in opened:
+        pages_by_key.setdefault(actor.removeprefix("provider:"), set()).add(reference)
+    closed = 0
+    for key, references in pages_by_key.items():
+        provider = providers.installed().get(key)
+        close = getattr(provider, "close_payment_option", None)
+        row = await ProviderSettings.get_or_none(tenant_id=invoice.tenant_id, provider=key)
+        if close is None or row is None:
+            continue
+        for reference in sorted(references):
+            await close(reference, providers.parsed(provider, row.settings))
+            closed += 1
+    return closed

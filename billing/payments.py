@@ -3,7 +3,7 @@ a manual payment), void. The customer is told once: a receipt when paid, a notic
 
 from datetime import date
 
-from billing import clock, hooks, ids, invoice_status, jobs
+from billing import clock, hooks, ids, invoice_status, jobs, pages
 from billing.errors import Invalid, InvalidTransition, NotFound
 from models.enums import InvoiceStatus
 from models.invoices import Invoice, InvoiceEvent
@@ -100,5 +100,6 @@ async def _void(invoice: Invoice, note: str | None) -> None:
         )
     was_sent = invoice.sent_at is not None
     await invoice_status.move(invoice, InvoiceStatus.VOID, actor=USER, detail=note)
+    await jobs.enqueue(pages.CLOSE_JOB, str(invoice.id), job_id=f"close-pages:{invoice.id}")
     if was_sent:
         await notice(invoice, "void")

@@ -254,6 +254,17 @@ class StripeProvider(BaseProvider):
             status = ChargeStatus.PENDING
         return ChargeResult(status=status, reference=intent.id)
 
+    async def close_payment_option(self, reference: str, settings: StripeSettings) -> None:
+        """Expire an open Checkout Session so it can no longer be paid."""
+        secret_key = settings.secret_key.get_secret_value()
+        async with connection(secret_key) as stripe_client:
+            try:
+                with translated_errors(secret_key):
+                    await stripe_client.v1.checkout.sessions.expire_async(reference)
+            except PaymentRefused:
+                # Already expired or completed: nothing left to close.
+                return
+
     def parse_webhook(
         self, headers: Mapping[str, str], body: bytes, settings: StripeSettings
     ) -> list[PaymentEvent]:

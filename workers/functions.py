@@ -5,7 +5,17 @@ from uuid import UUID
 
 from arq import func
 
-from billing import charging, cycle, fees, issuing, payments, provider_payments, reminders, tenants
+from billing import (
+    charging,
+    cycle,
+    fees,
+    issuing,
+    pages,
+    payments,
+    provider_payments,
+    reminders,
+    tenants,
+)
 from workers import contracts as contract_jobs
 from workers import cycle as cycle_jobs
 from workers import fees as fee_jobs
@@ -24,6 +34,7 @@ FUNCTIONS = [
     func(invoice_jobs.charge_invoice, name=charging.CHARGE_JOB),
     func(invoice_jobs.deliver_invoice, name=issuing.DELIVER_JOB),
     func(invoice_jobs.send_notice, name=payments.NOTICE_JOB),
+    func(invoice_jobs.close_payment_pages, name=pages.CLOSE_JOB),
     func(invoice_jobs.send_tenant_notice, name=provider_payments.TENANT_NOTICE_JOB),
     func(invoice_jobs.mark_overdue, name=reminders.OVERDUE_JOB),
     func(invoice_jobs.remind, name=reminders.REMIND_JOB),

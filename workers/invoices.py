@@ -3,7 +3,7 @@
 from datetime import date
 from uuid import UUID
 
-from billing import charging, clock, delivery, reminders
+from billing import charging, clock, delivery, pages, reminders
 from billing.mail import MailUnavailable
 from plugins.api import ProviderUnavailable
 from workers.retries import retry_later
@@ -46,4 +46,11 @@ async def send_tenant_notice(ctx: dict, invoice_id: str, kind: str, reason: str 
     try:
         return await delivery.send_tenant_notice(UUID(invoice_id), kind, reason)
     except MailUnavailable as error:
+        raise retry_later(ctx) from error
+
+
+async def close_payment_pages(ctx: dict, invoice_id: str) -> int:
+    try:
+        return await pages.close_payment_pages(UUID(invoice_id))
+    except ProviderUnavailable as error:
         raise retry_later(ctx) from error

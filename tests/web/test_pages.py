@@ -128,3 +128,30 @@ async def test_pay_for_a_paid_invoice_says_so_and_for_a_void_one_is_410(api, dra
 
     assert void.status_code == 410
     assert "Pay now" not in page.text and "Void" in page.text
+
+
+async def test_voiding_expires_every_open_checkout_session(api, drain_jobs, monkeypatch):
+    monkeypatch.delenv("REMIT_STRIPE_API_BASE", raising=False)
+    tenant, invoice = await issued(drain_jobs, stripe=True)
+    with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as stripe_api:
+        stripe_api.post("/v1/checkout/sessions").respond(
+            200,
+            json={
+                "id": "cs_2",
+                "object": "checkout.session",
+                "url": "https://checkout.stripe.com/c/pay/cs_2",
+                "expires_at": 1893456000,
+            },
+        )
+        await api.get(f"/i/{invoice.public_token}/pay/stripe")
+        expired = stripe_api.post(url__regex=r"/v1/checkout/sessions/cs_\d/expire").respond(
+            200, json={"id": "cs", "object": "checkout.session", "status": "expired"}
+        )
+
+        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+        await drain_jobs()
+
+    assert sorted(call.request.url.path for call in expired.calls) == [
+        "/v1/checkout/sessions/cs_1/expire",
+        "/v1/checkout/sessions/cs_2/expire",
+    ]
