@@ -33,6 +33,11 @@ async def notice(invoice: Invoice, kind: str, suffix: str = "") -> None:
     )
 
 
+async def receipt(invoice: Invoice) -> None:
+    """One receipt each time the invoice becomes PAID (paid, undone and paid again: two)."""
+    await notice(invoice, "receipt", suffix=f"{invoice.paid_at:%Y%m%d%H%M%S%f}")
+
+
 async def change_status(
     tenant: Tenant,
     invoice_id: str,
@@ -73,7 +78,7 @@ async def _mark_paid(invoice: Invoice, paid_on: date, note: str | None) -> None:
     await invoice.save(update_fields=["amount_paid", "updated_at"])
     detail = f"Paid on {paid_on.isoformat()}" + (f": {note}" if note else "")
     await invoice_status.move(invoice, InvoiceStatus.PAID, actor=USER, detail=detail)
-    await notice(invoice, "receipt")
+    await receipt(invoice)
 
 
 async def _undo_payment(invoice: Invoice, note: str | None) -> None:

@@ -121,7 +121,7 @@ async def _settle(invoice: Invoice, actor: str) -> str:
     leaves it short again."""
     if invoice.status in OPEN and invoice.amount_paid >= invoice.total:
         await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor)
-        await payments.notice(invoice, "receipt")
+        await payments.receipt(invoice)
         return "paid"
     if invoice.status == InvoiceStatus.PAID and invoice.amount_paid < invoice.total:
         late = invoice.due_date is not None and invoice.due_date < clock.today()

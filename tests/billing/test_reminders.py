@@ -1,6 +1,6 @@
 """One invoice walked through time with the clock: issued, due, overdue the day after its
-due date, reminded on day 15 and never again, paid by hand (with a receipt), unpaid; and
-another voided, with its notice."""
+due date, reminded on day 15 and never again, paid by hand (with a receipt), unpaid, paid by Stripe
+(a second receipt), refunded; and another voided, with its notice."""
 
 from datetime import date
 from email import message_from_bytes
@@ -8,12 +8,19 @@ from email.policy import default as default_policy
 
 import pytest
 
-from billing import clock, cycle, payments, reminders
+from billing import clock, cycle, payments, providers, reminders
 from models.enums import InvoiceStatus
 from models.invoices import Invoice, InvoiceEvent, Reminder
 from remit.settings import get_settings
 from tests import factories
 from tests.servers import Collector, start
+from tests.stripe_events import event, signed
+
+STRIPE = {
+    "secret_key": "sk_test_tenant000000",
+    "publishable_key": "pk_test_tenant000000",
+    "webhook_secret": "whsec_tenant000000",
+}
 
 
 @pytest.fixture
@@ -40,7 +47,7 @@ async def on(day: date, drain_jobs) -> None:
         await drain_jobs()
 
 
-async def test_an_invoice_through_time(mail_server, drain_jobs):
+async def test_an_invoice_through_time(mail_server, drain_jobs, api):
     tenant, _ = await factories.ready_tenant(reminder_days=[15, 30])
     contract = await factories.live_contract(tenant, date(2027, 1, 1))
     await cycle.plan(date(2027, 1, 1))
@@ -79,6 +86,45 @@ async def test_an_invoice_through_time(mail_server, drain_jobs):
         15,
         30,
     ]
+
+    # Paid by Stripe, then refunded: back to OVERDUE, and no second reminder for day 30.
+    await providers.configure(tenant, "stripe", enabled=True, settings=STRIPE)
+    metadata = {"remit_invoice_id": str(invoice.id), "remit_tenant_id": str(tenant.id)}
+    paid = event(
+        "payment_intent.succeeded",
+        {
+            "id": "pi_1",
+            "object": "payment_intent",
+            "amount_received": 129988,
+            "currency": "eur",
+            "metadata": metadata,
+        },
+        event_id="evt_paid",
+    )
+    refund = event(
+        "charge.refunded",
+        {
+            "id": "ch_1",
+            "object": "charge",
+            "amount_refunded": 129988,
+            "currency": "eur",
+            "payment_intent": "pi_1",
+            "metadata": metadata,
+        },
+        event_id="evt_refund",
+    )
+    for payload, status in ((paid, InvoiceStatus.PAID), (refund, InvoiceStatus.OVERDUE)):
+        headers, body = signed(payload, STRIPE["webhook_secret"])
+        with clock.frozen(date(2027, 3, 8)):
+            response = await api.post(
+                f"/webhooks/stripe/{tenant.id}", content=body, headers=headers
+            )
+        assert response.status_code == 200
+        assert (await Invoice.get(id=invoice.id)).status == status
+        await drain_jobs()
+    assert (await Invoice.get(id=invoice.id)).amount_paid == 0
+    await on(date(2027, 3, 9), drain_jobs)
+    assert subjects(mail_server)[4:] == ["Receipt for invoice INV-000001 from Acme Corp"]
 
 
 async def test_a_run_that_missed_days_sends_only_the_latest_reminder(mail_server, drain_jobs):
