@@ -11,8 +11,9 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 
-from billing import documents, jobs, mail
+from billing import documents, ids, jobs, mail
 from billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
+from billing.errors import InvalidTransition, NotFound
 from billing.money import Money
 from models.enums import PlatformBillingStatus, PlatformFeeStatus
 from models.fees import PlatformFee
@@ -139,6 +140,18 @@ async def settle(fee_id: UUID, *, paid: bool, reason: str | None = None) -> str:
         )
         return "fee paid" if updated else "already settled"
     return await fail(fee, max(fee.attempts, 1), reason or "The card was declined.")
+
+
+async def mark_paid(fee_id: str) -> PlatformFee:
+    """The operator received a bank transfer for the fee."""
+    fee = await PlatformFee.get_or_none(id=ids.parse("fee", fee_id, field=["fee_id"]))
+    if fee is None:
+        raise NotFound("fee", fee_id, field=["fee_id"])
+    if fee.status == PlatformFeeStatus.PAID:
+        raise InvalidTransition("This fee is already paid.")
+    fee.status = PlatformFeeStatus.PAID
+    await fee.save(update_fields=["status", "updated_at"])
+    return fee
 
 
 async def fail(fee: PlatformFee, attempt: int, reason: str) -> str:

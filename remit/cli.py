@@ -205,6 +205,16 @@ def fees_run(
     run(run_fees)(settings(), chosen)
 
 
+@fees_app.command("paid")
+@run
+async def fees_paid(fee_id: str) -> None:
+    """Mark a fee paid: the tenant paid its fee invoice by bank transfer."""
+    from billing import fees
+
+    fee = await with_database(lambda: fees.mark_paid(fee_id))
+    typer.echo(f"remit: fee {fee.id} ({fee.month:%Y-%m}) is paid")
+
+
 @app.command("plugins")
 def list_plugins() -> None:
     """List the installed plugins, the payment providers they offer, and those that failed."""

@@ -234,3 +234,19 @@ async def test_platform_fees_in_the_api(operator, drain_jobs, graphql):
             }
         ],
     }
+
+
+async def test_the_operator_marks_a_transferred_fee_paid(operator, drain_jobs):
+    from billing.errors import InvalidTransition, NotFound
+
+    tenant = await tenant_with_invoices("Wired", card=False)
+    await fees.bill(date(2027, 2, 1))
+    fee = await PlatformFee.get(tenant=tenant)
+
+    paid = await fees.mark_paid(str(fee.id))
+
+    assert paid.status == PlatformFeeStatus.PAID
+    with pytest.raises(InvalidTransition, match="already paid"):
+        await fees.mark_paid(str(fee.id))
+    with pytest.raises(NotFound):
+        await fees.mark_paid("not-a-fee")
