@@ -1,107 +1,61 @@
-"""API request overhead.
+"""Benchmarks, each reported as ratios against a baseline measured in the same process.
 
-Baseline: GET /healthz through the whole middleware stack (request id, CORS), no database.
-Measured against it: an authenticated GraphQL query (key lookup, schema execution), and the
-same query on a schema without the parser and validation caches. Memory: the traced heap
-after a warm-up, against after many more requests (growth means a leak).
+    python -m bench [api|cycle|all] [options]
 
-    python -m bench [--requests N] [--database-url URL]
+api    API request overhead against GET /healthz (bench/api.py).
+cycle  The daily invoicing cycle: invoices per second with and without delivery, and the
+       PDF time per invoice, against reading the contracts back (bench/cycle.py). Needs an
+       empty database and, unless --embedded, a Redis database it may flush.
+all    Both, api first (the default).
+
+Without --database-url each runs on a SQLite file in a temporary folder.
 """
 
 import argparse
 import asyncio
-import statistics
-import tempfile
-import time
-import tracemalloc
-from pathlib import Path
 
-import httpx
-
-from billing import tenants
-from graph.schema import build_schema
-from remit import db
-from remit.app import create_app
-from remit.runtime import running
-from remit.settings import Settings
-
-QUERY = {"query": "{ tenant { id name invoicingEnabled } }"}
+from bench import api, cycle
 
 
-async def per_request(client: httpx.AsyncClient, send, requests: int) -> float:
-    """Median seconds per request over five rounds."""
-    rounds = []
-    for _ in range(5):
-        started = time.perf_counter()
-        for _ in range(requests // 5):
-            response = await send(client)
-            assert response.status_code == 200, response.text
-        rounds.append((time.perf_counter() - started) / (requests // 5))
-    return statistics.median(rounds)
-
-
-def client_for(app) -> httpx.AsyncClient:
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench")
-
-
-async def main(requests: int, database_url: str | None) -> None:
-    with tempfile.TemporaryDirectory() as folder:
-        url = database_url or f"sqlite://{Path(folder) / 'bench.sqlite3'}"
-        settings = Settings(database_url=url, redis_url=None, secret_key="bench")
-        await db.migrate(url)
-        async with running(settings) as runtime:
-            _, key = await tenants.create_tenant("Bench Ltd")
-            headers = {"Authorization": f"Bearer {key}"}
-
-            async def health(client):
-                return await client.get("/healthz")
-
-            async def graphql(client):
-                return await client.post("/graphql", json=QUERY, headers=headers)
-
-            app = create_app(settings, runtime=runtime)
-            async with client_for(app) as client:
-                await per_request(client, graphql, 100)  # warm-up
-                baseline = await per_request(client, health, requests)
-                cached = await per_request(client, graphql, requests)
-
-            uncached_schema = build_schema(settings.max_query_depth, caches=False)
-            async with client_for(
-                create_app(settings, runtime=runtime, schema=uncached_schema)
-            ) as client:
-                await per_request(client, graphql, 100)
-                uncached = await per_request(client, graphql, requests)
-
-            async with client_for(app) as client:
-                tracemalloc.start()
-                await per_request(client, graphql, 500)
-                warm, _ = tracemalloc.get_traced_memory()
-                await per_request(client, graphql, requests)
-                after, peak = tracemalloc.get_traced_memory()
-                tracemalloc.stop()
-
-    backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
-    rows = [
-        ("baseline  GET /healthz", baseline, ""),
-        ("graphql   tenant query, with caches", cached, f"ratio {cached / baseline:5.2f}"),
-        ("graphql   tenant query, no caches", uncached, f"ratio {uncached / baseline:5.2f}"),
-    ]
-    print(f"database: {backend}; {requests} requests per measurement, median of 5 rounds")
-    for label, seconds, ratio in rows:
-        print(f"{label:<38} {seconds * 1e6:8.0f} µs/request  {ratio}")
-    print(f"{'caches save':<38} {(1 - cached / uncached) * 100:7.1f} %")
-    growth = after - warm
-    print(
-        f"memory    heap growth over {requests} requests: {growth / 1024:.0f} KiB "
-        f"({growth / requests:.0f} B/request); peak {peak / 1024 / 1024:.1f} MiB"
+def arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    parser.add_argument("which", nargs="?", choices=("api", "cycle", "all"), default="all")
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--requests", type=int, default=2000, help="api: requests per figure")
+    parser.add_argument("--contracts", type=int, default=1000, help="cycle: contracts per cycle")
+    parser.add_argument("--tenants", type=int, default=5, help="cycle: tenants they belong to")
+    parser.add_argument(
+        "--redis-url",
+        default=cycle.DEFAULT_REDIS_URL,
+        help="cycle: the Redis database of the job queue, flushed first (default %(default)s)",
+    )
+    parser.add_argument(
+        "--embedded", action="store_true", help="cycle: the in-process fakeredis queue instead"
+    )
+    parser.add_argument("--max-jobs", type=int, default=10, help="cycle: jobs run at a time")
+    parser.add_argument("--pdf-samples", type=int, default=50, help="cycle: PDFs timed")
+    parser.add_argument("--profile", default=None, help="cycle: write a cProfile of the cycle")
+    return parser.parse_args()
+
+
+async def main(options: argparse.Namespace) -> None:
+    if options.which in ("api", "all"):
+        await api.main(options.requests, options.database_url)
+    if options.which in ("cycle", "all"):
+        await cycle.main(
+            contract_count=options.contracts,
+            tenant_count=options.tenants,
+            database_url=options.database_url,
+            redis_url=None if options.embedded else options.redis_url,
+            max_jobs=options.max_jobs,
+            pdf_samples=options.pdf_samples,
+            profile_path=options.profile,
+        )
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--requests", type=int, default=2000)
-    parser.add_argument("--database-url", default=None)
-    arguments = parser.parse_args()
-    asyncio.run(main(arguments.requests, arguments.database_url))
+    asyncio.run(main(arguments()))
