@@ -5,7 +5,7 @@
 api    API request overhead against GET /healthz (bench/api.py).
 cycle  The daily invoicing cycle: invoices per second with and without delivery, and the
        PDF time per invoice, against reading the contracts back (bench/cycle.py). Needs an
-       empty database and, unless --embedded, a Redis database it may flush.
+       empty database, and Redis unless --embedded (its own queue there; nothing flushed).
 all    Both, api first (the default).
 
 Without --database-url each runs on a SQLite file in a temporary folder.
@@ -31,7 +31,7 @@ def arguments() -> argparse.Namespace:
     parser.add_argument(
         "--redis-url",
         default=cycle.DEFAULT_REDIS_URL,
-        help="cycle: the Redis database of the job queue, flushed first (default %(default)s)",
+        help="cycle: Redis for the job queue, not flushed (default %(default)s)",
     )
     parser.add_argument(
         "--embedded", action="store_true", help="cycle: the in-process fakeredis queue instead"
