@@ -21,7 +21,7 @@ from tortoise import Tortoise, connections
 from remit import db
 from remit.app import create_app
 from remit.runtime import running
-from remit.settings import Settings
+from remit.settings import Settings, get_settings
 from tests.servers import smtpd  # noqa: F401 -- a fixture, for every test module
 from workers.settings import build_worker
 
@@ -67,6 +67,10 @@ def database_name() -> str:
 async def settings(tmp_path_factory: pytest.TempPathFactory):
     """Settings for this xdist worker, on a freshly migrated database of its own."""
     tmp = tmp_path_factory.mktemp("remit")
+    # Code that reads the process settings (delivery, links) must not write into the
+    # working tree either: its outbox is this session's too.
+    os.environ["REMIT_OUTBOX_DIR"] = str(tmp / "outbox")
+    get_settings.cache_clear()
     if USES_SQLITE:
         config = Settings(
             database_url=f"sqlite://{tmp / 'remit.sqlite3'}",
