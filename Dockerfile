@@ -18,13 +18,7 @@ RUN useradd --create-home --uid 10001 remit
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
-COPY remit ./remit
-COPY graph ./graph
-COPY web ./web
-COPY workers ./workers
-COPY billing ./billing
-COPY plugins ./plugins
-COPY models ./models
+COPY src ./src
 RUN pip install .
 
 USER remit

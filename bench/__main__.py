@@ -37,6 +37,12 @@ def arguments() -> argparse.Namespace:
         "--embedded", action="store_true", help="cycle: the in-process fakeredis queue instead"
     )
     parser.add_argument("--max-jobs", type=int, default=10, help="cycle: jobs run at a time")
+    parser.add_argument(
+        "--poll-delay",
+        type=float,
+        default=0.05,
+        help="cycle: seconds between the worker's looks at the queue (as `remit cycle run`)",
+    )
     parser.add_argument("--pdf-samples", type=int, default=50, help="cycle: PDFs timed")
     parser.add_argument("--profile", default=None, help="cycle: write a cProfile of the cycle")
     return parser.parse_args()
@@ -52,6 +58,7 @@ async def main(options: argparse.Namespace) -> None:
             database_url=options.database_url,
             redis_url=None if options.embedded else options.redis_url,
             max_jobs=options.max_jobs,
+            poll_delay=options.poll_delay,
             pdf_samples=options.pdf_samples,
             profile_path=options.profile,
         )

@@ -16,10 +16,10 @@ from pathlib import Path
 
 import httpx
 
-from billing import tenants
-from graph.schema import build_schema
 from remit import db
 from remit.app import create_app
+from remit.billing import tenants
+from remit.graph.schema import build_schema
 from remit.runtime import running
 from remit.settings import Settings
 

@@ -22,8 +22,8 @@ from remit import db
 from remit.app import create_app
 from remit.runtime import running
 from remit.settings import Settings, get_settings
+from remit.workers.settings import build_worker
 from tests.servers import smtpd  # noqa: F401 -- a fixture, for every test module
-from workers.settings import build_worker
 
 # Property tests judge results, not speed: on a busy 2-core machine a slow example is not
 # a failure (hypothesis' default 200 ms deadline made such runs flaky).

@@ -1,8 +1,8 @@
 """Factory functions: each makes one valid thing with defaults a test can override."""
 
-from billing import tenants
-from models.organizations import Organization
-from models.tenants import Tenant
+from remit.billing import tenants
+from remit.models.organizations import Organization
+from remit.models.tenants import Tenant
 
 
 async def tenant(name: str = "Acme Corp") -> tuple[Tenant, str]:
@@ -45,7 +45,7 @@ BANK_TRANSFER = {
 
 async def ready_tenant(name: str = "Acme Corp", **settings) -> tuple[Tenant, str]:
     """A tenant that can invoice: company details, bank transfer, a fee payment method."""
-    from billing import invoicing_settings, platform, providers
+    from remit.billing import invoicing_settings, platform, providers
 
     owner, key = await tenant(name)
     await invoicing_settings.update(
@@ -82,7 +82,7 @@ async def live_contract(
     owner: Tenant, start, *, items=None, organization_name: str = "Globex", **fields
 ):
     """A LIVE contract on a new organization, billed from `start`."""
-    from billing import contracts, line_items
+    from remit.billing import contracts, line_items
 
     customer = await organization(owner, name=organization_name)
     contract = await contracts.create(

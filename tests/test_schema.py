@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from graph.schema import build_schema
+from remit.graph.schema import build_schema
 from tests.conftest import ROOT
 
 CONTRACT_CHECK = ROOT.parent / "shared" / "contract" / "check_schema.py"

@@ -5,11 +5,11 @@ import httpx
 import pytest
 import respx
 
-from billing import cycle, providers
-from models.invoices import Invoice, InvoiceEvent
-from models.organizations import Organization, ProviderAccount
+from remit.billing import cycle, providers
+from remit.models.invoices import Invoice, InvoiceEvent
+from remit.models.organizations import Organization, ProviderAccount
+from remit.workers.invoices import charge_invoice
 from tests import factories
-from workers.invoices import charge_invoice
 
 STRIPE = {
     "secret_key": "sk_test_tenant000000",

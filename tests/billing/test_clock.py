@@ -1,6 +1,6 @@
 from datetime import UTC, date
 
-from billing import clock
+from remit.billing import clock
 
 
 def test_today_is_the_utc_date_unless_frozen():

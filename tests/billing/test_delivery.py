@@ -5,15 +5,15 @@ from email.policy import default as default_policy
 import pytest
 from arq import Retry
 
-from billing import cycle, delivery, tenants
-from billing.invoicing_settings import update
-from models.contracts import Contract
-from models.enums import InvoiceStatus
-from models.invoices import Invoice, InvoiceEvent
+from remit.billing import cycle, delivery, tenants
+from remit.billing.invoicing_settings import update
+from remit.models.contracts import Contract
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent
 from remit.settings import get_settings
+from remit.workers.invoices import deliver_invoice
 from tests import factories
 from tests.servers import Collector, free_port, start
-from workers.invoices import deliver_invoice
 
 
 @pytest.fixture

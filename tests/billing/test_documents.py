@@ -11,8 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from billing import documents
-from billing.documents import (
+from remit.billing import documents
+from remit.billing.documents import (
     Branding,
     DocumentLine,
     DocumentParty,
@@ -21,8 +21,8 @@ from billing.documents import (
     render_html,
     render_pdf,
 )
-from billing.money import Money
-from plugins.api import PaymentOption
+from remit.billing.money import Money
+from remit.plugins.api import PaymentOption
 
 BANK_INSTRUCTIONS = (
     "Please transfer the amount due to:\n"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billing.drafts import (
+from remit.billing.drafts import (
     ContractTerms,
     InvoiceDraft,
     ItemTerms,
@@ -16,9 +16,9 @@ from billing.drafts import (
     draft_invoice,
     period_factor,
 )
-from billing.money import Money, exponent
-from billing.periods import Period
-from models.enums import BilledType, BillingCycle
+from remit.billing.money import Money, exponent
+from remit.billing.periods import Period
+from remit.models.enums import BilledType, BillingCycle
 
 SEATS = UUID(int=1)
 SETUP = UUID(int=2)

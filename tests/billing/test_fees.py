@@ -4,11 +4,11 @@ from urllib.parse import parse_qs
 import pytest
 import respx
 
-from billing import fees
-from models.enums import InvoiceStatus, PlatformBillingStatus, PlatformFeeStatus
-from models.fees import PlatformFee
-from models.invoices import Invoice
-from models.settings import InvoicingSettings
+from remit.billing import fees
+from remit.models.enums import InvoiceStatus, PlatformBillingStatus, PlatformFeeStatus
+from remit.models.fees import PlatformFee
+from remit.models.invoices import Invoice
+from remit.models.settings import InvoicingSettings
 from remit.settings import get_settings
 from tests import factories
 from tests.servers import Collector, start
@@ -213,7 +213,7 @@ async def test_bank_transfer_tenants_get_a_fee_invoice(operator, drain_jobs):
 async def test_platform_fees_in_the_api(operator, drain_jobs, graphql):
     tenant = await tenant_with_invoices("Wired", card=False)
     await fees.bill(date(2027, 2, 1))
-    from billing import tenants
+    from remit.billing import tenants
 
     key = await tenants.create_api_key(tenant.id)
 
@@ -237,7 +237,7 @@ async def test_platform_fees_in_the_api(operator, drain_jobs, graphql):
 
 
 async def test_the_operator_marks_a_transferred_fee_paid(operator, drain_jobs):
-    from billing.errors import InvalidTransition, NotFound
+    from remit.billing.errors import InvalidTransition, NotFound
 
     tenant = await tenant_with_invoices("Wired", card=False)
     await fees.bill(date(2027, 2, 1))

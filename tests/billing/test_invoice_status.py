@@ -2,11 +2,11 @@ from datetime import date
 
 import pytest
 
-from billing import clock, cycle, invoice_status
-from billing.errors import InvalidTransition
-from models.contracts import Contract
-from models.enums import InvoiceStatus
-from models.invoices import Invoice, InvoiceEvent
+from remit.billing import clock, cycle, invoice_status
+from remit.billing.errors import InvalidTransition
+from remit.models.contracts import Contract
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent
 from tests import factories
 
 UPDATE = """mutation($id: ID!, $input: InvoiceStatusUpdateInput!) {

@@ -1,10 +1,10 @@
 from datetime import date
 
-from billing import cycle, issuing
-from models.contracts import Contract
-from models.enums import InvoiceStatus
-from models.invoices import Invoice, InvoiceEvent, InvoiceLine, InvoiceNumberSequence
-from models.runs import InvoicingRun
+from remit.billing import cycle, issuing
+from remit.models.contracts import Contract
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, InvoiceNumberSequence
+from remit.models.runs import InvoicingRun
 from tests import factories
 
 
@@ -124,7 +124,7 @@ async def test_an_invoice_that_fails_a_check_is_held_unnumbered_and_released_onc
 async def test_nothing_is_issued_for_a_tenant_with_invoicing_disabled_or_a_contract_past_its_end(
     runtime,
 ):
-    from billing import invoicing_settings
+    from remit.billing import invoicing_settings
 
     tenant, _ = await factories.ready_tenant()
     await factories.live_contract(tenant, date(2027, 1, 1))

@@ -1,7 +1,7 @@
 import pytest
 
-from billing import jobs
-from models.tenants import Tenant
+from remit.billing import jobs
+from remit.models.tenants import Tenant
 
 
 async def test_a_job_asked_for_in_a_transaction_is_sent_after_it_commits(runtime):
@@ -54,6 +54,6 @@ async def test_a_job_without_a_queue_is_refused_loudly(runtime):
         with pytest.raises(RuntimeError, match="before the job queue was started"):
             await jobs.enqueue("apikey.touch", "a", "b")
     finally:
-        from workers import queue
+        from remit.workers import queue
 
         jobs.use_sender(queue.sender(runtime.pool))

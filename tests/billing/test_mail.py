@@ -5,7 +5,7 @@ from email.policy import default as default_policy
 import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
-from billing.mail import (
+from remit.billing.mail import (
     MailRejected,
     MailUnavailable,
     OutgoingMail,

@@ -7,9 +7,9 @@ from email.policy import default as default_policy
 
 import pytest
 
-from billing.documents import DocumentParty
-from billing.mail import KINDS_WITHOUT_PDF, SUBJECTS, OutgoingMail, invoice_message, send
-from billing.money import Money
+from remit.billing.documents import DocumentParty
+from remit.billing.mail import KINDS_WITHOUT_PDF, SUBJECTS, OutgoingMail, invoice_message, send
+from remit.billing.money import Money
 from remit.settings import Settings
 from tests.billing.test_documents import invoice_document
 from tests.servers import Collector, start
@@ -296,7 +296,7 @@ def test_how_long_a_reminder_is_overdue(today, sentence):
 
 
 def test_the_reminder_counts_from_the_clock_by_default():
-    from billing import clock
+    from remit.billing import clock
 
     with clock.frozen(date(2026, 12, 5)):
         text, _, _ = parts(compose("reminder", today=None).message)

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billing.errors import Invalid
-from billing.money import Money, check_currency, exponent
+from remit.billing.errors import Invalid
+from remit.billing.money import Money, check_currency, exponent
 
 
 @pytest.mark.parametrize(("currency", "places"), [("EUR", 2), ("JPY", 0), ("BHD", 3), ("USD", 2)])

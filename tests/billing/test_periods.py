@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from billing.periods import (
+from remit.billing.periods import (
     BILLED_MONTHS,
     CYCLE_MONTHS,
     Period,
@@ -14,7 +14,7 @@ from billing.periods import (
     period,
     period_index_on,
 )
-from models.enums import BilledType, BillingCycle
+from remit.models.enums import BilledType, BillingCycle
 
 
 def test_cycles_and_billed_frequencies_in_months():

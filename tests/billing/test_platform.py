@@ -8,9 +8,9 @@ import httpx
 import pytest
 import respx
 
-from models.enums import PlatformBillingStatus
-from models.provider_events import ProviderEvent
-from models.settings import InvoicingSettings
+from remit.models.enums import PlatformBillingStatus
+from remit.models.provider_events import ProviderEvent
+from remit.models.settings import InvoicingSettings
 from remit.settings import get_settings
 from tests import factories
 from tests.stripe_events import event, signed

@@ -8,9 +8,9 @@ from email.policy import default as default_policy
 
 import pytest
 
-from billing import clock, cycle, payments, providers, reminders
-from models.enums import InvoiceStatus
-from models.invoices import Invoice, InvoiceEvent, Reminder
+from remit.billing import clock, cycle, payments, providers, reminders
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent, Reminder
 from remit.settings import get_settings
 from tests import factories
 from tests.servers import Collector, start

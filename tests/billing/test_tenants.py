@@ -4,12 +4,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from billing import jobs, tenants
-from billing.errors import Invalid, NotFound, Unauthenticated
-from models.settings import InvoicingSettings
-from models.tenants import ApiKey, Tenant
+from remit.billing import jobs, tenants
+from remit.billing.errors import Invalid, NotFound, Unauthenticated
+from remit.models.settings import InvoicingSettings
+from remit.models.tenants import ApiKey, Tenant
+from remit.workers import queue
 from tests import factories
-from workers import queue
 
 
 async def test_a_new_tenant_gets_default_settings_and_a_key_stored_hashed():

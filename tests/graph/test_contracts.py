@@ -2,10 +2,10 @@ from datetime import date
 
 import pytest
 
-from billing import clock
-from models.contracts import Contract, ServiceLineItem
-from models.enums import ContractStatus
-from models.invoices import Invoice, InvoiceLine
+from remit.billing import clock
+from remit.models.contracts import Contract, ServiceLineItem
+from remit.models.enums import ContractStatus
+from remit.models.invoices import Invoice, InvoiceLine
 from tests import factories
 from tests.graph.test_settings import CONFIGURE, UPDATE, make_ready
 

@@ -1,5 +1,5 @@
-from billing.errors import Invalid, NotReady, RemitErrors
-from graph.errors import ErrorCode, UserError
+from remit.billing.errors import Invalid, NotReady, RemitErrors
+from remit.graph.errors import ErrorCode, UserError
 
 
 def test_one_error_becomes_one_user_error_with_its_field_path():

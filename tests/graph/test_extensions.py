@@ -3,8 +3,8 @@ from types import SimpleNamespace
 
 import strawberry
 
-from billing.errors import NotFound
-from graph.extensions import HideInternalErrors
+from remit.billing.errors import NotFound
+from remit.graph.extensions import HideInternalErrors
 
 
 @strawberry.type

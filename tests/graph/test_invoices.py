@@ -1,9 +1,9 @@
 from datetime import date
 
-from billing import cycle
-from models.contracts import Contract
-from models.enums import InvoiceStatus
-from models.invoices import Invoice
+from remit.billing import cycle
+from remit.models.contracts import Contract
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice
 from tests import factories
 
 MONEY = "amount currency formatted"

@@ -1,7 +1,7 @@
 from tortoise import connections
 
-from graph.context import Loaders
-from models.organizations import Organization
+from remit.graph.context import Loaders
+from remit.models.organizations import Organization
 from tests import factories
 
 

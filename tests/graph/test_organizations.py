@@ -1,6 +1,6 @@
 import pytest
 
-from models.organizations import Organization
+from remit.models.organizations import Organization
 from tests import factories
 
 FIELDS = (

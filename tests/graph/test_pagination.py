@@ -1,9 +1,9 @@
 import pytest
 
-from billing.errors import Invalid
-from graph import pagination
-from graph.pagination import paginate
-from models.organizations import Organization
+from remit.billing.errors import Invalid
+from remit.graph import pagination
+from remit.graph.pagination import paginate
+from remit.models.organizations import Organization
 from tests import factories
 
 

@@ -1,7 +1,7 @@
 import pytest
 
-from models.settings import InvoicingSettings, ProviderSettings
-from models.tenants import Tenant
+from remit.models.settings import InvoicingSettings, ProviderSettings
+from remit.models.tenants import Tenant
 from tests import factories
 
 SETTINGS_FIELDS = """

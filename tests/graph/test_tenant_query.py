@@ -1,6 +1,6 @@
-from billing import tenants
-from graph.context import Context
-from graph.schema import build_schema
+from remit.billing import tenants
+from remit.graph.context import Context
+from remit.graph.schema import build_schema
 from tests import factories
 
 TENANT = "{ tenant { id name invoicingEnabled } }"

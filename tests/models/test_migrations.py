@@ -5,11 +5,11 @@ from tortoise import Tortoise
 from tortoise.exceptions import IntegrityError
 from tortoise.migrations.autodetector import MigrationAutodetector
 
-from models.contracts import Contract
-from models.invoices import Invoice, Reminder
-from models.provider_events import ProviderEvent
-from models.runs import InvoicingRun
 from remit import db
+from remit.models.contracts import Contract
+from remit.models.invoices import Invoice, Reminder
+from remit.models.provider_events import ProviderEvent
+from remit.models.runs import InvoicingRun
 from tests import factories
 
 

@@ -3,9 +3,14 @@
 import pytest
 from pydantic import ValidationError
 
-from plugins.bank_transfer import BankAccount, BankTransfer, BankTransferSettings, iban_is_valid
-from plugins.testing import sample_invoice
 from remit import PaymentOption, PaymentRefused, WebhookRejected
+from remit.plugins.bank_transfer import (
+    BankAccount,
+    BankTransfer,
+    BankTransferSettings,
+    iban_is_valid,
+)
+from remit.testing import sample_invoice
 
 EUR_ACCOUNT = {
     "currency": "EUR",

@@ -3,9 +3,9 @@
 import pytest
 from pydantic import ValidationError
 
-from plugins.cheque import Cheque, ChequeSettings
-from plugins.testing import sample_invoice
 from remit import PaymentOption, PaymentRefused, WebhookRejected
+from remit.plugins.cheque import Cheque, ChequeSettings
+from remit.testing import sample_invoice
 
 ADDRESS = {
     "line1": "100 Main Street",

@@ -12,11 +12,10 @@ import pytest
 import respx
 from pydantic import BaseModel, SecretStr, WithJsonSchema
 
-import plugins.bank_transfer
-import plugins.cheque
-import plugins.stripe as stripe_plugin
-from plugins.testing import ProviderConformance
+import remit.plugins.stripe as stripe_plugin
 from remit import InvoiceView, PaymentEvent, PaymentOption, hookimpl
+from remit.plugins import bank_transfer, cheque
+from remit.testing import ProviderConformance
 from tests.plugins.test_manager import documented_files, install_documented_example
 
 EUR_ACCOUNT = {
@@ -29,13 +28,13 @@ EUR_ACCOUNT = {
 
 
 class TestBankTransfer(ProviderConformance):
-    provider = plugins.bank_transfer.BankTransfer()
+    provider = bank_transfer.BankTransfer()
     settings = {"accounts": [EUR_ACCOUNT]}
-    plugin = plugins.bank_transfer
+    plugin = bank_transfer
 
 
 class TestCheque(ProviderConformance):
-    provider = plugins.cheque.Cheque()
+    provider = cheque.Cheque()
     settings = {
         "payee_name": "Acme Inc.",
         "mailing_address": {
@@ -46,7 +45,7 @@ class TestCheque(ProviderConformance):
             "country": "US",
         },
     }
-    plugin = plugins.cheque
+    plugin = cheque
 
 
 # -- the kit can fail ------------------------------------------------------------------------

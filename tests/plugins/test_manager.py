@@ -12,9 +12,9 @@ from types import ModuleType
 import pytest
 from pydantic import BaseModel
 
-from plugins.manager import PluginFailure, load
-from plugins.testing import sample_invoice
 from remit import BaseProvider, PaymentOption, hookimpl
+from remit.plugins.manager import PluginFailure, load
+from remit.testing import sample_invoice
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 FILE_BLOCK = re.compile(r"<!-- file: (?P<path>\S+) -->\n```\w*\n(?P<text>.*?)^```$", re.S | re.M)

@@ -12,7 +12,6 @@ import pydantic
 import pytest
 import respx
 
-from plugins.stripe import StripeProvider, StripeSettings, remit_payment_providers
 from remit import (
     ChargeResult,
     ChargeStatus,
@@ -27,6 +26,7 @@ from remit import (
     ProviderUnavailable,
     WebhookRejected,
 )
+from remit.plugins.stripe import StripeProvider, StripeSettings, remit_payment_providers
 from tests import stripe_events
 from tests.stripe_events import event
 

@@ -1,9 +1,9 @@
-from billing import tenants
-from models.contracts import Contract, ServiceLineItem
-from models.enums import ContractStatus
-from models.settings import InvoicingSettings, ProviderSettings
-from models.tenants import ApiKey, Tenant
 from remit import demo
+from remit.billing import tenants
+from remit.models.contracts import Contract, ServiceLineItem
+from remit.models.enums import ContractStatus
+from remit.models.settings import InvoicingSettings, ProviderSettings
+from remit.models.tenants import ApiKey, Tenant
 
 
 async def test_the_demo_tenant_is_ready_to_invoice_and_a_rerun_reuses_it():

@@ -24,10 +24,10 @@ import respx
 import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
 
-from billing import cycle, payments, providers
-from models.enums import InvoiceStatus
-from models.invoices import Invoice
 from remit.app import create_app
+from remit.billing import cycle, payments, providers
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice
 from remit.settings import get_settings
 from tests import factories
 from tests.conftest import ROOT

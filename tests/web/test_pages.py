@@ -3,10 +3,10 @@ from datetime import date
 import pytest
 import respx
 
-from billing import cycle, payments, providers
-from models.contracts import Contract
-from models.enums import InvoiceStatus
-from models.invoices import Invoice
+from remit.billing import cycle, payments, providers
+from remit.models.contracts import Contract
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice
 from tests import factories
 
 STRIPE = {

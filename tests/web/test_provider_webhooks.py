@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from billing import cycle, providers
-from models.enums import InvoiceStatus
-from models.invoices import Invoice, InvoiceEvent
-from models.organizations import ProviderAccount
-from models.provider_events import ProviderEvent
+from remit.billing import cycle, providers
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent
+from remit.models.organizations import ProviderAccount
+from remit.models.provider_events import ProviderEvent
 from tests import factories
 from tests.stripe_events import event, signed
 
@@ -184,7 +184,7 @@ async def test_a_full_refund_after_payment(api, drain_jobs):
 
 
 async def test_a_payment_for_a_void_invoice_is_flagged_not_counted(api, drain_jobs):
-    from billing import payments
+    from remit.billing import payments
 
     tenant, invoice = await stripe_invoice(drain_jobs)
     await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)

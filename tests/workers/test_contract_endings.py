@@ -1,9 +1,9 @@
 from datetime import date
 
-from models.contracts import Contract
-from models.enums import ContractStatus
+from remit.models.contracts import Contract
+from remit.models.enums import ContractStatus
+from remit.workers.contracts import plan_contract_endings
 from tests import factories
-from workers.contracts import plan_contract_endings
 
 
 async def contract(tenant, organization, name, status, end_date):

@@ -25,11 +25,11 @@ from pathlib import Path
 import pytest
 from arq.constants import in_progress_key_prefix, job_key_prefix
 
-from billing import clock
-from models.contracts import Contract
-from models.enums import InvoiceStatus
-from models.invoices import Invoice, InvoiceEvent
-from models.runs import InvoicingRun
+from remit.billing import clock
+from remit.models.contracts import Contract
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent
+from remit.models.runs import InvoicingRun
 from tests import factories
 from tests.conftest import USES_SQLITE
 from tests.servers import Collector, start

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from billing import tenants
-from models.tenants import ApiKey
+from remit.billing import tenants
+from remit.models.tenants import ApiKey
 from tests import factories
 from tests.conftest import USES_SQLITE
 

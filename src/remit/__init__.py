@@ -1,0 +1,42 @@
+"""Remit: multi-tenant invoicing. This module is the plugin API and nothing else:
+
+    from remit import hookimpl, BaseProvider, PaymentOption, ...
+
+See remit/plugins/hookspecs.py (the hooks) and docs/plugins.md (a complete example).
+"""
+
+from remit.plugins.api import (
+    BaseProvider,
+    ChargeResult,
+    ChargeStatus,
+    CustomerAccount,
+    InvoiceView,
+    Party,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentOption,
+    PaymentProvider,
+    PaymentRefused,
+    ProviderError,
+    ProviderUnavailable,
+    WebhookRejected,
+    hookimpl,
+)
+
+__all__ = [
+    "BaseProvider",
+    "ChargeResult",
+    "ChargeStatus",
+    "CustomerAccount",
+    "InvoiceView",
+    "Party",
+    "PaymentEvent",
+    "PaymentEventKind",
+    "PaymentOption",
+    "PaymentProvider",
+    "PaymentRefused",
+    "ProviderError",
+    "ProviderUnavailable",
+    "WebhookRejected",
+    "hookimpl",
+]

@@ -1,0 +1,67 @@
+"""The ASGI application."""
+
+import contextlib
+from collections.abc import AsyncIterator
+
+import strawberry
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+from remit.graph.schema import build_schema
+from remit.runtime import Runtime, running
+from remit.settings import Settings
+from remit.web.graphql import GraphQLApp
+from remit.web.health import healthz, readyz
+from remit.web.metrics import MetricsMiddleware, metrics
+from remit.web.pages import invoice_page, invoice_pdf, pay
+from remit.web.request_id import RequestIdMiddleware
+from remit.web.webhooks import provider_callback, stripe_platform
+
+
+def create_app(
+    settings: Settings, *, runtime: Runtime | None = None, schema: strawberry.Schema | None = None
+) -> Starlette:
+    """The app. It starts its own runtime, unless given one that is already running."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if runtime is not None:
+            app.state.runtime = runtime
+            yield
+            return
+        async with running(settings) as started:
+            app.state.runtime = started
+            yield
+
+    schema = schema or build_schema(max_depth=settings.max_query_depth)
+    graphql = GraphQLApp(schema, graphql_ide="graphiql")
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Route("/metrics", metrics),
+            Route("/i/{token}.pdf", invoice_pdf),
+            Route("/i/{token}/pay/{provider}", pay),
+            Route("/i/{token}", invoice_page),
+            Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
+            Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(MetricsMiddleware),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.cors_origins,
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                expose_headers=["X-Request-ID"],
+            ),
+        ],
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    return app

@@ -1,0 +1,312 @@
+"""Contracts: what an organization is billed for, how often and how it pays; drafted,
+checked, set live, ended."""
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+
+from remit.billing import clock, ids, jobs, organizations, providers, validation
+from remit.billing.errors import (
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    NotReady,
+    RemitErrors,
+    Required,
+)
+from remit.billing.money import Money, check_currency
+from remit.billing.validation import Checks
+from remit.models.contracts import Contract, ServiceLineItem
+from remit.models.enums import BillingCycle, ContractStatus
+from remit.models.settings import InvoicingSettings, ProviderSettings
+from remit.models.tenants import Tenant
+
+# Terms that decide the periods and amounts already invoiced: fixed once a contract is live.
+FIXED_WHEN_LIVE = ("organization_id", "currency", "billing_cycle", "invoicing_start_date")
+
+
+def for_tenant(tenant: Tenant) -> QuerySet[Contract]:
+    return Contract.filter(tenant=tenant)
+
+
+async def get(
+    tenant: Tenant, contract_id: str | UUID, *, field: list[str] | None = None
+) -> Contract:
+    parsed = ids.parse("contract", contract_id, field=field)
+    contract = await for_tenant(tenant).get_or_none(id=parsed)
+    if contract is None:
+        raise NotFound("contract", contract_id, field=field)
+    return contract
+
+
+def listed(
+    tenant: Tenant, statuses: list[ContractStatus] | None, organization_id: str | None
+) -> QuerySet[Contract]:
+    found = for_tenant(tenant)
+    if statuses:
+        found = found.filter(status__in=list(statuses))
+    if organization_id is not None:
+        try:
+            found = found.filter(organization_id=ids.parse("organization", organization_id))
+        except NotFound:
+            return found.none()
+    return found
+
+
+def _payment_providers(keys: list[str], field: list[str]) -> list[str]:
+    unknown = [key for key in keys if key not in providers.installed()]
+    if unknown:
+        raise validation.Invalid(
+            f"No payment provider {', '.join(map(repr, unknown))} is installed.", field=field
+        )
+    return list(dict.fromkeys(keys))
+
+
+async def _cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
+    """Checked values for the fields present in `data` (snake_case input field names)."""
+    checks = Checks()
+    values: dict[str, Any] = {}
+    if data.get("organization_id") is not None:
+        organization = await checks.run_async(
+            organizations.get(tenant, data["organization_id"], field=["organization_id"])
+        )
+        values["organization_id"] = organization.id if organization else None
+    simple = {
+        "name": lambda v, f: validation.text(v, f, max_length=200, required=True),
+        "currency": lambda v, f: check_currency(v.upper(), field=f),
+        "billing_cycle": lambda v, f: BillingCycle(v),
+        "invoicing_start_date": lambda v, f: v,
+        "due_days": validation.within(0, 365),
+        "billing_email": validation.email,
+        "invoice_note": lambda v, f: validation.text(v, f, max_length=2000),
+        "payment_providers": _payment_providers,
+        "auto_charge": lambda v, f: bool(v),
+    }
+    for key, check in simple.items():
+        if key not in data:
+            continue
+        if data[key] is None:
+            if key in (
+                "name",
+                "currency",
+                "billing_cycle",
+                "due_days",
+                "payment_providers",
+                "auto_charge",
+            ):
+                checks.errors.append(validation.Invalid("This cannot be empty.", field=[key]))
+            else:
+                values[key] = None
+            continue
+        values[key] = checks.run(check, data[key], [key])
+    if "billing_emails_cc" in data:
+        values["billing_emails_cc"] = [
+            checks.run(validation.email, email, ["billing_emails_cc", str(n)])
+            for n, email in enumerate(data["billing_emails_cc"] or [])
+        ]
+    if "billing_address" in data:
+        values["billing_address"] = validation.address(
+            data["billing_address"], ["billing_address"], checks
+        )
+    checks.raise_if_any()
+    return values
+
+
+async def _auto_charge_possible(values: dict[str, Any]) -> None:
+    if values.get("auto_charge"):
+        keys = values.get("payment_providers") or []
+        if not any(providers.installed()[key].supports_auto_charge for key in keys):
+            raise validation.Invalid(
+                "Automatic charging needs a payment provider that can charge automatically, such as stripe.",
+                field=["auto_charge"],
+            )
+
+
+async def create(tenant: Tenant, data: dict[str, Any]) -> Contract:
+    """A DRAFT contract. Currency, due days and payment providers default from the tenant's
+    settings; nothing is invoiced until it goes live."""
+    if data.get("organization_id") is None:
+        raise Required("Choose the organization this contract bills.", field=["organization_id"])
+    if not data.get("name"):
+        raise Required("Give the contract a name.", field=["name"])
+    values = await _cleaned(tenant, data)
+    settings = await InvoicingSettings.get(tenant=tenant)
+    enabled = (
+        await ProviderSettings.filter(tenant=tenant, enabled=True)
+        .order_by("provider")
+        .values_list("provider", flat=True)
+    )
+    defaults = {
+        "currency": settings.default_currency,
+        "due_days": settings.default_due_days,
+        "payment_providers": [key for key in enabled if key in providers.installed()],
+        "billing_cycle": BillingCycle.MONTHLY,
+    }
+    values = {**defaults, **{k: v for k, v in values.items() if v is not None or k not in defaults}}
+    await _auto_charge_possible(values)
+    return await Contract.create(tenant=tenant, status=ContractStatus.DRAFT, **values)
+
+
+async def update(tenant: Tenant, contract_id: str, data: dict[str, Any]) -> Contract:
+    values = await _cleaned(tenant, data)
+    async with jobs.atomic():
+        contract = await _locked(tenant, contract_id)
+        if contract.status == ContractStatus.ENDED:
+            raise Conflict("An ended contract cannot be changed.")
+        changed = {key: value for key, value in values.items() if getattr(contract, key) != value}
+        if contract.status == ContractStatus.LIVE:
+            fixed = [key for key in FIXED_WHEN_LIVE if key in changed]
+            if fixed:
+                raise RemitErrors.of(
+                    [
+                        Conflict(
+                            "This cannot change once the contract is live: end it and draft a new one.",
+                            field=[key],
+                        )
+                        for key in fixed
+                    ]
+                )
+        if "currency" in changed:
+            await _items_fit_currency(contract, changed["currency"])
+        await _auto_charge_possible(
+            {
+                "auto_charge": changed.get("auto_charge", contract.auto_charge),
+                "payment_providers": changed.get("payment_providers", contract.payment_providers),
+            }
+        )
+        contract.update_from_dict(changed)
+        await contract.save()
+        if "currency" in changed:
+            await ServiceLineItem.filter(contract=contract).update(currency=changed["currency"])
+    return contract
+
+
+async def _items_fit_currency(contract: Contract, currency: str) -> None:
+    for item in await ServiceLineItem.filter(contract=contract):
+        try:
+            Money.parse(Money(item.unit_price, item.currency).amount, currency)
+        except validation.Invalid:
+            raise validation.Invalid(
+                f"The price of {item.name!r} has more decimal places than {currency} allows.",
+                field=["currency"],
+            ) from None
+
+
+async def _locked(tenant: Tenant, contract_id: str) -> Contract:
+    """The tenant's contract, locked for the rest of the transaction."""
+    parsed = ids.parse("contract", contract_id, field=["id"])
+    contract = await for_tenant(tenant).select_for_update().get_or_none(id=parsed)
+    if contract is None:
+        raise NotFound("contract", contract_id, field=["id"])
+    return contract
+
+
+async def readiness(tenant: Tenant, contract: Contract) -> list[NotReady]:
+    """Everything a contract lacks to go live, one error each."""
+    missing = []
+    organization = await contract.organization
+    if not (contract.billing_email or organization.billing_emails):
+        missing.append(
+            NotReady(
+                "Give a billing email, on the contract or its organization.",
+                field=["billing_email"],
+            )
+        )
+    if not await ServiceLineItem.filter(contract=contract).exists():
+        missing.append(
+            NotReady("Add at least one service line item.", field=["service_line_items"])
+        )
+    if not contract.currency:
+        missing.append(NotReady("Choose a currency.", field=["currency"]))
+    if contract.invoicing_start_date is None:
+        missing.append(NotReady("Choose the invoicing start date.", field=["invoicing_start_date"]))
+    enabled = set(
+        await ProviderSettings.filter(tenant=tenant, enabled=True).values_list(
+            "provider", flat=True
+        )
+    )
+    if not contract.payment_providers:
+        missing.append(
+            NotReady("Offer at least one payment provider.", field=["payment_providers"])
+        )
+    for key in contract.payment_providers:
+        if key not in enabled:
+            missing.append(
+                NotReady(
+                    f"The payment provider {key} is not enabled for this tenant.",
+                    field=["payment_providers"],
+                )
+            )
+    if not (await Tenant.get(id=tenant.id)).invoicing_enabled:
+        missing.append(NotReady("Enable invoicing for this tenant first."))
+    return missing
+
+
+async def go_live(tenant: Tenant, contract_id: str) -> Contract:
+    async with jobs.atomic():
+        contract = await _locked(tenant, contract_id)
+        if contract.status != ContractStatus.DRAFT:
+            raise InvalidTransition(
+                f"A {contract.status} contract cannot go live; only a DRAFT one can."
+            )
+        missing = await readiness(tenant, contract)
+        if missing:
+            raise RemitErrors.of(missing)
+        contract.status = ContractStatus.LIVE
+        contract.next_invoice_date = contract.invoicing_start_date
+        await contract.save(update_fields=["status", "next_invoice_date", "updated_at"])
+    return contract
+
+
+async def end(tenant: Tenant, contract_id: str, end_date: date) -> Contract:
+    """Nothing is billed after `end_date`. A date already past ends the contract now; a later
+    one keeps it live until then."""
+    async with jobs.atomic():
+        contract = await _locked(tenant, contract_id)
+        if contract.status != ContractStatus.LIVE:
+            raise InvalidTransition(
+                f"A {contract.status} contract cannot be ended; only a LIVE one can."
+            )
+        if contract.invoicing_start_date and end_date < contract.invoicing_start_date - timedelta(
+            days=1
+        ):
+            raise validation.Invalid(
+                "The end date is before the invoicing start date.", field=["end_date"]
+            )
+        contract.end_date = end_date
+        if end_date < clock.today():
+            contract.status = ContractStatus.ENDED
+        await contract.save(update_fields=["end_date", "status", "updated_at"])
+    return contract
+
+
+async def delete(tenant: Tenant, contract_id: str) -> UUID:
+    async with jobs.atomic():
+        contract = await _locked(tenant, contract_id)
+        if contract.status != ContractStatus.DRAFT:
+            raise InvalidTransition(
+                f"Only a DRAFT contract can be deleted; this one is {contract.status}."
+            )
+        await contract.delete()
+    return contract.id
+
+
+def ending_due(today: date) -> QuerySet[Contract]:
+    """Live contracts whose end date has passed: the daily job ends each one."""
+    return Contract.filter(status=ContractStatus.LIVE, end_date__lt=today)
+
+
+async def end_if_due(contract_id: UUID, today: date) -> bool:
+    """Safe to repeat: the row is re-read under lock and only a live contract past its end
+    date changes."""
+    async with jobs.atomic():
+        contract = await Contract.select_for_update().get_or_none(id=contract_id)
+        if contract is None or contract.status != ContractStatus.LIVE:
+            return False
+        if contract.end_date is None or contract.end_date >= today:
+            return False
+        contract.status = ContractStatus.ENDED
+        await contract.save(update_fields=["status", "updated_at"])
+    return True

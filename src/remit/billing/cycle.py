@@ -1,0 +1,130 @@
+"""The daily invoicing cycle. Planning only finds the due contracts and asks for one issue
+job each; the jobs do the work, on one worker or many."""
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from uuid import UUID
+
+from tortoise.expressions import F, Q
+
+from remit.billing import clock, issuing, jobs
+from remit.models.contracts import Contract
+from remit.models.enums import ContractStatus, InvoiceStatus
+from remit.models.invoices import Invoice
+from remit.models.runs import InvoicingRun
+
+BATCH = 500
+PLAN_JOB = "cycle.plan"
+
+
+@dataclass
+class Plan:
+    day: date
+    due: dict[UUID, int] = field(default_factory=dict)  # tenant id -> contracts due
+
+    @property
+    def total(self) -> int:
+        return sum(self.due.values())
+
+
+def due_contracts(today: date, tenant_id: UUID | None = None):
+    found = Contract.filter(
+        status=ContractStatus.LIVE, tenant__invoicing_enabled=True, next_invoice_date__lte=today
+    ).filter(Q(end_date=None) | Q(end_date__gte=F("next_invoice_date")))
+    return found.filter(tenant_id=tenant_id) if tenant_id else found
+
+
+async def _batches(
+    today: date, tenant_id: UUID | None
+) -> AsyncIterator[list[tuple[UUID, UUID, date]]]:
+    """(contract, tenant, period start) in id order, a batch at a time, so a cycle of a
+    million contracts never holds them all."""
+    after: UUID | None = None
+    while True:
+        page = due_contracts(today, tenant_id).order_by("id")
+        if after is not None:
+            page = page.filter(id__gt=after)
+        rows = await page.limit(BATCH).values_list("id", "tenant_id", "next_invoice_date")
+        if not rows:
+            return
+        yield rows
+        after = rows[-1][0]
+
+
+async def plan(today: date | None = None, tenant_id: UUID | None = None) -> Plan:
+    """Ask for one issue job per due contract (deterministic ids: planning twice for the same
+    day asks for nothing new) and open each tenant's run of the day."""
+    today = today or clock.today()
+    result = Plan(today)
+    async for rows in _batches(today, tenant_id):
+        for contract_id, owner, period_start in rows:
+            await issuing.enqueue_issue(contract_id, period_start, today)
+            result.due[owner] = result.due.get(owner, 0) + 1
+    for owner in result.due:
+        await _open_run(owner, today)
+    await resend_undelivered(today)
+    return result
+
+
+async def _open_run(tenant_id: UUID, today: date) -> None:
+    """Open (or bring up to date) the tenant's run of the day. Due today = done + still due;
+    the run row is locked while both are read, and an issue job counts its invoice on the same
+    row in its own transaction, so no contract is counted twice however the two interleave."""
+    await InvoicingRun.get_or_create(
+        tenant_id=tenant_id, run_date=today, defaults={"started_at": clock.now()}
+    )
+    async with jobs.atomic():
+        run = await InvoicingRun.select_for_update().get(tenant_id=tenant_id, run_date=today)
+        remaining = await due_contracts(today, tenant_id).count()
+        run.contracts_due = max(
+            run.contracts_due, run.invoices_issued + run.invoices_on_hold + remaining
+        )
+        await run.save(update_fields=["contracts_due", "updated_at"])
+
+
+async def resend_undelivered(today: date) -> int:
+    """Ask again for the delivery of every issued invoice not sent yet. A worker that died
+    between committing an invoice and sending its delivery job would otherwise leave it
+    unsent; the fixed job id makes asking twice harmless."""
+    from remit.billing.issuing import DELIVER_JOB
+
+    pending = await Invoice.filter(
+        sent_at=None,
+        status__in=[InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID],
+        issue_date__lte=today,
+    ).values_list("id", flat=True)
+    for invoice_id in pending:
+        await jobs.enqueue(DELIVER_JOB, str(invoice_id), job_id=f"deliver:{invoice_id}")
+    return len(pending)
+
+
+async def record_failure(contract_id: UUID, today: date, message: str) -> None:
+    contract = await Contract.get_or_none(id=contract_id)
+    if contract is None:
+        return
+    async with jobs.atomic():
+        run, _ = await InvoicingRun.get_or_create(
+            tenant_id=contract.tenant_id, run_date=today, defaults={"started_at": clock.now()}
+        )
+        run = await InvoicingRun.select_for_update().get(id=run.id)
+        failures = [f for f in run.failures if f["contract_id"] != str(contract_id)]
+        run.failures = [*failures, {"contract_id": str(contract_id), "message": message}]
+        await run.save(update_fields=["failures", "updated_at"])
+
+
+async def clear_failure(contract_id: UUID, tenant_id: UUID, today: date) -> None:
+    async with jobs.atomic():
+        run = await InvoicingRun.select_for_update().get_or_none(
+            tenant_id=tenant_id, run_date=today
+        )
+        if run and any(f["contract_id"] == str(contract_id) for f in run.failures):
+            run.failures = [f for f in run.failures if f["contract_id"] != str(contract_id)]
+            await run.save(update_fields=["failures", "updated_at"])
+
+
+async def finish_run(tenant_id: UUID, today: date) -> None:
+    """Close the tenant's run of the day once every due contract is issued, held or failed."""
+    run = await InvoicingRun.get_or_none(tenant_id=tenant_id, run_date=today, finished_at=None)
+    if run and run.invoices_issued + run.invoices_on_hold + len(run.failures) >= run.contracts_due:
+        await InvoicingRun.filter(id=run.id, finished_at=None).update(finished_at=clock.now())

@@ -1,0 +1,273 @@
+"""Delivering an issued invoice: its payment options from each provider, the PDF, and one
+email to the billing addresses. Runs as its own job after the invoice is committed; a
+repeat of the same delivery sends the same Message-ID, so a duplicate is recognisable."""
+
+import asyncio
+from dataclasses import asdict
+from datetime import datetime
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from remit.billing import (
+    clock,
+    documents,
+    invoice_status,
+    jobs,
+    links,
+    mail,
+    providers,
+    verification,
+    views,
+)
+from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
+from remit.billing.money import Money
+from remit.models.contracts import Contract
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
+from remit.models.organizations import Organization
+from remit.models.settings import InvoicingSettings, ProviderSettings
+from remit.plugins.api import PaymentOption, PaymentRefused
+from remit.settings import get_settings
+
+SENDABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID}
+SYSTEM = "system"
+
+
+# Rendering holds the interpreter lock: a few at a time keep the event loop (and the
+# recording of what was sent) responsive while a worker runs many jobs at once.
+_RENDER_SLOTS = asyncio.Semaphore(2)
+
+
+async def render_pdf(shown: InvoiceDocument) -> bytes:
+    async with _RENDER_SLOTS:
+        return await asyncio.to_thread(documents.render_pdf, shown)
+
+
+def message_id(invoice: Invoice, resend_at: datetime | None = None) -> str:
+    host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
+    suffix = f".resend.{resend_at:%Y%m%d%H%M%S%f}" if resend_at else ""
+    return f"<invoice.{invoice.id}{suffix}@{host}>"
+
+
+def _stored(option: PaymentOption) -> dict:
+    stored = asdict(option)
+    stored["expires_at"] = option.expires_at.isoformat() if option.expires_at else None
+    return stored
+
+
+async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
+    """Each offered provider's option for this invoice. Provider calls happen here, with no
+    row locked; ProviderUnavailable propagates so the delivery is retried."""
+    rows = {
+        row.provider: row
+        for row in await ProviderSettings.filter(tenant_id=invoice.tenant_id, enabled=True)
+    }
+    options = []
+    for key in contract.payment_providers:
+        provider = providers.installed().get(key)
+        if provider is None or key not in rows:
+            continue
+        try:
+            option = await provider.payment_option(
+                await views.invoice_view(invoice, provider=key),
+                providers.parsed(provider, rows[key].settings),
+            )
+        except PaymentRefused as refusal:
+            await invoice_status.record(
+                invoice, "payment_option_failed", f"provider:{key}", str(refusal)
+            )
+            continue
+        options.append(_stored(option))
+    return options
+
+
+def _party(frozen: dict) -> DocumentParty:
+    return DocumentParty(
+        name=frozen.get("name") or "",
+        legal_name=frozen.get("legal_name"),
+        email=frozen.get("email"),
+        address=frozen.get("address"),
+        tax_id=frozen.get("tax_id"),
+    )
+
+
+def _shown_option(stored: dict, token: str) -> PaymentOption:
+    # An online payment page expires (Stripe's after a day); the invoice links to our own
+    # address for it, which makes a fresh one whenever the customer clicks.
+    url = links.pay_url(token, stored["provider"]) if stored.get("payment_url") else None
+    return PaymentOption(
+        provider=stored["provider"],
+        name=stored["name"],
+        instructions=stored.get("instructions"),
+        payment_url=url,
+    )
+
+
+async def document(invoice: Invoice) -> InvoiceDocument:
+    contract = await Contract.get(id=invoice.contract_id)
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    currency = invoice.currency
+    lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
+    return InvoiceDocument(
+        number=invoice.number,
+        status=str(invoice.status),
+        currency=currency,
+        issue_date=invoice.issue_date,
+        due_date=invoice.due_date,
+        period_start=invoice.period_start,
+        period_end=invoice.period_end,
+        issuer=_party(invoice.provider),
+        customer=_party(invoice.customer),
+        branding=Branding(
+            logo_url=settings.logo_url,
+            brand_color=settings.brand_color,
+            footer_note=settings.footer_note,
+        ),
+        lines=[
+            DocumentLine(
+                name=line.name,
+                billed=str(line.billed),
+                quantity=line.quantity,
+                unit_price=Money(line.unit_price, currency),
+                subtotal=Money(line.subtotal, currency),
+                tax_rate=line.tax_rate,
+                tax=Money(line.tax, currency),
+                total=Money(line.total, currency),
+            )
+            for line in lines
+        ],
+        subtotal=Money(invoice.subtotal, currency),
+        tax=Money(invoice.tax, currency),
+        total=Money(invoice.total, currency),
+        amount_paid=Money(invoice.amount_paid, currency),
+        amount_due=Money(invoice.total - invoice.amount_paid, currency),
+        invoice_note=contract.invoice_note,
+        # Paid or void, there is nothing left to pay: no instructions, no button.
+        payment_options=[
+            _shown_option(option, invoice.public_token) for option in invoice.payment_options
+        ]
+        if invoice.status in (InvoiceStatus.DUE, InvoiceStatus.OVERDUE)
+        else [],
+        public_url=links.invoice_url(invoice.public_token),
+        pdf_url=links.pdf_url(invoice.public_token),
+    )
+
+
+async def _email(invoice: Invoice, kind: str, message_id: str, **details) -> tuple[str, ...]:
+    """Compose and send one email of `kind` about the invoice to its billing addresses;
+    returns the recipients. MailUnavailable propagates (retry); MailRejected too."""
+    contract = await Contract.get(id=invoice.contract_id)
+    shown = await document(invoice)
+    pdf = None if kind in mail.KINDS_WITHOUT_PDF else await render_pdf(shown)
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    organization = await Organization.get(id=invoice.organization_id)
+    to = verification.recipients(contract, organization.billing_emails)
+    outgoing = mail.invoice_message(
+        shown,
+        sender=settings.send_invoices_from or settings.company_email,
+        to=to[0],
+        cc=[*to[1:], *contract.billing_emails_cc],
+        bcc=settings.send_invoices_bcc,
+        pdf=pdf,
+        message_id=message_id,
+        kind=kind,
+        **details,
+    )
+    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+    return outgoing.recipients
+
+
+async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
+    """Send the invoice email once (or again, on request). MailUnavailable and
+    ProviderUnavailable propagate: the job retries later, and sends the same message."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    if invoice is None or invoice.status not in SENDABLE:
+        return "not sendable"
+    if invoice.sent_at is not None and not resend:
+        return "already sent"
+    if not invoice.payment_options:
+        invoice.payment_options = await payment_options(
+            invoice, await Contract.get(id=invoice.contract_id)
+        )
+        await Invoice.filter(id=invoice.id).update(payment_options=invoice.payment_options)
+    try:
+        recipients = await _email(
+            invoice, "invoice", message_id(invoice, clock.now() if resend else None)
+        )
+    except mail.MailRejected as rejection:
+        await invoice_status.record(invoice, "delivery_failed", SYSTEM, rejection.message)
+        return "rejected"
+    async with jobs.atomic():
+        if invoice.sent_at is None:
+            await Invoice.filter(id=invoice.id, sent_at=None).update(sent_at=clock.now())
+        detail = f"{'Sent again' if resend else 'Sent'} to {', '.join(recipients)}"
+        await invoice_status.record(invoice, "resent" if resend else "sent", SYSTEM, detail)
+    return "sent"
+
+
+# What must still hold when a notice goes out; a notice no longer true is not sent.
+NOTICE_STATUSES = {
+    "reminder": {InvoiceStatus.DUE, InvoiceStatus.OVERDUE},
+    "receipt": {InvoiceStatus.PAID},
+    "void": {InvoiceStatus.VOID},
+}
+
+
+async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
+    """A reminder, receipt or void notice to the customer, at most once (its event is the
+    record; the Message-ID is derived from invoice, kind and suffix)."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    if invoice is None or invoice.status not in NOTICE_STATUSES[kind]:
+        return "no longer applies"
+    event_type = f"{kind}_sent"
+    detail_key = f"{kind}{':' + suffix if suffix else ''}"
+    if await InvoiceEvent.exists(invoice=invoice, type=event_type, detail__startswith=detail_key):
+        return "already sent"
+    host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
+    details = {"today": clock.today()} if kind == "reminder" else {}
+    if kind == "receipt" and invoice.paid_at:
+        details["paid_on"] = invoice.paid_at.date()
+    try:
+        recipients = await _email(
+            invoice,
+            kind,
+            f"<invoice.{invoice.id}.{detail_key.replace(':', '.')}@{host}>",
+            **details,
+        )
+    except mail.MailRejected as rejection:
+        await invoice_status.record(
+            invoice, "delivery_failed", SYSTEM, f"{kind}: {rejection.message}"
+        )
+        return "rejected"
+    await invoice_status.record(
+        invoice, event_type, SYSTEM, f"{detail_key} to {', '.join(recipients)}"
+    )
+    if kind == "reminder":
+        await Reminder.filter(invoice=invoice, offset_days=int(suffix)).update(sent_at=clock.now())
+    return "sent"
+
+
+async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> str:
+    """An email about the invoice to the tenant itself (its company address), such as a
+    failed payment; each provider event asks for it once (the job id)."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    if invoice is None:
+        return "no invoice"
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    if not settings.company_email:
+        return "no company email"
+    host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
+    outgoing = mail.invoice_message(
+        await document(invoice),
+        sender=settings.send_invoices_from or settings.company_email,
+        to=settings.company_email,
+        cc=[],
+        bcc=[],
+        pdf=None,
+        message_id=f"<invoice.{invoice.id}.{kind}.{clock.now():%Y%m%d%H%M%S%f}@{host}>",
+        kind=kind,
+        reason=reason or None,
+    )
+    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+    await invoice_status.record(invoice, f"{kind}_notified", SYSTEM, f"to {settings.company_email}")
+    return "sent"

@@ -1,0 +1,278 @@
+"""Invoice documents: one jinja2 template family rendered to HTML, and to PDF by WeasyPrint.
+
+The caller fills the plain dataclasses below from the database; nothing here touches the ORM.
+The same templates (`billing/templates/`) serve the PDF, the hosted invoice page and the
+emails (`billing/mail.py`), so an invoice reads the same wherever the customer sees it.
+"""
+
+import ctypes
+import ctypes.util
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import cache
+from typing import Any
+from urllib.parse import urlsplit
+
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from remit.billing.money import Money
+from remit.plugins.api import PaymentOption
+
+LOCALE = "en"
+NEUTRAL_COLOR = "#334155"  # slate: the accent when the tenant has no valid brand colour
+HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+STATUS_LABELS = {
+    "DRAFT": "Draft",
+    "ON_HOLD": "On hold",
+    "DUE": "Due",
+    "OVERDUE": "Overdue",
+    "PAID": "Paid",
+    "VOID": "Void",
+}
+BILLED_LABELS = {
+    "ONCE": "One-time",
+    "MONTHLY": "Monthly",
+    "QUARTERLY": "Quarterly",
+    "ANNUALLY": "Annually",
+}
+
+
+@dataclass(frozen=True)
+class DocumentParty:
+    name: str
+    legal_name: str | None
+    email: str | None
+    address: Mapping[str, str | None] | None  # line1 line2 city region postal_code country
+    tax_id: str | None
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    name: str
+    billed: str
+    quantity: Decimal
+    unit_price: Money
+    subtotal: Money
+    tax_rate: Decimal  # percent: Decimal("19") is 19 %
+    tax: Money
+    total: Money
+
+
+@dataclass(frozen=True)
+class Branding:
+    logo_url: str | None
+    brand_color: str | None
+    footer_note: str | None
+
+
+@dataclass(frozen=True)
+class InvoiceDocument:
+    number: str | None
+    status: str
+    currency: str
+    issue_date: date | None
+    due_date: date | None
+    period_start: date
+    period_end: date
+    issuer: DocumentParty
+    customer: DocumentParty
+    branding: Branding
+    lines: Sequence[DocumentLine]
+    subtotal: Money
+    tax: Money
+    total: Money
+    amount_paid: Money
+    amount_due: Money
+    invoice_note: str | None
+    payment_options: Sequence[PaymentOption]
+    public_url: str
+    pdf_url: str
+
+
+# -- formatting ----------------------------------------------------------------------------
+
+
+def format_day(day: date | None) -> str:
+    """A calendar day as "25 Nov 2026", the one date format of every document."""
+    return "" if day is None else format_date(day, "d MMM y", locale=LOCALE)
+
+
+def format_quantity(quantity: Decimal) -> str:
+    """10, 2.5, 1,000: no trailing zeros, no rounding."""
+    return format_decimal(quantity.normalize(), locale=LOCALE, decimal_quantization=False)
+
+
+def format_percent(rate: Decimal) -> str:
+    return f"{format_quantity(rate)}%"
+
+
+def status_label(status: str) -> str:
+    return STATUS_LABELS.get(str(status), str(status).replace("_", " ").capitalize())
+
+
+def billed_label(billed: str) -> str:
+    return BILLED_LABELS.get(str(billed), str(billed).replace("_", " ").capitalize())
+
+
+def brand_color(value: str | None) -> str:
+    """The tenant's colour when it is a #RRGGBB hex colour, else a neutral one."""
+    return value.upper() if value and HEX_COLOR.fullmatch(value) else NEUTRAL_COLOR
+
+
+def text_on(background: str) -> str:
+    """Black or white, whichever contrasts more with `background` (WCAG relative luminance)."""
+
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(background[i : i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    # Contrast with white is 1.05 / (L + 0.05), with black (L + 0.05) / 0.05.
+    return "#FFFFFF" if 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.05 else "#111111"
+
+
+def web_link(url: str | None) -> str | None:
+    """`url` when it is an http(s) URL, so a plugin's javascript: URL never becomes a link."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return url if parts.scheme in ("http", "https") and parts.netloc else None
+
+
+def image_source(url: str | None, *, for_pdf: bool) -> str | None:
+    """The logo's src. In the PDF only data: images are used: WeasyPrint fetches nothing from
+    the network (see `render_pdf`), so a remote logo is left out rather than broken."""
+    if url and url.startswith("data:image/"):
+        return url
+    return None if for_pdf else web_link(url)
+
+
+def country_name(code: str | None) -> str | None:
+    if not code:
+        return None
+    return Locale.parse(LOCALE).territories.get(code.upper(), code)
+
+
+def address_lines(address: Mapping[str, str | None] | None) -> list[str]:
+    """A postal address as printed, one line per item, the country spelled out."""
+    if not address:
+        return []
+
+    def part(key: str) -> str:
+        return (address.get(key) or "").strip()
+
+    country = part("country").upper()
+    if country in ("US", "CA", "AU"):  # Springfield, IL 62701
+        city = ", ".join(p for p in (part("city"), part("region")) if p)
+        city_line = " ".join(p for p in (city, part("postal_code")) if p)
+        region_line = ""
+    else:  # 10115 Berlin
+        city_line = " ".join(p for p in (part("postal_code"), part("city")) if p)
+        region_line = part("region")
+    lines = [part("line1"), part("line2"), city_line, region_line, country_name(country) or ""]
+    return [line for line in lines if line]
+
+
+def nl2br(text: str | None) -> Markup:
+    """Escaped text with its line breaks kept as <br>, for instructions and notes."""
+    if not text:
+        return Markup("")
+    return Markup("<br>\n").join(escape(line) for line in text.strip().splitlines())
+
+
+@cache
+def environment() -> Environment:
+    """The one jinja2 environment of documents and emails: templates from the package,
+    HTML autoescaped (plain-text and CSS templates are not), undefined names an error."""
+    env = Environment(
+        loader=PackageLoader("remit.billing", "templates"),
+        autoescape=select_autoescape(
+            enabled_extensions=("html", "xml"),
+            disabled_extensions=("txt", "css"),
+            default_for_string=True,
+            default=True,
+        ),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        money=Money.formatted,
+        day=format_day,
+        quantity=format_quantity,
+        percent=format_percent,
+        status_label=status_label,
+        billed_label=billed_label,
+        address_lines=address_lines,
+        nl2br=nl2br,
+        web_link=web_link,
+    )
+    return env
+
+
+def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dict[str, Any]:
+    """What every invoice template receives."""
+    color = brand_color(document.branding.brand_color)
+    title = f"Invoice {document.number}" if document.number else "Draft invoice"
+    return {
+        "invoice": document,
+        "for_pdf": for_pdf,
+        "title": f"{title} from {document.issuer.name}",
+        "heading": document.number or "Draft",
+        "brand_color": color,
+        "brand_text": text_on(color),
+        "logo_src": image_source(document.branding.logo_url, for_pdf=for_pdf),
+        "show_amount_paid": document.amount_paid.minor != 0,
+        "status_class": str(document.status).lower().replace("_", "-"),
+    }
+
+
+def render_html(document: InvoiceDocument, *, for_pdf: bool = False) -> str:
+    """The invoice as a standalone HTML page: no external fonts, styles or scripts."""
+    template = environment().get_template("invoice.html")
+    return template.render(document_context(document, for_pdf=for_pdf))
+
+
+def render_pdf(document: InvoiceDocument) -> bytes:
+    """The invoice as a PDF, from the same template as the HTML page."""
+    from weasyprint import HTML, URLFetcher
+
+    # Only data: URLs are fetched. Rendering never makes a network request (a slow or hostile
+    # logo host cannot stall the invoicing cycle, and tests stay offline); `render_html` with
+    # for_pdf leaves a remote logo out. To show a logo in PDFs, inline it as a data: URL.
+    fetcher = URLFetcher(allowed_protocols=("data",))
+    return HTML(string=render_html(document, for_pdf=True), url_fetcher=fetcher).write_pdf()
+
+
+def check_pdf_engine() -> None:
+    """Raise RuntimeError (one line) unless WeasyPrint and HarfBuzz's subsetter load.
+
+    Without libharfbuzz-subset, WeasyPrint falls back to subsetting fonts with fontTools:
+    several times slower per PDF. The Debian packages are in scripts/debian-packages.txt.
+    """
+    try:
+        import weasyprint  # noqa: F401  (loads Pango, HarfBuzz, fontconfig through cffi)
+    except (OSError, ImportError) as error:
+        detail = " ".join(str(error).split())
+        raise RuntimeError(
+            "WeasyPrint cannot load its native libraries (install libpango-1.0-0 and "
+            f"libpangoft2-1.0-0, see scripts/debian-packages.txt): {detail}"
+        ) from None
+    name = ctypes.util.find_library("harfbuzz-subset") or "libharfbuzz-subset.so.0"
+    try:
+        ctypes.CDLL(name)
+    except OSError:
+        raise RuntimeError(
+            "HarfBuzz's subsetting library (libharfbuzz-subset0) is missing: PDFs would embed "
+            "whole fonts and render several times slower; install it."
+        ) from None

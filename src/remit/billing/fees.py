@@ -1,0 +1,289 @@
+"""The monthly invoicing processing fee: each tenant pays, for every invoice it issued
+(numbered) in a month, REMIT_PLATFORM_FEE_PER_INVOICE, through the payment method it gave
+when it enabled invoicing. One fee per tenant and month; charging it is safe to repeat."""
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from uuid import UUID
+
+from tortoise.exceptions import IntegrityError
+from tortoise.functions import Count
+
+from remit.billing import documents, ids, jobs, mail
+from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
+from remit.billing.errors import InvalidTransition, NotFound
+from remit.billing.money import Money
+from remit.models.enums import PlatformBillingStatus, PlatformFeeStatus
+from remit.models.fees import PlatformFee
+from remit.models.invoices import Invoice
+from remit.models.settings import InvoicingSettings
+from remit.models.tenants import Tenant
+from remit.plugins import stripe as stripe_plugin
+from remit.plugins.api import PaymentOption as Option
+from remit.plugins.api import PaymentRefused
+from remit.settings import get_settings
+
+COLLECT_JOB = "fee.collect"
+# A failed charge is tried again 2, 4 and 7 days after the first attempt: 3 retries in a week.
+RETRY_AFTER_DAYS = (2, 4, 7)
+
+
+def month_of(day: date) -> date:
+    return day.replace(day=1)
+
+
+def last_month(today: date) -> date:
+    return month_of(month_of(today) - timedelta(days=1))
+
+
+def month_end(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+@dataclass(frozen=True)
+class FeeRun:
+    month: date
+    created: int
+    existing: int
+
+
+async def bill(month: date) -> FeeRun:
+    """A fee for each tenant that issued invoices in `month` (void ones count: they were
+    issued), and a collection job for each. Running it twice creates and charges nothing new."""
+    settings = get_settings()
+    per_invoice = Money.parse(settings.platform_fee_per_invoice, settings.platform_fee_currency)
+    counts = (
+        await Invoice.filter(
+            number__not_isnull=True, issue_date__gte=month, issue_date__lte=month_end(month)
+        )
+        .annotate(issued=Count("id"))
+        .group_by("tenant_id")
+        .values_list("tenant_id", "issued")
+    )
+    created = existing = 0
+    for tenant_id, issued in counts:
+        try:
+            async with jobs.atomic():
+                fee = await PlatformFee.create(
+                    tenant_id=tenant_id,
+                    month=month,
+                    invoices_processed=issued,
+                    currency=per_invoice.currency,
+                    amount=per_invoice.minor * issued,
+                )
+                await request_collection(fee, attempt=1)
+            created += 1
+        except IntegrityError:
+            existing += 1
+    return FeeRun(month, created, existing)
+
+
+async def request_collection(fee: PlatformFee, attempt: int, defer_days: int = 0) -> None:
+    await jobs.enqueue(
+        COLLECT_JOB,
+        str(fee.id),
+        attempt,
+        job_id=f"fee:{fee.id}:attempt:{attempt}",
+        _defer_by=timedelta(days=defer_days) if defer_days else None,
+    )
+
+
+async def collect(fee_id: UUID, attempt: int) -> str:
+    fee = await PlatformFee.get_or_none(id=fee_id)
+    if fee is None or fee.status != PlatformFeeStatus.PENDING or fee.attempts >= attempt:
+        return "nothing to do"
+    settings = await InvoicingSettings.get(tenant_id=fee.tenant_id)
+    if settings.platform_billing_kind == "bank_transfer":
+        await _send_fee_invoice(fee, settings)
+        await PlatformFee.filter(id=fee.id).update(attempts=attempt)
+        return "fee invoice sent"
+    if not settings.platform_stripe_payment_method_id:
+        return await fail(fee, attempt, "No card is saved for the processing fee.")
+    key = get_settings().platform_stripe_secret_key
+    if not key:
+        return "cards are not set up on this server"
+    try:
+        async with stripe_plugin.connection(key) as client:
+            with stripe_plugin.translated_errors(key):
+                intent = await client.v1.payment_intents.create_async(
+                    params={
+                        "amount": fee.amount,
+                        "currency": fee.currency.lower(),
+                        "customer": settings.platform_stripe_customer_id,
+                        "payment_method": settings.platform_stripe_payment_method_id,
+                        "off_session": True,
+                        "confirm": True,
+                        "description": f"Invoice processing fee, {fee.month:%B %Y}",
+                        "metadata": {
+                            "remit_platform_fee_id": str(fee.id),
+                            "remit_tenant_id": str(fee.tenant_id),
+                        },
+                    },
+                    options={"idempotency_key": f"platform-fee:{fee.id}:attempt:{attempt}"},
+                )
+    except PaymentRefused as refusal:
+        return await fail(fee, attempt, str(refusal))
+    await PlatformFee.filter(id=fee.id).update(attempts=attempt, stripe_payment_intent_id=intent.id)
+    return "charge requested"
+
+
+async def settle(fee_id: UUID, *, paid: bool, reason: str | None = None) -> str:
+    """The outcome of a charge, from the operator's Stripe webhook."""
+    fee = await PlatformFee.get_or_none(id=fee_id)
+    if fee is None:
+        return "unknown fee"
+    if paid:
+        updated = await PlatformFee.filter(id=fee.id, status=PlatformFeeStatus.PENDING).update(
+            status=PlatformFeeStatus.PAID
+        )
+        return "fee paid" if updated else "already settled"
+    return await fail(fee, max(fee.attempts, 1), reason or "The card was declined.")
+
+
+async def mark_paid(fee_id: str) -> PlatformFee:
+    """The operator received a bank transfer for the fee."""
+    fee = await PlatformFee.get_or_none(id=ids.parse("fee", fee_id, field=["fee_id"]))
+    if fee is None:
+        raise NotFound("fee", fee_id, field=["fee_id"])
+    if fee.status == PlatformFeeStatus.PAID:
+        raise InvalidTransition("This fee is already paid.")
+    fee.status = PlatformFeeStatus.PAID
+    await fee.save(update_fields=["status", "updated_at"])
+    return fee
+
+
+async def fail(fee: PlatformFee, attempt: int, reason: str) -> str:
+    """Tell the tenant; retry within the week; after the last retry the fee is FAILED and so
+    is the tenant's platform billing (invoicing keeps running: the operator decides)."""
+    async with jobs.atomic():
+        fee = await PlatformFee.select_for_update().get(id=fee.id)
+        if fee.status != PlatformFeeStatus.PENDING:
+            return "already settled"
+        fee.attempts = max(fee.attempts, attempt)
+        if attempt > len(RETRY_AFTER_DAYS):
+            fee.status = PlatformFeeStatus.FAILED
+            await InvoicingSettings.filter(tenant_id=fee.tenant_id).update(
+                platform_billing_status=PlatformBillingStatus.FAILED
+            )
+        else:
+            delay = RETRY_AFTER_DAYS[attempt - 1] - (
+                RETRY_AFTER_DAYS[attempt - 2] if attempt > 1 else 0
+            )
+            await request_collection(fee, attempt + 1, defer_days=delay)
+        await fee.save(update_fields=["attempts", "status", "updated_at"])
+        await jobs.enqueue(
+            "fee.failure_notice",
+            str(fee.id),
+            attempt,
+            reason,
+            job_id=f"fee:{fee.id}:failed:{attempt}",
+        )
+    return "failed" if fee.status == PlatformFeeStatus.FAILED else "retry planned"
+
+
+def fee_document(fee: PlatformFee, tenant: Tenant, settings: InvoicingSettings) -> InvoiceDocument:
+    """The fee as an invoice from the operator to the tenant, rendered like any Remit invoice."""
+    operator = get_settings()
+    total = Money(fee.amount, fee.currency)
+    unit = Money(
+        fee.amount // fee.invoices_processed if fee.invoices_processed else 0, fee.currency
+    )
+    options = []
+    if operator.platform_bank_details:
+        options.append(
+            Option(
+                provider="bank_transfer",
+                name="Bank transfer",
+                instructions=operator.platform_bank_details,
+            )
+        )
+    return InvoiceDocument(
+        number=f"FEE-{fee.month:%Y%m}-{str(fee.tenant_id)[:8].upper()}",
+        status="DUE" if fee.status == PlatformFeeStatus.PENDING else str(fee.status),
+        currency=fee.currency,
+        issue_date=month_end(fee.month) + timedelta(days=1),
+        due_date=month_end(fee.month) + timedelta(days=15),
+        period_start=fee.month,
+        period_end=month_end(fee.month),
+        issuer=DocumentParty(operator.platform_name, None, operator.platform_email, None, None),
+        customer=DocumentParty(
+            tenant.name,
+            settings.company_legal_name,
+            settings.platform_billing_email,
+            settings.company_address,
+            settings.company_vat_number,
+        ),
+        branding=Branding(None, None, None),
+        lines=[
+            DocumentLine(
+                f"Invoice processing, {fee.month:%B %Y}",
+                "ONCE",
+                Decimal(fee.invoices_processed),
+                unit,
+                total,
+                Decimal(0),
+                Money(0, fee.currency),
+                total,
+            )
+        ],
+        subtotal=total,
+        tax=Money(0, fee.currency),
+        total=total,
+        amount_paid=Money(fee.amount if fee.status == PlatformFeeStatus.PAID else 0, fee.currency),
+        amount_due=Money(0 if fee.status == PlatformFeeStatus.PAID else fee.amount, fee.currency),
+        invoice_note=None,
+        payment_options=options,
+        public_url=f"{operator.public_url.rstrip('/')}/graphql",
+        pdf_url=f"{operator.public_url.rstrip('/')}/graphql",
+    )
+
+
+async def _send_fee_invoice(fee: PlatformFee, settings: InvoicingSettings) -> None:
+    shown = fee_document(fee, await Tenant.get(id=fee.tenant_id), settings)
+    pdf = documents.render_pdf(shown)
+    outgoing = mail.invoice_message(
+        shown,
+        sender=get_settings().platform_email,
+        to=settings.platform_billing_email or settings.company_email,
+        cc=[],
+        bcc=[],
+        pdf=pdf,
+        message_id=f"<platform-fee.{fee.id}@remit>",
+    )
+    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+
+
+async def failure_notice(fee_id: UUID, attempt: int, reason: str) -> None:
+    fee = await PlatformFee.get(id=fee_id)
+    settings = await InvoicingSettings.get(tenant_id=fee.tenant_id)
+    to = settings.platform_billing_email or settings.company_email
+    if not to:
+        return
+    shown = fee_document(fee, await Tenant.get(id=fee.tenant_id), settings)
+    outgoing = mail.invoice_message(
+        shown,
+        sender=get_settings().platform_email,
+        to=to,
+        cc=[],
+        bcc=[],
+        pdf=None,
+        message_id=f"<platform-fee.{fee.id}.failed.{attempt}@remit>",
+        kind="payment_failed",
+        reason=f"{reason} Update the payment method for the processing fee in Remit's settings.",
+    )
+    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+
+
+async def summary(month: date) -> list[tuple[str, PlatformFee]]:
+    fees = await PlatformFee.filter(month=month).prefetch_related("tenant").order_by("created_at")
+    return [(fee.tenant.name, fee) for fee in fees]
+
+
+async def failed() -> list[PlatformFee]:
+    return (
+        await PlatformFee.filter(status=PlatformFeeStatus.FAILED)
+        .prefetch_related("tenant")
+        .order_by("month")
+    )

@@ -1,0 +1,21 @@
+"""Lifecycle hooks for plugins (accounting sync and the like), called after the change they
+announce is committed. A plugin that fails is logged; the change stands."""
+
+from remit.billing import views
+from remit.models.invoices import Invoice
+from remit.plugins import manager
+
+
+async def status_changed(invoice: Invoice, old: str, actor: str) -> None:
+    view = await views.invoice_view(invoice)
+    manager.installed().notify(
+        "remit_invoice_status_changed",
+        invoice=view,
+        old=str(old),
+        new=str(invoice.status),
+        actor=actor,
+    )
+
+
+async def invoice_issued(invoice: Invoice) -> None:
+    manager.installed().notify("remit_invoice_issued", invoice=await views.invoice_view(invoice))

@@ -1,0 +1,70 @@
+"""Reading invoices for a tenant, and the requests a user makes of one."""
+
+from datetime import date
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+
+from remit.billing import clock, ids, jobs
+from remit.billing.errors import InvalidTransition, NotFound
+from remit.billing.issuing import DELIVER_JOB
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice
+from remit.models.tenants import Tenant
+
+SENDABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID}
+
+
+def for_tenant(tenant: Tenant) -> QuerySet[Invoice]:
+    return Invoice.filter(tenant=tenant)
+
+
+async def get(tenant: Tenant, invoice_id: str | UUID, *, field: list[str] | None = None) -> Invoice:
+    invoice = await for_tenant(tenant).get_or_none(id=ids.parse("invoice", invoice_id, field=field))
+    if invoice is None:
+        raise NotFound("invoice", invoice_id, field=field)
+    return invoice
+
+
+def listed(
+    tenant: Tenant,
+    *,
+    statuses: list[InvoiceStatus] | None = None,
+    organization_id: str | None = None,
+    contract_id: str | None = None,
+    issued_from: date | None = None,
+    issued_to: date | None = None,
+) -> QuerySet[Invoice]:
+    found = for_tenant(tenant)
+    if statuses:
+        found = found.filter(status__in=list(statuses))
+    for column, value, kind in (
+        ("organization_id", organization_id, "organization"),
+        ("contract_id", contract_id, "contract"),
+    ):
+        if value is not None:
+            try:
+                found = found.filter(**{column: ids.parse(kind, value)})
+            except NotFound:
+                return found.none()
+    if issued_from:
+        found = found.filter(issue_date__gte=issued_from)
+    if issued_to:
+        found = found.filter(issue_date__lte=issued_to)
+    return found
+
+
+async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
+    """Send the invoice email again, on request; the job id is new each time."""
+    invoice = await get(tenant, invoice_id, field=["id"])
+    if invoice.status not in SENDABLE:
+        raise InvalidTransition(
+            f"A {invoice.status} invoice is not sent; only a DUE, OVERDUE or PAID one is."
+        )
+    await jobs.enqueue(
+        DELIVER_JOB,
+        str(invoice.id),
+        resend=True,
+        job_id=f"resend:{invoice.id}:{clock.now().isoformat()}",
+    )
+    return invoice

@@ -1,0 +1,164 @@
+"""A tenant's invoicing settings: company details, branding and defaults, and the switch
+that turns invoicing on once everything it needs is there."""
+
+import itertools
+from typing import Any
+
+from remit.billing import jobs, validation
+from remit.billing.errors import NotReady, RemitErrors
+from remit.billing.money import check_currency
+from remit.billing.validation import Checks
+from remit.models.enums import PlatformBillingStatus
+from remit.models.settings import InvoicingSettings, ProviderSettings
+from remit.models.tenants import Tenant
+
+COMPANY_FIELDS = {
+    "legal_name": "company_legal_name",
+    "address": "company_address",
+    "vat_number": "company_vat_number",
+    "email": "company_email",
+    "phone": "company_phone",
+}
+BRANDING_FIELDS = {
+    "logo_url": "logo_url",
+    "brand_color": "brand_color",
+    "footer_note": "footer_note",
+}
+
+prefix_check = validation.matches(
+    r"[A-Za-z0-9-]{1,20}", "{value!r} is not a prefix: use 1 to 20 letters, digits and dashes."
+)
+colour_check = validation.matches(r"#[0-9A-Fa-f]{6}", "{value!r} is not a colour such as #1A73E8.")
+due_days_check = validation.within(0, 365)
+
+
+async def get(tenant: Tenant) -> InvoicingSettings:
+    return await InvoicingSettings.get(tenant=tenant)
+
+
+def _reminder_days(days: list[int], field: list[str]) -> list[int]:
+    checks = Checks()
+    for position, day in enumerate(days):
+        checks.run(validation.within(1, 365), day, [*field, str(position)])
+    checks.raise_if_any()
+    if any(later <= earlier for earlier, later in itertools.pairwise(days)):
+        raise validation.Invalid(
+            "Reminder days must be in ascending order, each once.", field=field
+        )
+    if len(days) > 10:
+        raise validation.Invalid("At most 10 reminders.", field=field)
+    return days
+
+
+def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
+    """The model fields to write, every value checked; `Invalid` errors name the input
+    field (snake_case path). A key absent from `changes` is left as it is; None clears."""
+    checks = Checks()
+    values: dict[str, Any] = {}
+
+    def optional(value, check, field, **options):
+        return None if value is None else checks.run(check, value, field, **options)
+
+    company = changes.get("company") or {}
+    for key, column in COMPANY_FIELDS.items():
+        if key not in company:
+            continue
+        value, field = company[key], ["company", key]
+        if key == "address":
+            values[column] = validation.address(value, field, checks)
+        elif key == "email":
+            values[column] = optional(value, validation.email, field)
+        else:
+            values[column] = optional(value, validation.text, field, max_length=200)
+    branding = changes.get("branding") or {}
+    for key, column in BRANDING_FIELDS.items():
+        if key not in branding:
+            continue
+        value, field = branding[key], ["branding", key]
+        check = {"logo_url": validation.web_url, "brand_color": colour_check}.get(key)
+        if check is None:
+            values[column] = optional(value, validation.text, field, max_length=2000)
+        else:
+            values[column] = optional(value, check, field)
+    required = {
+        "default_currency": lambda value, field: check_currency(value.upper(), field=field),
+        "default_due_days": due_days_check,
+        "invoice_number_prefix": prefix_check,
+        "reminder_days": _reminder_days,
+        "send_invoices_bcc": lambda emails, field: [
+            validation.email(email, [*field, str(n)]) for n, email in enumerate(emails)
+        ],
+    }
+    for key, check in required.items():
+        if key not in changes:
+            continue
+        if changes[key] is None:
+            checks.errors.append(validation.Invalid("This cannot be empty.", field=[key]))
+            continue
+        values[key] = checks.run(check, changes[key], [key])
+    if "send_invoices_from" in changes:
+        values["send_invoices_from"] = optional(
+            changes["send_invoices_from"], validation.email, ["send_invoices_from"]
+        )
+    checks.raise_if_any()
+    return values
+
+
+async def update(tenant: Tenant, changes: dict[str, Any]) -> InvoicingSettings:
+    """Apply `changes` (the input's shape, snake_case) all together, or none of them."""
+    values = _cleaned(changes)
+    async with jobs.atomic():
+        settings = await InvoicingSettings.select_for_update().get(tenant=tenant)
+        settings.update_from_dict(values)
+        await settings.save()
+    return settings
+
+
+def missing_for_invoicing(settings: InvoicingSettings, enabled_providers: int) -> list[NotReady]:
+    """Everything invoicing needs that is not there yet, one error each."""
+    missing = []
+    if settings.platform_billing_status != PlatformBillingStatus.ACTIVE:
+        missing.append(
+            NotReady(
+                "Set up a payment method for the invoicing processing fee.",
+                field=["platform_billing"],
+            )
+        )
+    if not settings.company_legal_name:
+        missing.append(NotReady("Give the company's legal name.", field=["company", "legal_name"]))
+    address = settings.company_address or {}
+    if not all(address.get(key) for key in ("line1", "city", "postal_code", "country")):
+        missing.append(
+            NotReady(
+                "Give the company's address: street, city, postal code and country.",
+                field=["company", "address"],
+            )
+        )
+    if not (settings.send_invoices_from or settings.company_email):
+        missing.append(
+            NotReady("Give the email address invoices are sent from.", field=["company", "email"])
+        )
+    if enabled_providers == 0:
+        missing.append(NotReady("Enable at least one payment provider.", field=["providers"]))
+    return missing
+
+
+async def enable(tenant: Tenant) -> InvoicingSettings:
+    async with jobs.atomic():
+        locked = await Tenant.select_for_update().get(id=tenant.id)
+        settings = await InvoicingSettings.get(tenant=locked)
+        enabled_providers = await ProviderSettings.filter(tenant=locked, enabled=True).count()
+        missing = missing_for_invoicing(settings, enabled_providers)
+        if missing:
+            raise RemitErrors.of(missing)
+        locked.invoicing_enabled = True
+        await locked.save(update_fields=["invoicing_enabled", "updated_at"])
+    tenant.invoicing_enabled = True
+    return settings
+
+
+async def disable(tenant: Tenant) -> InvoicingSettings:
+    """Stops the daily cycle for the tenant; issued invoices keep being collected."""
+    await Tenant.filter(id=tenant.id).update(invoicing_enabled=False)
+    tenant.invoicing_enabled = False
+    return await get(tenant)

@@ -1,0 +1,240 @@
+"""Issuing: one invoice per contract and period, created, verified, numbered — the one way
+an invoice comes to be, for the daily cycle and for the API alike."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from tortoise.expressions import F
+
+from remit.billing import (
+    charging,
+    clock,
+    hooks,
+    ids,
+    invoice_status,
+    jobs,
+    numbering,
+    periods,
+    previews,
+    verification,
+)
+from remit.billing.drafts import InvoiceDraft, draft_invoice
+from remit.billing.errors import InvalidTransition, NotFound, NotReady, RemitErrors
+from remit.models.contracts import Contract, ServiceLineItem
+from remit.models.enums import ContractStatus, InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceLine
+from remit.models.organizations import Organization
+from remit.models.runs import InvoicingRun
+from remit.models.settings import InvoicingSettings
+from remit.models.tenants import Tenant
+
+ISSUE_JOB = "invoice.issue"
+DELIVER_JOB = "invoice.deliver"
+CYCLE = "cycle"
+
+
+class Outcome(StrEnum):
+    ISSUED = "issued"
+    ON_HOLD = "on_hold"
+    NOTHING_TO_BILL = "nothing_to_bill"
+    NOT_DUE = "not_due"
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    outcome: Outcome
+    invoice_id: UUID | None = None
+
+
+def issue_job_id(contract_id: UUID, period_start: date) -> str:
+    return f"issue:{contract_id}:{period_start.isoformat()}"
+
+
+async def enqueue_issue(contract_id: UUID, period_start: date, today: date) -> None:
+    await jobs.enqueue(
+        ISSUE_JOB,
+        str(contract_id),
+        period_start.isoformat(),
+        today.isoformat(),
+        job_id=issue_job_id(contract_id, period_start),
+    )
+
+
+def _eligible(contract: Contract, tenant: Tenant, period_start: date, today: date) -> bool:
+    return (
+        tenant.invoicing_enabled
+        and contract.status == ContractStatus.LIVE
+        and contract.next_invoice_date == period_start
+        and period_start <= today
+        and (contract.end_date is None or period_start <= contract.end_date)
+    )
+
+
+def customer_party(contract: Contract, organization: Organization) -> dict:
+    to = verification.recipients(contract, organization.billing_emails)
+    return {
+        "name": organization.name,
+        "legal_name": organization.legal_name,
+        "email": to[0] if to else None,
+        "address": contract.billing_address or organization.address,
+        "tax_id": organization.tax_id,
+    }
+
+
+def issuer_party(tenant: Tenant, settings: InvoicingSettings) -> dict:
+    return {
+        "name": tenant.name,
+        "legal_name": settings.company_legal_name,
+        "email": settings.send_invoices_from or settings.company_email,
+        "address": settings.company_address,
+        "tax_id": settings.company_vat_number,
+        "phone": settings.company_phone,
+    }
+
+
+async def _create(
+    contract: Contract, tenant: Tenant, draft: InvoiceDraft
+) -> tuple[Invoice, list[InvoiceLine]]:
+    organization = await Organization.get(id=contract.organization_id)
+    settings = await InvoicingSettings.get(tenant=tenant)
+    invoice = await Invoice.create(
+        tenant=tenant,
+        contract=contract,
+        organization=organization,
+        status=InvoiceStatus.DRAFT,
+        currency=contract.currency,
+        period_start=draft.period.start,
+        period_end=draft.period.end,
+        subtotal=draft.subtotal.minor,
+        tax=draft.tax.minor,
+        total=draft.total.minor,
+        customer=customer_party(contract, organization),
+        provider=issuer_party(tenant, settings),
+        public_token=secrets.token_urlsafe(24),
+    )
+    lines = [
+        InvoiceLine(
+            invoice=invoice,
+            position=position,
+            service_line_item_id=line.item_id,
+            name=line.name,
+            billed=line.billed,
+            quantity=line.quantity,
+            currency=contract.currency,
+            unit_price=line.unit_price.minor,
+            subtotal=line.subtotal.minor,
+            tax_rate=line.tax_rate,
+            tax=line.tax.minor,
+            total=line.total.minor,
+        )
+        for position, line in enumerate(draft.lines, start=1)
+    ]
+    await InvoiceLine.bulk_create(lines)
+    await invoice_status.record(invoice, "created", CYCLE, to_status=InvoiceStatus.DRAFT)
+    return invoice, lines
+
+
+async def _finalize(invoice: Invoice, contract: Contract, today: date, actor: str) -> None:
+    """Number, date and send: the invoice becomes DUE, or PAID at once when nothing is owed."""
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    invoice.number = await numbering.take(invoice.tenant_id, settings.invoice_number_prefix)
+    invoice.issue_date = today
+    invoice.due_date = today + timedelta(days=contract.due_days)
+    invoice.hold_reasons = []
+    await invoice.save(
+        update_fields=["number", "issue_date", "due_date", "hold_reasons", "updated_at"]
+    )
+    detail = f"Issued as {invoice.number}"
+    await invoice_status.move(
+        invoice,
+        InvoiceStatus.PAID if invoice.total == 0 else InvoiceStatus.DUE,
+        actor=actor,
+        detail=detail,
+    )
+    await jobs.enqueue(DELIVER_JOB, str(invoice.id), job_id=f"deliver:{invoice.id}")
+    if invoice.status == InvoiceStatus.DUE:
+        await charging.request_charge(invoice, contract)
+
+
+async def _count(tenant_id: UUID, today: date, outcome: Outcome) -> None:
+    await InvoicingRun.get_or_create(
+        tenant_id=tenant_id, run_date=today, defaults={"started_at": clock.now()}
+    )
+    column = {Outcome.ISSUED: "invoices_issued", Outcome.ON_HOLD: "invoices_on_hold"}[outcome]
+    await InvoicingRun.filter(tenant_id=tenant_id, run_date=today).update(**{column: F(column) + 1})
+
+
+async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResult:
+    """Issue the contract's invoice for the period starting `period_start`. Safe to repeat:
+    the contract row is locked and re-checked, and its next invoice date moves on in the
+    same transaction, so a second run finds nothing to do."""
+    async with jobs.atomic():
+        contract = await Contract.select_for_update().get_or_none(id=contract_id)
+        if contract is None:
+            return IssueResult(Outcome.NOT_DUE)
+        tenant = await Tenant.get(id=contract.tenant_id)
+        if not _eligible(contract, tenant, period_start, today):
+            return IssueResult(Outcome.NOT_DUE)
+        cycle = periods.CYCLE_MONTHS[contract.billing_cycle]
+        index = periods.period_index_on(contract.invoicing_start_date, cycle, period_start)
+        items = await ServiceLineItem.filter(contract=contract).order_by("created_at", "id")
+        draft = draft_invoice(
+            previews.contract_terms(contract),
+            [previews.item_terms(item) for item in items],
+            index,
+            await previews.once_items_billed(contract),
+        )
+        contract.next_invoice_date = periods.next_invoice_date(
+            contract.invoicing_start_date, cycle, index
+        )
+        await contract.save(update_fields=["next_invoice_date", "updated_at"])
+        if contract.next_invoice_date <= today:  # a missed period: catch up at once
+            await enqueue_issue(contract.id, contract.next_invoice_date, today)
+        if draft is None:
+            return IssueResult(Outcome.NOTHING_TO_BILL)
+        invoice, lines = await _create(contract, tenant, draft)
+        reasons = await verification.hold_reasons(invoice, lines, contract)
+        if reasons:
+            invoice.hold_reasons = reasons
+            await invoice.save(update_fields=["hold_reasons", "updated_at"])
+            await invoice_status.move(
+                invoice, InvoiceStatus.ON_HOLD, actor=CYCLE, detail="; ".join(reasons)
+            )
+            outcome = Outcome.ON_HOLD
+        else:
+            await _finalize(invoice, contract, today, CYCLE)
+            outcome = Outcome.ISSUED
+        await _count(tenant.id, today, outcome)
+    await hooks.status_changed(invoice, InvoiceStatus.DRAFT, CYCLE)
+    if outcome == Outcome.ISSUED:
+        await hooks.invoice_issued(invoice)
+    return IssueResult(outcome, invoice.id)
+
+
+async def release(tenant: Tenant, invoice_id: str) -> Invoice:
+    """Issue an ON_HOLD invoice once its problems are fixed; still failing, it stays held
+    with the reasons brought up to date."""
+    parsed = ids.parse("invoice", invoice_id, field=["id"])
+    async with jobs.atomic():
+        invoice = await Invoice.filter(tenant=tenant).select_for_update().get_or_none(id=parsed)
+        if invoice is None:
+            raise NotFound("invoice", invoice_id, field=["id"])
+        if invoice.status != InvoiceStatus.ON_HOLD:
+            raise InvalidTransition(
+                f"Only an ON_HOLD invoice can be released; this one is {invoice.status}."
+            )
+        contract = await Contract.get(id=invoice.contract_id)
+        lines = await InvoiceLine.filter(invoice=invoice)
+        reasons = await verification.hold_reasons(invoice, lines, contract)
+        if reasons:
+            await Invoice.filter(id=invoice.id).update(hold_reasons=reasons)
+        else:
+            await _finalize(invoice, contract, clock.today(), "user")
+    if reasons:
+        raise RemitErrors.of([NotReady(reason) for reason in reasons])
+    await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, "user")
+    await hooks.invoice_issued(invoice)
+    return invoice

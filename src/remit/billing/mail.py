@@ -1,0 +1,300 @@
+"""Emails about an invoice: composed from the templates in billing/templates, sent by SMTP or,
+with no SMTP server configured (the embedded mode), written to the outbox folder.
+
+The kinds (`SUBJECTS`): to the customer the invoice itself, a reminder when it is overdue, a
+receipt once it is paid and a notice when it is voided; to the tenant, payment_failed when an
+automatic charge or an online payment of the invoice failed.
+
+Bcc recipients never appear in a message's headers: `invoice_message` returns them only in
+the envelope recipients that `send` delivers to.
+"""
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import aiosmtplib
+
+from remit.billing import clock
+from remit.billing.documents import InvoiceDocument, document_context, environment
+from remit.billing.errors import RemitError
+from remit.settings import Settings
+
+logger = logging.getLogger("remit.mail")
+
+SMTP_TIMEOUT = 30.0  # seconds, for connecting and for each SMTP command
+DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
+
+
+def _invoice(invoice: InvoiceDocument) -> str:
+    return f"invoice {invoice.number}" if invoice.number else "invoice"
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+# One subject per kind of email; each kind has templates email_<kind>.txt and .html.
+SUBJECTS = {
+    "invoice": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name}",
+    "reminder": lambda invoice: (
+        f"Reminder: {_invoice(invoice)} from {invoice.issuer.name} is overdue"
+    ),
+    "receipt": lambda invoice: f"Receipt for {_invoice(invoice)} from {invoice.issuer.name}",
+    "void": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name} is void",
+    "payment_failed": lambda invoice: (
+        f"Payment failed for {_invoice(invoice)} ({invoice.customer.name})"
+    ),
+}
+# Kinds sent without the invoice's PDF (a PDF passed for them is not attached).
+KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed"})
+
+
+class MailError(RemitError):
+    """Base of the failures to send an email."""
+
+
+class MailUnavailable(MailError):
+    """A technical failure (server unreachable, timeout, temporary 4xx reply, login refused):
+    the message was not sent; try again later."""
+
+    code = "MAIL_UNAVAILABLE"
+
+
+class MailRejected(MailError):
+    """The server refused the message for good (a 5xx reply: unknown recipients, a refused
+    sender or content): sending it again will not help."""
+
+    code = "MAIL_REJECTED"
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    """A message and its envelope recipients (To, Cc and Bcc; Bcc only here)."""
+
+    message: EmailMessage
+    recipients: tuple[str, ...]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def pdf_filename(document: InvoiceDocument) -> str:
+    return f"{document.number}.pdf" if document.number else "invoice.pdf"
+
+
+def invoice_message(
+    document: InvoiceDocument,
+    *,
+    sender: str,
+    to: str,
+    cc: Sequence[str],
+    bcc: Sequence[str],
+    pdf: bytes | None,
+    message_id: str,
+    kind: str = "invoice",
+    today: date | None = None,
+    paid_on: date | None = None,
+    reason: str | None = None,
+) -> OutgoingMail:
+    """The email of `kind` about `document`: multipart/alternative text and HTML, with the
+    invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
+    any other kind without a PDF is a ValueError).
+
+    From is `sender` shown as the issuer's name; `message_id` is the Message-ID header as
+    given, so a repeated send of the same email is recognisable. Only some kinds use the
+    optional details: `today` (default: clock.today()) how many days a reminder's invoice is
+    overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed.
+    """
+    if kind not in SUBJECTS:
+        raise ValueError(f"unknown email kind {kind!r}")
+    attach = kind not in KINDS_WITHOUT_PDF
+    if attach and pdf is None:
+        raise ValueError(f"the {kind} email needs the invoice's PDF")
+    days_overdue = None
+    if kind == "reminder" and document.due_date is not None:
+        days_overdue = ((today or clock.today()) - document.due_date).days
+    subject = _one_line(SUBJECTS[kind](document))
+    context = {
+        **document_context(document),
+        "subject": subject,
+        "kind": kind,
+        "pdf_filename": pdf_filename(document),
+        "days_overdue": days_overdue,
+        "paid_on": paid_on if kind == "receipt" else None,
+        "reason": (reason or "").strip() or None if kind == "payment_failed" else None,
+    }
+    env = environment()
+    text = env.get_template(f"email_{kind}.txt").render(context)
+    html = env.get_template(f"email_{kind}.html").render(context)
+
+    message = EmailMessage()
+    message["From"] = Address(display_name=_one_line(document.issuer.name), addr_spec=sender)
+    message["To"] = to
+    if cc:
+        message["Cc"] = ", ".join(cc)
+    message["Subject"] = subject
+    message["Date"] = format_datetime(clock.now())
+    message["Message-ID"] = message_id
+    message.set_content(text)
+    message.add_alternative(html, subtype="html")
+    if attach:
+        message.add_attachment(
+            pdf, maintype="application", subtype="pdf", filename=pdf_filename(document)
+        )
+    recipients = tuple(dict.fromkeys([to, *cc, *bcc]))  # in order, each address once
+    return OutgoingMail(message=message, recipients=recipients)
+
+
+def outbox_name(message_id: str) -> str:
+    """A file name for a Message-ID: the same id always gives the same name, two ids never
+    share one (a hash is added whenever characters had to be replaced)."""
+    bare = message_id.strip().strip("<>")
+    safe = re.sub(r"[^A-Za-z0-9._@+-]", "_", bare).lstrip(".")[:150]
+    if safe != bare or not safe:
+        safe = f"{safe}-{hashlib.sha256(message_id.encode()).hexdigest()[:12]}"
+    return f"{safe}.eml"
+
+
+async def send(message: EmailMessage, recipients: Sequence[str], settings: Settings) -> None:
+    """Deliver `message` to exactly `recipients` (the envelope: To, Cc and Bcc).
+
+    Without `settings.smtp_url` the message is written to the outbox folder instead, one file
+    per Message-ID: sending the same message again overwrites its file.
+    Raises MailUnavailable (retry later) or MailRejected (permanent).
+    """
+    if not recipients:
+        raise ValueError("a message needs at least one recipient")
+    if message["Message-ID"] is None:
+        raise ValueError("a message needs a Message-ID")
+    if settings.smtp_url is None:
+        await asyncio.to_thread(_write_outbox, message, Path(settings.outbox_dir))
+    else:
+        await _send_smtp(message, list(recipients), settings.smtp_url)
+
+
+def _write_outbox(message: EmailMessage, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / outbox_name(str(message["Message-ID"]))
+    # Written whole then renamed: a reader never sees half a message, a repeat replaces it.
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(message.as_bytes())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    hostname: str
+    port: int
+    use_tls: bool
+    username: str | None
+    password: str | None
+
+    @property
+    def where(self) -> str:
+        return f"{self.hostname}:{self.port}"
+
+
+def smtp_server(url: str) -> SmtpServer:
+    """`smtp://user:pass@host:port` (STARTTLS when offered, port 25 by default) or
+    `smtps://...` (TLS from the start, port 465). Credentials are URL-decoded. Raises
+    ValueError, without the password, on anything else; call it at start-up to check."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = -1
+    if scheme not in DEFAULT_PORTS or not parts.hostname or port == -1:
+        raise ValueError(
+            f"REMIT_SMTP_URL must look like smtp://user:password@host:587 or smtps://..., "
+            f"not {scheme or '(no scheme)'}://{parts.hostname or ''}"
+        )
+    return SmtpServer(
+        hostname=parts.hostname,
+        port=port or DEFAULT_PORTS[scheme],
+        use_tls=scheme == "smtps",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password is not None else None,
+    )
+
+
+async def _send_smtp(message: EmailMessage, recipients: list[str], url: str) -> None:
+    server = smtp_server(url)
+    sender = getaddresses([str(message["From"])])[0][1]
+    try:
+        refused, _ = await aiosmtplib.send(
+            message,
+            sender=sender,
+            recipients=recipients,
+            hostname=server.hostname,
+            port=server.port,
+            username=server.username,
+            password=server.password,
+            use_tls=server.use_tls,
+            start_tls=False if server.use_tls else None,  # None: STARTTLS when offered
+            timeout=SMTP_TIMEOUT,
+        )
+    except (aiosmtplib.SMTPException, OSError) as error:  # OSError: refused, TLS, timeouts
+        raise _mail_error(error, server) from None
+    if refused:
+        # Some recipients took the message: sending it again would duplicate it for them.
+        logger.warning(
+            "Message %s refused for %s",
+            message["Message-ID"],
+            ", ".join(f"{address} ({response.code})" for address, response in refused.items()),
+        )
+
+
+def _mail_error(error: aiosmtplib.SMTPException | OSError, server: SmtpServer) -> MailError:
+    """The exception for a failed send, one line, with the password scrubbed out."""
+
+    def clean(text: str) -> str:
+        text = _one_line(text)
+        if server.password:
+            text = text.replace(server.password, "***")
+        return text
+
+    where = server.where
+    if isinstance(error, aiosmtplib.SMTPRecipientsRefused):
+        codes = [refusal.code for refusal in error.recipients]
+        detail = "; ".join(
+            f"{refusal.recipient}: {refusal.code} {clean(refusal.message)}"
+            for refusal in error.recipients
+        )
+        if all(code >= 500 for code in codes):
+            return MailRejected(f"The mail server {where} refused every recipient: {detail}")
+        return MailUnavailable(f"The mail server {where} refused the recipients for now: {detail}")
+    if isinstance(error, aiosmtplib.SMTPAuthenticationError):
+        return MailUnavailable(
+            f"The mail server {where} refused the login for {server.username!r}: "
+            f"{error.code} {clean(error.message)}"
+        )
+    if isinstance(error, aiosmtplib.SMTPConnectError | aiosmtplib.SMTPServerDisconnected):
+        return MailUnavailable(f"Cannot reach the mail server {where}: {clean(str(error))}")
+    if isinstance(error, aiosmtplib.SMTPTimeoutError | TimeoutError):
+        return MailUnavailable(f"The mail server {where} did not answer in time.")
+    if isinstance(error, aiosmtplib.SMTPResponseException):
+        reply = f"{error.code} {clean(error.message)}"
+        if error.code >= 500:
+            return MailRejected(f"The mail server {where} rejected the message: {reply}")
+        return MailUnavailable(f"The mail server {where} deferred the message: {reply}")
+    return MailUnavailable(f"Sending through {where} failed: {clean(str(error))}")

@@ -1,0 +1,84 @@
+"""Money: an integer of minor units and an ISO 4217 currency. Never a float.
+
+The currency's own exponent decides the minor unit (JPY 0, EUR 2, BHD 3). Decimals appear
+only at the edges, when an amount is read from or shown to a person.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from babel.numbers import format_currency, get_currency_precision, is_currency
+
+from remit.billing.errors import Invalid
+
+
+def check_currency(code: str, *, field: list[str] | None = None) -> str:
+    if not (len(code) == 3 and code.isupper() and is_currency(code)):
+        raise Invalid(f"{code!r} is not an ISO 4217 currency code.", field=field)
+    return code
+
+
+def exponent(currency: str) -> int:
+    return get_currency_precision(currency)
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    minor: int
+    currency: str
+
+    @classmethod
+    def zero(cls, currency: str) -> "Money":
+        return cls(0, currency)
+
+    @classmethod
+    def parse(
+        cls, amount: str | Decimal, currency: str, *, field: list[str] | None = None
+    ) -> "Money":
+        """An exact amount as a person writes it; more places than the currency has is an error."""
+        check_currency(currency, field=field)
+        try:
+            value = Decimal(amount)
+        except InvalidOperation:
+            raise Invalid(f"{amount!r} is not a number.", field=field) from None
+        if not value.is_finite():
+            raise Invalid(f"{amount!r} is not a number.", field=field)
+        places = exponent(currency)
+        minor = value.scaleb(places)
+        if minor != minor.to_integral_value():
+            raise Invalid(
+                f"{currency} amounts have at most {places} decimal places; {amount} has more.",
+                field=field,
+            )
+        return cls(int(minor), currency)
+
+    @classmethod
+    def rounded(cls, value: Decimal, currency: str) -> "Money":
+        """An amount computed at higher precision, rounded half-up to the minor unit."""
+        minor = value.scaleb(exponent(currency)).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return cls(int(minor), currency)
+
+    @property
+    def amount(self) -> Decimal:
+        places = exponent(self.currency)
+        return Decimal(self.minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
+
+    def formatted(self, locale: str = "en_US") -> str:
+        return format_currency(self.amount, self.currency, locale=locale)
+
+    def __add__(self, other: "Money") -> "Money":
+        self._same_currency(other)
+        return Money(self.minor + other.minor, self.currency)
+
+    def __radd__(self, other: object) -> "Money":
+        if other == 0:  # lets sum() start from its default 0
+            return self
+        return NotImplemented
+
+    def __sub__(self, other: "Money") -> "Money":
+        self._same_currency(other)
+        return Money(self.minor - other.minor, self.currency)
+
+    def _same_currency(self, other: "Money") -> None:
+        if not isinstance(other, Money) or other.currency != self.currency:
+            raise TypeError(f"cannot combine {self.currency} with {other!r}")

@@ -1,0 +1,81 @@
+"""Organizations: a tenant's customers."""
+
+from typing import Any
+from uuid import UUID
+
+from tortoise.queryset import QuerySet
+
+from remit.billing import ids, jobs, validation
+from remit.billing.errors import NotFound
+from remit.billing.validation import Checks
+from remit.models.organizations import Organization
+from remit.models.tenants import Tenant
+
+MAX_BILLING_EMAILS = 20
+
+
+def _cleaned(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    checks = Checks()
+    values: dict[str, Any] = {}
+    if creating or "name" in data:
+        values["name"] = checks.run(
+            validation.text, data.get("name") or "", ["name"], max_length=200, required=True
+        )
+    for key, limit in (("legal_name", 200), ("tax_id", 50)):
+        if key in data:
+            raw = data[key]
+            values[key] = (
+                None if raw is None else checks.run(validation.text, raw, [key], max_length=limit)
+            )
+    if "billing_emails" in data:
+        emails = data["billing_emails"] or []
+        if len(emails) > MAX_BILLING_EMAILS:
+            checks.errors.append(
+                validation.Invalid(
+                    f"At most {MAX_BILLING_EMAILS} billing emails.", field=["billing_emails"]
+                )
+            )
+        values["billing_emails"] = [
+            checks.run(validation.email, email, ["billing_emails", str(n)])
+            for n, email in enumerate(emails)
+        ]
+    if "address" in data:
+        values["address"] = validation.address(data["address"], ["address"], checks)
+    checks.raise_if_any()
+    return values
+
+
+def for_tenant(tenant: Tenant) -> QuerySet[Organization]:
+    return Organization.filter(tenant=tenant)
+
+
+async def get(
+    tenant: Tenant, organization_id: str | UUID, *, field: list[str] | None = None
+) -> Organization:
+    parsed = ids.parse("organization", organization_id, field=field)
+    organization = await for_tenant(tenant).get_or_none(id=parsed)
+    if organization is None:
+        raise NotFound("organization", organization_id, field=field)
+    return organization
+
+
+def search(tenant: Tenant, text: str | None) -> QuerySet[Organization]:
+    found = for_tenant(tenant)
+    if text and text.strip():
+        found = found.filter(name__icontains=text.strip())
+    return found
+
+
+async def create(tenant: Tenant, data: dict[str, Any]) -> Organization:
+    values = _cleaned(data, creating=True)
+    return await Organization.create(tenant=tenant, **values)
+
+
+async def update(tenant: Tenant, organization_id: str, data: dict[str, Any]) -> Organization:
+    """Fields left out of `data` are kept; None clears."""
+    values = _cleaned(data, creating=False)
+    async with jobs.atomic():
+        organization = await get(tenant, organization_id, field=["id"])
+        organization.update_from_dict(values)
+        await organization.save(update_fields=[*values, "updated_at"])
+    return organization

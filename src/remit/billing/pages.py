@@ -1,0 +1,85 @@
+"""The hosted invoice page: what a customer opening the link in an email may see and do."""
+
+import re
+
+from remit.billing import invoice_status, providers, views
+from remit.billing.errors import NotFound
+from remit.models.contracts import Contract
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent
+from remit.models.settings import ProviderSettings
+
+# Tokens are 24 random bytes in URL-safe base64 (32 characters). Anything else is not a
+# token, answered exactly like an unknown one.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
+PAYABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE}
+VISIBLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID, InvoiceStatus.VOID}
+
+
+async def by_token(token: str) -> Invoice:
+    """The issued invoice behind a token; drafts and held invoices have no public page."""
+    invoice = await Invoice.get_or_none(public_token=token) if TOKEN.fullmatch(token) else None
+    if invoice is None or invoice.status not in VISIBLE:
+        raise NotFound("invoice", "behind this link")
+    return invoice
+
+
+async def fresh_payment_url(invoice: Invoice, key: str) -> str:
+    """A new payment page at the provider (a Stripe Checkout Session, say) for the amount
+    due now. Raises NotFound when the provider is not offered online for this invoice."""
+    contract = await Contract.get(id=invoice.contract_id)
+    provider = providers.installed().get(key)
+    row = await ProviderSettings.get_or_none(
+        tenant_id=invoice.tenant_id, provider=key, enabled=True
+    )
+    if (
+        key not in contract.payment_providers
+        or provider is None
+        or row is None
+        or not provider.supports_online_payment
+    ):
+        raise NotFound("payment provider", key)
+    view = await views.invoice_view(invoice, provider=key)
+    option = await provider.payment_option(view, providers.parsed(provider, row.settings))
+    if not option.payment_url:
+        raise NotFound("payment page", key)
+    await remember_page(invoice, key, option.reference)
+    return option.payment_url
+
+
+PAGE_OPENED = "payment_page_opened"
+CLOSE_JOB = "invoice.close_payment_pages"
+
+
+async def remember_page(invoice: Invoice, key: str, reference: str | None) -> None:
+    """Every payment page made for an invoice is remembered, so voiding can close them all."""
+    if reference:
+        await invoice_status.record(invoice, PAGE_OPENED, f"provider:{key}", reference)
+
+
+async def close_payment_pages(invoice_id) -> int:
+    """Close every payment page still open for a voided invoice. Safe to repeat: closing a
+    closed page is a no-op for the provider."""
+    invoice = await Invoice.get_or_none(id=invoice_id)
+    if invoice is None:
+        return 0
+    pages_by_key: dict[str, set[str]] = {}
+    for option in invoice.payment_options:
+        if option.get("reference"):
+            pages_by_key.setdefault(option["provider"], set()).add(option["reference"])
+    opened = await InvoiceEvent.filter(invoice=invoice, type=PAGE_OPENED).values_list(
+        "actor", "detail"
+    )
+    for actor, reference in opened:
+        pages_by_key.setdefault(actor.removeprefix("provider:"), set()).add(reference)
+    closed = 0
+    for key, references in pages_by_key.items():
+        provider = providers.installed().get(key)
+        close = getattr(provider, "close_payment_option", None)
+        row = await ProviderSettings.get_or_none(tenant_id=invoice.tenant_id, provider=key)
+        if close is None or row is None:
+            continue
+        for reference in sorted(references):
+            await close(reference, providers.parsed(provider, row.settings))
+            closed += 1
+    return closed

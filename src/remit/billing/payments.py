@@ -1,0 +1,110 @@
+"""The status changes a user makes from an invoice screen: paid by hand, back to due (undo
+a manual payment), void. The customer is told once: a receipt when paid, a notice when void."""
+
+from datetime import date
+
+from remit.billing import clock, hooks, ids, invoice_status, jobs, pages
+from remit.billing.errors import Invalid, InvalidTransition, NotFound
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice, InvoiceEvent
+from remit.models.tenants import Tenant
+
+NOTICE_JOB = "invoice.notice"
+USER = "user"
+CHOICES = {InvoiceStatus.PAID, InvoiceStatus.DUE, InvoiceStatus.VOID}
+
+
+async def _paid_by_provider(invoice: Invoice) -> str | None:
+    last = (
+        await InvoiceEvent.filter(
+            invoice=invoice, type="status_changed", to_status=InvoiceStatus.PAID
+        )
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last.actor if last and last.actor.startswith("provider:") else None
+
+
+async def notice(invoice: Invoice, kind: str, suffix: str = "") -> None:
+    """One email of `kind` to the customer (once per invoice, or per `suffix`: a reminder's
+    day), sent after the change commits."""
+    await jobs.enqueue(
+        NOTICE_JOB, str(invoice.id), kind, suffix, job_id=f"notice:{kind}:{invoice.id}:{suffix}"
+    )
+
+
+async def receipt(invoice: Invoice) -> None:
+    """One receipt each time the invoice becomes PAID (paid, undone and paid again: two)."""
+    await notice(invoice, "receipt", suffix=f"{invoice.paid_at:%Y%m%d%H%M%S%f}")
+
+
+async def change_status(
+    tenant: Tenant,
+    invoice_id: str,
+    new: InvoiceStatus,
+    *,
+    paid_on: date | None = None,
+    note: str | None = None,
+) -> Invoice:
+    if new not in CHOICES:
+        raise Invalid(
+            f"An invoice can be set to PAID, DUE or VOID here, not {new}.", field=["status"]
+        )
+    async with jobs.atomic():
+        invoice = (
+            await Invoice.filter(tenant=tenant)
+            .select_for_update()
+            .get_or_none(id=ids.parse("invoice", invoice_id, field=["id"]))
+        )
+        if invoice is None:
+            raise NotFound("invoice", invoice_id, field=["id"])
+        old = InvoiceStatus(invoice.status)
+        if new == InvoiceStatus.PAID:
+            await _mark_paid(invoice, paid_on or clock.today(), note)
+        elif new == InvoiceStatus.DUE:
+            await _undo_payment(invoice, note)
+        else:
+            await _void(invoice, note)
+    await hooks.status_changed(invoice, old, USER)
+    return invoice
+
+
+async def _mark_paid(invoice: Invoice, paid_on: date, note: str | None) -> None:
+    if paid_on > clock.today():
+        raise Invalid("The payment date is in the future.", field=["paid_on"])
+    if invoice.status not in (InvoiceStatus.DUE, InvoiceStatus.OVERDUE):
+        raise InvalidTransition(f"A {invoice.status} invoice cannot become PAID.")
+    invoice.amount_paid = invoice.total
+    await invoice.save(update_fields=["amount_paid", "updated_at"])
+    detail = f"Paid on {paid_on.isoformat()}" + (f": {note}" if note else "")
+    await invoice_status.move(invoice, InvoiceStatus.PAID, actor=USER, detail=detail)
+    await receipt(invoice)
+
+
+async def _undo_payment(invoice: Invoice, note: str | None) -> None:
+    if invoice.status != InvoiceStatus.PAID:
+        raise InvalidTransition(
+            f"Only a PAID invoice can go back to DUE; this one is {invoice.status}."
+        )
+    provider = await _paid_by_provider(invoice)
+    if provider is not None:
+        raise InvalidTransition(
+            f"This payment was confirmed by {provider.removeprefix('provider:')}; refund it there instead."
+        )
+    overdue = invoice.due_date is not None and invoice.due_date < clock.today()
+    invoice.amount_paid = 0
+    await invoice.save(update_fields=["amount_paid", "updated_at"])
+    target = InvoiceStatus.OVERDUE if overdue else InvoiceStatus.DUE
+    await invoice_status.move(invoice, target, actor=USER, detail=note or "Manual payment undone")
+
+
+async def _void(invoice: Invoice, note: str | None) -> None:
+    if invoice.status == InvoiceStatus.PAID:
+        raise InvalidTransition(
+            "A PAID invoice cannot be voided: undo the payment or refund it first."
+        )
+    was_sent = invoice.sent_at is not None
+    await invoice_status.move(invoice, InvoiceStatus.VOID, actor=USER, detail=note)
+    await jobs.enqueue(pages.CLOSE_JOB, str(invoice.id), job_id=f"close-pages:{invoice.id}")
+    if was_sent:
+        await notice(invoice, "void")

@@ -1,0 +1,144 @@
+"""Payments reported by providers (webhooks). Each provider event is processed once: its id
+is stored in the same transaction as its effect, so a retried or replayed event is a no-op.
+
+An invoice keeps, per provider reference (a Stripe PaymentIntent), what was received and
+what was refunded, each as the provider's latest cumulative figure; the amount paid is
+derived from them. So events may arrive in any order (a refund before its payment) and
+the result is the same."""
+
+import logging
+from collections.abc import Mapping
+
+from tortoise.exceptions import IntegrityError
+
+from remit.billing import clock, hooks, ids, invoice_status, jobs, payments, providers, views
+from remit.billing.errors import NotFound
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice
+from remit.models.organizations import ProviderAccount
+from remit.models.provider_events import ProviderEvent
+from remit.models.settings import ProviderSettings
+from remit.models.tenants import Tenant
+from remit.plugins import manager
+from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind
+
+logger = logging.getLogger("remit.collections")
+
+TENANT_NOTICE_JOB = "invoice.tenant_notice"
+OPEN = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE}
+
+
+async def handle_webhook(
+    key: str, tenant_id: str, headers: Mapping[str, str], body: bytes
+) -> list[str]:
+    """Verify and apply one provider callback for one tenant. Raises NotFound (no such
+    tenant or provider set up) and the provider's WebhookRejected (not authentic)."""
+    tenant = await Tenant.get_or_none(id=ids.parse("tenant", tenant_id))
+    row = await ProviderSettings.get_or_none(tenant_id=tenant.id, provider=key) if tenant else None
+    if tenant is None or row is None or key not in providers.installed():
+        raise NotFound("payment provider set-up", f"{key}/{tenant_id}")
+    provider = providers.provider(key)
+    events = provider.parse_webhook(headers, body, providers.parsed(provider, row.settings))
+    return [await apply(key, tenant, event) for event in events]
+
+
+async def apply(key: str, tenant: Tenant, event: PaymentEvent) -> str:
+    if event.tenant_id is not None and event.tenant_id != tenant.id:
+        logger.warning("%s event %s names another tenant; ignored", key, event.event_id)
+        return "other tenant"
+    try:
+        async with jobs.atomic():
+            await ProviderEvent.create(
+                provider=key, event_id=event.event_id, tenant=tenant, type=str(event.kind)
+            )
+            invoice = None
+            if event.invoice_id is not None:
+                invoice = (
+                    await Invoice.filter(tenant=tenant)
+                    .select_for_update()
+                    .get_or_none(id=event.invoice_id)
+                )
+            if invoice is None:
+                logger.info(
+                    "%s event %s names no invoice of tenant %s", key, event.event_id, tenant.id
+                )
+                return "unknown invoice"
+            old = InvoiceStatus(invoice.status)
+            outcome = await _effect(key, invoice, event)
+    except IntegrityError:
+        return "already processed"
+    if invoice.status != old:
+        await hooks.status_changed(invoice, old, f"provider:{key}")
+    if event.kind == PaymentEventKind.PAID:
+        manager.installed().notify(
+            "remit_payment_received", invoice=await views.invoice_view(invoice), event=event
+        )
+    return outcome
+
+
+async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
+    actor = f"provider:{key}"
+    if event.customer_account is not None:
+        await _save_account(invoice, key, event.customer_account)
+    if event.kind == PaymentEventKind.PAYMENT_METHOD_SAVED:
+        return "payment method saved"
+    if event.kind == PaymentEventKind.FAILED:
+        await invoice_status.record(invoice, "payment_failed", actor, event.detail)
+        await jobs.enqueue(
+            TENANT_NOTICE_JOB,
+            str(invoice.id),
+            "payment_failed",
+            event.detail or "",
+            job_id=f"tenant-notice:{event.event_id}",
+        )
+        return "payment failure recorded"
+    reference = event.reference or event.event_id
+    ledger = dict(invoice.provider_payments)
+    entry = dict(ledger.get(reference, {"received": 0, "refunded": 0}))
+    if event.kind == PaymentEventKind.PAID:
+        if invoice.status in (InvoiceStatus.VOID, InvoiceStatus.PAID) and not entry["received"]:
+            detail = f"{event.amount} {event.currency} ({reference}) for a {invoice.status} invoice: refund it"
+            await invoice_status.record(invoice, "payment_flagged", actor, detail)
+            return "flagged"
+        entry["received"] = max(entry["received"], event.amount or 0)
+        await invoice_status.record(
+            invoice, "payment_received", actor, f"{event.amount} {event.currency} ({reference})"
+        )
+    elif event.kind == PaymentEventKind.REFUNDED:
+        entry["refunded"] = max(entry["refunded"], event.amount or 0)
+        await invoice_status.record(
+            invoice, "refunded", actor, f"{event.amount} {event.currency} ({reference})"
+        )
+    ledger[reference] = entry
+    invoice.provider_payments = ledger
+    invoice.amount_paid = sum(max(0, e["received"] - e["refunded"]) for e in ledger.values())
+    await invoice.save(update_fields=["provider_payments", "amount_paid", "updated_at"])
+    return await _settle(invoice, actor)
+
+
+async def _settle(invoice: Invoice, actor: str) -> str:
+    """PAID once what is received covers the total; back to DUE or OVERDUE when a refund
+    leaves it short again."""
+    if invoice.status in OPEN and invoice.amount_paid >= invoice.total:
+        await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor)
+        await payments.receipt(invoice)
+        return "paid"
+    if invoice.status == InvoiceStatus.PAID and invoice.amount_paid < invoice.total:
+        late = invoice.due_date is not None and invoice.due_date < clock.today()
+        await invoice_status.move(
+            invoice, InvoiceStatus.OVERDUE if late else InvoiceStatus.DUE, actor=actor
+        )
+        return "refunded"
+    return "recorded"
+
+
+async def _save_account(invoice: Invoice, key: str, account: CustomerAccount) -> None:
+    row = await ProviderAccount.get_or_none(organization_id=invoice.organization_id, provider=key)
+    values = {
+        "customer_ref": account.customer_ref or (row.customer_ref if row else None),
+        "payment_method_ref": account.payment_method_ref
+        or (row.payment_method_ref if row else None),
+    }
+    await ProviderAccount.update_or_create(
+        organization_id=invoice.organization_id, provider=key, defaults=values
+    )

@@ -1,0 +1,110 @@
+"""The payment providers a tenant configures. Settings are checked against the provider's
+own model; secrets (its SecretStr fields) are kept, but never shown again."""
+
+from typing import Any
+
+from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic_core import to_jsonable_python
+
+from remit.billing import jobs
+from remit.billing.errors import Invalid, NotFound, RemitErrors
+from remit.models.settings import ProviderSettings
+from remit.models.tenants import Tenant
+from remit.plugins import manager
+from remit.plugins.api import PaymentProvider
+
+# What a client gets instead of a secret, and may send back to keep it unchanged.
+MASK = "**********"
+
+
+def installed() -> dict[str, PaymentProvider]:
+    return manager.installed().providers
+
+
+def provider(key: str, *, field: list[str] | None = None) -> PaymentProvider:
+    found = installed().get(key)
+    if found is None:
+        raise NotFound("payment provider", key, field=field)
+    return found
+
+
+def settings_schema(payment_provider: PaymentProvider) -> dict:
+    return payment_provider.Settings.model_json_schema()
+
+
+def _revealed(value: Any) -> Any:
+    if isinstance(value, SecretStr):
+        return value.get_secret_value()
+    if isinstance(value, dict):
+        return {key: _revealed(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_revealed(item) for item in value]
+    return value
+
+
+def _keep_unchanged_secrets(submitted: Any, stored: Any) -> Any:
+    """Where the client sent the mask back, the stored secret stands."""
+    if submitted == MASK:
+        return stored
+    if isinstance(submitted, dict) and isinstance(stored, dict):
+        return {
+            key: _keep_unchanged_secrets(value, stored.get(key)) for key, value in submitted.items()
+        }
+    return submitted
+
+
+def masked(payment_provider: PaymentProvider, stored: dict) -> dict:
+    """Stored settings as the API shows them: every secret replaced by the mask."""
+    try:
+        model = payment_provider.Settings.model_validate(stored)
+    except ValidationError:
+        return {}
+    return model.model_dump(mode="json")
+
+
+def parsed(payment_provider: PaymentProvider, stored: dict) -> BaseModel:
+    return payment_provider.Settings.model_validate(stored)
+
+
+def _validated(payment_provider: PaymentProvider, raw: dict) -> dict:
+    try:
+        model = payment_provider.Settings.model_validate(raw)
+    except ValidationError as error:
+        problems = [
+            Invalid(
+                problem["msg"].removeprefix("Value error, "),
+                field=["settings", *map(str, problem["loc"])],
+            )
+            for problem in error.errors(include_url=False, include_input=False)
+        ]
+        raise RemitErrors.of(problems) from None
+    return to_jsonable_python(_revealed(model.model_dump()))
+
+
+async def configure(tenant: Tenant, key: str, *, enabled: bool, settings: Any) -> ProviderSettings:
+    """Save one provider's settings for the tenant and switch it on or off. Disabling keeps
+    the stored settings when none are given."""
+    payment_provider = provider(key, field=["provider"])
+    if not isinstance(settings, dict):
+        raise Invalid("Settings must be a JSON object.", field=["settings"])
+    async with jobs.atomic():
+        row = await ProviderSettings.select_for_update().get_or_none(tenant=tenant, provider=key)
+        stored = row.settings if row else {}
+        if enabled or settings:
+            values = _validated(payment_provider, _keep_unchanged_secrets(settings, stored))
+        else:
+            values = stored
+        if row is None:
+            row = await ProviderSettings.create(
+                tenant=tenant, provider=key, enabled=enabled, settings=values
+            )
+        else:
+            row.enabled, row.settings = enabled, values
+            await row.save()
+    return row
+
+
+async def configured(tenant: Tenant) -> list[ProviderSettings]:
+    """The tenant's provider rows for providers installed on this server, by key."""
+    rows = await ProviderSettings.filter(tenant=tenant).order_by("provider")
+    return [row for row in rows if row.provider in installed()]

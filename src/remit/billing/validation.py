@@ -1,0 +1,116 @@
+"""Checks shared by every input Remit takes. Each raises `Invalid` with the field's path;
+`Checks` gathers several so one answer lists every problem at once."""
+
+import re
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
+from urllib.parse import urlparse
+
+from babel import Locale
+from email_validator import EmailNotValidError, validate_email
+
+from remit.billing.errors import Invalid, RemitError, RemitErrors
+
+T = TypeVar("T")
+
+# CLDR territories that are not countries.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
+_COUNTRIES = {code for code in Locale("en").territories if len(code) == 2} - _NOT_COUNTRIES
+
+
+def email(value: str, field: Sequence[str]) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as error:
+        raise Invalid(f"{value!r} is not an email address: {error}", field=field) from None
+
+
+def country(value: str, field: Sequence[str]) -> str:
+    if value not in _COUNTRIES:
+        raise Invalid(
+            f"{value!r} is not an ISO 3166-1 alpha-2 country code, such as DE.", field=field
+        )
+    return value
+
+
+def text(
+    value: str, field: Sequence[str], *, max_length: int, required: bool = False
+) -> str | None:
+    value = value.strip()
+    if not value:
+        if required:
+            raise Invalid("This cannot be blank.", field=field)
+        return None
+    if len(value) > max_length:
+        raise Invalid(f"At most {max_length} characters.", field=field)
+    return value
+
+
+def web_url(value: str, field: Sequence[str]) -> str:
+    parsed = urlparse(value)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise Invalid(f"{value!r} is not an http(s) URL.", field=field)
+    return value
+
+
+def matches(pattern: str, message: str) -> Callable[[str, Sequence[str]], str]:
+    compiled = re.compile(pattern)
+
+    def check(value: str, field: Sequence[str]) -> str:
+        if not compiled.fullmatch(value):
+            raise Invalid(message.format(value=value), field=field)
+        return value
+
+    return check
+
+
+def within(low: int, high: int) -> Callable[[int, Sequence[str]], int]:
+    def check(value: int, field: Sequence[str]) -> int:
+        if not low <= value <= high:
+            raise Invalid(f"Must be from {low} to {high}; {value} is not.", field=field)
+        return value
+
+    return check
+
+
+class Checks:
+    """Run checks, keep going after a failure, and raise them all together at the end."""
+
+    def __init__(self) -> None:
+        self.errors: list[RemitError] = []
+
+    def run(self, check: Callable[..., T], value: Any, field: Sequence[str], **options) -> T | None:
+        try:
+            return check(value, field, **options)
+        except RemitError as error:
+            self.errors.extend(error.errors())
+            return None
+
+    async def run_async(self, awaitable: Awaitable[T]) -> T | None:
+        try:
+            return await awaitable
+        except RemitError as error:
+            self.errors.extend(error.errors())
+            return None
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            raise RemitErrors.of(self.errors)
+
+
+ADDRESS_FIELDS = ("line1", "line2", "city", "region", "postal_code", "country")
+
+
+def address(value: dict | None, field: Sequence[str], checks: Checks) -> dict | None:
+    """A postal address as stored: the known keys, blanks as None, the country checked."""
+    if value is None:
+        return None
+    cleaned = {}
+    for key in ADDRESS_FIELDS:
+        raw = value.get(key)
+        cleaned[key] = (
+            checks.run(text, raw, [*field, key], max_length=200) if raw is not None else None
+        )
+    if cleaned["country"] is not None:
+        cleaned["country"] = checks.run(country, cleaned["country"].upper(), [*field, "country"])
+    return cleaned if any(cleaned.values()) else None

@@ -1,0 +1,39 @@
+"""What the client sees of a failure nobody planned for: a short message and the request id
+that finds the logged traceback. Never the exception itself."""
+
+import logging
+
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+
+from remit.billing.errors import RemitError
+
+logger = logging.getLogger("remit.graph")
+
+
+def is_internal(error: GraphQLError) -> bool:
+    # Syntax and validation errors have no original error and are the client's to read;
+    # a RemitError raised in a query is an expected failure with a message meant for people.
+    original = error.original_error
+    return original is not None and not isinstance(original, RemitError)
+
+
+class HideInternalErrors(MaskErrors):
+    def __init__(self) -> None:
+        super().__init__(should_mask_error=is_internal)
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        context = self.execution_context.context
+        request_id = getattr(context, "request_id", None)
+        logger.error(
+            "internal error in %s (request %s)",
+            ".".join(map(str, error.path or [])),
+            request_id,
+            exc_info=error.original_error,
+        )
+        return GraphQLError(
+            f"Internal error. Quote request id {request_id} when reporting it.",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": "INTERNAL", "requestId": request_id},
+        )

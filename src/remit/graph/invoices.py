@@ -1,0 +1,332 @@
+"""Invoices, their events, and the day's invoicing runs."""
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from remit.billing import invoices, issuing, links, payments
+from remit.billing.errors import RemitError
+from remit.graph.addresses import Address
+from remit.graph.context import Info
+from remit.graph.enums import BilledType, InvoiceStatus
+from remit.graph.errors import UserError
+from remit.graph.money import Money, plain
+from remit.graph.nodes import Node
+from remit.graph.pagination import Connection, paginate
+from remit.models.contracts import Contract as ContractModel
+from remit.models.invoices import Invoice as InvoiceModel
+from remit.models.invoices import InvoiceEvent as EventModel
+from remit.models.invoices import InvoiceLine as LineModel
+from remit.models.organizations import Organization as OrganizationModel
+from remit.models.runs import InvoicingRun as RunModel
+
+if TYPE_CHECKING:
+    from remit.graph.contracts import Contract
+    from remit.graph.invoice_lines import InvoiceLine
+    from remit.graph.organizations import Organization
+
+
+@strawberry.type
+class InvoiceParty:
+    name: str
+    legal_name: str | None
+    email: str | None
+    address: Address | None
+    tax_id: str | None
+
+    @classmethod
+    def from_json(cls, party: dict) -> "InvoiceParty":
+        return cls(
+            name=party.get("name") or "",
+            legal_name=party.get("legal_name"),
+            email=party.get("email"),
+            address=Address.from_json(party.get("address")),
+            tax_id=party.get("tax_id"),
+        )
+
+
+@strawberry.type
+class PaymentOption:
+    provider: str
+    name: str
+    instructions: str | None = strawberry.field(
+        description="Instructions shown on the invoice (bank details, cheque payee and address)."
+    )
+    payment_url: str | None = strawberry.field(
+        description="Where the customer pays online, when the provider supports it."
+    )
+
+
+@strawberry.type
+class InvoiceEvent:
+    at: datetime
+    type: str
+    from_status: InvoiceStatus | None
+    to_status: InvoiceStatus | None
+    actor: str = strawberry.field(description="user, cycle, provider:<key>, system")
+    detail: str | None
+
+
+@strawberry.type
+class Invoice(Node):
+    model: strawberry.Private[InvoiceModel]
+    number: str | None = strawberry.field(
+        description="Assigned when the invoice is issued; null while DRAFT or ON_HOLD."
+    )
+    status: InvoiceStatus
+    currency: str
+    issue_date: date | None
+    due_date: date | None
+    period_start: date
+    period_end: date
+    subtotal: Money
+    tax: Money
+    total: Money
+    amount_paid: Money
+    amount_due: Money
+    customer: InvoiceParty
+    provider: InvoiceParty
+    hold_reasons: list[str]
+    public_url: str = strawberry.field(
+        description="The hosted invoice page; no login needed, unguessable."
+    )
+    pdf_url: str
+    sent_at: datetime | None
+    paid_at: datetime | None
+    voided_at: datetime | None
+
+    @strawberry.field
+    async def contract(
+        self, info: Info
+    ) -> Annotated["Contract", strawberry.lazy("remit.graph.contracts")]:
+        from remit.graph.contracts import Contract
+
+        return Contract.from_model(
+            await info.context.loaders[ContractModel].load(self.model.contract_id)
+        )
+
+    @strawberry.field
+    async def organization(
+        self, info: Info
+    ) -> Annotated["Organization", strawberry.lazy("remit.graph.organizations")]:
+        from remit.graph.organizations import Organization
+
+        return Organization.from_model(
+            await info.context.loaders[OrganizationModel].load(self.model.organization_id)
+        )
+
+    @strawberry.field
+    async def lines(
+        self,
+    ) -> list[Annotated["InvoiceLine", strawberry.lazy("remit.graph.invoice_lines")]]:
+        from remit.graph.invoice_lines import InvoiceLine
+
+        rows = await LineModel.filter(invoice_id=self.model.id).order_by("position")
+        return [
+            InvoiceLine(
+                name=row.name,
+                billed=BilledType(row.billed),
+                quantity=plain(row.quantity),
+                unit_price=Money.of(row.unit_price, row.currency),
+                subtotal=Money.of(row.subtotal, row.currency),
+                tax_rate=plain(row.tax_rate),
+                tax=Money.of(row.tax, row.currency),
+                total=Money.of(row.total, row.currency),
+            )
+            for row in rows
+        ]
+
+    @strawberry.field
+    def payment_options(self) -> list[PaymentOption]:
+        return [
+            PaymentOption(
+                provider=option["provider"],
+                name=option["name"],
+                instructions=option.get("instructions"),
+                payment_url=option.get("payment_url"),
+            )
+            for option in self.model.payment_options
+        ]
+
+    @strawberry.field
+    async def events(self) -> list[InvoiceEvent]:
+        rows = await EventModel.filter(invoice_id=self.model.id).order_by("at", "id")
+        return [
+            InvoiceEvent(
+                at=row.at,
+                type=row.type,
+                from_status=row.from_status,
+                to_status=row.to_status,
+                actor=row.actor,
+                detail=row.detail,
+            )
+            for row in rows
+        ]
+
+    @classmethod
+    def from_model(cls, invoice: InvoiceModel) -> "Invoice":
+        currency = invoice.currency
+        return cls(
+            model=invoice,
+            id=strawberry.ID(str(invoice.id)),
+            number=invoice.number,
+            status=invoice.status,
+            currency=currency,
+            issue_date=invoice.issue_date,
+            due_date=invoice.due_date,
+            period_start=invoice.period_start,
+            period_end=invoice.period_end,
+            subtotal=Money.of(invoice.subtotal, currency),
+            tax=Money.of(invoice.tax, currency),
+            total=Money.of(invoice.total, currency),
+            amount_paid=Money.of(invoice.amount_paid, currency),
+            amount_due=Money.of(invoice.total - invoice.amount_paid, currency),
+            customer=InvoiceParty.from_json(invoice.customer),
+            provider=InvoiceParty.from_json(invoice.provider),
+            hold_reasons=invoice.hold_reasons,
+            public_url=links.invoice_url(invoice.public_token),
+            pdf_url=links.pdf_url(invoice.public_token),
+            sent_at=invoice.sent_at,
+            paid_at=invoice.paid_at,
+            voided_at=invoice.voided_at,
+        )
+
+
+@strawberry.input
+class InvoiceFilter:
+    status: list[InvoiceStatus] | None = None
+    organization_id: strawberry.ID | None = None
+    contract_id: strawberry.ID | None = None
+    issued_from: date | None = None
+    issued_to: date | None = None
+
+
+@strawberry.input
+class InvoiceStatusUpdateInput:
+    status: InvoiceStatus
+    paid_on: date | None = strawberry.field(
+        default=None, description="For PAID: the day the money arrived; defaults to today."
+    )
+    note: str | None = None
+
+
+@strawberry.type
+class InvoicePayload:
+    invoice: Invoice | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class InvoicingRunFailure:
+    contract_id: strawberry.ID
+    message: str
+
+
+@strawberry.type
+class InvoicingRun:
+    id: strawberry.ID
+    run_date: date
+    started_at: datetime
+    finished_at: datetime | None
+    contracts_due: int
+    invoices_issued: int
+    invoices_on_hold: int
+    failures: list[InvoicingRunFailure]
+
+    @classmethod
+    def from_model(cls, run: RunModel) -> "InvoicingRun":
+        return cls(
+            id=strawberry.ID(str(run.id)),
+            run_date=run.run_date,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            contracts_due=run.contracts_due,
+            invoices_issued=run.invoices_issued,
+            invoices_on_hold=run.invoices_on_hold,
+            failures=[
+                InvoicingRunFailure(contract_id=f["contract_id"], message=f["message"])
+                for f in run.failures
+            ],
+        )
+
+
+async def invoice_connection(found, first: int, after: str | None) -> Connection[Invoice]:
+    return await paginate(found, Invoice.from_model, first=first, after=after, newest_first=True)
+
+
+async def invoice_payload(call, prefix: list[str] | None = None) -> InvoicePayload:
+    try:
+        invoice = await call
+    except RemitError as error:
+        return InvoicePayload(invoice=None, errors=UserError.list_from(error, prefix=prefix or []))
+    return InvoicePayload(invoice=Invoice.from_model(invoice), errors=[])
+
+
+@strawberry.type
+class InvoiceQuery:
+    @strawberry.field
+    async def invoice(self, info: Info, id: strawberry.ID) -> Invoice | None:
+        found = await info.context.loaders[InvoiceModel].load(id)
+        return Invoice.from_model(found) if found else None
+
+    @strawberry.field
+    async def invoice_by_number(self, info: Info, number: str) -> Invoice | None:
+        found = await invoices.for_tenant(info.context.tenant).get_or_none(number=number)
+        return Invoice.from_model(found) if found else None
+
+    @strawberry.field
+    async def invoices(
+        self,
+        info: Info,
+        first: int = 50,
+        after: str | None = None,
+        filter: InvoiceFilter | None = None,
+    ) -> Connection[Invoice]:
+        chosen = filter or InvoiceFilter()
+        found = invoices.listed(
+            info.context.tenant,
+            statuses=chosen.status,
+            organization_id=chosen.organization_id,
+            contract_id=chosen.contract_id,
+            issued_from=chosen.issued_from,
+            issued_to=chosen.issued_to,
+        )
+        return await invoice_connection(found, first, after)
+
+    @strawberry.field(
+        description="One record per daily cycle run: what was issued, held and failed."
+    )
+    async def invoicing_runs(
+        self, info: Info, first: int = 30, after: str | None = None
+    ) -> Connection[InvoicingRun]:
+        found = RunModel.filter(tenant=info.context.tenant)
+        return await paginate(
+            found, InvoicingRun.from_model, first=first, after=after, newest_first=True
+        )
+
+
+@strawberry.type
+class InvoiceMutation:
+    @strawberry.mutation(
+        description="The status change a user makes from an invoice screen: PAID, DUE (undo a manual payment) or VOID."
+    )
+    async def invoice_status_update(
+        self, info: Info, id: strawberry.ID, input: InvoiceStatusUpdateInput
+    ) -> InvoicePayload:
+        change = payments.change_status(
+            info.context.tenant,
+            id,
+            InvoiceStatus(input.status),
+            paid_on=input.paid_on,
+            note=input.note,
+        )
+        return await invoice_payload(change, prefix=["input"])
+
+    @strawberry.mutation(description="Issue an ON_HOLD invoice once its problems are fixed.")
+    async def invoice_release(self, info: Info, id: strawberry.ID) -> InvoicePayload:
+        return await invoice_payload(issuing.release(info.context.tenant, id))
+
+    @strawberry.mutation
+    async def invoice_resend(self, info: Info, id: strawberry.ID) -> InvoicePayload:
+        return await invoice_payload(invoices.request_resend(info.context.tenant, id))

@@ -1,0 +1,146 @@
+"""Organizations: the tenant's customers."""
+
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from remit.billing import charging, contracts, invoices, organizations
+from remit.billing.errors import RemitError
+from remit.graph.addresses import Address, AddressInput
+from remit.graph.context import Info
+from remit.graph.errors import UserError
+from remit.graph.inputs import changes_of
+from remit.graph.nodes import Node
+from remit.graph.pagination import Connection, paginate
+from remit.models.organizations import Organization as OrganizationModel
+
+if TYPE_CHECKING:
+    from remit.graph.contracts import Contract
+    from remit.graph.invoices import Invoice
+
+
+@strawberry.type
+class Organization(Node):
+    model: strawberry.Private[OrganizationModel]
+    name: str
+    legal_name: str | None
+    billing_emails: list[str]
+    address: Address | None
+    tax_id: str | None
+
+    @strawberry.field
+    async def contracts(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated["Contract", strawberry.lazy("remit.graph.contracts")]]:
+        from remit.graph.contracts import Contract
+
+        found = contracts.listed(info.context.tenant, None, str(self.model.id))
+        return await paginate(found, Contract.from_model, first=first, after=after)
+
+    @strawberry.field
+    async def invoices(
+        self, info: Info, first: int = 50, after: str | None = None
+    ) -> Connection[Annotated["Invoice", strawberry.lazy("remit.graph.invoices")]]:
+        from remit.graph.invoices import invoice_connection
+
+        found = invoices.listed(info.context.tenant, organization_id=str(self.model.id))
+        return await invoice_connection(found, first, after)
+
+    @classmethod
+    def from_model(cls, organization: OrganizationModel) -> "Organization":
+        return cls(
+            model=organization,
+            id=strawberry.ID(str(organization.id)),
+            name=organization.name,
+            legal_name=organization.legal_name,
+            billing_emails=organization.billing_emails,
+            address=Address.from_json(organization.address),
+            tax_id=organization.tax_id,
+        )
+
+
+@strawberry.input
+class OrganizationInput:
+    name: str
+    legal_name: str | None = strawberry.UNSET
+    billing_emails: list[str] | None = strawberry.UNSET
+    address: AddressInput | None = strawberry.UNSET
+    tax_id: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class ProviderAccountInput:
+    provider: str = strawberry.field(
+        description='A provider that can charge automatically, e.g. "stripe"'
+    )
+    customer_ref: str = strawberry.field(
+        description='The customer id at the provider, e.g. "cus_..."'
+    )
+    payment_method_ref: str | None = strawberry.field(
+        default=None, description='The saved payment method to charge, e.g. "pm_..."'
+    )
+
+
+@strawberry.type
+class OrganizationPayload:
+    organization: Organization | None
+    errors: list[UserError]
+
+
+async def _payload(call, arguments: tuple[str, ...] = ("id",)) -> OrganizationPayload:
+    try:
+        organization = await call()
+    except RemitError as error:
+        errors = UserError.list_from(error, prefix=["input"], arguments=arguments)
+        return OrganizationPayload(organization=None, errors=errors)
+    return OrganizationPayload(organization=Organization.from_model(organization), errors=[])
+
+
+@strawberry.type
+class OrganizationQuery:
+    @strawberry.field
+    async def organization(self, info: Info, id: strawberry.ID) -> Organization | None:
+        found = await info.context.loaders[OrganizationModel].load(id)
+        return Organization.from_model(found) if found else None
+
+    @strawberry.field
+    async def organizations(
+        self, info: Info, first: int = 50, after: str | None = None, search: str | None = None
+    ) -> Connection[Organization]:
+        found = organizations.search(info.context.tenant, search)
+        return await paginate(found, Organization.from_model, first=first, after=after)
+
+
+@strawberry.type
+class OrganizationMutation:
+    @strawberry.mutation
+    async def organization_create(
+        self, info: Info, input: OrganizationInput
+    ) -> OrganizationPayload:
+        return await _payload(lambda: organizations.create(info.context.tenant, changes_of(input)))
+
+    @strawberry.mutation(
+        description="Link an organization to its existing customer at a payment provider (e.g. a Stripe "
+        "customer and saved card), so invoices of its auto-charge contracts are charged automatically."
+    )
+    async def organization_provider_account_link(
+        self, info: Info, organization_id: strawberry.ID, input: ProviderAccountInput
+    ) -> OrganizationPayload:
+        return await _payload(
+            lambda: charging.link_account(
+                info.context.tenant,
+                organization_id,
+                input.provider,
+                input.customer_ref,
+                input.payment_method_ref,
+            ),
+            arguments=("organization_id",),
+        )
+
+    @strawberry.mutation
+    async def organization_update(
+        self, info: Info, id: strawberry.ID, input: OrganizationInput
+    ) -> OrganizationPayload:
+        return await _payload(
+            lambda: organizations.update(info.context.tenant, id, changes_of(input))
+        )

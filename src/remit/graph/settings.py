@@ -1,0 +1,274 @@
+"""Invoicing settings, payment providers and the tenant's own payment method."""
+
+import strawberry
+from strawberry.scalars import JSON
+
+from remit.billing import invoicing_settings, platform, providers
+from remit.billing.errors import RemitError
+from remit.graph.addresses import Address, AddressInput
+from remit.graph.context import Info
+from remit.graph.enums import PlatformBillingStatus
+from remit.graph.errors import UserError
+from remit.graph.inputs import changes_of
+from remit.models.settings import InvoicingSettings as SettingsModel
+from remit.models.settings import ProviderSettings as ProviderSettingsModel
+from remit.plugins.api import PaymentProvider as Provider
+
+
+@strawberry.type
+class CompanyDetails:
+    legal_name: str | None
+    address: Address | None
+    vat_number: str | None
+    email: str | None
+    phone: str | None
+
+
+@strawberry.type
+class Branding:
+    logo_url: str | None
+    brand_color: str | None
+    footer_note: str | None
+
+
+@strawberry.type
+class PaymentProvider:
+    key: str = strawberry.field(description='Stable key, e.g. "stripe", "bank_transfer", "cheque"')
+    name: str
+    supports_online_payment: bool
+    supports_auto_charge: bool
+    settings_schema: JSON = strawberry.field(
+        description="JSON Schema of the settings this provider takes."
+    )
+
+    @classmethod
+    def from_provider(cls, provider: Provider) -> "PaymentProvider":
+        return cls(
+            key=provider.key,
+            name=provider.name,
+            supports_online_payment=provider.supports_online_payment,
+            supports_auto_charge=provider.supports_auto_charge,
+            settings_schema=providers.settings_schema(provider),
+        )
+
+
+@strawberry.type
+class ProviderSettings:
+    provider: str
+    enabled: bool
+    settings: JSON = strawberry.field(description="Settings with secrets masked.")
+
+    @classmethod
+    def from_model(cls, row: ProviderSettingsModel) -> "ProviderSettings":
+        masked = providers.masked(providers.provider(row.provider), row.settings)
+        return cls(provider=row.provider, enabled=row.enabled, settings=masked)
+
+
+@strawberry.type
+class PlatformBilling:
+    status: PlatformBillingStatus
+    method: str | None = strawberry.field(
+        description='Human description, e.g. "Visa •••• 4242" or "Bank transfer"'
+    )
+    client_secret: str | None = strawberry.field(
+        default=None,
+        description="For a card: the Stripe SetupIntent client secret the front end confirms with Stripe.js.",
+    )
+
+    @classmethod
+    def from_model(
+        cls, settings: SettingsModel, client_secret: str | None = None
+    ) -> "PlatformBilling":
+        return cls(
+            status=settings.platform_billing_status,
+            method=settings.platform_billing_method,
+            client_secret=client_secret,
+        )
+
+
+@strawberry.type
+class InvoicingSettings:
+    model: strawberry.Private[SettingsModel]
+    enabled: bool
+    default_currency: str
+    default_due_days: int
+    invoice_number_prefix: str
+    send_invoices_from: str | None
+    send_invoices_bcc: list[str]
+    reminder_days: list[int] = strawberry.field(
+        description="Days after the due date on which a reminder is emailed. Default [15]."
+    )
+
+    @strawberry.field
+    def company(self) -> CompanyDetails:
+        return CompanyDetails(
+            legal_name=self.model.company_legal_name,
+            address=Address.from_json(self.model.company_address),
+            vat_number=self.model.company_vat_number,
+            email=self.model.company_email,
+            phone=self.model.company_phone,
+        )
+
+    @strawberry.field
+    def branding(self) -> Branding:
+        return Branding(
+            logo_url=self.model.logo_url,
+            brand_color=self.model.brand_color,
+            footer_note=self.model.footer_note,
+        )
+
+    @strawberry.field
+    async def providers(self) -> list[ProviderSettings]:
+        rows = await providers.configured(await self.model.tenant)
+        return [ProviderSettings.from_model(row) for row in rows]
+
+    @strawberry.field
+    def platform_billing(self) -> PlatformBilling:
+        return PlatformBilling.from_model(self.model)
+
+    @classmethod
+    def from_model(cls, settings: SettingsModel, *, enabled: bool) -> "InvoicingSettings":
+        return cls(
+            model=settings,
+            enabled=enabled,
+            default_currency=settings.default_currency,
+            default_due_days=settings.default_due_days,
+            invoice_number_prefix=settings.invoice_number_prefix,
+            send_invoices_from=settings.send_invoices_from,
+            send_invoices_bcc=settings.send_invoices_bcc,
+            reminder_days=settings.reminder_days,
+        )
+
+
+@strawberry.input
+class CompanyDetailsInput:
+    legal_name: str | None = strawberry.UNSET
+    address: AddressInput | None = strawberry.UNSET
+    vat_number: str | None = strawberry.UNSET
+    email: str | None = strawberry.UNSET
+    phone: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class BrandingInput:
+    logo_url: str | None = strawberry.UNSET
+    brand_color: str | None = strawberry.UNSET
+    footer_note: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class InvoicingSettingsInput:
+    company: CompanyDetailsInput | None = strawberry.UNSET
+    branding: BrandingInput | None = strawberry.UNSET
+    default_currency: str | None = strawberry.UNSET
+    default_due_days: int | None = strawberry.UNSET
+    invoice_number_prefix: str | None = strawberry.UNSET
+    send_invoices_from: str | None = strawberry.UNSET
+    send_invoices_bcc: list[str] | None = strawberry.UNSET
+    reminder_days: list[int] | None = strawberry.UNSET
+
+
+@strawberry.input
+class PaymentProviderConfigureInput:
+    provider: str
+    enabled: bool
+    settings: JSON
+
+
+@strawberry.input
+class PlatformPaymentMethodInput:
+    kind: str = strawberry.field(description='"card" or "bank_transfer"')
+    billing_email: str | None = strawberry.field(
+        default=None, description="For bank transfer: the tenant's billing email for fee invoices."
+    )
+
+
+@strawberry.type
+class InvoicingSettingsPayload:
+    settings: InvoicingSettings | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class PlatformBillingPayload:
+    platform_billing: PlatformBilling | None
+    errors: list[UserError]
+
+
+def settings_payload(info: Info, settings: SettingsModel) -> InvoicingSettingsPayload:
+    view = InvoicingSettings.from_model(settings, enabled=info.context.tenant.invoicing_enabled)
+    return InvoicingSettingsPayload(settings=view, errors=[])
+
+
+@strawberry.type
+class SettingsQuery:
+    @strawberry.field
+    async def invoicing_settings(self, info: Info) -> InvoicingSettings:
+        settings = await invoicing_settings.get(info.context.tenant)
+        return InvoicingSettings.from_model(settings, enabled=info.context.tenant.invoicing_enabled)
+
+    @strawberry.field(description="Payment-provider plugins installed on this server.")
+    def payment_providers(self) -> list[PaymentProvider]:
+        return [PaymentProvider.from_provider(p) for _, p in sorted(providers.installed().items())]
+
+
+@strawberry.type
+class SettingsMutation:
+    @strawberry.mutation
+    async def invoicing_settings_update(
+        self, info: Info, input: InvoicingSettingsInput
+    ) -> InvoicingSettingsPayload:
+        try:
+            settings = await invoicing_settings.update(info.context.tenant, changes_of(input))
+        except RemitError as error:
+            return InvoicingSettingsPayload(
+                settings=None, errors=UserError.list_from(error, prefix=["input"])
+            )
+        return settings_payload(info, settings)
+
+    @strawberry.mutation(
+        description="Configure and enable or disable one payment provider for this tenant's invoices."
+    )
+    async def payment_provider_configure(
+        self, info: Info, input: PaymentProviderConfigureInput
+    ) -> InvoicingSettingsPayload:
+        try:
+            await providers.configure(
+                info.context.tenant, input.provider, enabled=input.enabled, settings=input.settings
+            )
+        except RemitError as error:
+            # The path runs into the provider's own settings keys, which stay as they are.
+            errors = UserError.list_from(error, prefix=["input"], camel_case=False)
+            return InvoicingSettingsPayload(settings=None, errors=errors)
+        return settings_payload(info, await invoicing_settings.get(info.context.tenant))
+
+    @strawberry.mutation(
+        description="Give Remit the tenant's own payment method, used for the monthly invoicing processing fee."
+    )
+    async def platform_payment_method_setup(
+        self, info: Info, input: PlatformPaymentMethodInput
+    ) -> PlatformBillingPayload:
+        try:
+            done = await platform.setup(info.context.tenant, input.kind, input.billing_email)
+        except RemitError as error:
+            return PlatformBillingPayload(
+                platform_billing=None, errors=UserError.list_from(error, prefix=["input"])
+            )
+        return PlatformBillingPayload(
+            platform_billing=PlatformBilling.from_model(done.settings, done.client_secret),
+            errors=[],
+        )
+
+    @strawberry.mutation(
+        description="Fails with errors until a platform payment method, company details and one payment provider exist."
+    )
+    async def invoicing_enable(self, info: Info) -> InvoicingSettingsPayload:
+        try:
+            settings = await invoicing_settings.enable(info.context.tenant)
+        except RemitError as error:
+            return InvoicingSettingsPayload(settings=None, errors=UserError.list_from(error))
+        return settings_payload(info, settings)
+
+    @strawberry.mutation
+    async def invoicing_disable(self, info: Info) -> InvoicingSettingsPayload:
+        return settings_payload(info, await invoicing_settings.disable(info.context.tenant))

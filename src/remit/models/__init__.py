@@ -1,0 +1,14 @@
+"""Tortoise models, one module per aggregate. This package imports nothing else of Remit's."""
+
+APP_LABEL = "remit"
+
+MODEL_MODULES = [
+    "remit.models.tenants",
+    "remit.models.settings",
+    "remit.models.organizations",
+    "remit.models.contracts",
+    "remit.models.invoices",
+    "remit.models.provider_events",
+    "remit.models.runs",
+    "remit.models.fees",
+]

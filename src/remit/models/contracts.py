@@ -1,0 +1,58 @@
+from tortoise import fields
+
+from remit.models.base import Entity, currency, money
+from remit.models.enums import BilledType, BillingCycle, ContractStatus
+
+
+class Contract(Entity):
+    """What an organization is billed for, how often, and how it pays."""
+
+    tenant = fields.ForeignKeyField(
+        "remit.Tenant", related_name="contracts", on_delete=fields.CASCADE
+    )
+    organization = fields.ForeignKeyField(
+        "remit.Organization", related_name="contracts", on_delete=fields.RESTRICT
+    )
+    name = fields.CharField(max_length=200)
+    status = fields.CharEnumField(ContractStatus, max_length=10, default=ContractStatus.DRAFT)
+    currency = currency()
+    billing_cycle = fields.CharEnumField(BillingCycle, max_length=10, default=BillingCycle.MONTHLY)
+    invoicing_start_date = fields.DateField(null=True)
+    next_invoice_date = fields.DateField(null=True)
+    end_date = fields.DateField(null=True)
+    due_days = fields.IntField(default=30)
+    billing_email = fields.CharField(max_length=254, null=True)
+    billing_emails_cc = fields.JSONField(default=list)
+    billing_address = fields.JSONField(null=True)
+    invoice_note = fields.TextField(null=True)
+    payment_providers = fields.JSONField(default=list)
+    auto_charge = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "contract"
+        indexes = (("status", "next_invoice_date"),)
+
+
+class ServiceLineItem(Entity):
+    """One priced service on a contract."""
+
+    # Once invoiced, an item is never edited in place: a change ends it and starts a new
+    # version whose `replaces` points back.
+
+    contract = fields.ForeignKeyField(
+        "remit.Contract", related_name="service_line_items", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=200)
+    currency = currency()
+    unit_price = money("Price per unit")
+    quantity = fields.DecimalField(max_digits=18, decimal_places=6, default=1)
+    billed = fields.CharEnumField(BilledType, max_length=10)
+    tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, default=0, description="Percent")
+    start_date = fields.DateField(null=True)
+    end_date = fields.DateField(null=True)
+    replaces = fields.ForeignKeyField(
+        "remit.ServiceLineItem", related_name="replaced_by", null=True, on_delete=fields.SET_NULL
+    )
+
+    class Meta:
+        table = "service_line_item"

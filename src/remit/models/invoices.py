@@ -1,0 +1,124 @@
+from tortoise import fields
+from tortoise.models import Model
+
+from remit.models.base import Entity, currency, money
+from remit.models.enums import BilledType, InvoiceStatus
+
+
+class Invoice(Entity):
+    """One invoice of a contract for one period."""
+
+    # The unique (contract, period_start) pair is the last guard against a duplicate invoice,
+    # the unique (tenant, number) pair against a number used twice.
+
+    tenant = fields.ForeignKeyField(
+        "remit.Tenant", related_name="invoices", on_delete=fields.CASCADE
+    )
+    contract = fields.ForeignKeyField(
+        "remit.Contract", related_name="invoices", on_delete=fields.RESTRICT
+    )
+    organization = fields.ForeignKeyField(
+        "remit.Organization", related_name="invoices", on_delete=fields.RESTRICT
+    )
+    number = fields.CharField(max_length=40, null=True)
+    status = fields.CharEnumField(InvoiceStatus, max_length=10, default=InvoiceStatus.DRAFT)
+    currency = currency()
+    issue_date = fields.DateField(null=True)
+    due_date = fields.DateField(null=True)
+    period_start = fields.DateField()
+    period_end = fields.DateField()
+    subtotal = money("Sum of the line subtotals", default=0)
+    tax = money("Sum of the line taxes", default=0)
+    total = money("Sum of the line totals", default=0)
+    amount_paid = money("Received and not refunded", default=0)
+    provider_payments = fields.JSONField(
+        default=dict, description="By provider reference: amounts received and refunded"
+    )
+    customer = fields.JSONField(default=dict, description="The customer party, frozen at issue")
+    provider = fields.JSONField(
+        default=dict, description="The issuing tenant party, frozen at issue"
+    )
+    payment_options = fields.JSONField(default=list)
+    hold_reasons = fields.JSONField(default=list)
+    public_token = fields.CharField(max_length=64, unique=True)
+    sent_at = fields.DatetimeField(null=True)
+    paid_at = fields.DatetimeField(null=True)
+    voided_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "invoice"
+        unique_together = (("contract", "period_start"), ("tenant", "number"))
+        indexes = (("tenant_id", "status", "due_date"),)
+
+
+class InvoiceLine(Model):
+    id = fields.UUIDField(primary_key=True)
+    invoice = fields.ForeignKeyField(
+        "remit.Invoice", related_name="lines", on_delete=fields.CASCADE
+    )
+    position = fields.IntField()
+    service_line_item = fields.ForeignKeyField(
+        "remit.ServiceLineItem", related_name="invoice_lines", null=True, on_delete=fields.SET_NULL
+    )
+    name = fields.CharField(max_length=200)
+    billed = fields.CharEnumField(BilledType, max_length=10)
+    quantity = fields.DecimalField(max_digits=18, decimal_places=6)
+    currency = currency()
+    unit_price = money("Price per unit for this period")
+    subtotal = money("Unit price x quantity, rounded half-up")
+    tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, description="Percent")
+    tax = money("Subtotal x tax rate, rounded half-up")
+    total = money("Subtotal + tax")
+
+    class Meta:
+        table = "invoice_line"
+        unique_together = (("invoice", "position"),)
+        ordering = ["position"]
+
+
+class InvoiceEvent(Model):
+    """Every status change and notable happening of an invoice: who, when, from, to, why."""
+
+    id = fields.UUIDField(primary_key=True)
+    invoice = fields.ForeignKeyField(
+        "remit.Invoice", related_name="events", on_delete=fields.CASCADE
+    )
+    at = fields.DatetimeField(auto_now_add=True)
+    type = fields.CharField(max_length=50)
+    from_status = fields.CharEnumField(InvoiceStatus, max_length=10, null=True)
+    to_status = fields.CharEnumField(InvoiceStatus, max_length=10, null=True)
+    actor = fields.CharField(max_length=100, description="user, cycle, provider:<key>, system")
+    detail = fields.TextField(null=True)
+
+    class Meta:
+        table = "invoice_event"
+        ordering = ["at"]
+
+
+class InvoiceNumberSequence(Model):
+    """The gapless invoice number counter of a tenant, locked while a number is taken."""
+
+    id = fields.UUIDField(primary_key=True)
+    tenant = fields.OneToOneField(
+        "remit.Tenant", related_name="invoice_number_sequence", on_delete=fields.CASCADE
+    )
+    last_number = fields.IntField(default=0)
+
+    class Meta:
+        table = "invoice_number_sequence"
+
+
+class Reminder(Model):
+    """A reminder email, at most one per invoice and offset (days after the due date)."""
+
+    id = fields.UUIDField(primary_key=True)
+    invoice = fields.ForeignKeyField(
+        "remit.Invoice", related_name="reminders", on_delete=fields.CASCADE
+    )
+    offset_days = fields.IntField()
+    sent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "reminder"
+        unique_together = (("invoice", "offset_days"),)

@@ -1,0 +1,36 @@
+from tortoise import fields
+
+from remit.models.base import Entity
+
+
+class Organization(Entity):
+    """A customer of a tenant."""
+
+    tenant = fields.ForeignKeyField(
+        "remit.Tenant", related_name="organizations", on_delete=fields.CASCADE
+    )
+    name = fields.CharField(max_length=200)
+    legal_name = fields.CharField(max_length=200, null=True)
+    billing_emails = fields.JSONField(default=list)
+    address = fields.JSONField(null=True)
+    tax_id = fields.CharField(max_length=50, null=True)
+
+    class Meta:
+        table = "organization"
+        indexes = (("tenant_id", "name"),)
+
+
+class ProviderAccount(Entity):
+    """What a payment provider keeps for one organization: its customer id there and a saved
+    payment method that can be charged off-session."""
+
+    organization = fields.ForeignKeyField(
+        "remit.Organization", related_name="provider_accounts", on_delete=fields.CASCADE
+    )
+    provider = fields.CharField(max_length=50)
+    customer_ref = fields.CharField(max_length=255, null=True)
+    payment_method_ref = fields.CharField(max_length=255, null=True)
+
+    class Meta:
+        table = "provider_account"
+        unique_together = (("organization", "provider"),)

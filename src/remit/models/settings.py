@@ -1,0 +1,58 @@
+from tortoise import fields
+
+from remit.models.base import Entity, currency
+from remit.models.enums import PlatformBillingStatus
+
+
+def default_reminder_days() -> list[int]:
+    """A reminder 15 days after the due date."""
+    return [15]
+
+
+class InvoicingSettings(Entity):
+    """Company details, branding, invoicing defaults and platform billing of a tenant."""
+
+    tenant = fields.OneToOneField(
+        "remit.Tenant", related_name="invoicing_settings", on_delete=fields.CASCADE
+    )
+    company_legal_name = fields.CharField(max_length=200, null=True)
+    company_address = fields.JSONField(null=True)
+    company_vat_number = fields.CharField(max_length=50, null=True)
+    company_email = fields.CharField(max_length=254, null=True)
+    company_phone = fields.CharField(max_length=50, null=True)
+    logo_url = fields.CharField(max_length=2000, null=True)
+    brand_color = fields.CharField(max_length=7, null=True)
+    footer_note = fields.TextField(null=True)
+    default_currency = currency(default="USD")
+    default_due_days = fields.IntField(default=30)
+    invoice_number_prefix = fields.CharField(max_length=20, default="INV")
+    send_invoices_from = fields.CharField(max_length=254, null=True)
+    send_invoices_bcc = fields.JSONField(default=list)
+    reminder_days = fields.JSONField(default=default_reminder_days)
+    platform_billing_status = fields.CharEnumField(
+        PlatformBillingStatus, max_length=10, default=PlatformBillingStatus.MISSING
+    )
+    platform_billing_kind = fields.CharField(max_length=20, null=True)
+    platform_billing_method = fields.CharField(max_length=100, null=True)
+    platform_billing_email = fields.CharField(max_length=254, null=True)
+    platform_stripe_customer_id = fields.CharField(max_length=100, null=True)
+    platform_stripe_setup_intent_id = fields.CharField(max_length=100, null=True)
+    platform_stripe_payment_method_id = fields.CharField(max_length=100, null=True)
+
+    class Meta:
+        table = "invoicing_settings"
+
+
+class ProviderSettings(Entity):
+    """The configuration of one payment provider for one tenant. Secrets never leave by the API."""
+
+    tenant = fields.ForeignKeyField(
+        "remit.Tenant", related_name="provider_settings", on_delete=fields.CASCADE
+    )
+    provider = fields.CharField(max_length=50)
+    enabled = fields.BooleanField(default=False)
+    settings = fields.JSONField(default=dict)
+
+    class Meta:
+        table = "provider_settings"
+        unique_together = (("tenant", "provider"),)

@@ -1,0 +1,50 @@
+"""/graphql: every operation needs `Authorization: Bearer <api key>`; the key decides the
+tenant. Only the GraphiQL page itself (a GET without a query) is open."""
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+from strawberry.asgi import GraphQL
+
+from remit.billing import tenants
+from remit.billing.errors import Unauthenticated
+from remit.graph.context import Context
+
+
+def _unauthorized(message: str) -> JSONResponse:
+    return JSONResponse(
+        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Bearer realm="remit"'},
+    )
+
+
+def _bearer_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+class GraphQLApp(GraphQL):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return await super().__call__(scope, receive, send)
+        request = Request(scope, receive)
+        if request.method == "GET" and "query" not in request.query_params:
+            return await super().__call__(scope, receive, send)
+        token = _bearer_token(request)
+        if token is None:
+            return await _unauthorized("An API key is required: Authorization: Bearer <key>.")(
+                scope, receive, send
+            )
+        try:
+            api_key = await tenants.authenticate(token)
+        except Unauthenticated as error:
+            return await _unauthorized(error.message)(scope, receive, send)
+        scope["state"]["api_key"] = api_key
+        await super().__call__(scope, receive, send)
+
+    async def get_context(self, request: Request, response: Response) -> Context | None:
+        api_key = getattr(request.state, "api_key", None)
+        if api_key is None:  # only the GraphiQL page gets here without a key, and runs no query
+            return None
+        return Context(api_key=api_key, request_id=request.state.request_id)

@@ -1,0 +1,92 @@
+"""Hosted invoice pages: `/i/{token}`, its PDF and its pay links. No login: the token is the
+key, so an unknown or malformed one gets a bare 404, and nothing of the tenant shows but
+what is on the invoice. No third-party requests, not indexed."""
+
+import hashlib
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from remit.billing import delivery, documents, pages
+from remit.billing.errors import NotFound
+from remit.models.enums import InvoiceStatus
+from remit.plugins.api import PaymentRefused, ProviderUnavailable
+
+HEADERS = {
+    "X-Robots-Tag": "noindex, nofollow",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
+        "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+def _plain(status: int, title: str, message: str) -> HTMLResponse:
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex, nofollow">'
+        f"<title>{title}</title></head><body><main><h1>{title}</h1><p>{message}</p></main></body></html>"
+    )
+    return HTMLResponse(body, status_code=status, headers=HEADERS)
+
+
+NOT_FOUND = ("Not found", "There is no invoice at this address.")
+
+
+async def invoice_page(request: Request) -> Response:
+    try:
+        invoice = await pages.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *NOT_FOUND)
+    html = documents.render_html(await delivery.document(invoice))
+    return HTMLResponse(html, headers={**HEADERS, "Cache-Control": "no-store"})
+
+
+async def invoice_pdf(request: Request) -> Response:
+    try:
+        invoice = await pages.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *NOT_FOUND)
+    # The PDF changes only with the invoice row (status, payments); its update time names it.
+    etag = (
+        '"'
+        + hashlib.sha256(f"{invoice.id}:{invoice.updated_at.isoformat()}".encode()).hexdigest()[:32]
+        + '"'
+    )
+    cache = {**HEADERS, "ETag": etag, "Cache-Control": "private, max-age=300"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=cache)
+    pdf = await delivery.render_pdf(await delivery.document(invoice))
+    name = f"{invoice.number or 'invoice'}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={**cache, "Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+async def pay(request: Request) -> Response:
+    try:
+        invoice = await pages.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *NOT_FOUND)
+    if invoice.status == InvoiceStatus.VOID:
+        return _plain(410, "This invoice is void", "It was cancelled; nothing is owed under it.")
+    if invoice.status == InvoiceStatus.PAID:
+        return _plain(200, "This invoice is paid", "Thank you: there is nothing left to pay.")
+    try:
+        url = await pages.fresh_payment_url(invoice, request.path_params["provider"])
+    except NotFound:
+        return _plain(404, *NOT_FOUND)
+    except ProviderUnavailable:
+        return _plain(
+            503,
+            "Payment is unavailable",
+            "The payment service cannot be reached; try again shortly.",
+        )
+    except PaymentRefused as refusal:
+        return _plain(502, "Payment is unavailable", str(refusal))
+    return RedirectResponse(url, status_code=303, headers=HEADERS)

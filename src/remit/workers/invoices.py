@@ -1,0 +1,56 @@
+"""Jobs on one issued invoice: charging it automatically, and delivering it."""
+
+from datetime import date
+from uuid import UUID
+
+from remit.billing import charging, clock, delivery, pages, reminders
+from remit.billing.mail import MailUnavailable
+from remit.plugins.api import ProviderUnavailable
+from remit.workers.retries import retry_later
+
+
+async def charge_invoice(ctx: dict, invoice_id: str, provider: str) -> str:
+    try:
+        return await charging.charge(UUID(invoice_id), provider)
+    except ProviderUnavailable as error:
+        raise retry_later(ctx) from error
+
+
+async def deliver_invoice(ctx: dict, invoice_id: str, resend: bool = False) -> str:
+    try:
+        return await delivery.deliver(UUID(invoice_id), resend=resend)
+    except (MailUnavailable, ProviderUnavailable) as error:
+        raise retry_later(ctx) from error
+
+
+async def send_notice(ctx: dict, invoice_id: str, kind: str, suffix: str = "") -> str:
+    try:
+        return await delivery.send_notice(UUID(invoice_id), kind, suffix)
+    except MailUnavailable as error:
+        raise retry_later(ctx) from error
+
+
+async def mark_overdue(ctx: dict, invoice_id: str, today: str) -> bool:
+    return await reminders.mark_overdue(UUID(invoice_id), date.fromisoformat(today))
+
+
+async def remind(ctx: dict, invoice_id: str, offset: int) -> bool:
+    return await reminders.remind(UUID(invoice_id), offset)
+
+
+async def plan_reminders(ctx: dict, today: str | None = None) -> tuple[int, int]:
+    return await reminders.plan(date.fromisoformat(today) if today else clock.today())
+
+
+async def send_tenant_notice(ctx: dict, invoice_id: str, kind: str, reason: str = "") -> str:
+    try:
+        return await delivery.send_tenant_notice(UUID(invoice_id), kind, reason)
+    except MailUnavailable as error:
+        raise retry_later(ctx) from error
+
+
+async def close_payment_pages(ctx: dict, invoice_id: str) -> int:
+    try:
+        return await pages.close_payment_pages(UUID(invoice_id))
+    except ProviderUnavailable as error:
+        raise retry_later(ctx) from error

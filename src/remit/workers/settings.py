@@ -1,0 +1,66 @@
+"""How a worker is built: the same functions and cron entries for `remit worker` and for
+the worker that `remit serve` runs in-process in the embedded mode."""
+
+from arq import cron
+from arq.connections import ArqRedis
+from arq.worker import Worker
+
+from remit.workers.contracts import plan_contract_endings
+from remit.workers.cycle import catch_up, plan_cycle
+from remit.workers.fees import bill_last_month
+from remit.workers.functions import FUNCTIONS
+from remit.workers.invoices import plan_reminders
+
+
+def cron_jobs(cycle_time: str) -> list:
+    hours, minutes = map(int, cycle_time.split(":"))
+    return [
+        # Just after midnight UTC, so a contract that ended yesterday is ENDED before the cycle.
+        cron(
+            plan_contract_endings,
+            name="contracts.plan_endings.cron",
+            hour={0},
+            minute={5},
+            unique=True,
+        ),
+        cron(plan_cycle, name="cycle.plan.cron", hour={hours}, minute={minutes}, unique=True),
+        # Before business hours in Europe: overdue marks and reminders for the day.
+        cron(plan_reminders, name="reminders.plan.cron", hour={6}, minute={0}, unique=True),
+        # On the 1st, after the day's cycle, so last month's count is complete.
+        cron(
+            bill_last_month,
+            name="fees.bill.cron",
+            day={1},
+            hour={hours + 2 if hours < 22 else 23},
+            minute={0},
+            unique=True,
+        ),
+    ]
+
+
+def build_worker(
+    pool: ArqRedis,
+    *,
+    in_process: bool,
+    cycle_time: str = "08:15",
+    job_timeout: int = 300,
+    **overrides,
+) -> Worker:
+    """A worker on `pool`. In-process, the host (uvicorn) owns the signals."""
+
+    async def on_startup(ctx: dict) -> None:
+        await catch_up(ctx, cycle_time)
+
+    options = {
+        "functions": FUNCTIONS,
+        "cron_jobs": cron_jobs(cycle_time),
+        "on_startup": on_startup,
+        "redis_pool": pool,
+        "queue_name": pool.default_queue_name,
+        "handle_signals": not in_process,
+        "max_tries": 5,
+        "keep_result": 3600,
+        "job_timeout": job_timeout,
+    }
+    options.update(overrides)
+    return Worker(**options)
