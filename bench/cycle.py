@@ -70,7 +70,7 @@ from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.runtime import Runtime, running
-from remit.settings import Settings, get_settings
+from remit.settings import Settings
 from remit.workers import queue
 from remit.workers.settings import build_worker
 
@@ -345,24 +345,6 @@ async def read_back(day: date, expected: int) -> list[float]:
 # -- wiring -----------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def outbox_environment(folder: Path) -> Iterator[None]:
-    """Mail to the outbox folder: the delivery code reads `get_settings()`, cached."""
-    saved = {key: os.environ.get(key) for key in ("REMIT_OUTBOX_DIR", "REMIT_SMTP_URL")}
-    os.environ["REMIT_OUTBOX_DIR"] = str(folder)
-    os.environ.pop("REMIT_SMTP_URL", None)
-    get_settings.cache_clear()
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        get_settings.cache_clear()
-
-
 async def main(
     contract_count: int,
     tenant_count: int,
@@ -382,12 +364,14 @@ async def main(
     worker = WorkerOptions(max_jobs, poll_delay)
     warm_up_day, cycle_day = CYCLE_DAY - timedelta(days=1), CYCLE_DAY
     issue_day = CYCLE_DAY + timedelta(days=1)
-    with tempfile.TemporaryDirectory() as folder, outbox_environment(Path(folder) / "outbox"):
+    with tempfile.TemporaryDirectory() as folder:
         outbox = Path(folder) / "outbox"
         url = database_url or f"sqlite://{Path(folder) / 'bench.sqlite3'}"
         settings = Settings(
             database_url=url,
             redis_url=redis_url,
+            smtp_url=None,
+            outbox_dir=outbox,
             secret_key="bench",
             queue_name=f"remit:bench:{os.getpid()}",
         )

@@ -20,8 +20,9 @@ from tortoise import Tortoise, connections
 
 from remit import db
 from remit.app import create_app
-from remit.runtime import running
-from remit.settings import Settings, get_settings
+from remit.billing import config
+from remit.runtime import billing_config, running
+from remit.settings import Settings
 from remit.workers.settings import build_worker
 from tests.servers import smtpd  # noqa: F401 -- a fixture, for every test module
 
@@ -67,10 +68,6 @@ def database_name() -> str:
 async def settings(tmp_path_factory: pytest.TempPathFactory):
     """Settings for this xdist worker, on a freshly migrated database of its own."""
     tmp = tmp_path_factory.mktemp("remit")
-    # Code that reads the process settings (delivery, links) must not write into the
-    # working tree either: its outbox is this session's too.
-    os.environ["REMIT_OUTBOX_DIR"] = str(tmp / "outbox")
-    get_settings.cache_clear()
     if USES_SQLITE:
         config = Settings(
             database_url=f"sqlite://{tmp / 'remit.sqlite3'}",
@@ -97,6 +94,22 @@ async def runtime(settings: Settings):
     """The database and queue, as a process holds them. Jobs run when a test drains them."""
     async with running(settings, run_jobs=False) as started:
         yield started
+
+
+@pytest.fixture
+def configure(settings: Settings, runtime):
+    """Run one test as if the process had started with other settings, e.g.
+    `configure(smtp_url=..., platform_stripe_secret_key=...)` (the names of Settings, without
+    REMIT_). Calls add up; the session's configuration is back after the test."""
+    before = config.current()
+    changes: dict = {}
+
+    def change(**fields) -> None:
+        changes.update(fields)
+        config.use(billing_config(settings.model_copy(update=changes)))
+
+    yield change
+    config.use(before)
 
 
 @pytest.fixture(autouse=True)

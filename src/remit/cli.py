@@ -79,12 +79,18 @@ def settings() -> Settings:
 
 
 async def with_database(work: Callable[[], Awaitable[T]] | None = None) -> T | None:
-    """Connect to a migrated database, do `work`, disconnect."""
+    """Connect to a migrated database, do `work` with the domain configured as in a running
+    process, disconnect."""
+    from remit.billing import config
+    from remit.runtime import billing_config
+
     await db.init(settings().database_url)
     try:
+        config.use(billing_config(settings()))
         await db.ensure_migrated()
         return await work() if work is not None else None
     finally:
+        config.use(None)
         await db.close()
 
 

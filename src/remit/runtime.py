@@ -1,6 +1,6 @@
-"""What a running Remit process holds: the database, the job queue and, in the embedded
-mode, an in-process arq worker. `serve`, `worker` and the CLI's one-shot commands all
-start through here."""
+"""What a running Remit process holds: the domain's configuration, the database, the job
+queue and, in the embedded mode, an in-process arq worker. `serve`, `worker` and the CLI's
+one-shot commands all start through here."""
 
 import asyncio
 import contextlib
@@ -12,8 +12,11 @@ from arq.connections import ArqRedis
 from arq.worker import Worker
 
 from remit import db
-from remit.billing import jobs
+from remit.billing import config, jobs
+from remit.billing.mail import Transport
+from remit.billing.money import Money
 from remit.plugins import manager as plugins
+from remit.plugins.stripe_platform import StripePlatformAccount
 from remit.settings import Settings
 from remit.workers import queue
 from remit.workers.settings import build_worker
@@ -28,6 +31,27 @@ class Runtime:
     worker: Worker | None = None
 
 
+def billing_config(settings: Settings) -> config.Config:
+    """The domain's configuration from the process settings. Raises Invalid when the fee is
+    not an amount of its currency."""
+    secret_key = settings.platform_stripe_secret_key
+    return config.Config(
+        public_url=settings.public_url,
+        fee_per_invoice=Money.parse(
+            settings.platform_fee_per_invoice, settings.platform_fee_currency
+        ),
+        platform_name=settings.platform_name,
+        platform_email=settings.platform_email,
+        platform_bank_details=settings.platform_bank_details,
+        mail=Transport(smtp_url=settings.smtp_url, outbox_dir=settings.outbox_dir),
+        platform_account=(
+            StripePlatformAccount(secret_key, settings.platform_stripe_webhook_secret)
+            if secret_key
+            else None
+        ),
+    )
+
+
 @contextlib.asynccontextmanager
 async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncIterator[Runtime]:
     """Connect to the database (refusing an unmigrated one) and the queue. `run_jobs`
@@ -38,6 +62,7 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
     await db.init(settings.database_url)
     pool = None
     try:
+        config.use(billing_config(settings))
         await db.ensure_migrated()
         pool = await queue.connect(settings.redis_url, settings.queue_name)
         await pool.ping()
@@ -59,6 +84,7 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
                 await _stop(runtime.worker, task)
                 pool = None  # the worker closed it
     finally:
+        config.use(None)
         if pool is not None:
             await pool.aclose()
         await db.close()

@@ -10,22 +10,18 @@ from remit.billing.invoicing_settings import update
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
-from remit.settings import get_settings
 from remit.workers.invoices import deliver_invoice
 from tests import factories
 from tests.servers import Collector, free_port, start
 
 
 @pytest.fixture
-def mail_server(monkeypatch, tmp_path):
+def mail_server(configure):
     handler = Collector()
     controller = start(handler)
-    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
-    monkeypatch.setenv("REMIT_PUBLIC_URL", "https://pay.acme.com")
-    get_settings.cache_clear()
+    configure(smtp_url=f"smtp://127.0.0.1:{controller.port}", public_url="https://pay.acme.com")
     yield handler
     controller.stop()
-    get_settings.cache_clear()
 
 
 def received(handler) -> list:
@@ -80,9 +76,8 @@ async def test_an_issued_invoice_is_emailed_once_with_its_pdf(mail_server, drain
     assert len(mail_server.envelopes) == 1
 
 
-async def test_an_smtp_outage_keeps_the_invoice_due_until_it_is_sent(drain_jobs, monkeypatch):
-    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{free_port()}")  # nothing listens
-    get_settings.cache_clear()
+async def test_an_smtp_outage_keeps_the_invoice_due_until_it_is_sent(drain_jobs, configure):
+    configure(smtp_url=f"smtp://127.0.0.1:{free_port()}")  # nothing listens
     _, invoice = await issue_one(drain_jobs)
     assert (invoice.status, invoice.sent_at) == (InvoiceStatus.DUE, None)
     with pytest.raises(Retry):
@@ -90,14 +85,12 @@ async def test_an_smtp_outage_keeps_the_invoice_due_until_it_is_sent(drain_jobs,
 
     handler = Collector()
     controller = start(handler)
-    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
-    get_settings.cache_clear()
+    configure(smtp_url=f"smtp://127.0.0.1:{controller.port}")
     try:
         assert await deliver_invoice({"job_try": 2}, str(invoice.id)) == "sent"
         assert await deliver_invoice({"job_try": 3}, str(invoice.id)) == "already sent"
     finally:
         controller.stop()
-        get_settings.cache_clear()
     assert len(handler.envelopes) == 1
     assert (await Invoice.get(id=invoice.id)).sent_at is not None
 

@@ -9,7 +9,6 @@ from remit.models.enums import InvoiceStatus, PlatformBillingStatus, PlatformFee
 from remit.models.fees import PlatformFee
 from remit.models.invoices import Invoice
 from remit.models.settings import InvoicingSettings
-from remit.settings import get_settings
 from tests import factories
 from tests.servers import Collector, start
 from tests.stripe_events import event, signed
@@ -19,19 +18,19 @@ OPERATOR_SECRET = "whsec_operator000000"
 
 
 @pytest.fixture
-def operator(monkeypatch):
+def operator(configure, monkeypatch):
     handler = Collector()
     controller = start(handler)
-    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
-    monkeypatch.setenv("REMIT_PLATFORM_STRIPE_SECRET_KEY", OPERATOR_KEY)
-    monkeypatch.setenv("REMIT_PLATFORM_STRIPE_WEBHOOK_SECRET", OPERATOR_SECRET)
-    monkeypatch.setenv("REMIT_PLATFORM_BANK_DETAILS", "IBAN: GB82WEST12345698765432")
+    configure(
+        smtp_url=f"smtp://127.0.0.1:{controller.port}",
+        platform_stripe_secret_key=OPERATOR_KEY,
+        platform_stripe_webhook_secret=OPERATOR_SECRET,
+        platform_bank_details="IBAN: GB82WEST12345698765432",
+    )
     monkeypatch.delenv("REMIT_STRIPE_API_BASE", raising=False)
-    get_settings.cache_clear()
     with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as stripe_api:
         yield handler, stripe_api
     controller.stop()
-    get_settings.cache_clear()
 
 
 async def issued(tenant, contract, number: int, day: date, status=InvoiceStatus.DUE):

@@ -9,12 +9,12 @@ from remit.billing.mail import (
     MailRejected,
     MailUnavailable,
     OutgoingMail,
+    Transport,
     invoice_message,
     outbox_name,
     send,
     smtp_server,
 )
-from remit.settings import Settings
 from tests.billing.test_documents import invoice_document
 from tests.servers import Collector, free_port, start
 
@@ -88,8 +88,8 @@ class Logins:
         return AuthResult(success=auth_data == self.expected, handled=False)
 
 
-def smtp_settings(port: int, tmp_path, credentials: str = "") -> Settings:
-    return Settings(
+def smtp_transport(port: int, tmp_path, credentials: str = "") -> Transport:
+    return Transport(
         smtp_url=f"smtp://{credentials}127.0.0.1:{port}", outbox_dir=tmp_path / "outbox"
     )
 
@@ -148,7 +148,7 @@ def test_only_known_kinds():
 async def test_send_through_smtp(smtpd, tmp_path):
     handler, port = smtpd
     mail = outgoing()
-    await send(mail.message, mail.recipients, smtp_settings(port, tmp_path))
+    await send(mail.message, mail.recipients, smtp_transport(port, tmp_path))
 
     [envelope] = handler.envelopes
     assert envelope.mail_from == "billing@acme.example"
@@ -165,16 +165,16 @@ async def test_send_through_smtp(smtpd, tmp_path):
 
 async def test_without_smtp_mail_goes_to_the_outbox(tmp_path):
     outbox = tmp_path / "outbox"
-    settings = Settings(smtp_url=None, outbox_dir=outbox)
+    transport = Transport(smtp_url=None, outbox_dir=outbox)
     mail = outgoing()
-    await send(mail.message, mail.recipients, settings)
+    await send(mail.message, mail.recipients, transport)
 
     path = outbox / "invoice-6a1f0c2e-0d1b-4c39-9f53-1b1f6e0c0a42@remit.test.eml"
     assert [p.name for p in outbox.iterdir()] == [path.name]
     written = path.read_bytes()
     check_invoice_email(message_from_bytes(written, policy=default_policy))
 
-    await send(mail.message, mail.recipients, settings)  # sent again: the same file
+    await send(mail.message, mail.recipients, transport)  # sent again: the same file
     assert [p.name for p in outbox.iterdir()] == [path.name]
     assert path.read_bytes() == written
 
@@ -192,7 +192,7 @@ async def test_no_server_is_unavailable(tmp_path):
     port = free_port()  # nothing listens there
     mail = outgoing()
     with pytest.raises(MailUnavailable) as caught:
-        await send(mail.message, mail.recipients, smtp_settings(port, tmp_path))
+        await send(mail.message, mail.recipients, smtp_transport(port, tmp_path))
     assert caught.value.message.startswith(f"Cannot reach the mail server 127.0.0.1:{port}: ")
     assert "\n" not in caught.value.message
     assert caught.value.code == "MAIL_UNAVAILABLE"
@@ -204,7 +204,7 @@ async def test_refused_recipients_are_rejected(tmp_path):
     try:
         mail = outgoing(cc=[], bcc=[])
         with pytest.raises(MailRejected) as caught:
-            await send(mail.message, mail.recipients, smtp_settings(controller.port, tmp_path))
+            await send(mail.message, mail.recipients, smtp_transport(controller.port, tmp_path))
     finally:
         controller.stop()
     assert caught.value.message == (
@@ -221,7 +221,7 @@ async def test_a_temporary_refusal_is_unavailable(tmp_path):
     try:
         mail = outgoing(cc=[], bcc=[])
         with pytest.raises(MailUnavailable, match=r"451 4\.3\.0 Try again later"):
-            await send(mail.message, mail.recipients, smtp_settings(controller.port, tmp_path))
+            await send(mail.message, mail.recipients, smtp_transport(controller.port, tmp_path))
     finally:
         controller.stop()
 
@@ -244,8 +244,8 @@ def smtpd_with_login():
 async def test_credentials_from_the_url_are_used(smtpd_with_login, tmp_path):
     handler, logins, port = smtpd_with_login
     mail = outgoing()
-    settings = smtp_settings(port, tmp_path, credentials=f"mailer:{PASSWORD_IN_URL}@")
-    await send(mail.message, mail.recipients, settings)
+    transport = smtp_transport(port, tmp_path, credentials=f"mailer:{PASSWORD_IN_URL}@")
+    await send(mail.message, mail.recipients, transport)
 
     assert [auth_data for _, auth_data in logins.attempts] == [
         LoginPassword(b"mailer", PASSWORD.encode())
@@ -259,9 +259,9 @@ async def test_a_refused_login_never_shows_the_password(smtpd_with_login, tmp_pa
     handler, logins, port = smtpd_with_login
     wrong = "wrong:p@ss%"
     mail = outgoing()
-    settings = smtp_settings(port, tmp_path, credentials="mailer:wrong%3Ap%40ss%25@")
+    transport = smtp_transport(port, tmp_path, credentials="mailer:wrong%3Ap%40ss%25@")
     with pytest.raises(MailUnavailable) as caught:
-        await send(mail.message, mail.recipients, settings)
+        await send(mail.message, mail.recipients, transport)
 
     assert len(logins.attempts) >= 1
     assert all(auth_data.password == wrong.encode() for _, auth_data in logins.attempts)

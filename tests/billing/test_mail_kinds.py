@@ -8,9 +8,15 @@ from email.policy import default as default_policy
 import pytest
 
 from remit.billing.documents import DocumentParty
-from remit.billing.mail import KINDS_WITHOUT_PDF, SUBJECTS, OutgoingMail, invoice_message, send
+from remit.billing.mail import (
+    KINDS_WITHOUT_PDF,
+    SUBJECTS,
+    OutgoingMail,
+    Transport,
+    invoice_message,
+    send,
+)
 from remit.billing.money import Money
-from remit.settings import Settings
 from tests.billing.test_documents import invoice_document
 from tests.servers import Collector, start
 
@@ -406,13 +412,13 @@ async def test_each_kind_arrives_intact_over_smtp(tmp_path):
     handler = Collector()
     controller = start(handler)
     try:
-        settings = Settings(
+        transport = Transport(
             smtp_url=f"smtp://127.0.0.1:{controller.port}", outbox_dir=tmp_path / "outbox"
         )
         kinds = ["reminder", "receipt", "void", "payment_failed"]
         sent = [compose(kind) for kind in kinds]
         for mail in sent:
-            await send(mail.message, mail.recipients, settings)
+            await send(mail.message, mail.recipients, transport)
     finally:
         controller.stop()
 

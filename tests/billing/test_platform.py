@@ -11,7 +11,6 @@ import respx
 from remit.models.enums import PlatformBillingStatus
 from remit.models.provider_events import ProviderEvent
 from remit.models.settings import InvoicingSettings
-from remit.settings import get_settings
 from tests import factories
 from tests.stripe_events import event, signed
 
@@ -21,14 +20,14 @@ CARD_SETUP = 'mutation { platformPaymentMethodSetup(input: {kind: "card"}) { pla
 
 
 @pytest.fixture
-def operator_stripe(monkeypatch):
-    monkeypatch.setenv("REMIT_PLATFORM_STRIPE_SECRET_KEY", OPERATOR_KEY)
-    monkeypatch.setenv("REMIT_PLATFORM_STRIPE_WEBHOOK_SECRET", OPERATOR_WEBHOOK_SECRET)
+def operator_stripe(configure, monkeypatch):
+    configure(
+        platform_stripe_secret_key=OPERATOR_KEY,
+        platform_stripe_webhook_secret=OPERATOR_WEBHOOK_SECRET,
+    )
     monkeypatch.delenv("REMIT_STRIPE_API_BASE", raising=False)
-    get_settings.cache_clear()
     with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as mock:
         yield mock
-    get_settings.cache_clear()
 
 
 def form(request: httpx.Request) -> dict[str, str]:
@@ -156,9 +155,8 @@ async def test_a_stripe_failure_is_a_provider_error_and_nothing_changes(
     assert await platform_state(tenant) == before
 
 
-async def test_cards_need_the_operators_stripe_key(graphql, monkeypatch):
-    monkeypatch.delenv("REMIT_PLATFORM_STRIPE_SECRET_KEY", raising=False)
-    get_settings.cache_clear()
+async def test_cards_need_the_operators_stripe_key(graphql, configure):
+    configure(platform_stripe_secret_key=None)
     _, key = await factories.tenant()
 
     result = (await graphql(key).query(CARD_SETUP))["platformPaymentMethodSetup"]

@@ -11,7 +11,6 @@ import pytest
 from remit.billing import clock, cycle, payments, providers, reminders
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, Reminder
-from remit.settings import get_settings
 from tests import factories
 from tests.servers import Collector, start
 from tests.stripe_events import event, signed
@@ -24,14 +23,12 @@ STRIPE = {
 
 
 @pytest.fixture
-def mail_server(monkeypatch):
+def mail_server(configure):
     handler = Collector()
     controller = start(handler)
-    monkeypatch.setenv("REMIT_SMTP_URL", f"smtp://127.0.0.1:{controller.port}")
-    get_settings.cache_clear()
+    configure(smtp_url=f"smtp://127.0.0.1:{controller.port}")
     yield handler
     controller.stop()
-    get_settings.cache_clear()
 
 
 def subjects(handler) -> list[str]:

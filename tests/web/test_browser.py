@@ -28,7 +28,6 @@ from remit.app import create_app
 from remit.billing import cycle, payments, providers
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
-from remit.settings import get_settings
 from tests import factories
 from tests.conftest import ROOT
 from tests.servers import free_port
@@ -86,14 +85,11 @@ class Server(uvicorn.Server):
 
 @pytest.fixture(scope="module")
 async def base_url(settings, runtime) -> AsyncIterator[str]:
-    """The app on a free port; invoice links point at it while this module runs."""
+    """The app on a free port."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("REMIT_PUBLIC_URL", base)
-        patch.setenv("REMIT_OUTBOX_DIR", str(settings.outbox_dir))
         patch.delenv("REMIT_STRIPE_API_BASE", raising=False)
-        get_settings.cache_clear()
         config = uvicorn.Config(
             create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
         )
@@ -111,7 +107,6 @@ async def base_url(settings, runtime) -> AsyncIterator[str]:
         finally:
             server.should_exit = True
             await task
-    get_settings.cache_clear()  # back to the environment as it was
 
 
 @pytest.fixture(scope="module")
@@ -138,8 +133,10 @@ class Tab:
 
 
 @pytest.fixture
-async def tab(browser, base_url) -> AsyncIterator[Tab]:
-    """A fresh browser context whose only reachable hosts are the app and a fake Checkout."""
+async def tab(browser, base_url, configure) -> AsyncIterator[Tab]:
+    """A fresh browser context whose only reachable hosts are the app and a fake Checkout;
+    invoice links point at the app."""
+    configure(public_url=base_url)
     context = await browser.new_context(viewport=DESKTOP, locale="en-US")
     context.set_default_timeout(5_000)
     opened = Tab(page=await context.new_page(), context=context)

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from remit.billing import (
     clock,
+    config,
     documents,
     invoice_status,
     jobs,
@@ -27,7 +28,6 @@ from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from remit.models.organizations import Organization
 from remit.models.settings import InvoicingSettings, ProviderSettings
 from remit.plugins.api import PaymentOption, PaymentRefused
-from remit.settings import get_settings
 
 SENDABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID}
 SYSTEM = "system"
@@ -43,10 +43,14 @@ async def render_pdf(shown: InvoiceDocument) -> bytes:
         return await asyncio.to_thread(documents.render_pdf, shown)
 
 
+def _mail_host() -> str:
+    """The domain of our Message-IDs: the server's own."""
+    return urlsplit(config.current().public_url).hostname or "remit.invalid"
+
+
 def message_id(invoice: Invoice, resend_at: datetime | None = None) -> str:
-    host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
     suffix = f".resend.{resend_at:%Y%m%d%H%M%S%f}" if resend_at else ""
-    return f"<invoice.{invoice.id}{suffix}@{host}>"
+    return f"<invoice.{invoice.id}{suffix}@{_mail_host()}>"
 
 
 def _stored(option: PaymentOption) -> dict:
@@ -173,7 +177,7 @@ async def _email(invoice: Invoice, kind: str, message_id: str, **details) -> tup
         kind=kind,
         **details,
     )
-    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+    await mail.send(outgoing.message, outgoing.recipients, config.current().mail)
     return outgoing.recipients
 
 
@@ -223,7 +227,6 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     detail_key = f"{kind}{':' + suffix if suffix else ''}"
     if await InvoiceEvent.exists(invoice=invoice, type=event_type, detail__startswith=detail_key):
         return "already sent"
-    host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
     details = {"today": clock.today()} if kind == "reminder" else {}
     if kind == "receipt" and invoice.paid_at:
         details["paid_on"] = invoice.paid_at.date()
@@ -231,7 +234,7 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
         recipients = await _email(
             invoice,
             kind,
-            f"<invoice.{invoice.id}.{detail_key.replace(':', '.')}@{host}>",
+            f"<invoice.{invoice.id}.{detail_key.replace(':', '.')}@{_mail_host()}>",
             **details,
         )
     except mail.MailRejected as rejection:
@@ -256,7 +259,6 @@ async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> s
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     if not settings.company_email:
         return "no company email"
-    host = urlsplit(get_settings().public_url).hostname or "remit.invalid"
     outgoing = mail.invoice_message(
         await document(invoice),
         sender=settings.send_invoices_from or settings.company_email,
@@ -264,10 +266,10 @@ async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> s
         cc=[],
         bcc=[],
         pdf=None,
-        message_id=f"<invoice.{invoice.id}.{kind}.{clock.now():%Y%m%d%H%M%S%f}@{host}>",
+        message_id=f"<invoice.{invoice.id}.{kind}.{clock.now():%Y%m%d%H%M%S%f}@{_mail_host()}>",
         kind=kind,
         reason=reason or None,
     )
-    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+    await mail.send(outgoing.message, outgoing.recipients, config.current().mail)
     await invoice_status.record(invoice, f"{kind}_notified", SYSTEM, f"to {settings.company_email}")
     return "sent"

@@ -1,5 +1,5 @@
 """The monthly invoicing processing fee: each tenant pays, for every invoice it issued
-(numbered) in a month, REMIT_PLATFORM_FEE_PER_INVOICE, through the payment method it gave
+(numbered) in a month, the configured fee per invoice, through the payment method it gave
 when it enabled invoicing. One fee per tenant and month; charging it is safe to repeat."""
 
 import calendar
@@ -11,7 +11,7 @@ from uuid import UUID
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 
-from remit.billing import documents, ids, jobs, mail
+from remit.billing import config, documents, ids, jobs, mail
 from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
 from remit.billing.errors import InvalidTransition, NotFound
 from remit.billing.money import Money
@@ -20,10 +20,9 @@ from remit.models.fees import PlatformFee
 from remit.models.invoices import Invoice
 from remit.models.settings import InvoicingSettings
 from remit.models.tenants import Tenant
-from remit.plugins import stripe as stripe_plugin
+from remit.plugins.api import CustomerAccount, PaymentRefused
 from remit.plugins.api import PaymentOption as Option
-from remit.plugins.api import PaymentRefused
-from remit.settings import get_settings
+from remit.plugins.platform import FeeCharge
 
 COLLECT_JOB = "fee.collect"
 # A failed charge is tried again 2, 4 and 7 days after the first attempt: 3 retries in a week.
@@ -52,8 +51,7 @@ class FeeRun:
 async def bill(month: date) -> FeeRun:
     """A fee for each tenant that issued invoices in `month` (void ones count: they were
     issued), and a collection job for each. Running it twice creates and charges nothing new."""
-    settings = get_settings()
-    per_invoice = Money.parse(settings.platform_fee_per_invoice, settings.platform_fee_currency)
+    per_invoice = config.current().fee_per_invoice
     counts = (
         await Invoice.filter(
             number__not_isnull=True, issue_date__gte=month, issue_date__lte=month_end(month)
@@ -101,36 +99,33 @@ async def collect(fee_id: UUID, attempt: int) -> str:
         return "fee invoice sent"
     if not settings.platform_stripe_payment_method_id:
         return await fail(fee, attempt, "No card is saved for the processing fee.")
-    key = get_settings().platform_stripe_secret_key
-    if not key:
+    account = config.current().platform_account
+    if account is None:
         return "cards are not set up on this server"
+    charge = FeeCharge(
+        fee_id=fee.id,
+        tenant_id=fee.tenant_id,
+        attempt=attempt,
+        amount=fee.amount,
+        currency=fee.currency,
+        description=f"Invoice processing fee, {fee.month:%B %Y}",
+        account=CustomerAccount(
+            customer_ref=settings.platform_stripe_customer_id,
+            payment_method_ref=settings.platform_stripe_payment_method_id,
+        ),
+    )
     try:
-        async with stripe_plugin.connection(key) as client:
-            with stripe_plugin.translated_errors(key):
-                intent = await client.v1.payment_intents.create_async(
-                    params={
-                        "amount": fee.amount,
-                        "currency": fee.currency.lower(),
-                        "customer": settings.platform_stripe_customer_id,
-                        "payment_method": settings.platform_stripe_payment_method_id,
-                        "off_session": True,
-                        "confirm": True,
-                        "description": f"Invoice processing fee, {fee.month:%B %Y}",
-                        "metadata": {
-                            "remit_platform_fee_id": str(fee.id),
-                            "remit_tenant_id": str(fee.tenant_id),
-                        },
-                    },
-                    options={"idempotency_key": f"platform-fee:{fee.id}:attempt:{attempt}"},
-                )
+        result = await account.charge_fee(charge)
     except PaymentRefused as refusal:
         return await fail(fee, attempt, str(refusal))
-    await PlatformFee.filter(id=fee.id).update(attempts=attempt, stripe_payment_intent_id=intent.id)
+    await PlatformFee.filter(id=fee.id).update(
+        attempts=attempt, stripe_payment_intent_id=result.reference
+    )
     return "charge requested"
 
 
 async def settle(fee_id: UUID, *, paid: bool, reason: str | None = None) -> str:
-    """The outcome of a charge, from the operator's Stripe webhook."""
+    """The outcome of a charge, from the webhook of the operator's payment account."""
     fee = await PlatformFee.get_or_none(id=fee_id)
     if fee is None:
         return "unknown fee"
@@ -185,7 +180,7 @@ async def fail(fee: PlatformFee, attempt: int, reason: str) -> str:
 
 def fee_document(fee: PlatformFee, tenant: Tenant, settings: InvoicingSettings) -> InvoiceDocument:
     """The fee as an invoice from the operator to the tenant, rendered like any Remit invoice."""
-    operator = get_settings()
+    operator = config.current()
     total = Money(fee.amount, fee.currency)
     unit = Money(
         fee.amount // fee.invoices_processed if fee.invoices_processed else 0, fee.currency
@@ -245,14 +240,14 @@ async def _send_fee_invoice(fee: PlatformFee, settings: InvoicingSettings) -> No
     pdf = documents.render_pdf(shown)
     outgoing = mail.invoice_message(
         shown,
-        sender=get_settings().platform_email,
+        sender=config.current().platform_email,
         to=settings.platform_billing_email or settings.company_email,
         cc=[],
         bcc=[],
         pdf=pdf,
         message_id=f"<platform-fee.{fee.id}@remit>",
     )
-    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+    await mail.send(outgoing.message, outgoing.recipients, config.current().mail)
 
 
 async def failure_notice(fee_id: UUID, attempt: int, reason: str) -> None:
@@ -264,7 +259,7 @@ async def failure_notice(fee_id: UUID, attempt: int, reason: str) -> None:
     shown = fee_document(fee, await Tenant.get(id=fee.tenant_id), settings)
     outgoing = mail.invoice_message(
         shown,
-        sender=get_settings().platform_email,
+        sender=config.current().platform_email,
         to=to,
         cc=[],
         bcc=[],
@@ -273,7 +268,7 @@ async def failure_notice(fee_id: UUID, attempt: int, reason: str) -> None:
         kind="payment_failed",
         reason=f"{reason} Update the payment method for the processing fee in Remit's settings.",
     )
-    await mail.send(outgoing.message, outgoing.recipients, get_settings())
+    await mail.send(outgoing.message, outgoing.recipients, config.current().mail)
 
 
 async def summary(month: date) -> list[tuple[str, PlatformFee]]:

@@ -1,10 +1,10 @@
 """Where a customer finds an invoice: its hosted page and PDF, at an unguessable token."""
 
-from remit.settings import get_settings
+from remit.billing import config
 
 
 def invoice_url(token: str) -> str:
-    return f"{get_settings().public_url.rstrip('/')}/i/{token}"
+    return f"{config.current().public_url.rstrip('/')}/i/{token}"
 
 
 def pdf_url(token: str) -> str:

@@ -29,7 +29,6 @@ import aiosmtplib
 from remit.billing import clock
 from remit.billing.documents import InvoiceDocument, document_context, environment
 from remit.billing.errors import RemitError
-from remit.settings import Settings
 
 logger = logging.getLogger("remit.mail")
 
@@ -168,10 +167,19 @@ def outbox_name(message_id: str) -> str:
     return f"{safe}.eml"
 
 
-async def send(message: EmailMessage, recipients: Sequence[str], settings: Settings) -> None:
+@dataclass(frozen=True)
+class Transport:
+    """How mail leaves: through the SMTP server at `smtp_url` or, without one, as files in
+    `outbox_dir`."""
+
+    smtp_url: str | None
+    outbox_dir: Path
+
+
+async def send(message: EmailMessage, recipients: Sequence[str], transport: Transport) -> None:
     """Deliver `message` to exactly `recipients` (the envelope: To, Cc and Bcc).
 
-    Without `settings.smtp_url` the message is written to the outbox folder instead, one file
+    Without `transport.smtp_url` the message is written to the outbox folder instead, one file
     per Message-ID: sending the same message again overwrites its file.
     Raises MailUnavailable (retry later) or MailRejected (permanent).
     """
@@ -179,10 +187,10 @@ async def send(message: EmailMessage, recipients: Sequence[str], settings: Setti
         raise ValueError("a message needs at least one recipient")
     if message["Message-ID"] is None:
         raise ValueError("a message needs a Message-ID")
-    if settings.smtp_url is None:
-        await asyncio.to_thread(_write_outbox, message, Path(settings.outbox_dir))
+    if transport.smtp_url is None:
+        await asyncio.to_thread(_write_outbox, message, transport.outbox_dir)
     else:
-        await _send_smtp(message, list(recipients), settings.smtp_url)
+        await _send_smtp(message, list(recipients), transport.smtp_url)
 
 
 def _write_outbox(message: EmailMessage, folder: Path) -> Path:

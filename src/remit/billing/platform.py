@@ -1,22 +1,27 @@
 """The tenant's own payment method, for the monthly invoicing processing fee that the
-operator of this Remit server bills. Cards are saved on the operator's Stripe account."""
+operator of this Remit server bills. Cards are saved on the operator's payment account, which
+the configuration gives (plugins/platform.py)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
-from pydantic import SecretStr
 from tortoise.exceptions import IntegrityError
 
-from remit.billing import fees, jobs, validation
+from remit.billing import config, fees, jobs, validation
 from remit.billing.errors import Invalid, NotReady, ProviderError, Required
 from remit.models.enums import PlatformBillingStatus
 from remit.models.provider_events import ProviderEvent
 from remit.models.settings import InvoicingSettings
 from remit.models.tenants import Tenant
-from remit.plugins import stripe as stripe_plugin
-from remit.plugins.api import PaymentEvent, PaymentEventKind, PaymentRefused, ProviderUnavailable
-from remit.settings import get_settings
+from remit.plugins.api import (
+    CustomerAccount,
+    PaymentEvent,
+    PaymentEventKind,
+    PaymentRefused,
+    ProviderUnavailable,
+)
+from remit.plugins.platform import PlatformAccount, PlatformCustomer
 
 PLATFORM = "stripe:platform"
 KINDS = ("card", "bank_transfer")
@@ -28,13 +33,13 @@ class PlatformBillingSetup:
     client_secret: str | None = None
 
 
-def _operator_key() -> str:
-    key = get_settings().platform_stripe_secret_key
-    if not key:
+def _account() -> PlatformAccount:
+    account = config.current().platform_account
+    if account is None:
         raise NotReady(
             "Card payments of the processing fee are not set up on this server.", field=["kind"]
         )
-    return key
+    return account
 
 
 async def setup(tenant: Tenant, kind: str, billing_email: str | None) -> PlatformBillingSetup:
@@ -64,51 +69,30 @@ async def setup(tenant: Tenant, kind: str, billing_email: str | None) -> Platfor
 
 
 async def _setup_card(tenant: Tenant) -> PlatformBillingSetup:
-    key = _operator_key()
+    account = _account()
     settings = await InvoicingSettings.get(tenant=tenant)
-    metadata = {"remit_tenant_id": str(tenant.id)}
-    # Calls to Stripe happen before any row is locked; the ids are written afterwards.
+    customer = PlatformCustomer(
+        tenant_id=tenant.id,
+        name=tenant.name,
+        email=settings.company_email,
+        customer_ref=settings.platform_stripe_customer_id,
+    )
+    # The account is called before any row is locked; the ids are written afterwards.
     try:
-        async with stripe_plugin.connection(key) as client:
-            with stripe_plugin.translated_errors(key):
-                intent = await _customer_and_setup_intent(client, tenant, settings, metadata)
+        card = await account.set_up_card(customer)
     except (ProviderUnavailable, PaymentRefused) as error:
         raise _provider_error(error) from None
     async with jobs.atomic():
         settings = await InvoicingSettings.select_for_update().get(tenant=tenant)
-        settings.platform_stripe_customer_id = intent.customer
-        settings.platform_stripe_setup_intent_id = intent.id
+        settings.platform_stripe_customer_id = card.customer_ref
+        settings.platform_stripe_setup_intent_id = card.reference
         # A working method stays in force until the new card is confirmed.
         if settings.platform_billing_status != PlatformBillingStatus.ACTIVE:
             settings.platform_billing_kind = "card"
             settings.platform_billing_status = PlatformBillingStatus.PENDING
             settings.platform_billing_method = "Card"
         await settings.save()
-    return PlatformBillingSetup(settings, intent.client_secret)
-
-
-async def _customer_and_setup_intent(
-    client, tenant: Tenant, settings: InvoicingSettings, metadata: dict
-):
-    customer_id = settings.platform_stripe_customer_id
-    if customer_id is None:
-        customer = await client.v1.customers.create_async(
-            params={
-                "name": tenant.name,
-                "email": settings.company_email or "",
-                "metadata": metadata,
-            },
-            options={"idempotency_key": f"tenant:{tenant.id}:platform-customer"},
-        )
-        customer_id = customer.id
-    return await client.v1.setup_intents.create_async(
-        params={
-            "customer": customer_id,
-            "usage": "off_session",
-            "payment_method_types": ["card"],
-            "metadata": metadata,
-        }
-    )
+    return PlatformBillingSetup(settings, card.client_secret)
 
 
 def _provider_error(error: ProviderUnavailable | PaymentRefused) -> ProviderError:
@@ -117,33 +101,29 @@ def _provider_error(error: ProviderUnavailable | PaymentRefused) -> ProviderErro
     return ProviderError(str(error))
 
 
-async def _describe_card(payment_method_id: str) -> str:
-    """ "Visa •••• 4242" when Stripe tells, "Card" when it does not answer."""
-    key = _operator_key()
+async def _describe_card(account: PlatformAccount, payment_method_ref: str) -> str:
+    """ "Visa •••• 4242" when the account tells, "Card" when it does not answer."""
     try:
-        async with stripe_plugin.connection(key) as client:
-            with stripe_plugin.translated_errors(key):
-                method = await client.v1.payment_methods.retrieve_async(payment_method_id)
+        return await account.describe_card(payment_method_ref) or "Card"
     except (ProviderUnavailable, PaymentRefused):
         return "Card"
-    card = method.card
-    return f"{card.brand.title()} •••• {card.last4}" if card else "Card"
 
 
 async def handle_webhook(headers: Mapping[str, str], body: bytes) -> str:
-    """A callback from the operator's Stripe account. Raises WebhookRejected when it is not
-    authentic. Returns what was done, for the log."""
-    secret = get_settings().platform_stripe_webhook_secret
-    if not secret:
-        raise NotReady("The platform Stripe webhook secret is not configured.")
-    verifier = stripe_plugin.StripeProvider.Settings.model_construct(
-        webhook_secret=SecretStr(secret)
-    )
+    """A callback from the operator's payment account. Raises WebhookRejected when it is not
+    authentic, NotReady when this server cannot check it. Returns what was done, for the log."""
+    account = config.current().platform_account
+    if account is None:
+        raise NotReady("The operator's payment account is not configured on this server.")
+    try:
+        events = account.parse_webhook(headers, body)
+    except ProviderUnavailable as error:
+        raise NotReady(str(error)) from None
     outcome = "ignored"
-    for event in stripe_plugin.StripeProvider().parse_webhook(headers, body, verifier):
+    for event in events:
         if event.kind == PaymentEventKind.PAYMENT_METHOD_SAVED and event.tenant_id:
             outcome = await _payment_method_saved(
-                event.event_id, event.tenant_id, event.customer_account
+                account, event.event_id, event.tenant_id, event.customer_account
             )
         elif event.platform_fee_id and event.kind in (
             PaymentEventKind.PAID,
@@ -168,13 +148,17 @@ async def _fee_outcome(event: PaymentEvent) -> str:
         return "already processed"
 
 
-async def _payment_method_saved(event_id: str, tenant_id: UUID, account) -> str:
+async def _payment_method_saved(
+    account: PlatformAccount, event_id: str, tenant_id: UUID, saved: CustomerAccount
+) -> str:
     if not await Tenant.exists(id=tenant_id):
         return "unknown tenant"
     if await ProviderEvent.exists(provider=PLATFORM, event_id=event_id):
         return "already processed"
     description = (
-        await _describe_card(account.payment_method_ref) if account.payment_method_ref else "Card"
+        await _describe_card(account, saved.payment_method_ref)
+        if saved.payment_method_ref
+        else "Card"
     )
     try:
         async with jobs.atomic():
@@ -191,9 +175,9 @@ async def _payment_method_saved(event_id: str, tenant_id: UUID, account) -> str:
                     "platform_billing_kind": "card",
                     "platform_billing_status": PlatformBillingStatus.ACTIVE,
                     "platform_billing_method": description,
-                    "platform_stripe_customer_id": account.customer_ref
+                    "platform_stripe_customer_id": saved.customer_ref
                     or settings.platform_stripe_customer_id,
-                    "platform_stripe_payment_method_id": account.payment_method_ref,
+                    "platform_stripe_payment_method_id": saved.payment_method_ref,
                 }
             )
             await settings.save()

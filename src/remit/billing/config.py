@@ -1,0 +1,37 @@
+"""What the domain is given instead of reading the environment: where its links point, what
+the processing fee costs and who bills it, how mail leaves, and the operator's payment account.
+The wiring (remit.runtime) builds it from the process settings once, at start-up."""
+
+from dataclasses import dataclass
+
+from remit.billing.mail import Transport
+from remit.billing.money import Money
+from remit.plugins.platform import PlatformAccount
+
+
+@dataclass(frozen=True)
+class Config:
+    public_url: str
+    fee_per_invoice: Money
+    # Who bills the processing fee, as printed on fee invoices and emails.
+    platform_name: str
+    platform_email: str
+    platform_bank_details: str | None
+    mail: Transport
+    # None when this server takes no cards for the processing fee.
+    platform_account: PlatformAccount | None
+
+
+_current: Config | None = None
+
+
+def use(config: Config | None) -> None:
+    """Set by the wiring at start-up, and back to None when the process stops."""
+    global _current
+    _current = config
+
+
+def current() -> Config:
+    if _current is None:
+        raise RuntimeError("the billing configuration was asked for before the process started")
+    return _current
