@@ -273,3 +273,32 @@ async def test_other_events_are_acknowledged_and_ignored(api, operator_stripe):
     response = await api.post("/webhooks/stripe/platform", content=body, headers=headers)
 
     assert (response.status_code, response.json()["outcome"]) == (200, "ignored")
+
+
+@pytest.mark.parametrize(
+    ("operator_settings", "message"),
+    [
+        (
+            {"platform_stripe_secret_key": None},
+            "The operator's payment account is not configured on this server.",
+        ),
+        (
+            {"platform_stripe_secret_key": OPERATOR_KEY, "platform_stripe_webhook_secret": None},
+            "The platform Stripe webhook secret is not configured.",
+        ),
+    ],
+)
+async def test_a_webhook_this_server_cannot_check_is_answered_503_and_changes_nothing(
+    api, configure, operator_settings, message
+):
+    tenant, _ = await factories.tenant()
+    await pending_card(tenant)
+    before = await platform_state(tenant)
+    configure(**operator_settings)
+    headers, body = signed(setup_succeeded(tenant.id), OPERATOR_WEBHOOK_SECRET)
+
+    response = await api.post("/webhooks/stripe/platform", content=body, headers=headers)
+
+    assert (response.status_code, response.json()) == (503, {"error": message})
+    assert await platform_state(tenant) == before
+    assert await ProviderEvent.all().count() == 0

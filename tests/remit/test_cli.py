@@ -142,6 +142,15 @@ def test_an_invalid_setting_is_one_line(tmp_path):
     )
 
 
+def test_a_fee_its_currency_cannot_hold_stops_serve_in_one_line(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    env = {"REMIT_PLATFORM_FEE_PER_INVOICE": "0.505", "REMIT_PLATFORM_FEE_CURRENCY": "USD"}
+
+    line = one_line_error(remit("serve", cwd=tmp_path, env=env))
+
+    assert line == "remit: USD amounts have at most 2 decimal places; 0.505 has more."
+
+
 def test_schema_export_writes_the_sdl(tmp_path):
     result = remit("schema", "export", "out.graphql", cwd=tmp_path)
 
