@@ -36,9 +36,44 @@ REDIS_URL = "redis://127.0.0.1:6379"
 USES_SQLITE = os.environ.get("REMIT_TEST_DATABASE") == "sqlite"
 
 
-def redis_database() -> int:
-    """Databases 1-15 by process: concurrent runs on one machine rarely share one."""
-    return 1 + os.getpid() % 15
+# Each test process claims one of Redis databases 1-15 for itself (the claims live in
+# database 0, which no test flushes): concurrent runs on one machine never share one. A
+# claim left by a process that died is taken over.
+REDIS_CLAIM_SECONDS = 3600
+
+
+def process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+async def claim_redis_database() -> int:
+    client = redis.from_url(f"{REDIS_URL}/0")
+    try:
+        for number in range(1, 16):
+            key = f"remit:test:redis-db:{number}"
+            if await client.set(key, os.getpid(), nx=True, ex=REDIS_CLAIM_SECONDS):
+                return number
+            owner = await client.get(key)
+            if owner is not None and not process_alive(int(owner)):
+                await client.set(key, os.getpid(), ex=REDIS_CLAIM_SECONDS)
+                return number
+    finally:
+        await client.aclose()
+    raise RuntimeError("all 15 test Redis databases are claimed by other test processes")
+
+
+async def release_redis_database(number: int) -> None:
+    client = redis.from_url(f"{REDIS_URL}/0")
+    try:
+        await client.delete(f"remit:test:redis-db:{number}")
+    finally:
+        await client.aclose()
 
 
 async def recreate_postgres_database(name: str) -> str:
@@ -76,9 +111,10 @@ async def settings(tmp_path_factory: pytest.TempPathFactory):
             secret_key="test-secret",
         )
     else:
+        redis_number = await claim_redis_database()
         config = Settings(
             database_url=await recreate_postgres_database(database_name()),
-            redis_url=f"{REDIS_URL}/{redis_database()}",
+            redis_url=f"{REDIS_URL}/{redis_number}",
             outbox_dir=tmp / "outbox",
             secret_key="test-secret",
             queue_name=f"remit:test:{os.getpid()}",
@@ -87,6 +123,7 @@ async def settings(tmp_path_factory: pytest.TempPathFactory):
     yield config
     if not USES_SQLITE:
         await drop_postgres_database(database_name())
+        await release_redis_database(redis_number)
 
 
 @pytest.fixture(scope="session")

@@ -186,8 +186,8 @@ async def test_the_daily_cycle_on_many_workers_one_killed_issues_and_sends_each_
             contracts[contract.id] = (tenant_name, email)
     assert len(contracts) == sum(TENANTS.values())
 
-    # conftest picks the Redis database by process id (1 + pid % 15): another test process
-    # on the machine may share it and FLUSHDB it under this test's feet. Detected, not guessed.
+    # conftest claims a Redis database per test process; should anything else on the machine
+    # FLUSHDB it under this test's feet, that is detected, not guessed.
     sentinel = f"{settings.queue_name}:sentinel"
     await runtime.pool.set(sentinel, "1")
 
@@ -196,7 +196,7 @@ async def test_the_daily_cycle_on_many_workers_one_killed_issues_and_sends_each_
             return ""
         return (
             f"another process flushed Redis database {settings.redis_url} during this test "
-            "(conftest's redis_database() gave it the same one): the queue was lost. "
+            "(it is claimed by this test process only): the queue was lost. "
         )
 
     mail = Collector()
