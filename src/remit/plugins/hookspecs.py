@@ -74,8 +74,24 @@ def remit_invoice_status_changed(invoice: InvoiceView, old: str, new: str, actor
 
 
 @hookspec
-def remit_payment_received(invoice: InvoiceView, event: PaymentEvent) -> None:
-    """Called after a payment for an invoice is recorded (from any provider, or by hand).
+def remit_payment_received(invoice: InvoiceView, event: PaymentEvent, actor: str) -> None:
+    """Called after a payment for an invoice is committed, whoever reports it.
 
-    Must not raise; must be quick. ``event.amount`` is in the invoice currency's minor units.
+    - A provider's ``PAID`` event: ``actor`` is ``provider:<key>`` and ``event`` is what
+      ``parse_webhook`` returned. ``event.amount`` is the running total received under
+      ``event.reference`` (see ``parse_webhook``), not the increment: keep the latest
+      figure per reference rather than adding them up. Called once per ``event_id``; not
+      for a replayed event, nor for one naming another tenant or an unknown invoice. Also
+      called for money that arrives for an invoice that owes nothing any more (VOID, or PAID
+      through another reference): Remit does not count it and flags it for a refund, and
+      ``invoice.amount_due`` shows what is still owed.
+    - The tenant marks the invoice PAID by hand (``invoiceStatusUpdate``): ``actor`` is
+      ``user``, ``event.event_id`` is ``manual:<invoice id>:<timestamp>``,
+      ``event.reference`` is ``None``, ``event.amount`` is what the payment settled (the
+      amount that was still due) and ``event.detail`` is ``Paid on <date>[: <note>]``.
+      Undoing it (back to DUE) calls only ``remit_invoice_status_changed``.
+
+    ``event.kind`` is always ``PAID`` here: failures and refunds show in the invoice's status
+    (``remit_invoice_status_changed``), not in this hook. ``invoice`` is a frozen copy taken
+    after the payment. Must not raise; must be quick.
     """
