@@ -1,7 +1,9 @@
+import dataclasses
 from datetime import date
 
 import pytest
 
+from remit import PaymentEvent, PaymentEventKind
 from remit.billing import clock, cycle, invoice_status
 from remit.billing.errors import InvalidTransition
 from remit.models.contracts import Contract
@@ -105,6 +107,35 @@ async def test_paid_by_hand_then_undone_then_voided(graphql, drain_jobs):
         (InvoiceStatus.PAID, InvoiceStatus.DUE, "user", "Manual payment undone"),
         (InvoiceStatus.DUE, InvoiceStatus.VOID, "user", "Billed in error"),
     ]
+
+
+async def test_a_payment_by_hand_is_announced_to_plugins_like_a_providers(
+    graphql, drain_jobs, hook_calls
+):
+    key, invoice = await issued_invoice(drain_jobs)
+    client = graphql(key)
+
+    with clock.frozen(date(2027, 1, 20)):
+        await client.query(
+            UPDATE,
+            id=str(invoice.id),
+            input={"status": "PAID", "paidOn": "2027-01-19", "note": "Wire 123"},
+        )
+        await client.query(UPDATE, id=str(invoice.id), input={"status": "DUE"})
+
+    [(view, event, actor)] = hook_calls.payments
+    assert (view.id, view.status, view.amount_due, actor) == (invoice.id, "PAID", 0, "user")
+    assert event.event_id.startswith(f"manual:{invoice.id}:")
+    assert dataclasses.replace(event, event_id="") == PaymentEvent(
+        event_id="",
+        kind=PaymentEventKind.PAID,
+        invoice_id=invoice.id,
+        tenant_id=invoice.tenant_id,
+        amount=129988,
+        currency="EUR",
+        detail="Paid on 2027-01-19: Wire 123",
+    )
+    assert hook_calls.status_changes[-2:] == [("DUE", "PAID", "user"), ("PAID", "DUE", "user")]
 
 
 async def test_undoing_a_payment_after_the_due_date_makes_it_overdue(graphql, drain_jobs):

@@ -87,6 +87,14 @@ async def test_an_organization_is_created_and_read_back(graphql):
             },
         ),
         (
+            {"name": "Globex", "address": {"country": "xk"}},
+            {
+                "field": ["input", "address", "country"],
+                "code": "INVALID",
+                "message": "'XK' is not an ISO 3166-1 alpha-2 country code, such as DE.",
+            },
+        ),
+        (
             {"name": "Globex", "taxId": "x" * 51},
             {"field": ["input", "taxId"], "code": "INVALID", "message": "At most 50 characters."},
         ),

@@ -79,6 +79,24 @@ def test_country_is_an_iso_3166_code(country):
     ]
 
 
+@pytest.mark.parametrize("country", ["AC", "CP", "EA", "IC", "XK", "ZZ"])
+def test_country_is_one_iso_3166_knows(country):
+    with pytest.raises(ValidationError) as error:
+        settings(country=country)
+
+    assert problems(error) == [
+        (
+            ("mailing_address", "country"),
+            f"Value error, {country} is not an ISO 3166-1 country code, such as DE",
+        )
+    ]
+
+
+@pytest.mark.parametrize("country", ["DE", "US", "CH"])
+def test_countries_are_accepted(country):
+    assert settings(country=country).mailing_address.country == country
+
+
 @pytest.mark.parametrize("field", ["line1", "city", "postal_code"])
 def test_address_parts_are_required(field):
     with pytest.raises(ValidationError) as error:

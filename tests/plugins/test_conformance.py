@@ -174,7 +174,7 @@ def test_the_documented_example_passes_its_documented_tests(tmp_path):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[-1].startswith("20 passed, 1 skipped in"), result.stdout
+    assert result.stdout.splitlines()[-1].startswith("21 passed, 1 skipped in"), result.stdout
 
 
 class TestStripeConformance(ProviderConformance):

@@ -234,3 +234,22 @@ async def test_an_event_for_an_unknown_invoice_is_answered_200(api, drain_jobs):
     response = await post(api, tenant, payload)
 
     assert (response.status_code, response.json()["outcomes"]) == (200, ["unknown invoice"])
+
+
+async def test_a_payment_is_announced_to_plugins_once_with_its_running_total(
+    api, drain_jobs, hook_calls
+):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+
+    await post(api, tenant, intent_succeeded(invoice, amount=50000, event_id="evt_part"))
+    await post(api, tenant, intent_succeeded(invoice, event_id="evt_rest"))
+    await post(api, tenant, intent_succeeded(invoice, event_id="evt_rest"))
+
+    calls = [
+        (view.status, view.amount_due, event.event_id, event.reference, event.amount, actor)
+        for view, event, actor in hook_calls.payments
+    ]
+    assert calls == [
+        ("DUE", 79988, "evt_part", "pi_1", 50000, "provider:stripe"),
+        ("PAID", 0, "evt_rest", "pi_1", 129988, "provider:stripe"),
+    ]

@@ -4,6 +4,7 @@ announce is committed. A plugin that fails is logged; the change stands."""
 from remit.billing import views
 from remit.models.invoices import Invoice
 from remit.plugins import manager
+from remit.plugins.api import PaymentEvent
 
 
 async def status_changed(invoice: Invoice, old: str, actor: str) -> None:
@@ -19,3 +20,12 @@ async def status_changed(invoice: Invoice, old: str, actor: str) -> None:
 
 async def invoice_issued(invoice: Invoice) -> None:
     manager.installed().notify("remit_invoice_issued", invoice=await views.invoice_view(invoice))
+
+
+async def payment_received(invoice: Invoice, event: PaymentEvent, actor: str) -> None:
+    manager.installed().notify(
+        "remit_payment_received",
+        invoice=await views.invoice_view(invoice),
+        event=event,
+        actor=actor,
+    )

@@ -8,6 +8,7 @@ from remit.billing.errors import Invalid, InvalidTransition, NotFound
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.tenants import Tenant
+from remit.plugins.api import PaymentEvent, PaymentEventKind
 
 NOTICE_JOB = "invoice.notice"
 USER = "user"
@@ -59,26 +60,40 @@ async def change_status(
         if invoice is None:
             raise NotFound("invoice", invoice_id, field=["id"])
         old = InvoiceStatus(invoice.status)
+        payment = None
         if new == InvoiceStatus.PAID:
-            await _mark_paid(invoice, paid_on or clock.today(), note)
+            payment = await _mark_paid(invoice, paid_on or clock.today(), note)
         elif new == InvoiceStatus.DUE:
             await _undo_payment(invoice, note)
         else:
             await _void(invoice, note)
     await hooks.status_changed(invoice, old, USER)
+    if payment is not None:
+        await hooks.payment_received(invoice, payment, USER)
     return invoice
 
 
-async def _mark_paid(invoice: Invoice, paid_on: date, note: str | None) -> None:
+async def _mark_paid(invoice: Invoice, paid_on: date, note: str | None) -> PaymentEvent:
+    """Settle what is still owed; the payment is announced to plugins as a provider's is."""
     if paid_on > clock.today():
         raise Invalid("The payment date is in the future.", field=["paid_on"])
     if invoice.status not in (InvoiceStatus.DUE, InvoiceStatus.OVERDUE):
         raise InvalidTransition(f"A {invoice.status} invoice cannot become PAID.")
+    received = invoice.total - invoice.amount_paid
     invoice.amount_paid = invoice.total
     await invoice.save(update_fields=["amount_paid", "updated_at"])
     detail = f"Paid on {paid_on.isoformat()}" + (f": {note}" if note else "")
     await invoice_status.move(invoice, InvoiceStatus.PAID, actor=USER, detail=detail)
     await receipt(invoice)
+    return PaymentEvent(
+        event_id=f"manual:{invoice.id}:{invoice.paid_at:%Y%m%d%H%M%S%f}",
+        kind=PaymentEventKind.PAID,
+        invoice_id=invoice.id,
+        tenant_id=invoice.tenant_id,
+        amount=received,
+        currency=invoice.currency,
+        detail=detail,
+    )
 
 
 async def _undo_payment(invoice: Invoice, note: str | None) -> None:

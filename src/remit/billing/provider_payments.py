@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 from tortoise.exceptions import IntegrityError
 
-from remit.billing import clock, hooks, ids, invoice_status, jobs, payments, providers, views
+from remit.billing import clock, hooks, ids, invoice_status, jobs, payments, providers
 from remit.billing.errors import NotFound
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
@@ -19,7 +19,6 @@ from remit.models.organizations import ProviderAccount
 from remit.models.provider_events import ProviderEvent
 from remit.models.settings import ProviderSettings
 from remit.models.tenants import Tenant
-from remit.plugins import manager
 from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind
 
 logger = logging.getLogger("remit.collections")
@@ -70,9 +69,7 @@ async def apply(key: str, tenant: Tenant, event: PaymentEvent) -> str:
     if invoice.status != old:
         await hooks.status_changed(invoice, old, f"provider:{key}")
     if event.kind == PaymentEventKind.PAID:
-        manager.installed().notify(
-            "remit_payment_received", invoice=await views.invoice_view(invoice), event=event
-        )
+        await hooks.payment_received(invoice, event, f"provider:{key}")
     return outcome
 
 

@@ -6,16 +6,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
-from babel import Locale
+import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 from remit.billing.errors import Invalid, RemitError, RemitErrors
 
 T = TypeVar("T")
-
-# CLDR territories that are not countries.
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
-_COUNTRIES = {code for code in Locale("en").territories if len(code) == 2} - _NOT_COUNTRIES
 
 
 def email(value: str, field: Sequence[str]) -> str:
@@ -26,7 +22,10 @@ def email(value: str, field: Sequence[str]) -> str:
 
 
 def country(value: str, field: Sequence[str]) -> str:
-    if value not in _COUNTRIES:
+    """An ISO 3166-1 alpha-2 code, as pycountry knows them: no CLDR-only territories (AC, CP,
+    EA, IC), no user-assigned codes (XK, ZZ)."""
+    found = pycountry.countries.get(alpha_2=value)
+    if found is None or found.alpha_2 != value:
         raise Invalid(
             f"{value!r} is not an ISO 3166-1 alpha-2 country code, such as DE.", field=field
         )

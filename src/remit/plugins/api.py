@@ -3,6 +3,9 @@
 Everything here is plain data: a provider gets frozen copies (changing them changes nothing)
 and answers with these dataclasses, never with its SDK's objects. Amounts are integers of
 the currency's minor units (cents, yen, fils); currencies are ISO 4217 codes.
+
+The hooks a plugin implements are in `remit/plugins/hookspecs.py`; docs/plugins.md walks
+through a complete plugin, and `remit.testing` checks one against this contract.
 """
 
 from collections.abc import Mapping
@@ -16,11 +19,14 @@ import pluggy
 from pydantic import BaseModel
 
 hookimpl = pluggy.HookimplMarker("remit")
+"""Marks a plugin's functions that implement the hooks of `remit/plugins/hookspecs.py`."""
 
 
 @dataclass(frozen=True)
 class Party:
-    """The customer or the issuing tenant, as printed on the invoice."""
+    """The customer or the issuing tenant, as printed on the invoice. `address` has the keys
+    line1, line2, city, region, postal_code and country (ISO 3166-1 alpha-2); any may be
+    None."""
 
     name: str
     legal_name: str | None = None
@@ -32,7 +38,11 @@ class Party:
 @dataclass(frozen=True)
 class CustomerAccount:
     """What a provider keeps about one customer: its own customer id and a saved payment
-    method that can be charged without the customer present."""
+    method that can be charged without the customer present.
+
+    Remit stores it per organization and provider when a `PaymentEvent` carries one (a
+    field left None keeps the stored value) or when the tenant links an existing customer,
+    and hands it back as `InvoiceView.customer_account`."""
 
     customer_ref: str | None = None
     payment_method_ref: str | None = None
@@ -40,7 +50,15 @@ class CustomerAccount:
 
 @dataclass(frozen=True)
 class InvoiceView:
-    """A frozen copy of an invoice, as much of it as a provider needs."""
+    """A frozen copy of an invoice, as much of it as a provider needs.
+
+    `status` is DRAFT, ON_HOLD, DUE, OVERDUE, PAID or VOID; `number` is None until the
+    invoice is issued. `total` and `amount_due` (the total less what is paid) are in
+    `currency`'s minor units. `customer` is the organization billed, `issuer` the tenant.
+    `public_url` is the invoice's hosted page: a good return URL after payment.
+    `auto_charge` says the contract asks for automatic charging. `customer_account` is the
+    organization's saved account with the provider being called, or None (always None in
+    the lifecycle hooks)."""
 
     id: UUID
     tenant_id: UUID
@@ -63,8 +81,14 @@ class InvoiceView:
 @dataclass(frozen=True)
 class PaymentOption:
     """How the customer pays one invoice with one provider: instructions printed on the
-    invoice, a URL to pay online, or both. `reference` is the provider's id for what it made
-    (a checkout session), `expires_at` when the URL stops working."""
+    invoice, a URL to pay online, or both.
+
+    `provider` is the provider's `key` and `name` its `name`. `instructions` is plain text,
+    line breaks kept. `payment_url` is where the customer pays online; the invoice and its
+    email never show it directly but link to Remit, which asks `payment_option` for a fresh
+    one each time the customer clicks. `reference` is the provider's id for the page it made
+    (a checkout session): Remit remembers it and passes it to `close_payment_option` when
+    the invoice is voided. `expires_at` is when the URL stops working."""
 
     provider: str
     name: str
@@ -75,6 +99,10 @@ class PaymentOption:
 
 
 class ChargeStatus(StrEnum):
+    """How far a charge got when `charge` returned: money taken, still under way, or waiting
+    for the customer (3-D Secure, say). Remit records it; only a webhook settles the
+    invoice."""
+
     SUCCEEDED = "succeeded"
     PENDING = "pending"
     REQUIRES_ACTION = "requires_action"
@@ -82,13 +110,19 @@ class ChargeStatus(StrEnum):
 
 @dataclass(frozen=True)
 class ChargeResult:
-    """An automatic charge that the provider accepted. The final word arrives by webhook."""
+    """An automatic charge that the provider accepted. `reference` is the provider's id for
+    the payment; the `PaymentEvent`s about it should carry the same reference. The final
+    word arrives by webhook."""
 
     status: ChargeStatus
     reference: str
 
 
 class PaymentEventKind(StrEnum):
+    """PAID: money received (counted towards the invoice). FAILED: a payment attempt failed
+    (the tenant is told; the invoice stays as it is). REFUNDED: money given back.
+    PAYMENT_METHOD_SAVED: only `customer_account` changed."""
+
     PAID = "paid"
     FAILED = "failed"
     REFUNDED = "refunded"
@@ -97,8 +131,25 @@ class PaymentEventKind(StrEnum):
 
 @dataclass(frozen=True)
 class PaymentEvent:
-    """One provider callback in Remit's terms. `event_id` is the provider's own id for the
-    callback: Remit processes each id once, however often it is delivered."""
+    """One provider callback in Remit's terms, as `parse_webhook` returns it.
+
+    - `event_id`: the provider's own id for the callback. Remit processes each id once per
+      provider key, however often it is delivered; it must be unique across all tenants.
+    - `invoice_id`, `tenant_id`: the invoice it is about, echoed from the metadata the
+      provider was given (`InvoiceView.id` and `.tenant_id`). Without `invoice_id`, or
+      naming an invoice the tenant does not have, the event is stored and does nothing; a
+      `tenant_id` other than the one in the webhook's URL makes Remit ignore the event.
+    - `amount`: in the invoice currency's minor units. For PAID, the running total received
+      under `reference` so far; for REFUNDED, the running total refunded from that payment.
+      Remit keeps the highest figure per reference, so a repeated or late event changes
+      nothing.
+    - `currency`: ISO 4217, for the record; Remit does not convert.
+    - `reference`: the provider's id for the payment (a PaymentIntent); a refund carries the
+      reference of the payment it refunds. None makes `event_id` the reference.
+    - `detail`: why a payment FAILED, in words for the tenant (sent in an email).
+    - `customer_account`: set to save or update the organization's account with you.
+    - `platform_fee_id`: for Remit's own Stripe account only; leave it None.
+    """
 
     event_id: str
     kind: PaymentEventKind
@@ -113,51 +164,105 @@ class PaymentEvent:
 
 
 class ProviderError(Exception):
-    """Base of the failures a provider reports."""
+    """Base of the failures a provider reports. Raise one of the three below, nothing
+    else: any other exception is a bug in the provider (a job fails, a webhook gets 500)."""
 
 
 class ProviderUnavailable(ProviderError):
-    """A technical failure (timeout, outage, rate limit): Remit retries later."""
+    """A technical failure (timeout, outage, rate limit, an answer you cannot read): Remit
+    retries the job later, backing off from a minute to an hour; on the hosted page the
+    customer is asked to try again shortly."""
 
 
 class PaymentRefused(ProviderError):
-    """A logical failure (card declined, account misconfigured): shown to the user, not
-    retried. The message must make sense to the tenant."""
+    """A logical failure (card declined, no saved card, wrong API key, no account for the
+    currency): not retried. The message is recorded on the invoice for the tenant and shown
+    to a customer whose click on the hosted page failed, so write it for them."""
 
 
 class WebhookRejected(ProviderError):
-    """The callback is not authentic or not readable: answered with HTTP 400."""
+    """The callback is not authentic (bad signature) or not readable: Remit answers HTTP 400
+    with the message and changes nothing."""
 
 
 @runtime_checkable
 class PaymentProvider(Protocol):
-    """A way for customers to pay. See `remit_payment_providers` in plugins/hookspecs.py."""
+    """A way for customers to pay, offered by `remit_payment_providers` in
+    remit/plugins/hookspecs.py. Subclass `BaseProvider` for the defaults.
+
+    In every method `settings` is an instance of the provider's `Settings` holding the
+    tenant's values, and `invoice` a frozen copy. Failures are `ProviderUnavailable`
+    (retried), `PaymentRefused` (shown, not retried) or `WebhookRejected` (HTTP 400)."""
 
     key: ClassVar[str]
+    """Stable id: 2 to 50 characters of a-z, 0-9 and _, starting with a letter, unique among
+    installed providers. Stored on contracts and settings and in webhook URLs
+    (`/webhooks/<key>/<tenant id>`): never change it."""
+
     name: ClassVar[str]
+    """Shown to tenants and customers: "Card (Stripe)", "Bank transfer"."""
+
     supports_online_payment: ClassVar[bool]
+    """True when `payment_option` returns a `payment_url`: the invoice then offers a pay
+    button, which asks `payment_option` for a fresh URL on each click."""
+
     supports_auto_charge: ClassVar[bool]
+    """True when `charge` can take money without the customer present. Only such providers
+    are charged automatically, and only for organizations with a saved `payment_method_ref`."""
+
     Settings: ClassVar[type[BaseModel]]
+    """A pydantic model of what a tenant configures (API keys, account ids). Its JSON Schema
+    is the settings form front ends show. Fields typed `SecretStr` are stored but never
+    shown again (a mask instead). Validation errors reach the tenant with the field's path,
+    so raise `ValueError` with a message for them in validators."""
 
-    async def payment_option(self, invoice: InvoiceView, settings: BaseModel) -> PaymentOption: ...
+    async def payment_option(self, invoice: InvoiceView, settings: BaseModel) -> PaymentOption:
+        """How the customer pays `invoice` (`invoice.amount_due` in `invoice.currency`).
 
-    async def charge(self, invoice: InvoiceView, settings: BaseModel) -> ChargeResult: ...
+        Called when the invoice is delivered (once; the option is stored and printed on it)
+        and, for online providers, each time the customer clicks pay on the hosted page of
+        a DUE or OVERDUE invoice. Return `PaymentOption(provider=self.key, ...)` with
+        instructions, a `payment_url`, or both. `PaymentRefused` leaves the option off the
+        invoice and records why; `ProviderUnavailable` retries the delivery later."""
+        ...
+
+    async def charge(self, invoice: InvoiceView, settings: BaseModel) -> ChargeResult:
+        """Charge `invoice.customer_account` for `invoice.amount_due`, without the customer.
+
+        Called by a job right after an invoice of an auto-charge contract is issued, and
+        again on retries: send your provider an idempotency key derived from `invoice.id`
+        so the invoice is never charged twice. Return what the provider accepted; the
+        outcome arrives later through `parse_webhook`. `PaymentRefused` (declined, no saved
+        method) is recorded on the invoice; `ProviderUnavailable` retries the job."""
+        ...
 
     def parse_webhook(
         self, headers: Mapping[str, str], body: bytes, settings: BaseModel
-    ) -> list[PaymentEvent]: ...
+    ) -> list[PaymentEvent]:
+        """Verify and translate one callback posted to `/webhooks/<key>/<tenant id>`.
+
+        `headers` are the request's (look names up case-insensitively), `body` its raw
+        bytes, `settings` the tenant's from the URL. A plain `def`: no network calls.
+        Raise `WebhookRejected` when the signature does not match or the body cannot be
+        read; return `[]` for events you ignore. See `PaymentEvent` for what each field
+        must hold, amounts above all."""
+        ...
 
 
 class BaseProvider:
-    """Defaults for providers that neither charge automatically nor receive callbacks."""
+    """Defaults for providers that neither charge automatically nor receive callbacks (bank
+    transfer, cheque). A subclass sets `key`, `name` and `Settings` and writes
+    `payment_option`; it overrides the rest only when it can do more."""
 
     supports_online_payment: ClassVar[bool] = False
     supports_auto_charge: ClassVar[bool] = False
 
     async def charge(self, invoice: InvoiceView, settings: BaseModel) -> ChargeResult:
+        """Refuses: this provider cannot charge automatically."""
         raise PaymentRefused(f"{self.name} cannot charge automatically.")
 
     def parse_webhook(
         self, headers: Mapping[str, str], body: bytes, settings: BaseModel
     ) -> list[PaymentEvent]:
+        """Rejects every callback (HTTP 400): this provider sends none."""
         raise WebhookRejected(f"{self.name} sends no callbacks.")

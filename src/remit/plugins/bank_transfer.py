@@ -1,24 +1,59 @@
-"""Bank transfer: the tenant's account details for the invoice's currency, printed on it."""
+"""Bank transfer: the tenant's account details for the invoice's currency, printed on it.
+
+Account numbers are checked by schwifty (IBAN and BIC, country by country) and python-stdnum
+(US routing numbers), so a typo is caught when the tenant saves the settings, not when a
+customer's transfer bounces."""
 
 from typing import Self
 
 from pydantic import BaseModel, Field, field_validator, model_validator
+from schwifty import BIC, IBAN
+from schwifty.exceptions import (
+    InvalidChecksumDigits,
+    InvalidCountryCode,
+    InvalidLength,
+    SchwiftyException,
+)
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as InvalidNumber
+from stdnum.us import rtn
 
 from remit import BaseProvider, InvoiceView, PaymentOption, PaymentRefused, hookimpl
 
+IBAN_EXAMPLE = "DE89 3704 0044 0532 0130 00"
 
-def iban_is_valid(iban: str) -> bool:
-    """ISO 13616: two letters, two check digits, up to 30 letters and digits; mod 97 == 1."""
-    if not (
-        iban.isascii()
-        and 15 <= len(iban) <= 34
-        and iban[:2].isalpha()
-        and iban[2:4].isdigit()
-        and iban.isalnum()
-    ):
-        return False
-    rearranged = iban[4:] + iban[:4]
-    return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+def iban_problem(iban: str) -> str | None:
+    """What is wrong with a compact IBAN, in words for the tenant; None when it is valid."""
+    try:
+        IBAN(iban)
+    except InvalidCountryCode:
+        return f"is not a valid IBAN ({iban[:2]} is not a country that has IBANs)"
+    except InvalidLength:
+        expected = IBAN(iban, allow_invalid=True).spec.iban_length
+        return (
+            f"is not a valid IBAN ({iban[:2]} IBANs have {expected} characters; "
+            f"this one has {len(iban)})"
+        )
+    except InvalidChecksumDigits:
+        return "is not a valid IBAN (its check digits do not match)"
+    except SchwiftyException:
+        return (
+            f"is not a valid IBAN (it must be a country code, two check digits and the account "
+            f"in that country's format, e.g. {IBAN_EXAMPLE})"
+        )
+    return None
+
+
+def bic_problem(bic: str) -> str | None:
+    """What is wrong with a compact BIC (ISO 9362), in words; None when it is valid."""
+    try:
+        BIC(bic)
+    except InvalidCountryCode:
+        return f"is not a valid BIC ({bic[4:6]} is not an ISO 3166 country code)"
+    except SchwiftyException:
+        return "must be 8 or 11 letters and digits, e.g. DEUTDEFF"
+    return None
 
 
 def compact(value: str | None) -> str | None:
@@ -49,19 +84,35 @@ class BankAccount(BaseModel):
 
     @field_validator("iban")
     @classmethod
-    def _iban_checksum(cls, value: str | None) -> str | None:
-        if value is not None and not iban_is_valid(value):
-            raise ValueError("is not a valid IBAN (its check digits do not match)")
+    def _iban(cls, value: str | None) -> str | None:
+        problem = None if value is None else iban_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("bic")
     @classmethod
-    def _bic_shape(cls, value: str | None) -> str | None:
-        if value is not None and not (
-            value.isascii() and len(value) in (8, 11) and value[:6].isalpha() and value.isalnum()
-        ):
-            raise ValueError("must be 8 or 11 letters and digits, e.g. DEUTDEFF")
+    def _bic(cls, value: str | None) -> str | None:
+        problem = None if value is None else bic_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
+
+    @field_validator("routing_number")
+    @classmethod
+    def _routing_number(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        try:
+            return rtn.validate(value)
+        except InvalidChecksum:
+            raise ValueError(
+                "is not a valid ABA routing number (its check digit does not match)"
+            ) from None
+        except InvalidNumber:
+            raise ValueError(
+                "must be the 9 digits of an ABA routing number, e.g. 021000021"
+            ) from None
 
     @model_validator(mode="after")
     def _one_way_to_pay(self) -> Self:

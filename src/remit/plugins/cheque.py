@@ -1,6 +1,7 @@
 """Cheque: whom to make the cheque payable to and where to mail it."""
 
-from pydantic import BaseModel, Field
+import pycountry
+from pydantic import BaseModel, Field, field_validator
 
 from remit import BaseProvider, InvoiceView, PaymentOption, hookimpl
 
@@ -12,6 +13,13 @@ class MailingAddress(BaseModel):
     region: str | None = Field(default=None, max_length=100)
     postal_code: str = Field(min_length=1, max_length=20)
     country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        if pycountry.countries.get(alpha_2=value) is None:
+            raise ValueError(f"{value} is not an ISO 3166-1 country code, such as DE")
+        return value
 
     def lines(self) -> list[str]:
         locality = " ".join(part for part in (self.city, self.region, self.postal_code) if part)

@@ -1,4 +1,6 @@
-"""The hooks a Remit plugin implements. These docstrings are the plugin author's reference.
+"""The hooks a Remit plugin implements. These docstrings are the plugin author's reference;
+the data they pass is described in remit/plugins/api.py, and docs/plugins.md walks through
+a complete plugin.
 
 A plugin is a module (or object) with functions marked ``@remit.hookimpl`` whose names are
 the hooks below, installed with an entry point in the ``remit`` group::
@@ -6,9 +8,16 @@ the hooks below, installed with an entry point in the ``remit`` group::
     [project.entry-points.remit]
     my_provider = "my_package.remit_plugin"
 
-Remit loads every entry point at start-up; one that fails to import, or implements a hook
-not listed here, is reported by ``remit plugins`` and skipped, and the service runs on.
-Implement only the hooks you need, with only the arguments you use.
+Remit loads every entry point once per process (API server or worker) at start-up; one
+that fails to import, or implements a hook not listed here, is reported by ``remit plugins``
+and skipped, and the service runs on. Implement only the hooks you need, with only the
+arguments you use: they are passed by name.
+
+The lifecycle hooks (``remit_invoice_issued``, ``remit_invoice_status_changed``,
+``remit_payment_received``) are called after the change is committed, in the process that
+made it. They must be quick (enqueue your own work) and must not raise: an exception is
+logged, the other plugins are still called and the change stands. Their ``invoice`` is a
+frozen copy taken after the change; changing it changes nothing.
 """
 
 import pluggy
@@ -22,60 +31,95 @@ hookspec = pluggy.HookspecMarker("remit")
 def remit_payment_providers() -> list[PaymentProvider]:
     """Offer payment providers to Remit.
 
-    Called once at start-up. Return a list of provider objects, each with:
+    Called once per process at start-up. Return a list of provider objects; the docstrings
+    of ``PaymentProvider`` in remit/plugins/api.py describe each part. In short:
 
-    - ``key``: a stable lowercase id (``"stripe"``), unique across installed plugins; a clash
-      is reported and the later provider skipped. It is stored on every contract that offers
-      the provider: never change it.
+    - ``key``: a stable lowercase id (``"stripe"``, 2 to 50 characters of ``a-z0-9_``),
+      unique across installed plugins; a clash is reported and the later provider skipped.
+      It is stored on every contract that offers the provider: never change it.
     - ``name``: shown to tenants and customers (``"Card (Stripe)"``).
     - ``supports_online_payment``: ``payment_option`` returns a ``payment_url``.
     - ``supports_auto_charge``: ``charge`` can take money without the customer present.
     - ``Settings``: a pydantic model of what a tenant configures. Its JSON Schema is shown to
       front ends; fields typed ``SecretStr`` are secrets and never leave Remit unmasked.
     - ``async payment_option(invoice, settings) -> PaymentOption``: how the customer pays
-      this invoice: instructions, a URL, or both. Called when an invoice is issued and when
-      its hosted page asks for a fresh payment URL.
+      this invoice: instructions, a URL, or both. Called when the invoice is delivered and,
+      for online providers, each time the customer clicks pay on its hosted page.
     - ``async charge(invoice, settings) -> ChargeResult``: charge
       ``invoice.customer_account`` for ``invoice.amount_due``. Use an idempotency key
       derived from ``invoice.id`` so a repeated call never charges twice. The outcome
       arrives later through ``parse_webhook``.
     - ``parse_webhook(headers, body, settings) -> list[PaymentEvent]``: verify a callback
-      (raise ``WebhookRejected`` when it is not authentic) and translate it. Return ``[]``
-      for events you ignore. Must not call out to the network.
-
-    - optional ``async close_payment_option(reference, settings) -> None``: make the payment
-      page behind ``reference`` (the ``PaymentOption.reference`` you returned) unusable. Called
-      when the invoice is voided, for every page made for it. Leave it out if your pages
-      need no closing; treat a page that is already closed or paid as done.
+      posted to ``POST /webhooks/<key>/<tenant id>`` (raise ``WebhookRejected`` when it is
+      not authentic or not readable: Remit answers 400) and translate it. Return ``[]``
+      for events you ignore. A plain ``def`` that must not call out to the network. A
+      PAID event's ``amount`` is the running total received under its ``reference``; a
+      REFUNDED event carries the reference of the payment it refunds and the running total
+      refunded from it. Each ``event_id`` is processed once.
+    - ``async close_payment_option(reference, settings) -> None`` (``BaseProvider``'s does
+      nothing): make the payment page behind ``reference`` (a ``PaymentOption.reference``
+      you returned) unusable. Called when the invoice is voided, for every page Remit made
+      for it; it must be safe to repeat: treat a page already closed, expired or paid as
+      done.
 
     ``settings`` is an instance of your ``Settings`` with the tenant's values. Raise
     ``ProviderUnavailable`` for technical failures (Remit retries) and ``PaymentRefused``
-    for logical ones (Remit shows the message to the tenant). Return Remit's dataclasses,
-    never your SDK's objects.
+    for logical ones (Remit shows the message and does not retry). Return Remit's
+    dataclasses, never your SDK's objects.
     """
 
 
 @hookspec
 def remit_invoice_issued(invoice: InvoiceView) -> None:
-    """Called after an invoice is numbered and committed, before it is sent.
+    """Called after an invoice is numbered and committed: issued by the daily cycle, or
+    released from ON_HOLD by a user. Not for an invoice put ON_HOLD (it is not issued).
 
-    For integrations such as accounting sync. Must not raise and must be quick: enqueue your
-    own work. ``invoice`` is a frozen copy: changing it changes nothing.
+    For integrations such as accounting sync. ``invoice.status`` is DUE, or PAID when its
+    total is zero. The email to the customer is sent by a job queued at the same commit, so
+    it may go out before or after this hook runs. Called after the
+    ``remit_invoice_status_changed`` of the same change. Must not raise; must be quick.
     """
 
 
 @hookspec
 def remit_invoice_status_changed(invoice: InvoiceView, old: str, new: str, actor: str) -> None:
-    """Called after an invoice's status change is committed.
+    """Called after an invoice's status change is committed, once per change.
 
-    ``old`` and ``new`` are statuses (``DUE``, ``PAID``, ...); ``actor`` is ``user``,
-    ``cycle``, ``provider:<key>`` or ``system``. Must not raise; must be quick.
+    ``old`` and ``new`` are statuses (DRAFT, ON_HOLD, DUE, OVERDUE, PAID, VOID); ``actor``
+    says who made the change:
+
+    - ``cycle``: the daily cycle issued the invoice (DRAFT to DUE, to PAID when the total is
+      zero, or to ON_HOLD when a check failed);
+    - ``user``: the tenant released a held invoice (ON_HOLD to DUE or PAID), marked it PAID
+      by hand, undid that (PAID to DUE or OVERDUE) or voided it (to VOID);
+    - ``system``: the day after its due date (DUE to OVERDUE);
+    - ``provider:<key>``: a provider's payments now cover the total (DUE or OVERDUE to PAID),
+      or a refund leaves it short again (PAID to DUE, or OVERDUE past the due date).
+
+    Must not raise; must be quick.
     """
 
 
 @hookspec
-def remit_payment_received(invoice: InvoiceView, event: PaymentEvent) -> None:
-    """Called after a payment for an invoice is recorded (from any provider, or by hand).
+def remit_payment_received(invoice: InvoiceView, event: PaymentEvent, actor: str) -> None:
+    """Called after a payment for an invoice is committed, whoever reports it.
 
-    Must not raise; must be quick. ``event.amount`` is in the invoice currency's minor units.
+    - A provider's PAID event: ``actor`` is ``provider:<key>`` and ``event`` is what
+      ``parse_webhook`` returned. ``event.amount`` is the running total received under
+      ``event.reference`` (see ``PaymentEvent``), not the increment: keep the latest figure
+      per reference rather than adding them up. Called once per ``event_id``; not for a
+      replayed event, nor for one naming another tenant or an unknown invoice. Also called
+      for money that arrives for an invoice that owes nothing any more (VOID, or PAID
+      through another reference): Remit does not count it and flags it for a refund in the
+      invoice's history, and ``invoice.amount_due`` shows what is still owed.
+    - The tenant marks the invoice PAID by hand (``invoiceStatusUpdate``): ``actor`` is
+      ``user``, ``event.event_id`` is ``manual:<invoice id>:<timestamp>``,
+      ``event.reference`` is ``None``, ``event.amount`` is what the payment settled (the
+      amount that was still due) and ``event.detail`` is ``Paid on <date>[: <note>]``.
+      Undoing it (back to DUE or OVERDUE) calls only ``remit_invoice_status_changed``.
+
+    ``event.kind`` is always PAID here. Failed payments and refunds call no hook of their
+    own; a refund that leaves a PAID invoice short calls ``remit_invoice_status_changed``.
+    When a payment makes the invoice PAID, ``remit_invoice_status_changed`` comes first.
+    Must not raise; must be quick.
     """
