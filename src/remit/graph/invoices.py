@@ -1,16 +1,16 @@
 """Invoices, their events, and the day's invoicing runs."""
 
+from collections.abc import Awaitable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from remit.billing import invoices, issuing, links, payments
-from remit.billing.errors import RemitError
 from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, InvoiceStatus
-from remit.graph.errors import UserError
+from remit.graph.errors import UserError, payload
 from remit.graph.money import Money, plain
 from remit.graph.nodes import Node
 from remit.graph.pagination import Connection, paginate
@@ -255,12 +255,10 @@ async def invoice_connection(found, first: int, after: str | None) -> Connection
     return await paginate(found, Invoice.from_model, first=first, after=after, newest_first=True)
 
 
-async def invoice_payload(call, prefix: list[str] | None = None) -> InvoicePayload:
-    try:
-        invoice = await call
-    except RemitError as error:
-        return InvoicePayload(invoice=None, errors=UserError.list_from(error, prefix=prefix or []))
-    return InvoicePayload(invoice=Invoice.from_model(invoice), errors=[])
+async def invoice_payload(
+    call: Awaitable[InvoiceModel], *, prefix: Sequence[str] = ()
+) -> InvoicePayload:
+    return await payload(InvoicePayload, call, Invoice.from_model, prefix=prefix)
 
 
 @strawberry.type
