@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import invoices, issuing, links, payments
+from remit.billing import cycle, invoices, issuing, links, payments
 from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, InvoiceStatus
@@ -220,7 +220,10 @@ class InvoicePayload:
 @strawberry.type
 class InvoicingRunFailure:
     contract_id: strawberry.ID
-    message: str
+    message: str = strawberry.field(description="Written for the tenant; never the error itself.")
+    error_id: str = strawberry.field(
+        description="Quote it when reporting the failure: it finds the error in the server's logs."
+    )
 
 
 @strawberry.type
@@ -245,8 +248,12 @@ class InvoicingRun:
             invoices_issued=run.invoices_issued,
             invoices_on_hold=run.invoices_on_hold,
             failures=[
-                InvoicingRunFailure(contract_id=f["contract_id"], message=f["message"])
-                for f in run.failures
+                InvoicingRunFailure(
+                    contract_id=strawberry.ID(failure.contract_id),
+                    message=failure.message,
+                    error_id=failure.error_id,
+                )
+                for failure in cycle.failures_of(run)
             ],
         )
 
@@ -298,7 +305,7 @@ class InvoiceQuery:
     async def invoicing_runs(
         self, info: Info, first: int = 30, after: str | None = None
     ) -> Connection[InvoicingRun]:
-        found = RunModel.filter(tenant=info.context.tenant)
+        found = cycle.runs(info.context.tenant)
         return await paginate(
             found, InvoicingRun.from_model, first=first, after=after, newest_first=True
         )
