@@ -81,7 +81,7 @@ class Contract(Node):
 
     @strawberry.field
     async def service_line_items(self) -> list[ServiceLineItem]:
-        items = await ItemModel.filter(contract_id=self.model.id).order_by("created_at", "id")
+        items = await line_items.of_contract(self.model.id)
         return [ServiceLineItem.from_model(item) for item in items]
 
     @strawberry.field

@@ -16,8 +16,6 @@ from remit.graph.nodes import Node
 from remit.graph.pagination import Connection, paginate
 from remit.models.contracts import Contract as ContractModel
 from remit.models.invoices import Invoice as InvoiceModel
-from remit.models.invoices import InvoiceEvent as EventModel
-from remit.models.invoices import InvoiceLine as LineModel
 from remit.models.organizations import Organization as OrganizationModel
 from remit.models.runs import InvoicingRun as RunModel
 
@@ -122,7 +120,7 @@ class Invoice(Node):
     ) -> list[Annotated["InvoiceLine", strawberry.lazy("remit.graph.invoice_lines")]]:
         from remit.graph.invoice_lines import InvoiceLine
 
-        rows = await LineModel.filter(invoice_id=self.model.id).order_by("position")
+        rows = await invoices.lines_of(self.model.id)
         return [
             InvoiceLine(
                 name=row.name,
@@ -151,7 +149,7 @@ class Invoice(Node):
 
     @strawberry.field
     async def events(self) -> list[InvoiceEvent]:
-        rows = await EventModel.filter(invoice_id=self.model.id).order_by("at", "id")
+        rows = await invoices.events_of(self.model.id)
         return [
             InvoiceEvent(
                 at=row.at,
@@ -277,7 +275,7 @@ class InvoiceQuery:
 
     @strawberry.field
     async def invoice_by_number(self, info: Info, number: str) -> Invoice | None:
-        found = await invoices.for_tenant(info.context.tenant).get_or_none(number=number)
+        found = await invoices.by_number(info.context.tenant, number)
         return Invoice.from_model(found) if found else None
 
     @strawberry.field
