@@ -42,7 +42,7 @@ class IssueFailed(Exception):
 
 @dataclass(frozen=True)
 class RunFailure:
-    """One entry of `InvoicingRun.failures`, as stored."""
+    """One entry of `InvoicingRun.failures`, as stored (the JSON column holds these keys)."""
 
     contract_id: str
     message: str

@@ -15,7 +15,7 @@ class InvoicingRun(Entity):
     contracts_due = fields.IntField(default=0)
     invoices_issued = fields.IntField(default=0)
     invoices_on_hold = fields.IntField(default=0)
-    failures = fields.JSONField(default=list, description="[{contract_id, message, error_id}]")
+    failures = fields.JSONField(default=list, description="[{contract_id, message}]")
 
     class Meta:
         table = "invoicing_run"
