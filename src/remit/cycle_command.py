@@ -11,24 +11,15 @@ from rich.table import Table
 
 from remit.billing import clock, cycle
 from remit.billing.money import Money
-from remit.models.runs import InvoicingRun
-from remit.models.tenants import Tenant
 from remit.runtime import running
 from remit.settings import Settings
 from remit.workers.settings import build_worker
-
-
-async def _done(day: date, tenant_ids: list[UUID]) -> int:
-    runs = await InvoicingRun.filter(run_date=day, tenant_id__in=tenant_ids)
-    return sum(run.invoices_issued + run.invoices_on_hold + len(run.failures) for run in runs)
 
 
 async def run_cycle(settings: Settings, day: date, tenant_id: UUID | None) -> None:
     console = Console()
     async with running(settings, run_jobs=False) as runtime:
         with clock.frozen(day):
-            if tenant_id is not None and not await Tenant.exists(id=tenant_id):
-                raise ValueError(f"no tenant with id {tenant_id}")
             plan = await cycle.plan(day, tenant_id)
             tenant_ids = list(plan.due)
             worker = build_worker(
@@ -44,9 +35,9 @@ async def run_cycle(settings: Settings, day: date, tenant_id: UUID | None) -> No
             with Progress(*columns, console=console, transient=True) as progress:
                 bar = progress.add_task("cycle", total=plan.total)
                 while not work.done():
-                    progress.update(bar, completed=await _done(day, tenant_ids))
+                    progress.update(bar, completed=await cycle.progress(day, tenant_ids))
                     await asyncio.sleep(0.2)
-                progress.update(bar, completed=await _done(day, tenant_ids))
+                progress.update(bar, completed=await cycle.progress(day, tenant_ids))
             await work
         await _summary(console, day, tenant_ids)
 
@@ -100,10 +91,8 @@ async def run_fees(settings: Settings, month: date) -> None:
 
 async def _summary(console: Console, day: date, tenant_ids: list[UUID]) -> None:
     table = Table("tenant", "due", "issued", "on hold", "failed", title=f"Invoicing cycle of {day}")
-    runs = await InvoicingRun.filter(run_date=day, tenant_id__in=tenant_ids).prefetch_related(
-        "tenant"
-    )
-    for run in sorted(runs, key=lambda r: r.tenant.name):
+    runs = await cycle.runs_on(day, tenant_ids)
+    for run in runs:
         table.add_row(
             run.tenant.name,
             *map(
@@ -113,8 +102,9 @@ async def _summary(console: Console, day: date, tenant_ids: list[UUID]) -> None:
         )
     console.print(table if runs else f"No contract is due on {day}.")
     for run in runs:
-        for failure in run.failures:
+        for failure in cycle.failures_of(run):
             console.print(
-                f"[red]failed[/red] {run.tenant.name} contract {failure['contract_id']}: {failure['message']}",
+                f"[red]failed[/red] {run.tenant.name} contract {failure.contract_id}: "
+                f"{failure.message} (error id {failure.error_id})",
                 highlight=False,
             )

@@ -1,9 +1,10 @@
 from datetime import date
 
-from remit.billing import cycle
+from remit.billing import cycle, issuing
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
+from remit.models.runs import InvoicingRun
 from tests import factories
 
 MONEY = "amount currency formatted"
@@ -134,6 +135,49 @@ async def test_the_days_run_is_reported(graphql, drain_jobs):
                 }
             }
         ],
+    }
+
+
+async def test_a_contract_that_failed_shows_a_sentence_and_an_error_id_never_the_error(
+    graphql, drain_jobs, monkeypatch
+):
+    tenant, key = await factories.ready_tenant()
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+
+    async def broken(*args):
+        raise ConnectionError("db.internal:5432 refused user remit password=hunter2")
+
+    monkeypatch.setattr(issuing, "issue", broken)
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()  # the issue job fails and is deferred for a retry
+    [stored] = (await InvoicingRun.get(tenant=tenant)).failures
+
+    response = await graphql(key).post(
+        "{ invoicingRuns { edges { node { contractsDue invoicesIssued finishedAt failures { contractId message errorId } } } } }"
+    )
+
+    assert "hunter2" not in response.text and "ConnectionError" not in response.text
+    assert response.json() == {
+        "data": {
+            "invoicingRuns": {
+                "edges": [
+                    {
+                        "node": {
+                            "contractsDue": 1,
+                            "invoicesIssued": 0,
+                            "finishedAt": None,
+                            "failures": [
+                                {
+                                    "contractId": str(contract.id),
+                                    "message": cycle.FAILURE_MESSAGE,
+                                    "errorId": stored["error_id"],
+                                }
+                            ],
+                        }
+                    }
+                ]
+            }
+        }
     }
 
 

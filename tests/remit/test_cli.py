@@ -2,6 +2,7 @@
 failure."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -156,6 +157,30 @@ def test_schema_export_writes_the_sdl(tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert "type Query" in (tmp_path / "out.graphql").read_text()
+
+
+def test_cycle_run_issues_the_days_invoices_and_says_what_it_did(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    assert remit("demo", cwd=tmp_path).returncode == 0
+
+    first = remit("cycle", "run", cwd=tmp_path)
+    again = remit("cycle", "run", cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    lines = [line.strip() for line in first.stdout.strip().splitlines()]
+    [day] = re.fullmatch(r"Invoicing cycle of (\d{4}-\d{2}-\d{2})", lines[0]).groups()
+    assert lines[4] == "│ Demo Company Ltd │ 3   │ 3      │ 0       │ 0      │"
+    assert (again.returncode, again.stdout.strip()) == (0, f"No contract is due on {day}.")
+
+
+def test_cycle_run_for_a_tenant_that_does_not_exist_is_one_line(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    missing = "00000000-0000-0000-0000-000000000000"
+
+    assert (
+        one_line_error(remit("cycle", "run", "--tenant", missing, cwd=tmp_path))
+        == f"remit: No tenant with id {missing}."
+    )
 
 
 def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):

@@ -23,6 +23,8 @@ from remit.models.enums import BillingCycle, ContractStatus
 from remit.models.settings import InvoicingSettings, ProviderSettings
 from remit.models.tenants import Tenant
 
+END_JOB = "contract.end_if_due"
+
 # Terms that decide the periods and amounts already invoiced: fixed once a contract is live.
 FIXED_WHEN_LIVE = ("organization_id", "currency", "billing_cycle", "invoicing_start_date")
 
@@ -296,6 +298,17 @@ async def delete(tenant: Tenant, contract_id: str) -> UUID:
 def ending_due(today: date) -> QuerySet[Contract]:
     """Live contracts whose end date has passed: the daily job ends each one."""
     return Contract.filter(status=ContractStatus.LIVE, end_date__lt=today)
+
+
+async def plan_endings(today: date) -> int:
+    """Ask for one ending job per contract past its end date; the day is in the job id, so
+    planning the same day twice asks for nothing new."""
+    ending = await ending_due(today).values_list("id", flat=True)
+    for contract_id in ending:
+        await jobs.enqueue(
+            END_JOB, str(contract_id), today.isoformat(), job_id=f"end:{contract_id}:{today}"
+        )
+    return len(ending)
 
 
 async def end_if_due(contract_id: UUID, today: date) -> bool:

@@ -1,21 +1,52 @@
 """The daily invoicing cycle. Planning only finds the due contracts and asks for one issue
-job each; the jobs do the work, on one worker or many."""
+job each; the jobs do the work, on one worker or many, and keep each tenant's run of the day."""
 
+import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from tortoise.expressions import F, Q
+from tortoise.queryset import QuerySet
 
 from remit.billing import clock, issuing, jobs
+from remit.billing.errors import NotFound
 from remit.models.contracts import Contract
 from remit.models.enums import ContractStatus, InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.runs import InvoicingRun
+from remit.models.tenants import Tenant
+
+logger = logging.getLogger("remit.cycle")
 
 BATCH = 500
 PLAN_JOB = "cycle.plan"
+
+
+# What the tenant reads about a contract whose invoice failed. The exception itself may name
+# tables, hosts or other customers' data: it goes to the log, under the error id, only.
+FAILURE_MESSAGE = (
+    "The invoice for this contract could not be issued because of an error on our side. "
+    "It is tried again automatically; if it keeps failing, contact support with the error id."
+)
+
+
+class IssueFailed(Exception):
+    """Issuing failed for a reason nobody planned for; it is on the day's run, retry later."""
+
+    def __init__(self, error_id: str) -> None:
+        super().__init__(f"issuing failed, error id {error_id}")
+        self.error_id = error_id
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """One entry of `InvoicingRun.failures`, as stored (the JSON column holds these keys)."""
+
+    contract_id: str
+    message: str
+    error_id: str
 
 
 @dataclass
@@ -56,6 +87,8 @@ async def plan(today: date | None = None, tenant_id: UUID | None = None) -> Plan
     """Ask for one issue job per due contract (deterministic ids: planning twice for the same
     day asks for nothing new) and open each tenant's run of the day."""
     today = today or clock.today()
+    if tenant_id is not None and not await Tenant.exists(id=tenant_id):
+        raise NotFound("tenant", tenant_id)
     result = Plan(today)
     async for rows in _batches(today, tenant_id):
         for contract_id, owner, period_start in rows:
@@ -99,21 +132,42 @@ async def resend_undelivered(today: date) -> int:
     return len(pending)
 
 
-async def record_failure(contract_id: UUID, today: date, message: str) -> None:
+async def issue(contract_id: UUID, period_start: date, today: date) -> issuing.IssueResult:
+    """The cycle's issue job: issue the contract's invoice and keep the tenant's run of the
+    day up to date. An unplanned failure is logged with its traceback under a new error id,
+    recorded on the run with that id, and raised again as `IssueFailed` to be retried."""
+    try:
+        result = await issuing.issue(contract_id, period_start, today)
+    except Exception as error:
+        error_id = uuid4().hex
+        logger.exception(
+            "issuing contract %s for %s failed (error id %s)", contract_id, period_start, error_id
+        )
+        await _record_failure(contract_id, today, error_id)
+        raise IssueFailed(error_id) from error
+    tenant_id = await Contract.filter(id=contract_id).first().values_list("tenant_id", flat=True)
+    if tenant_id:
+        await _clear_failure(contract_id, tenant_id, today)
+        await _finish_run(tenant_id, today)
+    return result
+
+
+async def _record_failure(contract_id: UUID, today: date, error_id: str) -> None:
     contract = await Contract.get_or_none(id=contract_id)
     if contract is None:
         return
+    failure = RunFailure(str(contract_id), FAILURE_MESSAGE, error_id)
     async with jobs.atomic():
         run, _ = await InvoicingRun.get_or_create(
             tenant_id=contract.tenant_id, run_date=today, defaults={"started_at": clock.now()}
         )
         run = await InvoicingRun.select_for_update().get(id=run.id)
-        failures = [f for f in run.failures if f["contract_id"] != str(contract_id)]
-        run.failures = [*failures, {"contract_id": str(contract_id), "message": message}]
+        failures = [f for f in run.failures if f["contract_id"] != failure.contract_id]
+        run.failures = [*failures, asdict(failure)]
         await run.save(update_fields=["failures", "updated_at"])
 
 
-async def clear_failure(contract_id: UUID, tenant_id: UUID, today: date) -> None:
+async def _clear_failure(contract_id: UUID, tenant_id: UUID, today: date) -> None:
     async with jobs.atomic():
         run = await InvoicingRun.select_for_update().get_or_none(
             tenant_id=tenant_id, run_date=today
@@ -123,8 +177,35 @@ async def clear_failure(contract_id: UUID, tenant_id: UUID, today: date) -> None
             await run.save(update_fields=["failures", "updated_at"])
 
 
-async def finish_run(tenant_id: UUID, today: date) -> None:
+def settled(run: InvoicingRun) -> int:
+    """The run's contracts done with for the day: issued, held or failed."""
+    return run.invoices_issued + run.invoices_on_hold + len(run.failures)
+
+
+async def _finish_run(tenant_id: UUID, today: date) -> None:
     """Close the tenant's run of the day once every due contract is issued, held or failed."""
     run = await InvoicingRun.get_or_none(tenant_id=tenant_id, run_date=today, finished_at=None)
-    if run and run.invoices_issued + run.invoices_on_hold + len(run.failures) >= run.contracts_due:
+    if run and settled(run) >= run.contracts_due:
         await InvoicingRun.filter(id=run.id, finished_at=None).update(finished_at=clock.now())
+
+
+def failures_of(run: InvoicingRun) -> list[RunFailure]:
+    return [RunFailure(**failure) for failure in run.failures]
+
+
+def runs(tenant: Tenant) -> QuerySet[InvoicingRun]:
+    """The tenant's runs, one a day."""
+    return InvoicingRun.filter(tenant=tenant)
+
+
+async def runs_on(day: date, tenant_ids: list[UUID]) -> list[InvoicingRun]:
+    """The day's runs of these tenants, each with its tenant, by tenant name."""
+    found = await InvoicingRun.filter(run_date=day, tenant_id__in=tenant_ids).prefetch_related(
+        "tenant"
+    )
+    return sorted(found, key=lambda run: run.tenant.name)
+
+
+async def progress(day: date, tenant_ids: list[UUID]) -> int:
+    """How many of the day's due contracts of these tenants are done with."""
+    return sum(map(settled, await InvoicingRun.filter(run_date=day, tenant_id__in=tenant_ids)))

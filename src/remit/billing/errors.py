@@ -2,10 +2,23 @@
 of the field (`["input", "billingEmail"]`), so every edge can report it precisely."""
 
 from collections.abc import Sequence
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Every code an expected failure can carry: the API's `ErrorCode` is this list."""
+
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    NOT_FOUND = "NOT_FOUND"
+    CONFLICT = "CONFLICT"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    NOT_READY = "NOT_READY"
+    PROVIDER_ERROR = "PROVIDER_ERROR"
 
 
 class RemitError(Exception):
-    code = "INVALID"
+    code = ErrorCode.INVALID
 
     def __init__(self, message: str, *, field: Sequence[str] | None = None) -> None:
         super().__init__(message)
@@ -17,38 +30,43 @@ class RemitError(Exception):
 
 
 class Invalid(RemitError):
-    code = "INVALID"
+    code = ErrorCode.INVALID
 
 
 class Required(RemitError):
-    code = "REQUIRED"
+    code = ErrorCode.REQUIRED
 
 
 class NotFound(RemitError):
-    code = "NOT_FOUND"
+    code = ErrorCode.NOT_FOUND
 
     def __init__(self, kind: str, id: object, *, field: Sequence[str] | None = None) -> None:
         super().__init__(f"No {kind} with id {id}.", field=field)
 
 
 class Conflict(RemitError):
-    code = "CONFLICT"
+    code = ErrorCode.CONFLICT
 
 
 class InvalidTransition(RemitError):
-    code = "INVALID_TRANSITION"
+    code = ErrorCode.INVALID_TRANSITION
 
 
 class NotReady(RemitError):
-    code = "NOT_READY"
+    code = ErrorCode.NOT_READY
 
 
 class ProviderError(RemitError):
-    code = "PROVIDER_ERROR"
+    code = ErrorCode.PROVIDER_ERROR
 
 
-class Unauthenticated(RemitError):
-    code = "UNAUTHENTICATED"
+class Unauthenticated(Exception):
+    """No valid API key. Not a RemitError: the web layer answers it with HTTP 401 before any
+    resolver runs, so it never reaches a mutation payload and has no `ErrorCode`."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class RemitErrors(RemitError):

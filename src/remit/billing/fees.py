@@ -10,6 +10,7 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
+from tortoise.queryset import QuerySet
 
 from remit.billing import config, documents, ids, jobs, mail
 from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
@@ -282,3 +283,7 @@ async def failed() -> list[PlatformFee]:
         .prefetch_related("tenant")
         .order_by("month")
     )
+
+
+def for_tenant(tenant: Tenant) -> QuerySet[PlatformFee]:
+    return PlatformFee.filter(tenant=tenant)

@@ -9,7 +9,7 @@ from remit.billing import clock, ids, jobs
 from remit.billing.errors import InvalidTransition, NotFound
 from remit.billing.issuing import DELIVER_JOB
 from remit.models.enums import InvoiceStatus
-from remit.models.invoices import Invoice
+from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
 from remit.models.tenants import Tenant
 
 SENDABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID}
@@ -68,3 +68,16 @@ async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
         job_id=f"resend:{invoice.id}:{clock.now().isoformat()}",
     )
     return invoice
+
+
+async def by_number(tenant: Tenant, number: str) -> Invoice | None:
+    return await for_tenant(tenant).get_or_none(number=number)
+
+
+async def lines_of(invoice_id: UUID) -> list[InvoiceLine]:
+    return await InvoiceLine.filter(invoice_id=invoice_id).order_by("position")
+
+
+async def events_of(invoice_id: UUID) -> list[InvoiceEvent]:
+    """The invoice's history, oldest first."""
+    return await InvoiceEvent.filter(invoice_id=invoice_id).order_by("at", "id")

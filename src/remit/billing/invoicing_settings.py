@@ -4,7 +4,7 @@ that turns invoicing on once everything it needs is there."""
 import itertools
 from typing import Any
 
-from remit.billing import jobs, validation
+from remit.billing import jobs, providers, validation
 from remit.billing.errors import NotReady, RemitErrors
 from remit.billing.money import check_currency
 from remit.billing.validation import Checks
@@ -161,4 +161,13 @@ async def disable(tenant: Tenant) -> InvoicingSettings:
     """Stops the daily cycle for the tenant; issued invoices keep being collected."""
     await Tenant.filter(id=tenant.id).update(invoicing_enabled=False)
     tenant.invoicing_enabled = False
+    return await get(tenant)
+
+
+async def configure_provider(
+    tenant: Tenant, key: str, *, enabled: bool, settings: Any
+) -> InvoicingSettings:
+    """Configure one payment provider (see `providers.configure`); the tenant's settings,
+    which list it, as they read afterwards."""
+    await providers.configure(tenant, key, enabled=enabled, settings=settings)
     return await get(tenant)

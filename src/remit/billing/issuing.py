@@ -16,6 +16,7 @@ from remit.billing import (
     ids,
     invoice_status,
     jobs,
+    line_items,
     numbering,
     periods,
     previews,
@@ -23,7 +24,7 @@ from remit.billing import (
 )
 from remit.billing.drafts import InvoiceDraft, draft_invoice
 from remit.billing.errors import InvalidTransition, NotFound, NotReady, RemitErrors
-from remit.models.contracts import Contract, ServiceLineItem
+from remit.models.contracts import Contract
 from remit.models.enums import ContractStatus, InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceLine
 from remit.models.organizations import Organization
@@ -180,7 +181,7 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
             return IssueResult(Outcome.NOT_DUE)
         cycle = periods.CYCLE_MONTHS[contract.billing_cycle]
         index = periods.period_index_on(contract.invoicing_start_date, cycle, period_start)
-        items = await ServiceLineItem.filter(contract=contract).order_by("created_at", "id")
+        items = await line_items.of_contract(contract.id)
         draft = draft_invoice(
             previews.contract_terms(contract),
             [previews.item_terms(item) for item in items],

@@ -151,3 +151,8 @@ async def remove(tenant: Tenant, item_id: str) -> Contract:
         else:
             await item.delete()
     return contract
+
+
+async def of_contract(contract_id: UUID) -> list[ServiceLineItem]:
+    """The contract's items, every version, oldest first: the order they are invoiced in."""
+    return await ServiceLineItem.filter(contract_id=contract_id).order_by("created_at", "id")

@@ -28,7 +28,6 @@ import aiosmtplib
 
 from remit.billing import clock
 from remit.billing.documents import InvoiceDocument, document_context, environment
-from remit.billing.errors import RemitError
 
 logger = logging.getLogger("remit.mail")
 
@@ -60,8 +59,15 @@ SUBJECTS = {
 KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed"})
 
 
-class MailError(RemitError):
-    """Base of the failures to send an email."""
+class MailError(Exception):
+    """Base of the failures to send an email. Not a RemitError: mail is sent by jobs, which
+    retry or record the failure on the invoice; no API request ever reports one."""
+
+    code: str
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
 
 
 class MailUnavailable(MailError):

@@ -1,7 +1,7 @@
 """The next invoice of a contract, as the daily cycle would issue it: the same builder, run
 on the contract's rows without writing anything."""
 
-from remit.billing import periods
+from remit.billing import line_items, periods
 from remit.billing.drafts import ContractTerms, InvoiceDraft, ItemTerms, draft_invoice
 from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import BilledType
@@ -51,7 +51,7 @@ async def upcoming(contract: Contract) -> InvoiceDraft | None:
     index = periods.period_index_on(contract.invoicing_start_date, cycle, next_date)
     if index is None:
         return None
-    items = await ServiceLineItem.filter(contract=contract).order_by("created_at", "id")
+    items = await line_items.of_contract(contract.id)
     return draft_invoice(
         contract_terms(contract),
         [item_terms(item) for item in items],

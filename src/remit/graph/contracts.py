@@ -1,5 +1,6 @@
 """Contracts, their service line items and the upcoming-invoice dry run."""
 
+from collections.abc import Awaitable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
@@ -7,11 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from remit.billing import contracts, invoices, line_items, previews
-from remit.billing.errors import RemitError
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, BillingCycle, ContractStatus
-from remit.graph.errors import UserError
+from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.graph.invoice_lines import InvoicePreview
 from remit.graph.money import Money, plain
@@ -81,7 +81,7 @@ class Contract(Node):
 
     @strawberry.field
     async def service_line_items(self) -> list[ServiceLineItem]:
-        items = await ItemModel.filter(contract_id=self.model.id).order_by("created_at", "id")
+        items = await line_items.of_contract(self.model.id)
         return [ServiceLineItem.from_model(item) for item in items]
 
     @strawberry.field
@@ -166,12 +166,10 @@ class DeletePayload:
     errors: list[UserError]
 
 
-async def contract_payload(call, *, prefix: list[str]) -> ContractPayload:
-    try:
-        contract = await call
-    except RemitError as error:
-        return ContractPayload(contract=None, errors=UserError.list_from(error, prefix=prefix))
-    return ContractPayload(contract=Contract.from_model(contract), errors=[])
+async def contract_payload(
+    call: Awaitable[ContractModel], *, prefix: Sequence[str] = ()
+) -> ContractPayload:
+    return await payload(ContractPayload, call, Contract.from_model, prefix=prefix)
 
 
 @strawberry.type
@@ -231,22 +229,22 @@ class ContractMutation:
 
     @strawberry.mutation
     async def service_line_item_remove(self, info: Info, id: strawberry.ID) -> ContractPayload:
-        return await contract_payload(line_items.remove(info.context.tenant, id), prefix=[])
+        return await contract_payload(line_items.remove(info.context.tenant, id))
 
     @strawberry.mutation(
         description="Validates the contract and sets it LIVE; the daily cycle invoices it from then on."
     )
     async def contract_go_live(self, info: Info, id: strawberry.ID) -> ContractPayload:
-        return await contract_payload(contracts.go_live(info.context.tenant, id), prefix=[])
+        return await contract_payload(contracts.go_live(info.context.tenant, id))
 
     @strawberry.mutation
     async def contract_end(self, info: Info, id: strawberry.ID, end_date: date) -> ContractPayload:
-        return await contract_payload(contracts.end(info.context.tenant, id, end_date), prefix=[])
+        return await contract_payload(contracts.end(info.context.tenant, id, end_date))
 
     @strawberry.mutation(description="Only a DRAFT contract can be deleted.")
     async def contract_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
-        try:
-            deleted = await contracts.delete(info.context.tenant, id)
-        except RemitError as error:
-            return DeletePayload(deleted_id=None, errors=UserError.list_from(error))
-        return DeletePayload(deleted_id=strawberry.ID(str(deleted)), errors=[])
+        return await payload(
+            DeletePayload,
+            contracts.delete(info.context.tenant, id),
+            lambda deleted: strawberry.ID(str(deleted)),
+        )

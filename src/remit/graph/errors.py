@@ -1,27 +1,22 @@
 """Expected failures as the API shows them: `errors: [UserError!]!` on every mutation
 payload, one per failure, with a stable code and the path of the input field at fault."""
 
-from collections.abc import Sequence
-from enum import Enum
+import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
+from remit.billing import errors
 from remit.billing.errors import RemitError
 
-
-@strawberry.enum
-class ErrorCode(Enum):
-    INVALID = "INVALID"
-    REQUIRED = "REQUIRED"
-    NOT_FOUND = "NOT_FOUND"
-    CONFLICT = "CONFLICT"
-    INVALID_TRANSITION = "INVALID_TRANSITION"
-    NOT_READY = "NOT_READY"
-    PROVIDER_ERROR = "PROVIDER_ERROR"
-
+ErrorCode = strawberry.enum(errors.ErrorCode)
 
 ARGUMENTS = ("id", "contract_id")
+
+Payload = TypeVar("Payload")
+Result = TypeVar("Result")
 
 
 @strawberry.type
@@ -51,7 +46,26 @@ class UserError:
             # A mutation's own arguments (the id it acts on) are not inside its input.
             return parts if field[0] in arguments else [*prefix, *parts]
 
-        return [
-            cls(field=path(e.field), message=e.message, code=ErrorCode(e.code))
-            for e in error.errors()
-        ]
+        return [cls(field=path(e.field), message=e.message, code=e.code) for e in error.errors()]
+
+
+async def payload(
+    kind: type[Payload],
+    call: Awaitable[Result],
+    present: Callable[[Result], Any],
+    *,
+    prefix: Sequence[str] = (),
+    camel_case: bool = True,
+    arguments: Sequence[str] = ARGUMENTS,
+) -> Payload:
+    """Every mutation's payload: `errors` and one field for the result. The result, shown by
+    `present`, fills that field; an expected failure leaves it null and fills `errors`."""
+    (result_field,) = (f.name for f in dataclasses.fields(kind) if f.name != "errors")
+    try:
+        result = await call
+    except RemitError as error:
+        failures = UserError.list_from(
+            error, prefix=prefix, camel_case=camel_case, arguments=arguments
+        )
+        return kind(**{result_field: None, "errors": failures})
+    return kind(**{result_field: present(result), "errors": []})

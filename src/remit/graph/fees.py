@@ -4,6 +4,7 @@ from datetime import date
 
 import strawberry
 
+from remit.billing import fees
 from remit.graph.context import Info
 from remit.graph.enums import PlatformFeeStatus
 from remit.graph.money import Money
@@ -36,7 +37,7 @@ class FeeQuery:
     async def platform_fees(
         self, info: Info, first: int = 12, after: str | None = None
     ) -> Connection[PlatformFee]:
-        found = FeeModel.filter(tenant=info.context.tenant)
+        found = fees.for_tenant(info.context.tenant)
         return await paginate(
             found, PlatformFee.from_model, first=first, after=after, newest_first=True
         )

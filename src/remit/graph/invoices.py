@@ -1,23 +1,21 @@
 """Invoices, their events, and the day's invoicing runs."""
 
+from collections.abc import Awaitable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import invoices, issuing, links, payments
-from remit.billing.errors import RemitError
+from remit.billing import cycle, invoices, issuing, links, payments
 from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, InvoiceStatus
-from remit.graph.errors import UserError
+from remit.graph.errors import UserError, payload
 from remit.graph.money import Money, plain
 from remit.graph.nodes import Node
 from remit.graph.pagination import Connection, paginate
 from remit.models.contracts import Contract as ContractModel
 from remit.models.invoices import Invoice as InvoiceModel
-from remit.models.invoices import InvoiceEvent as EventModel
-from remit.models.invoices import InvoiceLine as LineModel
 from remit.models.organizations import Organization as OrganizationModel
 from remit.models.runs import InvoicingRun as RunModel
 
@@ -122,7 +120,7 @@ class Invoice(Node):
     ) -> list[Annotated["InvoiceLine", strawberry.lazy("remit.graph.invoice_lines")]]:
         from remit.graph.invoice_lines import InvoiceLine
 
-        rows = await LineModel.filter(invoice_id=self.model.id).order_by("position")
+        rows = await invoices.lines_of(self.model.id)
         return [
             InvoiceLine(
                 name=row.name,
@@ -151,7 +149,7 @@ class Invoice(Node):
 
     @strawberry.field
     async def events(self) -> list[InvoiceEvent]:
-        rows = await EventModel.filter(invoice_id=self.model.id).order_by("at", "id")
+        rows = await invoices.events_of(self.model.id)
         return [
             InvoiceEvent(
                 at=row.at,
@@ -220,7 +218,10 @@ class InvoicePayload:
 @strawberry.type
 class InvoicingRunFailure:
     contract_id: strawberry.ID
-    message: str
+    message: str = strawberry.field(description="Written for the tenant; never the error itself.")
+    error_id: str = strawberry.field(
+        description="Quote it when reporting the failure: it finds the error in the server's logs."
+    )
 
 
 @strawberry.type
@@ -245,8 +246,12 @@ class InvoicingRun:
             invoices_issued=run.invoices_issued,
             invoices_on_hold=run.invoices_on_hold,
             failures=[
-                InvoicingRunFailure(contract_id=f["contract_id"], message=f["message"])
-                for f in run.failures
+                InvoicingRunFailure(
+                    contract_id=strawberry.ID(failure.contract_id),
+                    message=failure.message,
+                    error_id=failure.error_id,
+                )
+                for failure in cycle.failures_of(run)
             ],
         )
 
@@ -255,12 +260,10 @@ async def invoice_connection(found, first: int, after: str | None) -> Connection
     return await paginate(found, Invoice.from_model, first=first, after=after, newest_first=True)
 
 
-async def invoice_payload(call, prefix: list[str] | None = None) -> InvoicePayload:
-    try:
-        invoice = await call
-    except RemitError as error:
-        return InvoicePayload(invoice=None, errors=UserError.list_from(error, prefix=prefix or []))
-    return InvoicePayload(invoice=Invoice.from_model(invoice), errors=[])
+async def invoice_payload(
+    call: Awaitable[InvoiceModel], *, prefix: Sequence[str] = ()
+) -> InvoicePayload:
+    return await payload(InvoicePayload, call, Invoice.from_model, prefix=prefix)
 
 
 @strawberry.type
@@ -272,7 +275,7 @@ class InvoiceQuery:
 
     @strawberry.field
     async def invoice_by_number(self, info: Info, number: str) -> Invoice | None:
-        found = await invoices.for_tenant(info.context.tenant).get_or_none(number=number)
+        found = await invoices.by_number(info.context.tenant, number)
         return Invoice.from_model(found) if found else None
 
     @strawberry.field
@@ -300,7 +303,7 @@ class InvoiceQuery:
     async def invoicing_runs(
         self, info: Info, first: int = 30, after: str | None = None
     ) -> Connection[InvoicingRun]:
-        found = RunModel.filter(tenant=info.context.tenant)
+        found = cycle.runs(info.context.tenant)
         return await paginate(
             found, InvoicingRun.from_model, first=first, after=after, newest_first=True
         )

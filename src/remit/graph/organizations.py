@@ -1,14 +1,14 @@
 """Organizations: the tenant's customers."""
 
+from collections.abc import Awaitable
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from remit.billing import charging, contracts, invoices, organizations
-from remit.billing.errors import RemitError
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
-from remit.graph.errors import UserError
+from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.graph.nodes import Node
 from remit.graph.pagination import Connection, paginate
@@ -87,13 +87,16 @@ class OrganizationPayload:
     errors: list[UserError]
 
 
-async def _payload(call, arguments: tuple[str, ...] = ("id",)) -> OrganizationPayload:
-    try:
-        organization = await call()
-    except RemitError as error:
-        errors = UserError.list_from(error, prefix=["input"], arguments=arguments)
-        return OrganizationPayload(organization=None, errors=errors)
-    return OrganizationPayload(organization=Organization.from_model(organization), errors=[])
+async def _payload(
+    call: Awaitable[OrganizationModel], arguments: tuple[str, ...] = ("id",)
+) -> OrganizationPayload:
+    return await payload(
+        OrganizationPayload,
+        call,
+        Organization.from_model,
+        prefix=["input"],
+        arguments=arguments,
+    )
 
 
 @strawberry.type
@@ -117,7 +120,7 @@ class OrganizationMutation:
     async def organization_create(
         self, info: Info, input: OrganizationInput
     ) -> OrganizationPayload:
-        return await _payload(lambda: organizations.create(info.context.tenant, changes_of(input)))
+        return await _payload(organizations.create(info.context.tenant, changes_of(input)))
 
     @strawberry.mutation(
         description="Link an organization to its existing customer at a payment provider (e.g. a Stripe "
@@ -127,7 +130,7 @@ class OrganizationMutation:
         self, info: Info, organization_id: strawberry.ID, input: ProviderAccountInput
     ) -> OrganizationPayload:
         return await _payload(
-            lambda: charging.link_account(
+            charging.link_account(
                 info.context.tenant,
                 organization_id,
                 input.provider,
@@ -141,6 +144,4 @@ class OrganizationMutation:
     async def organization_update(
         self, info: Info, id: strawberry.ID, input: OrganizationInput
     ) -> OrganizationPayload:
-        return await _payload(
-            lambda: organizations.update(info.context.tenant, id, changes_of(input))
-        )
+        return await _payload(organizations.update(info.context.tenant, id, changes_of(input)))

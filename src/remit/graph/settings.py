@@ -1,14 +1,15 @@
 """Invoicing settings, payment providers and the tenant's own payment method."""
 
+from collections.abc import Awaitable, Sequence
+
 import strawberry
 from strawberry.scalars import JSON
 
 from remit.billing import invoicing_settings, platform, providers
-from remit.billing.errors import RemitError
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
 from remit.graph.enums import PlatformBillingStatus
-from remit.graph.errors import UserError
+from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.models.settings import InvoicingSettings as SettingsModel
 from remit.models.settings import ProviderSettings as ProviderSettingsModel
@@ -195,9 +196,19 @@ class PlatformBillingPayload:
     errors: list[UserError]
 
 
-def settings_payload(info: Info, settings: SettingsModel) -> InvoicingSettingsPayload:
-    view = InvoicingSettings.from_model(settings, enabled=info.context.tenant.invoicing_enabled)
-    return InvoicingSettingsPayload(settings=view, errors=[])
+async def settings_payload(
+    info: Info,
+    call: Awaitable[SettingsModel],
+    *,
+    prefix: Sequence[str] = (),
+    camel_case: bool = True,
+) -> InvoicingSettingsPayload:
+    def present(settings: SettingsModel) -> InvoicingSettings:
+        return InvoicingSettings.from_model(settings, enabled=info.context.tenant.invoicing_enabled)
+
+    return await payload(
+        InvoicingSettingsPayload, call, present, prefix=prefix, camel_case=camel_case
+    )
 
 
 @strawberry.type
@@ -218,13 +229,11 @@ class SettingsMutation:
     async def invoicing_settings_update(
         self, info: Info, input: InvoicingSettingsInput
     ) -> InvoicingSettingsPayload:
-        try:
-            settings = await invoicing_settings.update(info.context.tenant, changes_of(input))
-        except RemitError as error:
-            return InvoicingSettingsPayload(
-                settings=None, errors=UserError.list_from(error, prefix=["input"])
-            )
-        return settings_payload(info, settings)
+        return await settings_payload(
+            info,
+            invoicing_settings.update(info.context.tenant, changes_of(input)),
+            prefix=["input"],
+        )
 
     @strawberry.mutation(
         description="Configure and enable or disable one payment provider for this tenant's invoices."
@@ -232,15 +241,11 @@ class SettingsMutation:
     async def payment_provider_configure(
         self, info: Info, input: PaymentProviderConfigureInput
     ) -> InvoicingSettingsPayload:
-        try:
-            await providers.configure(
-                info.context.tenant, input.provider, enabled=input.enabled, settings=input.settings
-            )
-        except RemitError as error:
-            # The path runs into the provider's own settings keys, which stay as they are.
-            errors = UserError.list_from(error, prefix=["input"], camel_case=False)
-            return InvoicingSettingsPayload(settings=None, errors=errors)
-        return settings_payload(info, await invoicing_settings.get(info.context.tenant))
+        configured = invoicing_settings.configure_provider(
+            info.context.tenant, input.provider, enabled=input.enabled, settings=input.settings
+        )
+        # The path runs into the provider's own settings keys, which stay as they are.
+        return await settings_payload(info, configured, prefix=["input"], camel_case=False)
 
     @strawberry.mutation(
         description="Give Remit the tenant's own payment method, used for the monthly invoicing processing fee."
@@ -248,27 +253,19 @@ class SettingsMutation:
     async def platform_payment_method_setup(
         self, info: Info, input: PlatformPaymentMethodInput
     ) -> PlatformBillingPayload:
-        try:
-            done = await platform.setup(info.context.tenant, input.kind, input.billing_email)
-        except RemitError as error:
-            return PlatformBillingPayload(
-                platform_billing=None, errors=UserError.list_from(error, prefix=["input"])
-            )
-        return PlatformBillingPayload(
-            platform_billing=PlatformBilling.from_model(done.settings, done.client_secret),
-            errors=[],
+        return await payload(
+            PlatformBillingPayload,
+            platform.setup(info.context.tenant, input.kind, input.billing_email),
+            lambda done: PlatformBilling.from_model(done.settings, done.client_secret),
+            prefix=["input"],
         )
 
     @strawberry.mutation(
         description="Fails with errors until a platform payment method, company details and one payment provider exist."
     )
     async def invoicing_enable(self, info: Info) -> InvoicingSettingsPayload:
-        try:
-            settings = await invoicing_settings.enable(info.context.tenant)
-        except RemitError as error:
-            return InvoicingSettingsPayload(settings=None, errors=UserError.list_from(error))
-        return settings_payload(info, settings)
+        return await settings_payload(info, invoicing_settings.enable(info.context.tenant))
 
     @strawberry.mutation
     async def invoicing_disable(self, info: Info) -> InvoicingSettingsPayload:
-        return settings_payload(info, await invoicing_settings.disable(info.context.tenant))
+        return await settings_payload(info, invoicing_settings.disable(info.context.tenant))

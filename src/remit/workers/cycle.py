@@ -4,8 +4,7 @@ issued by its own job, safe to run twice."""
 from datetime import date, datetime, time
 from uuid import UUID
 
-from remit.billing import clock, cycle, issuing
-from remit.models.contracts import Contract
+from remit.billing import clock, cycle
 from remit.workers.retries import retry_later
 
 
@@ -15,17 +14,13 @@ async def plan_cycle(ctx: dict, today: str | None = None) -> int:
 
 
 async def issue_invoice(ctx: dict, contract_id: str, period_start: str, today: str) -> str:
-    contract_uuid, day = UUID(contract_id), date.fromisoformat(today)
     try:
-        result = await issuing.issue(contract_uuid, date.fromisoformat(period_start), day)
-    except Exception as error:
-        # Recorded on the day's run for the tenant to see, then tried again later.
-        await cycle.record_failure(contract_uuid, day, f"{type(error).__name__}: {error}")
-        raise retry_later(ctx) from error
-    tenant_id = await Contract.filter(id=contract_uuid).first().values_list("tenant_id", flat=True)
-    if tenant_id:
-        await cycle.clear_failure(contract_uuid, tenant_id, day)
-        await cycle.finish_run(tenant_id, day)
+        result = await cycle.issue(
+            UUID(contract_id), date.fromisoformat(period_start), date.fromisoformat(today)
+        )
+    except cycle.IssueFailed as failure:
+        # On the day's run for the tenant to see, with the error id; tried again later.
+        raise retry_later(ctx) from failure
     return result.outcome
 
 

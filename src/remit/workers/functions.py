@@ -7,6 +7,7 @@ from arq import func
 
 from remit.billing import (
     charging,
+    contracts,
     cycle,
     fees,
     issuing,
@@ -40,5 +41,5 @@ FUNCTIONS = [
     func(invoice_jobs.remind, name=reminders.REMIND_JOB),
     func(invoice_jobs.plan_reminders, name="reminders.plan"),
     func(touch_api_key, name=tenants.TOUCH_JOB),
-    func(contract_jobs.end_contract_if_due, name=contract_jobs.END_JOB),
+    func(contract_jobs.end_contract_if_due, name=contracts.END_JOB),
 ]
