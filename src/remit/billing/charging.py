@@ -7,7 +7,6 @@ from uuid import UUID
 from remit.billing import invoice_status, jobs, organizations, providers, views
 from remit.billing.errors import Invalid, NotFound
 from remit.models.contracts import Contract
-from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.organizations import Organization, ProviderAccount
 from remit.models.settings import ProviderSettings
@@ -15,7 +14,6 @@ from remit.models.tenants import Tenant
 from remit.plugins.api import PaymentRefused
 
 CHARGE_JOB = "invoice.charge"
-CHARGEABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE}
 
 
 async def chargeable_provider(contract: Contract) -> str | None:
@@ -46,7 +44,11 @@ async def charge(invoice_id: UUID, key: str) -> str:
     """Safe to repeat: the provider gets the same idempotency key each time, and an invoice
     no longer owing is not charged. ProviderUnavailable propagates, so the job is retried."""
     invoice = await Invoice.get_or_none(id=invoice_id)
-    if invoice is None or invoice.status not in CHARGEABLE or invoice.total <= invoice.amount_paid:
+    if (
+        invoice is None
+        or not invoice_status.is_open(invoice)
+        or invoice.total <= invoice.amount_paid
+    ):
         return "nothing to charge"
     row = await ProviderSettings.get_or_none(
         tenant_id=invoice.tenant_id, provider=key, enabled=True

@@ -39,6 +39,14 @@ class InvalidTransition(RemitError):
     code = "INVALID_TRANSITION"
 
 
+class NotPayable(Conflict):
+    """Payment asked for an invoice that owes nothing now; `status` says why (PAID, VOID)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"A {status} invoice cannot be paid.")
+        self.status = status
+
+
 class NotReady(RemitError):
     code = "NOT_READY"
 

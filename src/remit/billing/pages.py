@@ -3,30 +3,30 @@
 import re
 
 from remit.billing import invoice_status, providers, views
-from remit.billing.errors import NotFound
+from remit.billing.errors import NotFound, NotPayable
 from remit.models.contracts import Contract
-from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.settings import ProviderSettings
 
 # Tokens are 24 random bytes in URL-safe base64 (32 characters). Anything else is not a
 # token, answered exactly like an unknown one.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
-PAYABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE}
-VISIBLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID, InvoiceStatus.VOID}
 
 
 async def by_token(token: str) -> Invoice:
     """The issued invoice behind a token; drafts and held invoices have no public page."""
     invoice = await Invoice.get_or_none(public_token=token) if TOKEN.fullmatch(token) else None
-    if invoice is None or invoice.status not in VISIBLE:
+    if invoice is None or invoice.status not in invoice_status.VISIBLE:
         raise NotFound("invoice", "behind this link")
     return invoice
 
 
 async def fresh_payment_url(invoice: Invoice, key: str) -> str:
     """A new payment page at the provider (a Stripe Checkout Session, say) for the amount
-    due now. Raises NotFound when the provider is not offered online for this invoice."""
+    due now. Raises NotPayable when the invoice owes nothing (paid, void), NotFound when the
+    provider is not offered online for it."""
+    if not invoice_status.is_open(invoice):
+        raise NotPayable(invoice.status)
     contract = await Contract.get(id=invoice.contract_id)
     provider = providers.installed().get(key)
     row = await ProviderSettings.get_or_none(

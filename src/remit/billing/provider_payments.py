@@ -25,7 +25,6 @@ from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind
 logger = logging.getLogger("remit.collections")
 
 TENANT_NOTICE_JOB = "invoice.tenant_notice"
-OPEN = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE}
 
 
 async def handle_webhook(
@@ -96,7 +95,7 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
     ledger = dict(invoice.provider_payments)
     entry = dict(ledger.get(reference, {"received": 0, "refunded": 0}))
     if event.kind == PaymentEventKind.PAID:
-        if invoice.status in (InvoiceStatus.VOID, InvoiceStatus.PAID) and not entry["received"]:
+        if not invoice_status.is_open(invoice) and not entry["received"]:
             detail = f"{event.amount} {event.currency} ({reference}) for a {invoice.status} invoice: refund it"
             await invoice_status.record(invoice, "payment_flagged", actor, detail)
             return "flagged"
@@ -119,14 +118,13 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
 async def _settle(invoice: Invoice, actor: str) -> str:
     """PAID once what is received covers the total; back to DUE or OVERDUE when a refund
     leaves it short again."""
-    if invoice.status in OPEN and invoice.amount_paid >= invoice.total:
+    if invoice_status.is_open(invoice) and invoice.amount_paid >= invoice.total:
         await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor)
         await payments.receipt(invoice)
         return "paid"
     if invoice.status == InvoiceStatus.PAID and invoice.amount_paid < invoice.total:
-        late = invoice.due_date is not None and invoice.due_date < clock.today()
         await invoice_status.move(
-            invoice, InvoiceStatus.OVERDUE if late else InvoiceStatus.DUE, actor=actor
+            invoice, invoice_status.reopened_status(invoice, clock.today()), actor=actor
         )
         return "refunded"
     return "recorded"
