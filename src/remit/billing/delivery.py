@@ -24,7 +24,7 @@ from remit.billing.money import Money
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from remit.models.organizations import Organization
-from remit.models.settings import InvoicingSettings, ProviderSettings
+from remit.models.settings import InvoicingSettings
 from remit.plugins.api import PaymentOption, PaymentRefused
 from remit.settings import get_settings
 
@@ -56,19 +56,14 @@ def _stored(option: PaymentOption) -> dict:
 async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
     """Each offered provider's option for this invoice. Provider calls happen here, with no
     row locked; ProviderUnavailable propagates so the delivery is retried."""
-    rows = {
-        row.provider: row
-        for row in await ProviderSettings.filter(tenant_id=invoice.tenant_id, enabled=True)
-    }
     options = []
     for key in contract.payment_providers:
-        provider = providers.installed().get(key)
-        if provider is None or key not in rows:
+        offered = await providers.resolve(invoice.tenant_id, key)
+        if offered is None:
             continue
         try:
-            option = await provider.payment_option(
-                await views.invoice_view(invoice, provider=key),
-                providers.parsed(provider, rows[key].settings),
+            option = await offered.provider.payment_option(
+                await views.invoice_view(invoice, provider=key), offered.settings
             )
         except PaymentRefused as refusal:
             await invoice_status.record(

@@ -6,7 +6,6 @@ from remit.billing import invoice_status, providers, views
 from remit.billing.errors import NotFound, NotPayable
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
-from remit.models.settings import ProviderSettings
 
 # Tokens are 24 random bytes in URL-safe base64 (32 characters). Anything else is not a
 # token, answered exactly like an unknown one.
@@ -28,19 +27,15 @@ async def fresh_payment_url(invoice: Invoice, key: str) -> str:
     if not invoice_status.is_open(invoice):
         raise NotPayable(invoice.status)
     contract = await Contract.get(id=invoice.contract_id)
-    provider = providers.installed().get(key)
-    row = await ProviderSettings.get_or_none(
-        tenant_id=invoice.tenant_id, provider=key, enabled=True
+    offered = (
+        await providers.resolve(invoice.tenant_id, key)
+        if key in contract.payment_providers
+        else None
     )
-    if (
-        key not in contract.payment_providers
-        or provider is None
-        or row is None
-        or not provider.supports_online_payment
-    ):
+    if offered is None or not offered.provider.supports_online_payment:
         raise NotFound("payment provider", key)
     view = await views.invoice_view(invoice, provider=key)
-    option = await provider.payment_option(view, providers.parsed(provider, row.settings))
+    option = await offered.provider.payment_option(view, offered.settings)
     if not option.payment_url:
         raise NotFound("payment page", key)
     await remember_page(invoice, key, option.reference)
@@ -74,12 +69,12 @@ async def close_payment_pages(invoice_id) -> int:
         pages_by_key.setdefault(actor.removeprefix("provider:"), set()).add(reference)
     closed = 0
     for key, references in pages_by_key.items():
-        provider = providers.installed().get(key)
-        close = getattr(provider, "close_payment_option", None)
-        row = await ProviderSettings.get_or_none(tenant_id=invoice.tenant_id, provider=key)
-        if close is None or row is None:
+        # A page made before the provider was switched off can still take money.
+        maker = await providers.resolve(invoice.tenant_id, key, disabled_too=True)
+        close = getattr(maker.provider, "close_payment_option", None) if maker else None
+        if close is None:
             continue
         for reference in sorted(references):
-            await close(reference, providers.parsed(provider, row.settings))
+            await close(reference, maker.settings)
             closed += 1
     return closed

@@ -17,7 +17,6 @@ from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.organizations import ProviderAccount
 from remit.models.provider_events import ProviderEvent
-from remit.models.settings import ProviderSettings
 from remit.models.tenants import Tenant
 from remit.plugins import manager
 from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind
@@ -33,11 +32,12 @@ async def handle_webhook(
     """Verify and apply one provider callback for one tenant. Raises NotFound (no such
     tenant or provider set up) and the provider's WebhookRejected (not authentic)."""
     tenant = await Tenant.get_or_none(id=ids.parse("tenant", tenant_id))
-    row = await ProviderSettings.get_or_none(tenant_id=tenant.id, provider=key) if tenant else None
-    if tenant is None or row is None or key not in providers.installed():
+    # Money a provider moved is recorded even after the tenant switched it off: a customer
+    # may still pay a page made before, and refunds go on.
+    sender = await providers.resolve(tenant.id, key, disabled_too=True) if tenant else None
+    if sender is None:
         raise NotFound("payment provider set-up", f"{key}/{tenant_id}")
-    provider = providers.provider(key)
-    events = provider.parse_webhook(headers, body, providers.parsed(provider, row.settings))
+    events = sender.provider.parse_webhook(headers, body, sender.settings)
     return [await apply(key, tenant, event) for event in events]
 
 
