@@ -6,6 +6,7 @@ from remit.billing import invoice_status, providers, views
 from remit.billing.errors import NotFound, NotPayable
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
+from remit.plugins.api import PaymentRefused
 
 # Tokens are 24 random bytes in URL-safe base64 (32 characters). Anything else is not a
 # token, answered exactly like an unknown one.
@@ -43,6 +44,7 @@ async def fresh_payment_url(invoice: Invoice, key: str) -> str:
 
 
 PAGE_OPENED = "payment_page_opened"
+PAGE_NOT_CLOSED = "payment_page_not_closed"
 CLOSE_JOB = "invoice.close_payment_pages"
 
 
@@ -54,7 +56,8 @@ async def remember_page(invoice: Invoice, key: str, reference: str | None) -> No
 
 async def close_payment_pages(invoice_id) -> int:
     """Close every payment page still open for a voided invoice. Safe to repeat: closing a
-    closed page is a no-op for the provider."""
+    closed page is a no-op for the provider. A provider's refusal is recorded on the invoice
+    and the other pages are closed all the same."""
     invoice = await Invoice.get_or_none(id=invoice_id)
     if invoice is None:
         return 0
@@ -71,10 +74,15 @@ async def close_payment_pages(invoice_id) -> int:
     for key, references in pages_by_key.items():
         # A page made before the provider was switched off can still take money.
         maker = await providers.resolve(invoice.tenant_id, key, disabled_too=True)
-        close = getattr(maker.provider, "close_payment_option", None) if maker else None
-        if close is None:
+        if maker is None:
             continue
         for reference in sorted(references):
-            await close(reference, maker.settings)
+            try:
+                await maker.provider.close_payment_option(reference, maker.settings)
+            except PaymentRefused as refusal:
+                await invoice_status.record(
+                    invoice, PAGE_NOT_CLOSED, f"provider:{key}", f"{reference}: {refusal}"
+                )
+                continue
             closed += 1
     return closed

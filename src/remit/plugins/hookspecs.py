@@ -42,11 +42,11 @@ def remit_payment_providers() -> list[PaymentProvider]:
     - ``parse_webhook(headers, body, settings) -> list[PaymentEvent]``: verify a callback
       (raise ``WebhookRejected`` when it is not authentic) and translate it. Return ``[]``
       for events you ignore. Must not call out to the network.
-
-    - optional ``async close_payment_option(reference, settings) -> None``: make the payment
-      page behind ``reference`` (the ``PaymentOption.reference`` you returned) unusable. Called
-      when the invoice is voided, for every page made for it. Leave it out if your pages
-      need no closing; treat a page that is already closed or paid as done.
+    - ``async close_payment_option(reference, settings) -> None``: make the payment page
+      behind ``reference`` (the ``PaymentOption.reference`` you returned) unusable. Called
+      when the invoice is voided, for every page made for it; safe to repeat: treat a page
+      that is already closed or paid as done. ``BaseProvider``'s does nothing, for
+      providers whose options need no closing. See ``PaymentProvider.close_payment_option``.
 
     ``settings`` is an instance of your ``Settings`` with the tenant's values. Raise
     ``ProviderUnavailable`` for technical failures (Remit retries) and ``PaymentRefused``
