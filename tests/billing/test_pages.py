@@ -13,6 +13,15 @@ from tests.web.test_pages import issued
 STRIPE_API = "https://api.stripe.com"
 
 
+def session(number: int) -> dict:
+    return {
+        "id": f"cs_{number}",
+        "object": "checkout.session",
+        "url": f"https://checkout.stripe.com/c/pay/cs_{number}",
+        "expires_at": 1893456000,
+    }
+
+
 EXPIRED = {"id": "cs", "object": "checkout.session", "status": "expired"}
 
 
@@ -65,3 +74,35 @@ async def test_voiding_closes_the_pages_of_a_provider_switched_off_since(drain_j
         await drain_jobs()
 
     assert expire.call_count == 1
+
+
+async def test_a_page_the_provider_will_not_close_is_recorded_and_the_others_closed(drain_jobs):
+    tenant, invoice = await issued(drain_jobs, stripe=True)
+    with respx.mock(base_url=STRIPE_API) as stripe_api:
+        stripe_api.post("/v1/checkout/sessions").respond(200, json=session(2))
+        await pages.fresh_payment_url(invoice, "stripe")
+        stripe_api.post("/v1/checkout/sessions/cs_1/expire").respond(
+            404,
+            json={
+                "error": {
+                    "type": "invalid_request_error",
+                    "code": "resource_missing",
+                    "message": "No such checkout.session: 'cs_1'",
+                }
+            },
+        )
+        closed = stripe_api.post("/v1/checkout/sessions/cs_2/expire").respond(200, json=EXPIRED)
+        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+
+        assert await pages.close_payment_pages(invoice.id) == 1
+
+    assert closed.call_count == 1
+    assert await InvoiceEvent.filter(invoice=invoice, type=pages.PAGE_NOT_CLOSED).values_list(
+        "actor", "detail"
+    ) == [
+        (
+            "provider:stripe",
+            "cs_1: Stripe rejected the request: No such checkout.session: 'cs_1'. Check the "
+            "Stripe settings and the customer's saved card.",
+        )
+    ]
