@@ -51,7 +51,7 @@ async def resolve(tenant_id: UUID, key: str, *, disabled_too: bool = False) -> C
     row = await ProviderSettings.get_or_none(tenant_id=tenant_id, provider=key)
     if row is None or not (row.enabled or disabled_too):
         return None
-    return Configured(key, payment_provider, parsed(payment_provider, row.settings))
+    return Configured(key, payment_provider, payment_provider.Settings.model_validate(row.settings))
 
 
 def settings_schema(payment_provider: PaymentProvider) -> dict:
@@ -86,10 +86,6 @@ def masked(payment_provider: PaymentProvider, stored: dict) -> dict:
     except ValidationError:
         return {}
     return model.model_dump(mode="json")
-
-
-def parsed(payment_provider: PaymentProvider, stored: dict) -> BaseModel:
-    return payment_provider.Settings.model_validate(stored)
 
 
 def _validated(payment_provider: PaymentProvider, raw: dict) -> dict:
