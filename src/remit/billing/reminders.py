@@ -19,7 +19,7 @@ SYSTEM = "system"
 
 async def plan(today: date) -> tuple[int, int]:
     """Ask for one job per invoice to mark overdue and per reminder to send."""
-    # The query's form of invoice_status.falls_overdue and is_past_due.
+    # invoice_status.falls_overdue as a query; mark_overdue checks it again under lock.
     overdue = await Invoice.filter(status=InvoiceStatus.DUE, due_date__lt=today).values_list(
         "id", flat=True
     )
@@ -27,6 +27,7 @@ async def plan(today: date) -> tuple[int, int]:
         await jobs.enqueue(
             OVERDUE_JOB, str(invoice_id), today.isoformat(), job_id=f"overdue:{invoice_id}"
         )
+    # Open and past due (invoice_status.is_open and is_past_due) as a query.
     unpaid = await Invoice.filter(
         status__in=list(invoice_status.OPEN), due_date__lt=today
     ).values_list("id", "tenant_id", "due_date")
