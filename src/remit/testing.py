@@ -194,7 +194,8 @@ class ProviderConformance:
         assert isinstance(self.provider, PaymentProvider), (
             f"{self.provider!r} lacks parts of the PaymentProvider protocol: it needs key, "
             "name, supports_online_payment, supports_auto_charge, Settings, payment_option, "
-            "charge and parse_webhook (subclass remit.BaseProvider for the defaults)"
+            "charge, parse_webhook and close_payment_option (subclass remit.BaseProvider for "
+            "the defaults)"
         )
 
     def test_key_is_a_lowercase_identifier(self):
@@ -357,6 +358,24 @@ class ProviderConformance:
             "charge of an invoice without customer_account must raise remit.PaymentRefused, "
             f"but it returned {result!r}"
         )
+
+    # -- close_payment_option ------------------------------------------------------------
+
+    def test_closing_a_payment_page_is_safe_to_repeat(self):
+        settings = self.validated_settings()
+        option = _run(self.provider.payment_option(self.invoice(), settings))
+        if not option.reference:
+            pytest.skip("payment_option gives no reference, so Remit never closes its page")
+        for attempt in ("first", "second"):
+            try:
+                result = _run(self.provider.close_payment_option(option.reference, settings))
+            except Exception as error:
+                raise AssertionError(
+                    f"close_payment_option({option.reference!r}) failed the {attempt} time: "
+                    "Remit calls it again after a crash or a retry, so it must be safe to "
+                    f"repeat, but it raised {type(error).__name__}: {error}"
+                ) from error
+            assert result is None, f"close_payment_option must return None, not {result!r}"
 
     # -- parse_webhook -------------------------------------------------------------------
 

@@ -251,3 +251,70 @@ async def test_a_held_invoice_can_be_voided_without_a_notice(graphql, drain_jobs
     assert [
         job for job in await runtime.pool.queued_jobs() if job.function == "invoice.notice"
     ] == []
+
+
+# -- the groups of statuses and the rules on them ---------------------------------------------
+
+
+def test_the_groups_of_statuses():
+    def having(rule) -> set[InvoiceStatus]:
+        return {status for status in InvoiceStatus if rule(Invoice(status=status))}
+
+    groups = {
+        "open": having(invoice_status.is_open),
+        "sendable": set(invoice_status.SENDABLE),
+        "visible": set(invoice_status.VISIBLE),
+        **{
+            f"{kind} notice": having(
+                lambda invoice, kind=kind: invoice_status.notice_applies(invoice, kind)
+            )
+            for kind in ("reminder", "receipt", "void")
+        },
+    }
+
+    assert groups == {
+        "open": {InvoiceStatus.DUE, InvoiceStatus.OVERDUE},
+        "sendable": {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID},
+        "visible": {
+            InvoiceStatus.DUE,
+            InvoiceStatus.OVERDUE,
+            InvoiceStatus.PAID,
+            InvoiceStatus.VOID,
+        },
+        "reminder notice": {InvoiceStatus.DUE, InvoiceStatus.OVERDUE},
+        "receipt notice": {InvoiceStatus.PAID},
+        "void notice": {InvoiceStatus.VOID},
+    }
+
+
+@pytest.mark.parametrize(
+    ("due_date", "reopened", "falls_overdue"),
+    [
+        (None, InvoiceStatus.DUE, False),
+        (date(2027, 2, 1), InvoiceStatus.DUE, False),
+        (date(2027, 1, 31), InvoiceStatus.OVERDUE, True),
+    ],
+    ids=["no-due-date", "due-today", "due-yesterday"],
+)
+def test_past_its_due_date_an_invoice_is_overdue(due_date, reopened, falls_overdue):
+    today = date(2027, 2, 1)
+
+    paid = Invoice(status=InvoiceStatus.PAID, due_date=due_date)
+    due = Invoice(status=InvoiceStatus.DUE, due_date=due_date)
+
+    assert invoice_status.reopened_status(paid, today) == reopened
+    assert invoice_status.falls_overdue(due, today) == falls_overdue
+    assert not invoice_status.falls_overdue(paid, today)
+
+
+@pytest.mark.parametrize("status", list(InvoiceStatus))
+def test_check_with_only_from_narrows_the_table(status):
+    invoice = Invoice(status=status)
+
+    if status in invoice_status.OPEN:
+        invoice_status.check(invoice, InvoiceStatus.PAID, only_from=invoice_status.OPEN)
+    else:
+        with pytest.raises(InvalidTransition) as refusal:
+            invoice_status.check(invoice, InvoiceStatus.PAID, only_from=invoice_status.OPEN)
+        assert refusal.value.message == f"A {status} invoice cannot become PAID."
+    assert invoice.status == status

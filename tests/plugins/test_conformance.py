@@ -174,7 +174,7 @@ def test_the_documented_example_passes_its_documented_tests(tmp_path):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[-1].startswith("21 passed, 1 skipped in"), result.stdout
+    assert result.stdout.splitlines()[-1].startswith("23 passed, 1 skipped in"), result.stdout
 
 
 class TestStripeConformance(ProviderConformance):
@@ -200,5 +200,8 @@ class TestStripeConformance(ProviderConformance):
                     "url": "https://checkout.stripe.com/c/pay/cs_test_1",
                     "expires_at": 1893456000,
                 },
+            )
+            mock.post("/v1/checkout/sessions/cs_test_1/expire").respond(
+                200, json={"id": "cs_test_1", "object": "checkout.session", "status": "expired"}
             )
             yield

@@ -391,6 +391,72 @@ async def test_unreadable_response_is_unavailable(call):
             await method(invoice(customer_account=SAVED_CARD), settings())
 
 
+# Closing a Checkout Session
+
+EXPIRE = "/v1/checkout/sessions/cs_test_123/expire"
+
+
+async def test_close_expires_the_checkout_session():
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        expire = stripe_api.post(EXPIRE).respond(
+            200, json={**SESSION, "status": "expired", "url": None}
+        )
+        result = await provider.close_payment_option("cs_test_123", settings())
+
+    assert result is None
+    assert expire.call_count == 1
+    assert expire.calls.last.request.headers["Authorization"] == f"Bearer {SECRET_KEY}"
+
+
+async def test_close_of_a_session_no_longer_open_is_done():
+    body = stripe_error(
+        "invalid_request_error", 'Only Checkout Sessions with a status in ["open"] can be expired.'
+    )
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        expire = stripe_api.post(EXPIRE).respond(400, json=body)
+        first = await provider.close_payment_option("cs_test_123", settings())
+        again = await provider.close_payment_option("cs_test_123", settings())
+
+    assert (first, again, expire.call_count) == (None, None, 2)
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "message"),
+    [
+        (
+            404,
+            stripe_error(
+                "invalid_request_error",
+                "No such checkout.session: 'cs_test_123'",
+                code="resource_missing",
+            ),
+            "Stripe rejected the request: No such checkout.session: 'cs_test_123'. Check the "
+            "Stripe settings and the customer's saved card.",
+        ),
+        (
+            401,
+            stripe_error("invalid_request_error", "Invalid API Key provided: sk_test_****6789"),
+            "Stripe rejected the secret key. Check the Stripe settings.",
+        ),
+    ],
+    ids=["unknown-session", "rejected-key"],
+)
+async def test_close_that_stripe_cannot_do_is_refused(status, body, message):
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        stripe_api.post(EXPIRE).respond(status, json=body)
+        with pytest.raises(PaymentRefused) as refused:
+            await provider.close_payment_option("cs_test_123", settings())
+
+    assert str(refused.value) == message
+
+
+async def test_close_during_an_outage_is_unavailable():
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        stripe_api.post(EXPIRE).respond(503, json=stripe_error("api_error", "Try again."))
+        with pytest.raises(ProviderUnavailable):
+            await provider.close_payment_option("cs_test_123", settings())
+
+
 # Webhooks
 
 

@@ -183,6 +183,18 @@ async def test_a_full_refund_after_payment(api, drain_jobs):
     assert [e[0] for e in events].count("refunded") == 2
 
 
+async def test_a_payment_through_a_provider_switched_off_since_is_recorded(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    await providers.configure(tenant, "stripe", enabled=False, settings={})
+
+    response = await post(api, tenant, intent_succeeded(invoice))
+
+    assert (response.status_code, response.json()["outcomes"]) == (200, ["paid"])
+    status, paid, events = await state(invoice)
+    assert (status, paid) == (InvoiceStatus.PAID, 129988)
+    assert events[-1] == ("status_changed", InvoiceStatus.PAID, "provider:stripe")
+
+
 async def test_a_payment_for_a_void_invoice_is_flagged_not_counted(api, drain_jobs):
     from remit.billing import payments
 

@@ -5,17 +5,14 @@ The outcome arrives later by webhook."""
 from uuid import UUID
 
 from remit.billing import invoice_status, jobs, organizations, providers, views
-from remit.billing.errors import Invalid, NotFound
+from remit.billing.errors import Invalid
 from remit.models.contracts import Contract
-from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.organizations import Organization, ProviderAccount
-from remit.models.settings import ProviderSettings
 from remit.models.tenants import Tenant
 from remit.plugins.api import PaymentRefused
 
 CHARGE_JOB = "invoice.charge"
-CHARGEABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE}
 
 
 async def chargeable_provider(contract: Contract) -> str | None:
@@ -46,17 +43,18 @@ async def charge(invoice_id: UUID, key: str) -> str:
     """Safe to repeat: the provider gets the same idempotency key each time, and an invoice
     no longer owing is not charged. ProviderUnavailable propagates, so the job is retried."""
     invoice = await Invoice.get_or_none(id=invoice_id)
-    if invoice is None or invoice.status not in CHARGEABLE or invoice.total <= invoice.amount_paid:
+    if (
+        invoice is None
+        or not invoice_status.is_open(invoice)
+        or invoice.total <= invoice.amount_paid
+    ):
         return "nothing to charge"
-    row = await ProviderSettings.get_or_none(
-        tenant_id=invoice.tenant_id, provider=key, enabled=True
-    )
-    if row is None:
+    charger = await providers.resolve(invoice.tenant_id, key)
+    if charger is None:
         return "provider disabled"
-    provider = providers.provider(key)
     view = await views.invoice_view(invoice, provider=key)
     try:
-        result = await provider.charge(view, providers.parsed(provider, row.settings))
+        result = await charger.provider.charge(view, charger.settings)
     except PaymentRefused as refusal:
         await invoice_status.record(invoice, "charge_refused", f"provider:{key}", str(refusal))
         return "refused"
@@ -76,9 +74,7 @@ async def link_account(
     """Link an organization to its existing customer record at a provider (e.g. a Stripe
     customer and its default card), so its invoices can be charged automatically."""
     organization = await organizations.get(tenant, organization_id, field=["organization_id"])
-    provider = providers.installed().get(key)
-    if provider is None:
-        raise NotFound("payment provider", key, field=["provider"])
+    provider = providers.provider(key, field=["provider"])
     if not provider.supports_auto_charge:
         raise Invalid(f"{provider.name} cannot charge automatically.", field=["provider"])
     if not customer_ref.strip():

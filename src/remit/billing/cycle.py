@@ -10,10 +10,10 @@ from uuid import UUID, uuid4
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
-from remit.billing import clock, issuing, jobs
+from remit.billing import clock, invoice_status, issuing, jobs
 from remit.billing.errors import NotFound
 from remit.models.contracts import Contract
-from remit.models.enums import ContractStatus, InvoiceStatus
+from remit.models.enums import ContractStatus
 from remit.models.invoices import Invoice
 from remit.models.runs import InvoicingRun
 from remit.models.tenants import Tenant
@@ -124,7 +124,7 @@ async def resend_undelivered(today: date) -> int:
 
     pending = await Invoice.filter(
         sent_at=None,
-        status__in=[InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID],
+        status__in=list(invoice_status.SENDABLE),
         issue_date__lte=today,
     ).values_list("id", flat=True)
     for invoice_id in pending:

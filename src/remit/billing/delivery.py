@@ -23,13 +23,11 @@ from remit.billing import (
 from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
 from remit.billing.money import Money
 from remit.models.contracts import Contract
-from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from remit.models.organizations import Organization
-from remit.models.settings import InvoicingSettings, ProviderSettings
+from remit.models.settings import InvoicingSettings
 from remit.plugins.api import PaymentOption, PaymentRefused
 
-SENDABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID}
 SYSTEM = "system"
 
 
@@ -62,19 +60,14 @@ def _stored(option: PaymentOption) -> dict:
 async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
     """Each offered provider's option for this invoice. Provider calls happen here, with no
     row locked; ProviderUnavailable propagates so the delivery is retried."""
-    rows = {
-        row.provider: row
-        for row in await ProviderSettings.filter(tenant_id=invoice.tenant_id, enabled=True)
-    }
     options = []
     for key in contract.payment_providers:
-        provider = providers.installed().get(key)
-        if provider is None or key not in rows:
+        offered = await providers.resolve(invoice.tenant_id, key)
+        if offered is None:
             continue
         try:
-            option = await provider.payment_option(
-                await views.invoice_view(invoice, provider=key),
-                providers.parsed(provider, rows[key].settings),
+            option = await offered.provider.payment_option(
+                await views.invoice_view(invoice, provider=key), offered.settings
             )
         except PaymentRefused as refusal:
             await invoice_status.record(
@@ -150,7 +143,7 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         payment_options=[
             _shown_option(option, invoice.public_token) for option in invoice.payment_options
         ]
-        if invoice.status in (InvoiceStatus.DUE, InvoiceStatus.OVERDUE)
+        if invoice_status.is_open(invoice)
         else [],
         public_url=links.invoice_url(invoice.public_token),
         pdf_url=links.pdf_url(invoice.public_token),
@@ -185,7 +178,7 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
     """Send the invoice email once (or again, on request). MailUnavailable and
     ProviderUnavailable propagate: the job retries later, and sends the same message."""
     invoice = await Invoice.get_or_none(id=invoice_id)
-    if invoice is None or invoice.status not in SENDABLE:
+    if invoice is None or invoice.status not in invoice_status.SENDABLE:
         return "not sendable"
     if invoice.sent_at is not None and not resend:
         return "already sent"
@@ -209,19 +202,11 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
     return "sent"
 
 
-# What must still hold when a notice goes out; a notice no longer true is not sent.
-NOTICE_STATUSES = {
-    "reminder": {InvoiceStatus.DUE, InvoiceStatus.OVERDUE},
-    "receipt": {InvoiceStatus.PAID},
-    "void": {InvoiceStatus.VOID},
-}
-
-
 async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     """A reminder, receipt or void notice to the customer, at most once (its event is the
     record; the Message-ID is derived from invoice, kind and suffix)."""
     invoice = await Invoice.get_or_none(id=invoice_id)
-    if invoice is None or invoice.status not in NOTICE_STATUSES[kind]:
+    if invoice is None or not invoice_status.notice_applies(invoice, kind):
         return "no longer applies"
     event_type = f"{kind}_sent"
     detail_key = f"{kind}{':' + suffix if suffix else ''}"

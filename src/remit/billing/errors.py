@@ -52,6 +52,14 @@ class InvalidTransition(RemitError):
     code = ErrorCode.INVALID_TRANSITION
 
 
+class NotPayable(Conflict):
+    """Payment asked for an invoice that owes nothing now; `status` says why (PAID, VOID)."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"A {status} invoice cannot be paid.")
+        self.status = status
+
+
 class NotReady(RemitError):
     code = ErrorCode.NOT_READY
 

@@ -1,5 +1,8 @@
 """The invoice status machine: every status change goes through `move`, which checks the
-transition against one table and writes the event (who, when, from, to, why)."""
+transition against one table and writes the event (who, when, from, to, why). The groups of
+statuses the rest of billing asks about, and the small rules built on them, are here too."""
+
+from datetime import date
 
 from remit.billing import clock
 from remit.billing.errors import InvalidTransition
@@ -17,6 +20,42 @@ ALLOWED: dict[Status, set[Status]] = {
 
 TIMESTAMPS = {Status.PAID: "paid_at", Status.VOID: "voided_at"}
 
+# Issued and still owed: the customer may pay it, be charged and be reminded.
+OPEN = frozenset({Status.DUE, Status.OVERDUE})
+# Issued and standing: the invoice email goes out (a paid one too, as its record).
+SENDABLE = OPEN | {Status.PAID}
+# Issued: it has a public page. A void one keeps it, to tell the customer it is void.
+VISIBLE = SENDABLE | {Status.VOID}
+
+# What must still hold when a notice to the customer goes out; one no longer true is not sent.
+NOTICE_STATUSES: dict[str, frozenset[Status]] = {
+    "reminder": OPEN,
+    "receipt": frozenset({Status.PAID}),
+    "void": frozenset({Status.VOID}),
+}
+
+
+def is_open(invoice: Invoice) -> bool:
+    return invoice.status in OPEN
+
+
+def is_past_due(invoice: Invoice, today: date) -> bool:
+    return invoice.due_date is not None and invoice.due_date < today
+
+
+def falls_overdue(invoice: Invoice, today: date) -> bool:
+    """A DUE invoice becomes OVERDUE the day after its due date."""
+    return invoice.status == Status.DUE and is_past_due(invoice, today)
+
+
+def reopened_status(invoice: Invoice, today: date) -> Status:
+    """Where a PAID invoice goes when its payment is undone or refunded."""
+    return Status.OVERDUE if is_past_due(invoice, today) else Status.DUE
+
+
+def notice_applies(invoice: Invoice, kind: str) -> bool:
+    return invoice.status in NOTICE_STATUSES[kind]
+
 
 async def record(
     invoice: Invoice, type: str, actor: str, detail: str | None = None, **statuses
@@ -26,11 +65,19 @@ async def record(
     )
 
 
+def check(invoice: Invoice, new: Status, *, only_from: frozenset[Status] | None = None) -> None:
+    """Raise InvalidTransition unless the table lets `invoice` become `new`, and, for a caller
+    that allows fewer starting points (a user marks only an open invoice paid), unless its
+    status is one of `only_from`."""
+    old = Status(invoice.status)
+    if new not in ALLOWED[old] or (only_from is not None and old not in only_from):
+        raise InvalidTransition(f"A {old} invoice cannot become {new}.")
+
+
 async def move(invoice: Invoice, new: Status, *, actor: str, detail: str | None = None) -> None:
     """Change the status of an invoice the caller holds locked, inside its transaction."""
     old = Status(invoice.status)
-    if new not in ALLOWED[old]:
-        raise InvalidTransition(f"A {old} invoice cannot become {new}.")
+    check(invoice, new)
     invoice.status = new
     fields = ["status", "updated_at"]
     if new in TIMESTAMPS:

@@ -5,14 +5,12 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from remit.billing import clock, ids, jobs
+from remit.billing import clock, ids, invoice_status, jobs
 from remit.billing.errors import InvalidTransition, NotFound
 from remit.billing.issuing import DELIVER_JOB
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
 from remit.models.tenants import Tenant
-
-SENDABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID}
 
 
 def for_tenant(tenant: Tenant) -> QuerySet[Invoice]:
@@ -57,7 +55,7 @@ def listed(
 async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
     """Send the invoice email again, on request; the job id is new each time."""
     invoice = await get(tenant, invoice_id, field=["id"])
-    if invoice.status not in SENDABLE:
+    if invoice.status not in invoice_status.SENDABLE:
         raise InvalidTransition(
             f"A {invoice.status} invoice is not sent; only a DUE, OVERDUE or PAID one is."
         )

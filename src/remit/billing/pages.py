@@ -3,44 +3,40 @@
 import re
 
 from remit.billing import invoice_status, providers, views
-from remit.billing.errors import NotFound
+from remit.billing.errors import NotFound, NotPayable
 from remit.models.contracts import Contract
-from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
-from remit.models.settings import ProviderSettings
+from remit.plugins.api import PaymentRefused
 
 # Tokens are 24 random bytes in URL-safe base64 (32 characters). Anything else is not a
 # token, answered exactly like an unknown one.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
-PAYABLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE}
-VISIBLE = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE, InvoiceStatus.PAID, InvoiceStatus.VOID}
 
 
 async def by_token(token: str) -> Invoice:
     """The issued invoice behind a token; drafts and held invoices have no public page."""
     invoice = await Invoice.get_or_none(public_token=token) if TOKEN.fullmatch(token) else None
-    if invoice is None or invoice.status not in VISIBLE:
+    if invoice is None or invoice.status not in invoice_status.VISIBLE:
         raise NotFound("invoice", "behind this link")
     return invoice
 
 
 async def fresh_payment_url(invoice: Invoice, key: str) -> str:
     """A new payment page at the provider (a Stripe Checkout Session, say) for the amount
-    due now. Raises NotFound when the provider is not offered online for this invoice."""
+    due now. Raises NotPayable when the invoice owes nothing (paid, void), NotFound when the
+    provider is not offered online for it."""
+    if not invoice_status.is_open(invoice):
+        raise NotPayable(invoice.status)
     contract = await Contract.get(id=invoice.contract_id)
-    provider = providers.installed().get(key)
-    row = await ProviderSettings.get_or_none(
-        tenant_id=invoice.tenant_id, provider=key, enabled=True
+    offered = (
+        await providers.resolve(invoice.tenant_id, key)
+        if key in contract.payment_providers
+        else None
     )
-    if (
-        key not in contract.payment_providers
-        or provider is None
-        or row is None
-        or not provider.supports_online_payment
-    ):
+    if offered is None or not offered.provider.supports_online_payment:
         raise NotFound("payment provider", key)
     view = await views.invoice_view(invoice, provider=key)
-    option = await provider.payment_option(view, providers.parsed(provider, row.settings))
+    option = await offered.provider.payment_option(view, offered.settings)
     if not option.payment_url:
         raise NotFound("payment page", key)
     await remember_page(invoice, key, option.reference)
@@ -48,6 +44,7 @@ async def fresh_payment_url(invoice: Invoice, key: str) -> str:
 
 
 PAGE_OPENED = "payment_page_opened"
+PAGE_NOT_CLOSED = "payment_page_not_closed"
 CLOSE_JOB = "invoice.close_payment_pages"
 
 
@@ -59,7 +56,8 @@ async def remember_page(invoice: Invoice, key: str, reference: str | None) -> No
 
 async def close_payment_pages(invoice_id) -> int:
     """Close every payment page still open for a voided invoice. Safe to repeat: closing a
-    closed page is a no-op for the provider."""
+    closed page is a no-op for the provider. A provider's refusal is recorded on the invoice
+    and the other pages are closed all the same."""
     invoice = await Invoice.get_or_none(id=invoice_id)
     if invoice is None:
         return 0
@@ -74,12 +72,17 @@ async def close_payment_pages(invoice_id) -> int:
         pages_by_key.setdefault(actor.removeprefix("provider:"), set()).add(reference)
     closed = 0
     for key, references in pages_by_key.items():
-        provider = providers.installed().get(key)
-        close = getattr(provider, "close_payment_option", None)
-        row = await ProviderSettings.get_or_none(tenant_id=invoice.tenant_id, provider=key)
-        if close is None or row is None:
+        # A page made before the provider was switched off can still take money.
+        maker = await providers.resolve(invoice.tenant_id, key, disabled_too=True)
+        if maker is None:
             continue
         for reference in sorted(references):
-            await close(reference, providers.parsed(provider, row.settings))
+            try:
+                await maker.provider.close_payment_option(reference, maker.settings)
+            except PaymentRefused as refusal:
+                await invoice_status.record(
+                    invoice, PAGE_NOT_CLOSED, f"provider:{key}", f"{reference}: {refusal}"
+                )
+                continue
             closed += 1
     return closed

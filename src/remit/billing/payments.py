@@ -77,8 +77,7 @@ async def _mark_paid(invoice: Invoice, paid_on: date, note: str | None) -> Payme
     """Settle what is still owed; the payment is announced to plugins as a provider's is."""
     if paid_on > clock.today():
         raise Invalid("The payment date is in the future.", field=["paid_on"])
-    if invoice.status not in (InvoiceStatus.DUE, InvoiceStatus.OVERDUE):
-        raise InvalidTransition(f"A {invoice.status} invoice cannot become PAID.")
+    invoice_status.check(invoice, InvoiceStatus.PAID, only_from=invoice_status.OPEN)
     received = invoice.total - invoice.amount_paid
     invoice.amount_paid = invoice.total
     await invoice.save(update_fields=["amount_paid", "updated_at"])
@@ -106,11 +105,14 @@ async def _undo_payment(invoice: Invoice, note: str | None) -> None:
         raise InvalidTransition(
             f"This payment was confirmed by {provider.removeprefix('provider:')}; refund it there instead."
         )
-    overdue = invoice.due_date is not None and invoice.due_date < clock.today()
     invoice.amount_paid = 0
     await invoice.save(update_fields=["amount_paid", "updated_at"])
-    target = InvoiceStatus.OVERDUE if overdue else InvoiceStatus.DUE
-    await invoice_status.move(invoice, target, actor=USER, detail=note or "Manual payment undone")
+    await invoice_status.move(
+        invoice,
+        invoice_status.reopened_status(invoice, clock.today()),
+        actor=USER,
+        detail=note or "Manual payment undone",
+    )
 
 
 async def _void(invoice: Invoice, note: str | None) -> None:

@@ -17,14 +17,12 @@ from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.organizations import ProviderAccount
 from remit.models.provider_events import ProviderEvent
-from remit.models.settings import ProviderSettings
 from remit.models.tenants import Tenant
 from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind
 
 logger = logging.getLogger("remit.collections")
 
 TENANT_NOTICE_JOB = "invoice.tenant_notice"
-OPEN = {InvoiceStatus.DUE, InvoiceStatus.OVERDUE}
 
 
 async def handle_webhook(
@@ -33,11 +31,12 @@ async def handle_webhook(
     """Verify and apply one provider callback for one tenant. Raises NotFound (no such
     tenant or provider set up) and the provider's WebhookRejected (not authentic)."""
     tenant = await Tenant.get_or_none(id=ids.parse("tenant", tenant_id))
-    row = await ProviderSettings.get_or_none(tenant_id=tenant.id, provider=key) if tenant else None
-    if tenant is None or row is None or key not in providers.installed():
+    # Money a provider moved is recorded even after the tenant switched it off: a customer
+    # may still pay a page made before, and refunds go on.
+    sender = await providers.resolve(tenant.id, key, disabled_too=True) if tenant else None
+    if sender is None:
         raise NotFound("payment provider set-up", f"{key}/{tenant_id}")
-    provider = providers.provider(key)
-    events = provider.parse_webhook(headers, body, providers.parsed(provider, row.settings))
+    events = sender.provider.parse_webhook(headers, body, sender.settings)
     return [await apply(key, tenant, event) for event in events]
 
 
@@ -93,7 +92,7 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
     ledger = dict(invoice.provider_payments)
     entry = dict(ledger.get(reference, {"received": 0, "refunded": 0}))
     if event.kind == PaymentEventKind.PAID:
-        if invoice.status in (InvoiceStatus.VOID, InvoiceStatus.PAID) and not entry["received"]:
+        if not invoice_status.is_open(invoice) and not entry["received"]:
             detail = f"{event.amount} {event.currency} ({reference}) for a {invoice.status} invoice: refund it"
             await invoice_status.record(invoice, "payment_flagged", actor, detail)
             return "flagged"
@@ -116,14 +115,13 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
 async def _settle(invoice: Invoice, actor: str) -> str:
     """PAID once what is received covers the total; back to DUE or OVERDUE when a refund
     leaves it short again."""
-    if invoice.status in OPEN and invoice.amount_paid >= invoice.total:
+    if invoice_status.is_open(invoice) and invoice.amount_paid >= invoice.total:
         await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor)
         await payments.receipt(invoice)
         return "paid"
     if invoice.status == InvoiceStatus.PAID and invoice.amount_paid < invoice.total:
-        late = invoice.due_date is not None and invoice.due_date < clock.today()
         await invoice_status.move(
-            invoice, InvoiceStatus.OVERDUE if late else InvoiceStatus.DUE, actor=actor
+            invoice, invoice_status.reopened_status(invoice, clock.today()), actor=actor
         )
         return "refunded"
     return "recorded"

@@ -1,7 +1,9 @@
 """The payment providers a tenant configures. Settings are checked against the provider's
 own model; secrets (its SecretStr fields) are kept, but never shown again."""
 
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from pydantic import BaseModel, SecretStr, ValidationError
 from pydantic_core import to_jsonable_python
@@ -26,6 +28,30 @@ def provider(key: str, *, field: list[str] | None = None) -> PaymentProvider:
     if found is None:
         raise NotFound("payment provider", key, field=field)
     return found
+
+
+@dataclass(frozen=True)
+class Configured:
+    """An installed provider as one tenant set it up, with the tenant's parsed settings."""
+
+    key: str
+    provider: PaymentProvider
+    settings: BaseModel
+
+
+async def resolve(tenant_id: UUID, key: str, *, disabled_too: bool = False) -> Configured | None:
+    """The provider `key` as the tenant set it up, or None when it is not installed, not set
+    up, or switched off. Switching a provider off stops new business through it (options on
+    new invoices, payment pages, charges); what it already started (callbacks about money it
+    moved, closing the pages it made) is followed with `disabled_too`. Settings that no
+    longer validate raise pydantic's ValidationError."""
+    payment_provider = installed().get(key)
+    if payment_provider is None:
+        return None
+    row = await ProviderSettings.get_or_none(tenant_id=tenant_id, provider=key)
+    if row is None or not (row.enabled or disabled_too):
+        return None
+    return Configured(key, payment_provider, payment_provider.Settings.model_validate(row.settings))
 
 
 def settings_schema(payment_provider: PaymentProvider) -> dict:
@@ -60,10 +86,6 @@ def masked(payment_provider: PaymentProvider, stored: dict) -> dict:
     except ValidationError:
         return {}
     return model.model_dump(mode="json")
-
-
-def parsed(payment_provider: PaymentProvider, stored: dict) -> BaseModel:
-    return payment_provider.Settings.model_validate(stored)
 
 
 def _validated(payment_provider: PaymentProvider, raw: dict) -> dict:

@@ -19,6 +19,7 @@ SYSTEM = "system"
 
 async def plan(today: date) -> tuple[int, int]:
     """Ask for one job per invoice to mark overdue and per reminder to send."""
+    # invoice_status.falls_overdue as a query; mark_overdue checks it again under lock.
     overdue = await Invoice.filter(status=InvoiceStatus.DUE, due_date__lt=today).values_list(
         "id", flat=True
     )
@@ -26,8 +27,9 @@ async def plan(today: date) -> tuple[int, int]:
         await jobs.enqueue(
             OVERDUE_JOB, str(invoice_id), today.isoformat(), job_id=f"overdue:{invoice_id}"
         )
+    # Open and past due (invoice_status.is_open and is_past_due) as a query.
     unpaid = await Invoice.filter(
-        status__in=[InvoiceStatus.DUE, InvoiceStatus.OVERDUE], due_date__lt=today
+        status__in=list(invoice_status.OPEN), due_date__lt=today
     ).values_list("id", "tenant_id", "due_date")
     # Keyed by the id's text: drivers differ in the type they return for a foreign key.
     reminded: dict[str, int] = {}
@@ -60,12 +62,7 @@ def latest_offset(reminder_days: list[int], due_date: date, today: date) -> int 
 async def mark_overdue(invoice_id: UUID, today: date) -> bool:
     async with jobs.atomic():
         invoice = await Invoice.select_for_update().get_or_none(id=invoice_id)
-        if (
-            invoice is None
-            or invoice.status != InvoiceStatus.DUE
-            or not invoice.due_date
-            or invoice.due_date >= today
-        ):
+        if invoice is None or not invoice_status.falls_overdue(invoice, today):
             return False
         await invoice_status.move(
             invoice, InvoiceStatus.OVERDUE, actor=SYSTEM, detail=f"Due on {invoice.due_date}"
@@ -80,7 +77,7 @@ async def remind(invoice_id: UUID, offset: int) -> bool:
     try:
         async with jobs.atomic():
             invoice = await Invoice.select_for_update().get_or_none(id=invoice_id)
-            if invoice is None or invoice.status not in (InvoiceStatus.DUE, InvoiceStatus.OVERDUE):
+            if invoice is None or not invoice_status.is_open(invoice):
                 return False
             if await Reminder.filter(invoice=invoice, offset_days__gte=offset).exists():
                 return False

@@ -7,7 +7,7 @@ from remit.billing import invoicing_settings, providers, validation
 from remit.billing.errors import Invalid
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceLine
-from remit.models.settings import InvoicingSettings, ProviderSettings
+from remit.models.settings import InvoicingSettings
 
 # Far below what a BIGINT holds, and above any honest invoice.
 MAX_MINOR_UNITS = 10**15
@@ -46,16 +46,14 @@ async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], contract: Con
     for missing in invoicing_settings.missing_for_invoicing(settings, enabled_providers=1):
         if missing.field and missing.field[0] == "company":
             reasons.append(missing.message)
-    rows = {row.provider: row for row in await ProviderSettings.filter(tenant_id=invoice.tenant_id)}
     for key in contract.payment_providers:
-        row = rows.get(key)
-        if row is None or not row.enabled or key not in providers.installed():
-            reasons.append(f"The payment provider {key} is no longer enabled.")
-            continue
         try:
-            providers.parsed(providers.provider(key), row.settings)
+            enabled = await providers.resolve(invoice.tenant_id, key) is not None
         except ValidationError:
             reasons.append(f"The settings of the payment provider {key} are incomplete.")
+            continue
+        if not enabled:
+            reasons.append(f"The payment provider {key} is no longer enabled.")
     if not contract.payment_providers:
         reasons.append("The contract offers no payment provider.")
     return reasons

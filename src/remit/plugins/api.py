@@ -248,6 +248,25 @@ class PaymentProvider(Protocol):
         must hold, amounts above all."""
         ...
 
+    async def close_payment_option(self, reference: str, settings: BaseModel) -> None:
+        """Make the payment page behind ``reference`` unusable, so no one pays a void invoice.
+
+        ``reference`` is the ``PaymentOption.reference`` this provider returned from
+        ``payment_option`` for the invoice (at issue, or each time the customer asked for a
+        fresh page); an option without a reference is never closed. ``settings`` is an
+        instance of ``Settings`` with the tenant's values, given even when the tenant has
+        since switched the provider off: a page made before can still take money.
+
+        Remit calls it after an invoice is voided, once for every page made for that
+        invoice, from a background job. It must be safe to repeat: the job runs again after
+        a crash or a ``ProviderUnavailable`` and calls again for every page, and a page that
+        is already closed, expired or paid counts as closed: return normally. Raise
+        ``ProviderUnavailable`` for a technical failure (Remit retries later) and
+        ``PaymentRefused`` when the provider will not close it (Remit records the message on
+        the invoice's history and closes the other pages). ``BaseProvider`` does nothing,
+        which suits providers whose pages need no closing (printed instructions).
+        """
+
 
 class BaseProvider:
     """Defaults for providers that neither charge automatically nor receive callbacks (bank
@@ -266,3 +285,7 @@ class BaseProvider:
     ) -> list[PaymentEvent]:
         """Rejects every callback (HTTP 400): this provider sends none."""
         raise WebhookRejected(f"{self.name} sends no callbacks.")
+
+    async def close_payment_option(self, reference: str, settings: BaseModel) -> None:
+        """Nothing to close: printed instructions need no closing. A provider whose payment
+        pages can still be paid after the invoice is voided overrides this."""

@@ -56,11 +56,11 @@ def remit_payment_providers() -> list[PaymentProvider]:
       PAID event's ``amount`` is the running total received under its ``reference``; a
       REFUNDED event carries the reference of the payment it refunds and the running total
       refunded from it. Each ``event_id`` is processed once.
-    - ``async close_payment_option(reference, settings) -> None`` (``BaseProvider``'s does
-      nothing): make the payment page behind ``reference`` (a ``PaymentOption.reference``
-      you returned) unusable. Called when the invoice is voided, for every page Remit made
-      for it; it must be safe to repeat: treat a page already closed, expired or paid as
-      done.
+    - ``async close_payment_option(reference, settings) -> None``: make the payment page
+      behind ``reference`` (the ``PaymentOption.reference`` you returned) unusable. Called
+      when the invoice is voided, for every page Remit made for it; safe to repeat: treat a
+      page already closed, expired or paid as done. ``BaseProvider``'s does nothing, for
+      providers whose options need no closing. See ``PaymentProvider.close_payment_option``.
 
     ``settings`` is an instance of your ``Settings`` with the tenant's values. Raise
     ``ProviderUnavailable`` for technical failures (Remit retries) and ``PaymentRefused``

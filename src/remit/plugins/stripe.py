@@ -257,13 +257,17 @@ class StripeProvider(BaseProvider):
     async def close_payment_option(self, reference: str, settings: StripeSettings) -> None:
         """Expire an open Checkout Session so it can no longer be paid."""
         secret_key = settings.secret_key.get_secret_value()
-        async with connection(secret_key) as stripe_client:
-            try:
-                with translated_errors(secret_key):
+        with translated_errors(secret_key):
+            async with connection(secret_key) as stripe_client:
+                try:
                     await stripe_client.v1.checkout.sessions.expire_async(reference)
-            except PaymentRefused:
-                # Already expired or completed: nothing left to close.
-                return
+                except stripe.InvalidRequestError as error:
+                    # Stripe expires only open sessions: an expired or completed one has
+                    # nothing left to close. One it cannot find (the key is now another
+                    # account's) is refused like a rejected key: the tenant must learn that
+                    # it may still be paid.
+                    if error.code == "resource_missing":
+                        raise
 
     def parse_webhook(
         self, headers: Mapping[str, str], body: bytes, settings: StripeSettings

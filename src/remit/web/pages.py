@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from remit.billing import delivery, documents, pages
-from remit.billing.errors import NotFound
+from remit.billing.errors import NotFound, NotPayable
 from remit.models.enums import InvoiceStatus
 from remit.plugins.api import PaymentRefused, ProviderUnavailable
 
@@ -73,12 +73,14 @@ async def pay(request: Request) -> Response:
         invoice = await pages.by_token(request.path_params["token"])
     except NotFound:
         return _plain(404, *NOT_FOUND)
-    if invoice.status == InvoiceStatus.VOID:
-        return _plain(410, "This invoice is void", "It was cancelled; nothing is owed under it.")
-    if invoice.status == InvoiceStatus.PAID:
-        return _plain(200, "This invoice is paid", "Thank you: there is nothing left to pay.")
     try:
         url = await pages.fresh_payment_url(invoice, request.path_params["provider"])
+    except NotPayable as refusal:
+        if refusal.status == InvoiceStatus.VOID:
+            return _plain(
+                410, "This invoice is void", "It was cancelled; nothing is owed under it."
+            )
+        return _plain(200, "This invoice is paid", "Thank you: there is nothing left to pay.")
     except NotFound:
         return _plain(404, *NOT_FOUND)
     except ProviderUnavailable:
