@@ -197,7 +197,8 @@ def fees_run(
         str | None, typer.Option("--month", help="YYYY-MM; default last month.")
     ] = None,
 ) -> None:
-    """Bill tenants the invoicing processing fee for that month, and list failed fees."""
+    """Bill tenants the invoicing processing fee for that month, and list failed fees. A month
+    not over yet is refused."""
     from remit.billing import clock, fees
     from remit.cycle_command import run_fees
 
@@ -208,6 +209,10 @@ def fees_run(
             chosen = date.fromisoformat(f"{month}-01")
         except ValueError:
             raise fail(f"--month takes YYYY-MM, not {month!r}") from None
+    try:
+        fees.check_month_over(chosen, clock.today())
+    except RemitError as error:
+        raise fail(error.message) from None
     run(run_fees)(settings(), chosen)
 
 

@@ -1,10 +1,13 @@
 from datetime import date
+from email import message_from_bytes
+from email.policy import default
 from urllib.parse import parse_qs
 
 import pytest
 import respx
 
-from remit.billing import fees
+from remit.billing import clock, fees
+from remit.billing.errors import Invalid
 from remit.models.enums import InvoiceStatus, PlatformBillingStatus, PlatformFeeStatus
 from remit.models.fees import PlatformFee
 from remit.models.invoices import Invoice
@@ -15,6 +18,13 @@ from tests.stripe_events import event, signed
 
 OPERATOR_KEY = "sk_test_operator000000"
 OPERATOR_SECRET = "whsec_operator000000"
+
+
+@pytest.fixture(autouse=True)
+def february_is_over():
+    """The fees below are for February 2027, billed once it is over."""
+    with clock.frozen(date(2027, 3, 2)):
+        yield
 
 
 @pytest.fixture
@@ -209,43 +219,105 @@ async def test_bank_transfer_tenants_get_a_fee_invoice(operator, drain_jobs):
     assert (await PlatformFee.get(tenant=tenant)).status == PlatformFeeStatus.PENDING
 
 
-async def test_platform_fees_in_the_api(operator, drain_jobs, graphql):
+def text_of(envelope) -> tuple[str, str, str]:
+    message = message_from_bytes(envelope.original_content, policy=default)
+    text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    html = message.get_body(("html",)).get_content().replace("\r\n", "\n")
+    return str(message["Subject"]), text, html
+
+
+async def test_the_fee_invoice_speaks_to_the_tenant_with_the_operators_bank_details(
+    operator, drain_jobs
+):
+    handler, _ = operator
     tenant = await tenant_with_invoices("Wired", card=False)
+
     await fees.bill(date(2027, 2, 1))
-    from remit.billing import tenants
+    await drain_jobs()
 
-    key = await tenants.create_api_key(tenant.id)
-
-    data = await graphql(key).query(
-        "{ platformFees { totalCount edges { node { month invoicesProcessed amount { amount currency formatted } status } } } }"
+    [envelope] = handler.envelopes
+    subject, text, html = text_of(envelope)
+    number = f"FEE-202702-{str(tenant.id)[:8].upper()}"
+    assert subject == f"Invoice {number} from Remit: invoice processing fee for February 2027"
+    assert text == (
+        "Hello Wired,\n\n"
+        f"Here is invoice {number} from Remit for your invoice processing fee for February 2027: "
+        "3 invoices issued at $0.50 each, $1.50 in all.\n\n"
+        "Amount due: $1.50\n"
+        "Due date: 15 Mar 2027\n"
+        "Month: February 2027\n"
+        "Invoices issued: 3\n"
+        f"Reference: {number}\n\n"
+        "Pay by bank transfer to:\n"
+        "IBAN: GB82WEST12345698765432\n\n"
+        f"Please give the reference {number} with your transfer.\n\n"
+        f"The invoice is attached as {number}.pdf.\n"
     )
-
-    assert data["platformFees"] == {
-        "totalCount": 1,
-        "edges": [
-            {
-                "node": {
-                    "month": "2027-02-01",
-                    "invoicesProcessed": 3,
-                    "amount": {"amount": "1.50", "currency": "USD", "formatted": "$1.50"},
-                    "status": "PENDING",
-                }
-            }
-        ],
-    }
+    assert "IBAN: GB82WEST12345698765432" in html
+    for customer_speak in ("/graphql", "your customer", "other payment options", "View and pay"):
+        assert customer_speak not in text
+        assert customer_speak not in html
 
 
-async def test_the_operator_marks_a_transferred_fee_paid(operator, drain_jobs):
-    from remit.billing.errors import InvalidTransition, NotFound
-
-    tenant = await tenant_with_invoices("Wired", card=False)
+async def test_a_failed_fee_charge_asks_the_tenant_to_update_its_card(operator, drain_jobs):
+    handler, _ = operator
+    tenant = await tenant_with_invoices("Carded", card=True)
     await fees.bill(date(2027, 2, 1))
     fee = await PlatformFee.get(tenant=tenant)
 
-    paid = await fees.mark_paid(str(fee.id))
+    assert await fees.fail(fee, 1, "Your card was declined.") == "retry planned"
+    await drain_jobs()
+    assert await fees.fail(fee, 4, "Your card has expired.") == "failed"
+    await drain_jobs()
 
-    assert paid.status == PlatformFeeStatus.PAID
-    with pytest.raises(InvalidTransition, match="already paid"):
-        await fees.mark_paid(str(fee.id))
-    with pytest.raises(NotFound):
-        await fees.mark_paid("not-a-fee")
+    first, last = (text_of(envelope) for envelope in handler.envelopes)
+    number = f"FEE-202702-{str(tenant.id)[:8].upper()}"
+    assert first[0] == (
+        "Action needed: your card was not charged for the Remit invoice processing fee "
+        "for February 2027"
+    )
+    assert first[1] == (
+        "Hello Carded,\n\n"
+        "Your card was not charged for the Remit invoice processing fee for February 2027: "
+        "$1.50 for 3 invoices issued.\n\n"
+        "Reason: Your card was declined.\n\n"
+        "Please update the card for the processing fee in your Remit settings "
+        "(the payment method for the processing fee).\n"
+        "We will try to charge it again on 4 Mar 2027.\n\n"
+        "Amount: $1.50\n"
+        "Month: February 2027\n"
+        "Invoices issued: 3\n"
+        f"Reference: {number}\n"
+    )
+    assert (
+        "That was the last try: the fee is now overdue. Once your card is updated, write to "
+        "billing@remit.invalid to settle it.\n"
+    ) in last[1]
+    assert "Reason: Your card has expired.\n" in last[1]
+    for customer_speak in ("/graphql", "customer", "other payment options", "Stripe settings"):
+        assert customer_speak not in first[1] + first[2] + last[1] + last[2]
+
+
+async def test_a_month_not_over_is_never_billed(operator, drain_jobs):
+    await tenant_with_invoices("Wired", card=False)  # one of them issued on 1 March
+
+    for month, message in [
+        (
+            date(2027, 3, 1),
+            "March 2027 is not over yet: its processing fee can be billed from 2027-04-01.",
+        ),
+        (
+            date(2027, 4, 1),
+            "April 2027 is not over yet: its processing fee can be billed from 2027-05-01.",
+        ),
+    ]:
+        with pytest.raises(Invalid) as refused:
+            await fees.bill(month)
+        assert (refused.value.message, refused.value.field) == (message, ["month"])
+    with clock.frozen(date(2027, 3, 31)), pytest.raises(Invalid):
+        await fees.bill(date(2027, 3, 1))
+    await drain_jobs()
+
+    assert await PlatformFee.all().count() == 0
+    with clock.frozen(date(2027, 4, 1)):
+        assert (await fees.bill(date(2027, 3, 1))).created == 1

@@ -230,8 +230,16 @@ def check_kind(kind: str, message: EmailMessage) -> None:
 
 
 def test_the_kinds():
-    assert set(SUBJECTS) == {"invoice", "reminder", "receipt", "void", "payment_failed"}
-    assert set(KINDS_WITHOUT_PDF) == {"void", "payment_failed"}
+    assert set(SUBJECTS) == {
+        "invoice",
+        "reminder",
+        "receipt",
+        "void",
+        "payment_failed",
+        "fee_invoice",
+        "fee_payment_failed",
+    }
+    assert set(KINDS_WITHOUT_PDF) == {"void", "payment_failed", "fee_payment_failed"}
 
 
 @pytest.mark.parametrize("kind", ["reminder", "receipt", "void", "payment_failed"])

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -254,3 +255,19 @@ def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
     assert server.returncode in (0, -signal.SIGTERM), output
     assert "Application shutdown complete." in output, output
     assert "Traceback" not in output, output
+
+
+def test_fees_run_refuses_a_month_not_over(tmp_path):
+    today = datetime.now(UTC).date()
+    month = today.replace(day=1)
+    after = (month + timedelta(days=31)).replace(day=1)
+
+    line = one_line_error(remit("fees", "run", "--month", f"{month:%Y-%m}", cwd=tmp_path))
+
+    assert line == (
+        f"remit: {month:%B %Y} is not over yet: its processing fee can be billed from "
+        f"{after:%Y-%m-%d}."
+    )
+    assert "is not over yet" in one_line_error(
+        remit("fees", "run", "--month", "2099-01", cwd=tmp_path)
+    )

@@ -12,9 +12,9 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from remit.billing import config, documents, ids, jobs, mail
+from remit.billing import clock, config, documents, ids, jobs, mail
 from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
-from remit.billing.errors import InvalidTransition, NotFound
+from remit.billing.errors import Invalid, InvalidTransition, NotFound
 from remit.billing.money import Money
 from remit.models.enums import PlatformBillingStatus, PlatformFeeStatus
 from remit.models.fees import PlatformFee
@@ -42,6 +42,18 @@ def month_end(month: date) -> date:
     return month.replace(day=calendar.monthrange(month.year, month.month)[1])
 
 
+def check_month_over(month: date, today: date) -> date:
+    """The first day of `month`, once the month is over: a month still running has not
+    issued all its invoices, so its fee cannot be counted yet."""
+    if month_end(month) >= today:
+        raise Invalid(
+            f"{month:%B %Y} is not over yet: its processing fee can be billed from "
+            f"{month_end(month) + timedelta(days=1):%Y-%m-%d}.",
+            field=["month"],
+        )
+    return month_of(month)
+
+
 @dataclass(frozen=True)
 class FeeRun:
     month: date
@@ -51,7 +63,9 @@ class FeeRun:
 
 async def bill(month: date) -> FeeRun:
     """A fee for each tenant that issued invoices in `month` (void ones count: they were
-    issued), and a collection job for each. Running it twice creates and charges nothing new."""
+    issued), and a collection job for each. Running it twice creates and charges nothing new.
+    A month not over yet is refused (Invalid), whoever asks: the command and the cron alike."""
+    month = check_month_over(month, clock.today())
     per_invoice = config.current().fee_per_invoice
     counts = (
         await Invoice.filter(
@@ -158,6 +172,7 @@ async def fail(fee: PlatformFee, attempt: int, reason: str) -> str:
         if fee.status != PlatformFeeStatus.PENDING:
             return "already settled"
         fee.attempts = max(fee.attempts, attempt)
+        retry_on = None
         if attempt > len(RETRY_AFTER_DAYS):
             fee.status = PlatformFeeStatus.FAILED
             await InvoicingSettings.filter(tenant_id=fee.tenant_id).update(
@@ -168,12 +183,14 @@ async def fail(fee: PlatformFee, attempt: int, reason: str) -> str:
                 RETRY_AFTER_DAYS[attempt - 2] if attempt > 1 else 0
             )
             await request_collection(fee, attempt + 1, defer_days=delay)
+            retry_on = (clock.today() + timedelta(days=delay)).isoformat()
         await fee.save(update_fields=["attempts", "status", "updated_at"])
         await jobs.enqueue(
             "fee.failure_notice",
             str(fee.id),
             attempt,
             reason,
+            retry_on,
             job_id=f"fee:{fee.id}:failed:{attempt}",
         )
     return "failed" if fee.status == PlatformFeeStatus.FAILED else "retry planned"
@@ -231,43 +248,50 @@ def fee_document(fee: PlatformFee, tenant: Tenant, settings: InvoicingSettings) 
         amount_due=Money(0 if fee.status == PlatformFeeStatus.PAID else fee.amount, fee.currency),
         invoice_note=None,
         payment_options=options,
-        public_url=f"{operator.public_url.rstrip('/')}/graphql",
-        pdf_url=f"{operator.public_url.rstrip('/')}/graphql",
+        # The tenant has no page of its own for a fee: the emails carry everything.
+        public_url="",
+        pdf_url="",
+    )
+
+
+def _fee_message(shown: InvoiceDocument, to: str, **details) -> mail.OutgoingMail:
+    """An email from the operator to the tenant about its fee."""
+    return mail.invoice_message(
+        shown, sender=config.current().platform_email, to=to, cc=[], bcc=[], **details
     )
 
 
 async def _send_fee_invoice(fee: PlatformFee, settings: InvoicingSettings) -> None:
     shown = fee_document(fee, await Tenant.get(id=fee.tenant_id), settings)
-    pdf = documents.render_pdf(shown)
-    outgoing = mail.invoice_message(
+    outgoing = _fee_message(
         shown,
-        sender=config.current().platform_email,
-        to=settings.platform_billing_email or settings.company_email,
-        cc=[],
-        bcc=[],
-        pdf=pdf,
+        settings.platform_billing_email or settings.company_email,
+        pdf=documents.render_pdf(shown),
         message_id=f"<platform-fee.{fee.id}@remit>",
+        kind="fee_invoice",
     )
     await mail.send(outgoing.message, outgoing.recipients, config.current().mail)
 
 
-async def failure_notice(fee_id: UUID, attempt: int, reason: str) -> None:
+async def failure_notice(
+    fee_id: UUID, attempt: int, reason: str, retry_on: date | None = None
+) -> None:
+    """Tell the tenant its card was not charged for the fee, and when the next try is (none
+    after the last one)."""
     fee = await PlatformFee.get(id=fee_id)
     settings = await InvoicingSettings.get(tenant_id=fee.tenant_id)
     to = settings.platform_billing_email or settings.company_email
     if not to:
         return
     shown = fee_document(fee, await Tenant.get(id=fee.tenant_id), settings)
-    outgoing = mail.invoice_message(
+    outgoing = _fee_message(
         shown,
-        sender=config.current().platform_email,
-        to=to,
-        cc=[],
-        bcc=[],
+        to,
         pdf=None,
         message_id=f"<platform-fee.{fee.id}.failed.{attempt}@remit>",
-        kind="payment_failed",
-        reason=f"{reason} Update the payment method for the processing fee in Remit's settings.",
+        kind="fee_payment_failed",
+        reason=reason,
+        retry_on=retry_on,
     )
     await mail.send(outgoing.message, outgoing.recipients, config.current().mail)
 

@@ -3,7 +3,9 @@ with no SMTP server configured (the embedded mode), written to the outbox folder
 
 The kinds (`SUBJECTS`): to the customer the invoice itself, a reminder when it is overdue, a
 receipt once it is paid and a notice when it is voided; to the tenant, payment_failed when an
-automatic charge or an online payment of the invoice failed.
+automatic charge or an online payment of the invoice failed. From the operator to the tenant,
+about the monthly processing fee: fee_invoice (the fee to pay by bank transfer) and
+fee_payment_failed (the tenant's card was not charged for it).
 
 Bcc recipients never appear in a message's headers: `invoice_message` returns them only in
 the envelope recipients that `send` delivers to.
@@ -54,9 +56,20 @@ SUBJECTS = {
     "payment_failed": lambda invoice: (
         f"Payment failed for {_invoice(invoice)} ({invoice.customer.name})"
     ),
+    # A fee document's period is the month the fee is for.
+    "fee_invoice": lambda fee: (
+        f"{_capitalized(_invoice(fee))} from {fee.issuer.name}: "
+        f"invoice processing fee for {fee.period_start:%B %Y}"
+    ),
+    "fee_payment_failed": lambda fee: (
+        f"Action needed: your card was not charged for the {fee.issuer.name} "
+        f"invoice processing fee for {fee.period_start:%B %Y}"
+    ),
 }
 # Kinds sent without the invoice's PDF (a PDF passed for them is not attached).
-KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed"})
+KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed", "fee_payment_failed"})
+# Kinds that say why a payment failed (`reason`).
+FAILURE_KINDS = frozenset({"payment_failed", "fee_payment_failed"})
 
 
 class MailError(Exception):
@@ -113,6 +126,7 @@ def invoice_message(
     today: date | None = None,
     paid_on: date | None = None,
     reason: str | None = None,
+    retry_on: date | None = None,
 ) -> OutgoingMail:
     """The email of `kind` about `document`: multipart/alternative text and HTML, with the
     invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
@@ -121,7 +135,8 @@ def invoice_message(
     From is `sender` shown as the issuer's name; `message_id` is the Message-ID header as
     given, so a repeated send of the same email is recognisable. Only some kinds use the
     optional details: `today` (default: clock.today()) how many days a reminder's invoice is
-    overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed.
+    overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed,
+    `retry_on` when a failed fee charge is tried again (None: it will not be).
     """
     if kind not in SUBJECTS:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -139,7 +154,8 @@ def invoice_message(
         "pdf_filename": pdf_filename(document),
         "days_overdue": days_overdue,
         "paid_on": paid_on if kind == "receipt" else None,
-        "reason": (reason or "").strip() or None if kind == "payment_failed" else None,
+        "reason": (reason or "").strip() or None if kind in FAILURE_KINDS else None,
+        "retry_on": retry_on if kind == "fee_payment_failed" else None,
     }
     env = environment()
     text = env.get_template(f"email_{kind}.txt").render(context)

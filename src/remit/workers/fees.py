@@ -1,6 +1,7 @@
 """The monthly processing fee on arq: the cron bills last month; each fee is collected by
 its own job, retried on failure within the week."""
 
+from datetime import date
 from uuid import UUID
 
 from remit.billing import clock, fees
@@ -20,8 +21,12 @@ async def collect_fee(ctx: dict, fee_id: str, attempt: int) -> str:
         raise retry_later(ctx) from error
 
 
-async def fee_failure_notice(ctx: dict, fee_id: str, attempt: int, reason: str) -> None:
+async def fee_failure_notice(
+    ctx: dict, fee_id: str, attempt: int, reason: str, retry_on: str | None = None
+) -> None:
     try:
-        await fees.failure_notice(UUID(fee_id), attempt, reason)
+        await fees.failure_notice(
+            UUID(fee_id), attempt, reason, date.fromisoformat(retry_on) if retry_on else None
+        )
     except MailUnavailable as error:
         raise retry_later(ctx) from error
