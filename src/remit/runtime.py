@@ -49,6 +49,7 @@ def billing_config(settings: Settings) -> config.Config:
             if secret_key
             else None
         ),
+        max_catch_up_periods=settings.max_catch_up_periods,
     )
 
 

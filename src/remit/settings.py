@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     platform_name: str = "Remit"
     platform_email: str = "billing@remit.invalid"
     platform_bank_details: str | None = None
+    # More periods than this due at once on one contract are held until the tenant confirms.
+    max_catch_up_periods: int = Field(default=3, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
     queue_name: str = "remit:queue"
     max_query_depth: int = 12

@@ -1,5 +1,6 @@
 """What the domain is given instead of reading the environment: where its links point, what
-the processing fee costs and who bills it, how mail leaves, and the operator's payment account.
+the processing fee costs and who bills it, how mail leaves, the operator's payment account, and
+how many periods a contract catches up without the tenant's confirmation.
 The wiring (remit.runtime) builds it from the process settings once, at start-up."""
 
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ class Config:
     mail: Transport
     # None when this server takes no cards for the processing fee.
     platform_account: PlatformAccount | None
+    # A contract due for more periods than this at once (a start date far in the past, a
+    # cycle that has not run for months) has them all held until the tenant confirms.
+    max_catch_up_periods: int = 3
 
 
 _current: Config | None = None

@@ -1,7 +1,7 @@
 """Contracts: what an organization is billed for, how often and how it pays; drafted,
 checked, set live, ended."""
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -79,7 +79,7 @@ async def _cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
         "name": lambda v, f: validation.text(v, f, max_length=200, required=True),
         "currency": lambda v, f: check_currency(v.upper(), field=f),
         "billing_cycle": lambda v, f: BillingCycle(v),
-        "invoicing_start_date": lambda v, f: v,
+        "invoicing_start_date": validation.day,
         "due_days": validation.within(0, 365),
         "billing_email": validation.email,
         "invoice_note": lambda v, f: validation.text(v, f, max_length=2000),
@@ -265,15 +265,18 @@ async def go_live(tenant: Tenant, contract_id: str) -> Contract:
 async def end(tenant: Tenant, contract_id: str, end_date: date) -> Contract:
     """Nothing is billed after `end_date`. A date already past ends the contract now; a later
     one keeps it live until then."""
+    validation.day(end_date, ["end_date"])
     async with jobs.atomic():
         contract = await _locked(tenant, contract_id)
         if contract.status != ContractStatus.LIVE:
             raise InvalidTransition(
                 f"A {contract.status} contract cannot be ended; only a LIVE one can."
             )
-        if contract.invoicing_start_date and end_date < contract.invoicing_start_date - timedelta(
-            days=1
-        ):
+        # Ending the day before the start bills nothing. Counted in days rather than by
+        # subtracting one from the start, which a start of 0001-01-01 (stored before dates were
+        # checked) cannot take.
+        start = contract.invoicing_start_date
+        if start and (start - end_date).days > 1:
             raise validation.Invalid(
                 "The end date is before the invoicing start date.", field=["end_date"]
             )

@@ -12,6 +12,7 @@ from tortoise.expressions import F
 from remit.billing import (
     charging,
     clock,
+    config,
     hooks,
     ids,
     invoice_status,
@@ -191,13 +192,21 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
         contract.next_invoice_date = periods.next_invoice_date(
             contract.invoicing_start_date, cycle, index
         )
-        await contract.save(update_fields=["next_invoice_date", "updated_at"])
+        limit = config.current().max_catch_up_periods
+        held_through = verification.catch_up_held_through(contract, period_start, today, limit)
+        if held_through is not None:
+            contract.catch_up_held_through = held_through
+        await contract.save(
+            update_fields=["next_invoice_date", "catch_up_held_through", "updated_at"]
+        )
         if contract.next_invoice_date <= today:  # a missed period: catch up at once
             await enqueue_issue(contract.id, contract.next_invoice_date, today)
         if draft is None:
             return IssueResult(Outcome.NOTHING_TO_BILL)
         invoice, lines = await _create(contract, tenant, draft)
         reasons = await verification.hold_reasons(invoice, lines, contract)
+        if held_through is not None:
+            reasons = [verification.catch_up_reason(held_through, limit), *reasons]
         if reasons:
             invoice.hold_reasons = reasons
             await invoice.save(update_fields=["hold_reasons", "updated_at"])
@@ -239,3 +248,43 @@ async def release(tenant: Tenant, invoice_id: str) -> Invoice:
     await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, "user")
     await hooks.invoice_issued(invoice)
     return invoice
+
+
+async def confirm_catch_up(tenant: Tenant, contract_id: str) -> Contract:
+    """The tenant confirms the contract's held catch-up: its ON_HOLD invoices are issued and
+    sent, in period order, and the periods of the catch-up not issued yet go out as usual.
+    All or nothing: while one of them fails another check, nothing is issued and the
+    problems are listed."""
+    parsed = ids.parse("contract", contract_id, field=["id"])
+    async with jobs.atomic():
+        contract = await Contract.filter(tenant=tenant).select_for_update().get_or_none(id=parsed)
+        if contract is None:
+            raise NotFound("contract", contract_id, field=["id"])
+        held, confirmed = contract.catch_up_held_through, contract.catch_up_confirmed_through
+        if held is None or (confirmed is not None and confirmed >= held):
+            raise InvalidTransition("This contract has no catch-up waiting for confirmation.")
+        waiting = (
+            await Invoice.filter(
+                contract=contract, status=InvoiceStatus.ON_HOLD, period_start__lte=held
+            )
+            .filter(period_start__gt=confirmed or date.min)
+            .select_for_update()
+            .order_by("period_start")
+        )
+        problems = []
+        for invoice in waiting:
+            lines = await InvoiceLine.filter(invoice=invoice)
+            for reason in await verification.hold_reasons(invoice, lines, contract):
+                problems.append(
+                    NotReady(f"The invoice for the period from {invoice.period_start}: {reason}")
+                )
+        if problems:
+            raise RemitErrors.of(problems)
+        contract.catch_up_confirmed_through = held
+        await contract.save(update_fields=["catch_up_confirmed_through", "updated_at"])
+        for invoice in waiting:
+            await _finalize(invoice, contract, clock.today(), "user")
+    for invoice in waiting:
+        await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, "user")
+        await hooks.invoice_issued(invoice)
+    return contract

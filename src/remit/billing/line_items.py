@@ -65,6 +65,9 @@ def _cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
         "end_date": data.get("end_date"),
         "currency": currency,
     }
+    for key in ("start_date", "end_date"):
+        if values[key] is not None and checks.run(validation.day, values[key], [key]) is None:
+            values[key] = None
     price = checks.run(
         lambda v, f: Money.parse(_decimal(v, f), currency, field=f), data.get("price"), ["price"]
     )

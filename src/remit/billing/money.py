@@ -11,10 +11,20 @@ from babel.numbers import format_currency, get_currency_precision, is_currency
 
 from remit.billing.errors import Invalid
 
+# ISO 4217 gives X-codes to things that are not money to invoice in: precious metals (XAU,
+# XAG, XPD, XPT), bond-market and accounting units (XBA-XBD, XDR, XSU, XUA...), the testing
+# code XTS and XXX, "no currency". Of the X-codes only these are currencies people pay in.
+X_CURRENCIES = frozenset({"XAF", "XCD", "XCG", "XOF", "XPF"})
+
 
 def check_currency(code: str, *, field: list[str] | None = None) -> str:
     if not (len(code) == 3 and code.isupper() and is_currency(code)):
         raise Invalid(f"{code!r} is not an ISO 4217 currency code.", field=field)
+    if code.startswith("X") and code not in X_CURRENCIES:
+        raise Invalid(
+            f"{code!r} is an ISO 4217 code but not a currency invoices can be paid in.",
+            field=field,
+        )
     return code
 
 

@@ -1,8 +1,12 @@
 """The next invoice of a contract, as the daily cycle would issue it: the same builder, run
 on the contract's rows without writing anything."""
 
-from remit.billing import line_items, periods
+from dataclasses import dataclass
+from datetime import date
+
+from remit.billing import clock, config, line_items, periods, verification
 from remit.billing.drafts import ContractTerms, InvoiceDraft, ItemTerms, draft_invoice
+from remit.billing.money import Money
 from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import BilledType
 from remit.models.invoices import InvoiceLine
@@ -42,13 +46,16 @@ async def once_items_billed(contract: Contract) -> set:
     )
 
 
+def _next_date(contract: Contract) -> date:
+    return contract.next_invoice_date or contract.invoicing_start_date
+
+
 async def upcoming(contract: Contract) -> InvoiceDraft | None:
     """None when no invoice would be issued: no start date yet, ended, or nothing to bill."""
     if contract.invoicing_start_date is None:
         return None
     cycle = periods.CYCLE_MONTHS[contract.billing_cycle]
-    next_date = contract.next_invoice_date or contract.invoicing_start_date
-    index = periods.period_index_on(contract.invoicing_start_date, cycle, next_date)
+    index = periods.period_index_on(contract.invoicing_start_date, cycle, _next_date(contract))
     if index is None:
         return None
     items = await line_items.of_contract(contract.id)
@@ -57,4 +64,48 @@ async def upcoming(contract: Contract) -> InvoiceDraft | None:
         [item_terms(item) for item in items],
         index,
         await once_items_billed(contract),
+    )
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """The periods already due that the next cycle would issue at once, the upcoming one
+    first, and whether they are held until the tenant confirms."""
+
+    periods: int
+    invoices: int  # the periods with something to bill
+    total: Money
+    first_period_start: date
+    last_period_end: date
+    held: bool  # more periods than the limit: issued ON_HOLD, sent once the tenant confirms
+
+
+async def catch_up(contract: Contract) -> CatchUp | None:
+    """None when at most one period is due (no catch-up)."""
+    if contract.invoicing_start_date is None:
+        return None
+    today = clock.today()
+    due = verification.due_period_indexes(contract, _next_date(contract), today)
+    if len(due) <= 1:
+        return None
+    terms = contract_terms(contract)
+    items = [item_terms(item) for item in await line_items.of_contract(contract.id)]
+    billed = await once_items_billed(contract)
+    drafts = []
+    for index in due:
+        draft = draft_invoice(terms, items, index, billed)
+        if draft is not None:
+            drafts.append(draft)
+            once = {line.item_id for line in draft.lines if line.billed == BilledType.ONCE}
+            billed = billed | once
+    cycle = periods.CYCLE_MONTHS[contract.billing_cycle]
+    limit = config.current().max_catch_up_periods
+    first = periods.period(contract.invoicing_start_date, cycle, due[0])
+    return CatchUp(
+        periods=len(due),
+        invoices=len(drafts),
+        total=sum((draft.total for draft in drafts), Money.zero(contract.currency)),
+        first_period_start=first.start,
+        last_period_end=periods.period(contract.invoicing_start_date, cycle, due[-1]).end,
+        held=verification.catch_up_held_through(contract, first.start, today, limit) is not None,
     )

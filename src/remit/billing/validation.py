@@ -3,12 +3,14 @@
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
+from datetime import date
 from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
 
+from remit.billing import clock
 from remit.billing.errors import Invalid, RemitError, RemitErrors
 
 T = TypeVar("T")
@@ -28,6 +30,29 @@ def country(value: str, field: Sequence[str]) -> str:
     if found is None or found.alpha_2 != value:
         raise Invalid(
             f"{value!r} is not an ISO 3166-1 alpha-2 country code, such as DE.", field=field
+        )
+    return value
+
+
+# The days a contract or a service can start or end on. Before 2000 is a typo, not a contract
+# to invoice (a start in 1900 would issue a thousand invoices); more than ten years ahead is
+# no plan an invoice can follow ("never" is no end date at all). Every period computed from
+# such a day stays far inside what a date can hold.
+EARLIEST_DAY = date(2000, 1, 1)
+YEARS_AHEAD = 10
+
+
+def latest_day(today: date) -> date:
+    return date(today.year + YEARS_AHEAD, 12, 31)
+
+
+def day(value: date, field: Sequence[str]) -> date:
+    latest = latest_day(clock.today())
+    if not EARLIEST_DAY <= value <= latest:
+        raise Invalid(
+            f"Must be from {EARLIEST_DAY.isoformat()} to {latest.isoformat()}; "
+            f"{value.isoformat()} is not.",
+            field=field,
         )
     return value
 

@@ -1,9 +1,11 @@
 """The checks an invoice passes before it is numbered and sent. A failure holds it
 (ON_HOLD) with the reasons, in words the tenant can act on; it is never sent."""
 
+from datetime import date
+
 from pydantic import ValidationError
 
-from remit.billing import invoicing_settings, providers, validation
+from remit.billing import invoicing_settings, periods, providers, validation
 from remit.billing.errors import Invalid
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceLine
@@ -57,3 +59,51 @@ async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], contract: Con
     if not contract.payment_providers:
         reasons.append("The contract offers no payment provider.")
     return reasons
+
+
+# -- catch-up -------------------------------------------------------------------------------
+# A contract due for more periods at once than the configured limit (a start date far in the
+# past, a cycle that has not run for months) is not invoiced blindly: every invoice of that
+# catch-up is held, none emailed, until the tenant confirms it (or releases an invoice).
+# Holding them all, not only those beyond the limit, means a mistaken start date sends the
+# customer nothing; a meant one is a single confirmation away.
+
+
+def due_period_indexes(contract: Contract, first_start: date, today: date) -> range:
+    """The indexes of the periods from the one starting `first_start` to the last one already
+    due on `today` (none past the contract's end)."""
+    cycle = periods.CYCLE_MONTHS[contract.billing_cycle]
+    start = contract.invoicing_start_date
+    last_day = min(today, contract.end_date) if contract.end_date else today
+    first = periods.period_index_on(start, cycle, first_start)
+    last = periods.period_index_on(start, cycle, last_day)
+    if first is None or last is None:
+        return range(0)
+    return range(first, last + 1)
+
+
+def catch_up_held_through(
+    contract: Contract, period_start: date, today: date, limit: int
+) -> date | None:
+    """The start of the last period of the held catch-up that the period starting
+    `period_start` belongs to; None when its invoice goes out as usual (no catch-up beyond
+    `limit` periods, or one the tenant has confirmed)."""
+    confirmed = contract.catch_up_confirmed_through
+    if confirmed is not None and period_start <= confirmed:
+        return None
+    held = contract.catch_up_held_through
+    if held is not None and period_start <= held:
+        return held
+    due = due_period_indexes(contract, period_start, today)
+    if len(due) <= limit:
+        return None
+    cycle = periods.CYCLE_MONTHS[contract.billing_cycle]
+    return periods.period(contract.invoicing_start_date, cycle, due[-1]).start
+
+
+def catch_up_reason(held_through: date, limit: int) -> str:
+    return (
+        f"More than {limit} periods of this contract became due at once (a catch-up up to the "
+        f"period starting {held_through.isoformat()}): confirm the catch-up, or release this "
+        "invoice, to send it."
+    )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import contracts, invoices, line_items, previews
+from remit.billing import contracts, invoices, issuing, line_items, previews
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, BillingCycle, ContractStatus
@@ -96,7 +96,17 @@ class Contract(Node):
     @strawberry.field(description="A dry run of the next invoice; null when none would be issued.")
     async def upcoming_invoice(self) -> InvoicePreview | None:
         draft = await previews.upcoming(self.model)
-        return InvoicePreview.from_draft(draft) if draft else None
+        if draft is None:
+            return None
+        return InvoicePreview.from_draft(draft, await previews.catch_up(self.model))
+
+    @strawberry.field(
+        description="The last period start of a catch-up held for confirmation "
+        "(contractCatchUpConfirm); null when none waits."
+    )
+    def catch_up_held_through(self) -> date | None:
+        held, confirmed = self.model.catch_up_held_through, self.model.catch_up_confirmed_through
+        return held if held and not (confirmed and confirmed >= held) else None
 
     @classmethod
     def from_model(cls, contract: ContractModel) -> "Contract":
@@ -240,6 +250,13 @@ class ContractMutation:
     @strawberry.mutation
     async def contract_end(self, info: Info, id: strawberry.ID, end_date: date) -> ContractPayload:
         return await contract_payload(contracts.end(info.context.tenant, id, end_date))
+
+    @strawberry.mutation(
+        description="Confirms a held catch-up: its ON_HOLD invoices are issued and emailed, "
+        "in period order; nothing is issued while one of them fails another check."
+    )
+    async def contract_catch_up_confirm(self, info: Info, id: strawberry.ID) -> ContractPayload:
+        return await contract_payload(issuing.confirm_catch_up(info.context.tenant, id))
 
     @strawberry.mutation(description="Only a DRAFT contract can be deleted.")
     async def contract_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:

@@ -7,6 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from remit.billing.drafts import InvoiceDraft, LineDraft
+from remit.billing.previews import CatchUp
 from remit.graph.enums import BilledType
 from remit.graph.money import Money, plain
 
@@ -36,6 +37,33 @@ class InvoiceLine:
         )
 
 
+@strawberry.type(
+    description="Periods already due that the next cycle would issue at once, the upcoming "
+    "invoice's first."
+)
+class CatchUpPreview:
+    periods: int
+    invoices: int = strawberry.field(description="The periods with something to bill.")
+    total: Money = strawberry.field(description="The total of those invoices.")
+    first_period_start: date
+    last_period_end: date
+    held: bool = strawberry.field(
+        description="More periods than the server's limit: the invoices are issued ON_HOLD, "
+        "none emailed, until contractCatchUpConfirm (or invoiceRelease on each)."
+    )
+
+    @classmethod
+    def from_catch_up(cls, catch_up: CatchUp) -> "CatchUpPreview":
+        return cls(
+            periods=catch_up.periods,
+            invoices=catch_up.invoices,
+            total=Money.from_value(catch_up.total),
+            first_period_start=catch_up.first_period_start,
+            last_period_end=catch_up.last_period_end,
+            held=catch_up.held,
+        )
+
+
 @strawberry.type
 class InvoicePreview:
     period_start: date
@@ -46,10 +74,15 @@ class InvoicePreview:
     subtotal: Money
     tax: Money
     total: Money
+    catch_up: CatchUpPreview | None = strawberry.field(
+        default=None,
+        description="When more than one period is already due: what the catch-up would issue.",
+    )
 
     @classmethod
-    def from_draft(cls, draft: InvoiceDraft) -> "InvoicePreview":
+    def from_draft(cls, draft: InvoiceDraft, catch_up: CatchUp | None = None) -> "InvoicePreview":
         return cls(
+            catch_up=CatchUpPreview.from_catch_up(catch_up) if catch_up else None,
             period_start=draft.period.start,
             period_end=draft.period.end,
             issue_date=draft.issue_date,

@@ -27,6 +27,11 @@ class Contract(Entity):
     invoice_note = fields.TextField(null=True)
     payment_providers = fields.JSONField(default=list)
     auto_charge = fields.BooleanField(default=False)
+    # A catch-up of more periods than the limit is held for the tenant: the invoices of the
+    # periods starting on or before `catch_up_held_through` are issued ON_HOLD until the tenant
+    # confirms, which sets `catch_up_confirmed_through` to the same day.
+    catch_up_held_through = fields.DateField(null=True)
+    catch_up_confirmed_through = fields.DateField(null=True)
 
     class Meta:
         table = "contract"
