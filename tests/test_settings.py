@@ -22,6 +22,7 @@ def test_the_embedded_defaults(monkeypatch):
     assert settings.cycle_time == "08:15"
     assert settings.platform_fee_per_invoice == Decimal("0.50")
     assert settings.platform_fee_currency == "USD"
+    assert settings.max_catch_up_periods == 3
 
 
 def test_variables_are_read_with_their_prefix(monkeypatch):
@@ -34,6 +35,16 @@ def test_variables_are_read_with_their_prefix(monkeypatch):
     assert (settings.redis_url, settings.embedded) == ("redis://cache:6379/0", False)
     assert settings.cycle_time == "07:05"
     assert settings.platform_fee_per_invoice == Decimal("0.25")
+
+
+def test_the_catch_up_limit_reaches_billing(monkeypatch):
+    from remit.runtime import billing_config
+
+    monkeypatch.setenv("REMIT_MAX_CATCH_UP_PERIODS", "6")
+
+    assert billing_config(Settings()).max_catch_up_periods == 6
+    with pytest.raises(ValidationError, match="greater than or equal to 1"):
+        Settings(max_catch_up_periods=0)
 
 
 @pytest.mark.parametrize("value", ["8", "24:00", "08:60", "noon"])

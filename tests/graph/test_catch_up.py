@@ -263,13 +263,22 @@ async def test_a_catch_up_beyond_the_limit_is_held_then_sent_once_when_confirmed
     }
 
 
-async def test_a_catch_up_within_the_limit_goes_out_at_once(mailbox, drain_jobs):
-    tenant, _ = await factories.ready_tenant()
+async def test_a_catch_up_within_the_limit_goes_out_at_once(graphql, mailbox, drain_jobs):
+    tenant, key = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, date(2027, 3, 1))  # March to May
 
+    preview = (await graphql(key).query(PREVIEW, id=str(contract.id)))["contract"]
     await cycle.plan(TODAY)
     await drain_jobs()
 
+    assert preview["upcomingInvoice"]["catchUp"] == {
+        "periods": 3,
+        "invoices": 3,
+        "total": {"amount": "2699.64", "currency": "EUR"},
+        "firstPeriodStart": "2027-03-01",
+        "lastPeriodEnd": "2027-05-31",
+        "held": False,
+    }
     assert await invoices_of(contract) == [
         (date(2027, month, 1), InvoiceStatus.DUE, f"INV-{n:06d}")
         for n, month in enumerate((3, 4, 5), start=1)
