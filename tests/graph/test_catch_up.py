@@ -50,7 +50,7 @@ def mid_may():
 
 
 @pytest.fixture
-def mailbox(configure):
+def mail_server(configure):
     handler = Collector()
     controller = start(handler)
     configure(smtp_url=f"smtp://127.0.0.1:{controller.port}")
@@ -199,7 +199,7 @@ MONTHS = [date(2027, month, 1) for month in range(1, 6)]
 
 
 async def test_a_catch_up_beyond_the_limit_is_held_then_sent_once_when_confirmed(
-    graphql, mailbox, drain_jobs
+    graphql, mail_server, drain_jobs
 ):
     tenant, key = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, date(2027, 1, 1))  # five months due
@@ -212,7 +212,7 @@ async def test_a_catch_up_beyond_the_limit_is_held_then_sent_once_when_confirmed
     reasons = await Invoice.filter(contract_id=contract.id).values_list("hold_reasons", flat=True)
     held_preview = (await client.query(PREVIEW, id=str(contract.id)))["contract"]
     run = await InvoicingRun.get(tenant=tenant, run_date=TODAY)
-    sent_while_held = len(mailbox.envelopes)
+    sent_while_held = len(mail_server.envelopes)
 
     confirmed = (await client.query(CONFIRM, id=str(contract.id)))["contractCatchUpConfirm"]
     await drain_jobs()
@@ -250,7 +250,9 @@ async def test_a_catch_up_beyond_the_limit_is_held_then_sent_once_when_confirmed
     assert await invoices_of(contract) == [
         (month, InvoiceStatus.DUE, f"INV-{n:06d}") for n, month in enumerate(MONTHS, start=1)
     ]
-    assert sorted(envelope.rcpt_tos[0] for envelope in mailbox.envelopes) == ["ap@globex.com"] * 5
+    assert (
+        sorted(envelope.rcpt_tos[0] for envelope in mail_server.envelopes) == ["ap@globex.com"] * 5
+    )
     assert again == {
         "contract": None,
         "errors": [
@@ -263,7 +265,7 @@ async def test_a_catch_up_beyond_the_limit_is_held_then_sent_once_when_confirmed
     }
 
 
-async def test_a_catch_up_within_the_limit_goes_out_at_once(graphql, mailbox, drain_jobs):
+async def test_a_catch_up_within_the_limit_goes_out_at_once(graphql, mail_server, drain_jobs):
     tenant, key = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, date(2027, 3, 1))  # March to May
 
@@ -283,10 +285,10 @@ async def test_a_catch_up_within_the_limit_goes_out_at_once(graphql, mailbox, dr
         (date(2027, month, 1), InvoiceStatus.DUE, f"INV-{n:06d}")
         for n, month in enumerate((3, 4, 5), start=1)
     ]
-    assert len(mailbox.envelopes) == 3
+    assert len(mail_server.envelopes) == 3
 
 
-async def test_the_limit_is_the_servers_setting(configure, mailbox, drain_jobs):
+async def test_the_limit_is_the_servers_setting(configure, mail_server, drain_jobs):
     configure(max_catch_up_periods=5)
     tenant, _ = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, date(2027, 1, 1))
@@ -295,10 +297,10 @@ async def test_the_limit_is_the_servers_setting(configure, mailbox, drain_jobs):
     await drain_jobs()
 
     assert [status for _, status, _ in await invoices_of(contract)] == [InvoiceStatus.DUE] * 5
-    assert len(mailbox.envelopes) == 5
+    assert len(mail_server.envelopes) == 5
 
 
-async def test_releasing_one_held_invoice_sends_that_one_only(graphql, mailbox, drain_jobs):
+async def test_releasing_one_held_invoice_sends_that_one_only(graphql, mail_server, drain_jobs):
     tenant, key = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, date(2027, 1, 1))
     await cycle.plan(TODAY)
@@ -313,10 +315,10 @@ async def test_releasing_one_held_invoice_sends_that_one_only(graphql, mailbox, 
         InvoiceStatus.DUE,
         *[InvoiceStatus.ON_HOLD] * 4,
     ]
-    assert len(mailbox.envelopes) == 1
+    assert len(mail_server.envelopes) == 1
 
 
-async def test_periods_of_a_confirmed_catch_up_still_to_come_are_sent(graphql, mailbox):
+async def test_periods_of_a_confirmed_catch_up_still_to_come_are_sent(graphql, mail_server):
     tenant, key = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, date(2027, 1, 1))
     await issuing.issue(contract.id, date(2027, 1, 1), TODAY)  # the rest not issued yet
@@ -334,7 +336,7 @@ async def test_periods_of_a_confirmed_catch_up_still_to_come_are_sent(graphql, m
     )
 
 
-async def test_confirming_is_all_or_nothing(graphql, mailbox, drain_jobs):
+async def test_confirming_is_all_or_nothing(graphql, mail_server, drain_jobs):
     tenant, key = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, date(2027, 1, 1))
     await cycle.plan(TODAY)
@@ -354,4 +356,4 @@ async def test_confirming_is_all_or_nothing(graphql, mailbox, drain_jobs):
     assert await Invoice.filter(contract_id=contract.id).order_by("period_start").values() == before
     stored = await Contract.get(id=contract.id)
     assert (stored.status, stored.catch_up_confirmed_through) == (ContractStatus.LIVE, None)
-    assert mailbox.envelopes == []
+    assert mail_server.envelopes == []
