@@ -8,6 +8,7 @@ the result is the same."""
 
 import logging
 from collections.abc import Mapping
+from datetime import date
 
 from tortoise.exceptions import IntegrityError
 
@@ -109,14 +110,14 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
     invoice.provider_payments = ledger
     invoice.amount_paid = sum(max(0, e["received"] - e["refunded"]) for e in ledger.values())
     await invoice.save(update_fields=["provider_payments", "amount_paid", "updated_at"])
-    return await _settle(invoice, actor)
+    return await _settle(invoice, actor, event.paid_on)
 
 
-async def _settle(invoice: Invoice, actor: str) -> str:
-    """PAID once what is received covers the total; back to DUE or OVERDUE when a refund
-    leaves it short again."""
+async def _settle(invoice: Invoice, actor: str, paid_on: date | None) -> str:
+    """PAID once what is received covers the total, on the day the provider took the
+    payment that covers it; back to DUE or OVERDUE when a refund leaves it short again."""
     if invoice_status.is_open(invoice) and invoice.amount_paid >= invoice.total:
-        await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor)
+        await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor, paid_on=paid_on)
         await payments.receipt(invoice)
         return "paid"
     if invoice.status == InvoiceStatus.PAID and invoice.amount_paid < invoice.total:
