@@ -12,7 +12,7 @@ from datetime import date
 
 from tortoise.exceptions import IntegrityError
 
-from remit.billing import clock, hooks, ids, invoice_status, jobs, payments, providers
+from remit.billing import clock, hooks, ids, invoice_status, jobs, money, payments, providers
 from remit.billing.errors import NotFound
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
@@ -90,22 +90,19 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
         )
         return "payment failure recorded"
     reference = event.reference or event.event_id
+    moved = f"{money.shown(event.amount, event.currency)} ({reference})"
     ledger = dict(invoice.provider_payments)
     entry = dict(ledger.get(reference, {"received": 0, "refunded": 0}))
     if event.kind == PaymentEventKind.PAID:
         if not invoice_status.is_open(invoice) and not entry["received"]:
-            detail = f"{event.amount} {event.currency} ({reference}) for a {invoice.status} invoice: refund it"
+            detail = f"{moved} for a {invoice.status} invoice: refund it"
             await invoice_status.record(invoice, "payment_flagged", actor, detail)
             return "flagged"
         entry["received"] = max(entry["received"], event.amount or 0)
-        await invoice_status.record(
-            invoice, "payment_received", actor, f"{event.amount} {event.currency} ({reference})"
-        )
+        await invoice_status.record(invoice, "payment_received", actor, moved)
     elif event.kind == PaymentEventKind.REFUNDED:
         entry["refunded"] = max(entry["refunded"], event.amount or 0)
-        await invoice_status.record(
-            invoice, "refunded", actor, f"{event.amount} {event.currency} ({reference})"
-        )
+        await invoice_status.record(invoice, "refunded", actor, moved)
     ledger[reference] = entry
     invoice.provider_payments = ledger
     invoice.amount_paid = sum(max(0, e["received"] - e["refunded"]) for e in ledger.values())
