@@ -18,6 +18,7 @@ RUN useradd --create-home --uid 10001 remit
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
+# With GraphiQL's files when `make graphiql` has fetched them into src/ before the build.
 COPY src ./src
 RUN pip install .
 

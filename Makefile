@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-sqlite bench lint services schema migrations clean
+.PHONY: run test test-postgres test-sqlite bench lint services schema migrations graphiql clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,7 +22,13 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# GraphiQL's files, fetched once from npm into the package (gitignored); without them the
+# /graphql page says how to get them, and `make run` goes on.
+graphiql: $(VENV)/.installed
+	$(BIN)/python scripts/fetch_graphiql.py
+
 run: $(VENV)/.installed
+	-$(MAKE) --no-print-directory graphiql
 	$(BIN)/remit migrate
 	$(BIN)/remit demo
 	$(BIN)/remit serve --host $(HOST) --port $(PORT)
@@ -30,7 +36,7 @@ run: $(VENV)/.installed
 services:
 	scripts/ensure-services.sh
 
-test: $(VENV)/.dev-installed services
+test: $(VENV)/.dev-installed services graphiql
 	$(MAKE) --no-print-directory test-postgres test-sqlite
 
 # pytest exits 5 when it collected nothing: fine for a PYTEST_ARGS filter that matched no
@@ -70,4 +76,4 @@ migrations: $(VENV)/.installed
 	$(BIN)/tortoise -c remit.db.MIGRATIONS_CONFIG makemigrations
 
 clean:
-	rm -rf $(VENV) remit.sqlite3* outbox .remit-secret-key .pytest_cache
+	rm -rf $(VENV) remit.sqlite3* outbox .remit-secret-key .pytest_cache src/remit/web/static/graphiql

@@ -12,6 +12,7 @@ from starlette.routing import Route
 from remit.graph.schema import build_schema
 from remit.runtime import Runtime, running
 from remit.settings import Settings
+from remit.web import graphiql
 from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
 from remit.web.metrics import MetricsMiddleware, metrics
@@ -40,6 +41,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            Route(graphiql.PREFIX + "/{path:path}", graphiql.asset),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics),

@@ -19,7 +19,7 @@ from remit import db
 from remit.billing import tenants
 from remit.billing.errors import RemitError
 from remit.db import DatabaseNotMigrated
-from remit.settings import Settings, get_settings
+from remit.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, get_settings
 
 app = typer.Typer(
     help="Remit: invoicing that runs itself.", no_args_is_help=True, add_completion=False
@@ -277,15 +277,16 @@ async def preflight(config: Settings, *, redis: bool) -> None:
 
 @app.command()
 def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = DEFAULT_PORT,
 ) -> None:
-    """Serve the API; without REMIT_REDIS_URL, also run the scheduled jobs in-process."""
+    """Serve the API; without REMIT_REDIS_URL, also run the scheduled jobs in-process.
+    Without REMIT_PUBLIC_URL, links in emails and pages lead to this host and port."""
     import uvicorn
 
     from remit.app import create_app
 
-    config = settings()
+    config = settings().served_at(host, port)
     preflight(config, redis=not config.embedded)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     uvicorn.run(create_app(config), host=host, port=port, proxy_headers=True)

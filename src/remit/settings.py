@@ -9,6 +9,17 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_KEY_FILE = ".remit-secret-key"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+# What a link to a server listening on every interface uses.
+ANY_INTERFACE = {"": DEFAULT_HOST, "0.0.0.0": DEFAULT_HOST, "::": "::1"}
+
+
+def local_url(host: str, port: int) -> str:
+    """The base URL of a server listening on `host` and `port`, as a browser on this machine
+    reaches it."""
+    host = ANY_INTERFACE.get(host, host)
+    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 class Settings(BaseSettings):
@@ -18,7 +29,8 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     smtp_url: str | None = None
     outbox_dir: Path = Path("outbox")
-    public_url: str = "http://127.0.0.1:8000"
+    # Unset, `remit serve` links to where it listens (see `served_at`).
+    public_url: str = local_url(DEFAULT_HOST, DEFAULT_PORT)
     secret_key: str | None = None
     cycle_time: str = "08:15"
     stripe_api_base: str | None = None
@@ -59,6 +71,13 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if value == "" else value
+
+    def served_at(self, host: str, port: int) -> "Settings":
+        """These settings for a server listening on `host` and `port`: without
+        REMIT_PUBLIC_URL, links in emails and pages lead to that server."""
+        if "public_url" in self.model_fields_set:
+            return self
+        return self.model_copy(update={"public_url": local_url(host, port)})
 
     @property
     def embedded(self) -> bool:

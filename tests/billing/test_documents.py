@@ -230,6 +230,35 @@ def test_amount_paid_shows_when_not_zero():
     ) in html
 
 
+def test_a_paid_invoice_shows_the_day_it_was_paid():
+    html = squeeze(render_html(invoice_document(status="PAID", paid_on=date(2026, 11, 20))))
+
+    assert (
+        '<tr><th scope="row">Due date</th><td>25 Nov 2026</td></tr>'
+        '<tr><th scope="row">Paid on</th><td>20 Nov 2026</td></tr>'
+    ) in html
+    assert "Paid on" not in render_html(invoice_document())
+
+
+def void_document() -> InvoiceDocument:
+    return invoice_document(status="VOID", amount_due=eur("0"), payment_options=[])
+
+
+def test_a_void_invoice_owes_nothing_and_keeps_its_total():
+    html = squeeze(render_html(void_document()))
+
+    assert (
+        '<section class="amount-due" aria-labelledby="amount-due">'
+        '<h2 id="amount-due">Invoice void</h2><p class="issuer-name">No amount due</p>'
+        '<p class="muted">This invoice was cancelled: nothing is owed under it.</p></section>'
+    ) in html
+    assert (
+        '<tr class="grand"><th scope="row">Total</th><td>€1,299.88</td></tr>'
+        '<tr class="due"><th scope="row">Amount due</th><td>None: void</td></tr>'
+    ) in html
+    assert ">Amount due</h2>" not in html and "Due 25 Nov 2026" not in html
+
+
 def test_text_from_the_database_is_escaped():
     customer = DocumentParty(
         name='Evil <script>alert("x")</script> & Co',
@@ -333,6 +362,16 @@ def test_pdf():
     assert "Page 1 of 1" in text
     # The Pay now link stays clickable in the PDF.
     assert b"/URI (" + PAY_URL.encode() + b")" in pdf_objects(pdf)
+
+
+def test_a_void_pdf_says_so_and_owes_nothing():
+    text = pdf_text(render_pdf(void_document()))
+
+    # Laid out in columns: the headline beside the customer, the totals at the right.
+    assert re.search(r"Bill to +Invoice void\n.* +No amount due\n", text)
+    assert "This invoice was cancelled: nothing is owed under it." in text
+    assert re.search(r"\n +Total +€1,299\.88\n +Amount due +None: void\n", text)
+    assert "€0.00" not in text and "Due 25 Nov 2026" not in text
 
 
 def test_pdf_fetches_no_remote_logo():

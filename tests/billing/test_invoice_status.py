@@ -12,7 +12,7 @@ from remit.models.invoices import Invoice, InvoiceEvent
 from tests import factories
 
 UPDATE = """mutation($id: ID!, $input: InvoiceStatusUpdateInput!) {
-  invoiceStatusUpdate(id: $id, input: $input) { invoice { status amountPaid { amount } amountDue { amount } paidAt voidedAt } errors { field message code } }
+  invoiceStatusUpdate(id: $id, input: $input) { invoice { status amountPaid { amount } amountDue { amount } paidAt paidOn voidedAt } errors { field message code } }
 }"""
 
 
@@ -30,6 +30,7 @@ async def state(invoice) -> tuple:
         row.status,
         row.amount_paid,
         row.paid_at,
+        row.paid_on,
         row.voided_at,
         await InvoiceEvent.filter(invoice=invoice).count(),
     )
@@ -94,9 +95,15 @@ async def test_paid_by_hand_then_undone_then_voided(graphql, drain_jobs):
         {"amount": "1299.88"},
         {"amount": "0.00"},
     )
+    # Paid on the day given, recorded at an instant of the (frozen) day of the click.
+    assert paid["invoice"]["paidOn"] == "2027-01-19"
+    assert paid["invoice"]["paidAt"].startswith("2027-01-20T")
     assert undone["invoice"]["status"] == "DUE" and undone["invoice"]["paidAt"] is None
+    assert undone["invoice"]["paidOn"] is None
     assert undone["invoice"]["amountPaid"] == {"amount": "0.00"}
     assert voided["invoice"]["status"] == "VOID" and voided["invoice"]["voidedAt"] is not None
+    # Void, it owes nothing; its total stands.
+    assert voided["invoice"]["amountDue"] == {"amount": "0.00"}
     events = (
         await InvoiceEvent.filter(invoice=invoice, type="status_changed")
         .order_by("at", "id")
@@ -136,6 +143,17 @@ async def test_a_payment_by_hand_is_announced_to_plugins_like_a_providers(
         detail="Paid on 2027-01-19: Wire 123",
     )
     assert hook_calls.status_changes[-2:] == [("DUE", "PAID", "user"), ("PAID", "DUE", "user")]
+
+
+async def test_a_payment_without_a_day_is_paid_today(drain_jobs):
+    _, invoice = await issued_invoice(drain_jobs)
+    locked = await Invoice.get(id=invoice.id)
+
+    with clock.frozen(date(2027, 1, 20)):
+        await invoice_status.move(locked, InvoiceStatus.PAID, actor="provider:stripe")
+
+    row = await Invoice.get(id=invoice.id)
+    assert (row.paid_on, row.paid_at.date()) == (date(2027, 1, 20), date(2027, 1, 20))
 
 
 async def test_undoing_a_payment_after_the_due_date_makes_it_overdue(graphql, drain_jobs):
@@ -194,6 +212,15 @@ async def test_undoing_a_payment_after_the_due_date_makes_it_overdue(graphql, dr
             },
         ),
         (
+            "due",
+            {"status": "PAID", "paidOn": "2026-12-31"},
+            {
+                "field": ["input", "paidOn"],
+                "code": "INVALID",
+                "message": "The payment date is before the invoice's issue date (2027-01-01).",
+            },
+        ),
+        (
             "provider",
             {"status": "DUE"},
             {
@@ -214,7 +241,10 @@ async def test_refused_changes_change_nothing(graphql, drain_jobs, setup, input,
         await invoice_status.move(locked, InvoiceStatus.PAID, actor="provider:stripe")
     before = await state(invoice)
 
-    result = (await client.query(UPDATE, id=str(invoice.id), input=input))["invoiceStatusUpdate"]
+    with clock.frozen(date(2027, 1, 20)):  # after the issue date
+        result = (await client.query(UPDATE, id=str(invoice.id), input=input))[
+            "invoiceStatusUpdate"
+        ]
 
     assert result == {"invoice": None, "errors": [error]}
     assert await state(invoice) == before

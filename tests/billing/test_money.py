@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from remit.billing.errors import Invalid
-from remit.billing.money import Money, check_currency, exponent
+from remit.billing.money import Money, check_currency, exponent, shown
 
 
 @pytest.mark.parametrize(("currency", "places"), [("EUR", 2), ("JPY", 0), ("BHD", 3), ("USD", 2)])
@@ -52,6 +52,21 @@ def test_amount_and_formatting():
     assert str(Money(1250, "BHD").amount) == "1.250"
     assert Money(125000, "EUR").formatted() == "€1,250.00"
     assert Money(1250, "JPY").formatted() == "¥1,250"
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "text"),
+    [
+        (9950, "USD", "$99.50"),
+        (110006, "JPY", "¥110,006"),
+        (1250, "BHD", "BHD1.250"),
+        (None, "EUR", "no amount EUR"),
+        (9950, None, "9950"),
+        (9950, "ZZZ", "9950 ZZZ"),
+    ],
+)
+def test_an_amount_reported_from_outside_reads_as_money_when_it_is(minor, currency, text):
+    assert shown(minor, currency) == text
 
 
 def test_sums_stay_in_one_currency():

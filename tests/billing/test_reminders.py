@@ -38,6 +38,17 @@ def subjects(handler) -> list[str]:
     ]
 
 
+def receipt_days(handler) -> list[str]:
+    """The "Paid on" line of each receipt sent, in order."""
+    days = []
+    for envelope in handler.envelopes:
+        message = message_from_bytes(envelope.original_content, policy=default_policy)
+        if message["Subject"].startswith("Receipt"):
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            days += [line for line in text.splitlines() if line.startswith("Paid on: ")]
+    return days
+
+
 async def on(day: date, drain_jobs) -> None:
     with clock.frozen(day):
         await reminders.plan(day)
@@ -73,10 +84,14 @@ async def test_an_invoice_through_time(mail_server, drain_jobs, api):
     await drain_jobs()
     await on(date(2027, 3, 5), drain_jobs)  # day 30: paid, so no reminder
     assert subjects(mail_server)[2:] == ["Receipt for invoice INV-000001 from Acme Corp"]
+    paid = await Invoice.get(id=invoice.id)
+    assert (paid.paid_on, paid.paid_at.date()) == (date(2027, 2, 19), date(2027, 2, 20))
+    assert receipt_days(mail_server) == ["Paid on: 19 Feb 2027"]
 
     with clock.frozen(date(2027, 3, 6)):
         await payments.change_status(tenant, str(invoice.id), InvoiceStatus.DUE)
-    assert (await Invoice.get(id=invoice.id)).status == InvoiceStatus.OVERDUE
+    unpaid = await Invoice.get(id=invoice.id)
+    assert (unpaid.status, unpaid.paid_on, unpaid.paid_at) == (InvoiceStatus.OVERDUE, None, None)
     await on(date(2027, 3, 6), drain_jobs)  # unpaid again: the day-30 reminder is now due
     assert subjects(mail_server)[3:] == ["Reminder: invoice INV-000001 from Acme Corp is overdue"]
     assert sorted(await Reminder.filter(invoice=invoice).values_list("offset_days", flat=True)) == [
@@ -98,6 +113,7 @@ async def test_an_invoice_through_time(mail_server, drain_jobs, api):
         },
         event_id="evt_paid",
     )
+    paid["created"] = 1804377600  # 2027-03-07 00:00 UTC: the day Stripe took the money
     refund = event(
         "charge.refunded",
         {
@@ -119,9 +135,13 @@ async def test_an_invoice_through_time(mail_server, drain_jobs, api):
         assert response.status_code == 200
         assert (await Invoice.get(id=invoice.id)).status == status
         await drain_jobs()
+        if status == InvoiceStatus.PAID:
+            assert (await Invoice.get(id=invoice.id)).paid_on == date(2027, 3, 7)
     assert (await Invoice.get(id=invoice.id)).amount_paid == 0
     await on(date(2027, 3, 9), drain_jobs)
     assert subjects(mail_server)[4:] == ["Receipt for invoice INV-000001 from Acme Corp"]
+    assert receipt_days(mail_server) == ["Paid on: 19 Feb 2027", "Paid on: 7 Mar 2027"]
+    assert (await Invoice.get(id=invoice.id)).paid_on is None
 
 
 async def test_a_run_that_missed_days_sends_only_the_latest_reminder(mail_server, drain_jobs):

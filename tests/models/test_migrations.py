@@ -105,3 +105,30 @@ async def test_one_invoicing_run_per_tenant_and_day():
             run_date=date(2027, 1, 1),
             started_at=datetime(2027, 1, 1, 8, 15, tzinfo=UTC),
         )
+
+
+async def test_a_paid_invoice_from_before_paid_on_is_paid_on_the_day_it_was_recorded():
+    import importlib
+    from types import SimpleNamespace
+
+    from tortoise import connections
+
+    from remit.models.enums import InvoiceStatus
+
+    migration = importlib.import_module("remit.models.migrations.0005_invoice_paid_on")
+    tenant, organization, contract = await invoice_setup()
+    paid = await invoice(
+        tenant,
+        organization,
+        contract,
+        "t1",
+        status=InvoiceStatus.PAID,
+        paid_at=datetime(2027, 1, 20, 23, 30, tzinfo=UTC),
+    )
+    due = await invoice(tenant, organization, contract, "t2", period_start=date(2027, 2, 1))
+
+    editor = SimpleNamespace(client=connections.get("default"))
+    await migration.date_paid_invoices(None, editor)
+
+    assert (await Invoice.get(id=paid.id)).paid_on == date(2027, 1, 20)
+    assert (await Invoice.get(id=due.id)).paid_on is None

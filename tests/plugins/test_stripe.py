@@ -37,6 +37,8 @@ INVOICE_ID = UUID("5b0c6a52-3f0e-4d4e-9b7a-1d2c3e4f5a6b")
 TENANT_ID = UUID("0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0")
 PLATFORM_FEE_ID = UUID("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d")
 PUBLIC_URL = "https://remit.test/i/tok_abc123"
+# The day of the test events' `created` (1735689600), in UTC: the payment's day.
+EVENT_DAY = date(2025, 1, 1)
 METADATA = {"remit_invoice_id": str(INVOICE_ID), "remit_tenant_id": str(TENANT_ID)}
 
 # The Stripe SDK hands httpx its form body as `data=`; not ours to fix.
@@ -498,6 +500,7 @@ def test_checkout_session_completed_and_paid():
             detail=None,
             customer_account=CustomerAccount(customer_ref="cus_123", payment_method_ref=None),
             platform_fee_id=None,
+            paid_on=EVENT_DAY,
         )
     ]
 
@@ -514,6 +517,7 @@ def test_checkout_session_completed_without_intent_or_customer():
             amount=12345,
             currency="EUR",
             reference="cs_test_123",
+            paid_on=EVENT_DAY,
         )
     ]
 
@@ -554,6 +558,7 @@ def test_payment_intent_succeeded_with_a_card_saved_for_later():
             currency="EUR",
             reference="pi_789",
             customer_account=CustomerAccount(customer_ref="cus_123", payment_method_ref="pm_456"),
+            paid_on=EVENT_DAY,
         )
     ]
 
@@ -575,6 +580,7 @@ def test_payment_intent_succeeded_without_a_saved_card(fields):
             currency="EUR",
             reference="pi_789",
             customer_account=None,
+            paid_on=EVENT_DAY,
         )
     ]
 
@@ -593,6 +599,7 @@ def test_payment_intent_succeeded_for_a_platform_fee():
             currency="USD",
             reference="pi_789",
             platform_fee_id=PLATFORM_FEE_ID,
+            paid_on=EVENT_DAY,
         )
     ]
 
@@ -603,6 +610,14 @@ def test_invalid_or_missing_metadata_ids_are_none():
 
     [paid] = parse(event("payment_intent.succeeded", obj))
     assert (paid.invoice_id, paid.tenant_id, paid.platform_fee_id) == (None, None, None)
+
+
+def test_a_payment_is_dated_by_its_event_in_utc_and_undated_without_one():
+    late = {**event("payment_intent.succeeded", payment_intent()), "created": 1735689599}
+    undated = {**event("payment_intent.succeeded", payment_intent()), "created": None}
+
+    assert [e.paid_on for e in parse(late)] == [date(2024, 12, 31)]
+    assert [e.paid_on for e in parse(undated)] == [None]
 
 
 def test_payment_intent_payment_failed():

@@ -9,9 +9,14 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 import pytest
+from typer.testing import CliRunner
 
+from remit import cli
+from remit.settings import get_settings
 from tests.conftest import (
     USES_SQLITE,
     drop_postgres_database,
@@ -83,7 +88,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
     assert (
         line
-        == "remit: the database is not migrated (4 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0006_contract_catch_up); run `remit migrate` first"
+        == "remit: the database is not migrated (5 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0005_invoice_paid_on, remit.0006_contract_catch_up); run `remit migrate` first"
     )
 
 
@@ -248,6 +253,11 @@ def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
             time.sleep(0.2)
         assert len(sent) == 3, "the demo's three invoices were not issued and sent"
         assert all(b"application/pdf" in path.read_bytes() for path in sent)
+        # Without REMIT_PUBLIC_URL, the links lead to the port served.
+        for path in sent:
+            message = message_from_bytes(path.read_bytes(), policy=default_policy)
+            text = message.get_body(preferencelist=("plain",)).get_content()
+            assert f"{base}/i/" in text, text
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=20)
@@ -270,4 +280,44 @@ def test_fees_run_refuses_a_month_not_over(tmp_path):
     )
     assert "is not over yet" in one_line_error(
         remit("fees", "run", "--month", "2099-01", cwd=tmp_path)
+    )
+
+
+@pytest.mark.parametrize(
+    ("options", "env", "public_url"),
+    [
+        ([], {}, "http://127.0.0.1:8000"),
+        (["--port", "8123"], {}, "http://127.0.0.1:8123"),
+        (["--host", "0.0.0.0", "--port", "8123"], {}, "http://127.0.0.1:8123"),
+        (["--host", "::", "--port", "8123"], {}, "http://[::1]:8123"),
+        (["--host", "192.0.2.7"], {}, "http://192.0.2.7:8000"),
+        (["--port", "8123"], {"REMIT_PUBLIC_URL": "https://pay.acme.com"}, "https://pay.acme.com"),
+    ],
+)
+def test_serve_links_to_where_it_listens_unless_told_otherwise(
+    monkeypatch, options, env, public_url
+):
+    import uvicorn
+
+    import remit.app
+
+    served = []
+    monkeypatch.delenv("REMIT_PUBLIC_URL", raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(cli, "preflight", lambda config, redis: None)
+    monkeypatch.setattr(remit.app, "create_app", lambda config: config)
+    monkeypatch.setattr(uvicorn, "run", lambda config, **listen: served.append((config, listen)))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli.app, ["serve", *options])
+    finally:
+        get_settings.cache_clear()
+
+    assert result.exit_code == 0, result.output
+    [(config, listen)] = served
+    assert config.public_url == public_url
+    assert (listen["host"], listen["port"]) == (
+        options[options.index("--host") + 1] if "--host" in options else "127.0.0.1",
+        int(options[options.index("--port") + 1]) if "--port" in options else 8000,
     )

@@ -128,6 +128,8 @@ async def test_pay_for_a_paid_invoice_says_so_and_for_a_void_one_is_410(api, dra
 
     assert void.status_code == 410
     assert "Pay now" not in page.text and "Void" in page.text
+    assert "No amount due" in page.text and "€1,299.88" in page.text
+    assert ">Amount due</h2>" not in page.text
 
 
 async def test_voiding_expires_every_open_checkout_session(api, drain_jobs, monkeypatch):

@@ -181,6 +181,15 @@ async def test_a_full_refund_after_payment(api, drain_jobs):
     status, paid, events = await state(invoice)
     assert (status, paid) == (InvoiceStatus.DUE, 0)
     assert [e[0] for e in events].count("refunded") == 2
+    # Amounts in the history read as money, not as minor units.
+    details = await InvoiceEvent.filter(
+        invoice=invoice, type__in=["payment_received", "refunded"]
+    ).values_list("type", "detail")
+    assert sorted(details) == [
+        ("payment_received", "€1,299.88 (pi_1)"),
+        ("refunded", "€1,299.88 (pi_1)"),
+        ("refunded", "€299.88 (pi_1)"),
+    ]
 
 
 async def test_a_payment_through_a_provider_switched_off_since_is_recorded(api, drain_jobs):
@@ -207,7 +216,7 @@ async def test_a_payment_for_a_void_invoice_is_flagged_not_counted(api, drain_jo
     status, paid, _events = await state(invoice)
     assert (status, paid) == (InvoiceStatus.VOID, 0)
     flagged = await InvoiceEvent.get(invoice=invoice, type="payment_flagged")
-    assert flagged.detail == "129988 EUR (pi_1) for a VOID invoice: refund it"
+    assert flagged.detail == "€1,299.88 (pi_1) for a VOID invoice: refund it"
 
 
 async def test_a_failed_payment_is_recorded_and_the_tenant_told(api, drain_jobs, runtime):

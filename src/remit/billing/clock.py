@@ -10,16 +10,21 @@ _frozen_today: ContextVar[date | None] = ContextVar("frozen_today", default=None
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """The current instant in UTC; within `frozen(day)`, the current time of day on `day`."""
+    instant = datetime.now(UTC)
+    day = _frozen_today.get()
+    return instant if day is None else datetime.combine(day, instant.timetz())
 
 
 def today() -> date:
-    return _frozen_today.get() or now().date()
+    return now().date()
 
 
 @contextmanager
 def frozen(day: date) -> Iterator[None]:
-    """Within this block `today()` is `day`: what the CLI's `--date` and tests use."""
+    """Within this block `today()` is `day`, and `now()` an instant of that day (the time
+    of day still runs, so timestamps keep their order): what the CLI's `--date` and tests
+    use."""
     token = _frozen_today.set(day)
     try:
         yield

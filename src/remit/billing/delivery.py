@@ -137,7 +137,8 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         tax=Money(invoice.tax, currency),
         total=Money(invoice.total, currency),
         amount_paid=Money(invoice.amount_paid, currency),
-        amount_due=Money(invoice.total - invoice.amount_paid, currency),
+        amount_due=Money(invoice_status.amount_due(invoice), currency),
+        paid_on=invoice.paid_on,
         invoice_note=contract.invoice_note,
         # Paid or void, there is nothing left to pay: no instructions, no button.
         payment_options=[
@@ -213,8 +214,8 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     if await InvoiceEvent.exists(invoice=invoice, type=event_type, detail__startswith=detail_key):
         return "already sent"
     details = {"today": clock.today()} if kind == "reminder" else {}
-    if kind == "receipt" and invoice.paid_at:
-        details["paid_on"] = invoice.paid_at.date()
+    if kind == "receipt":
+        details["paid_on"] = invoice.paid_on
     try:
         recipients = await _email(
             invoice,

@@ -95,6 +95,7 @@ class InvoiceDocument:
     payment_options: Sequence[PaymentOption]
     public_url: str
     pdf_url: str
+    paid_on: date | None = None  # the day the money arrived, when PAID
 
 
 # -- formatting ----------------------------------------------------------------------------
@@ -234,6 +235,7 @@ def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dic
         "logo_src": image_source(document.branding.logo_url, for_pdf=for_pdf),
         "show_amount_paid": document.amount_paid.minor != 0,
         "status_class": str(document.status).lower().replace("_", "-"),
+        "void": str(document.status) == "VOID",
     }
 
 

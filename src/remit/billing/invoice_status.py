@@ -35,6 +35,11 @@ NOTICE_STATUSES: dict[str, frozenset[Status]] = {
 }
 
 
+def amount_due(invoice: Invoice) -> int:
+    """What the customer still owes, in minor units: nothing under a void invoice."""
+    return 0 if invoice.status == Status.VOID else invoice.total - invoice.amount_paid
+
+
 def is_open(invoice: Invoice) -> bool:
     return invoice.status in OPEN
 
@@ -74,8 +79,17 @@ def check(invoice: Invoice, new: Status, *, only_from: frozenset[Status] | None 
         raise InvalidTransition(f"A {old} invoice cannot become {new}.")
 
 
-async def move(invoice: Invoice, new: Status, *, actor: str, detail: str | None = None) -> None:
-    """Change the status of an invoice the caller holds locked, inside its transaction."""
+async def move(
+    invoice: Invoice,
+    new: Status,
+    *,
+    actor: str,
+    detail: str | None = None,
+    paid_on: date | None = None,
+) -> None:
+    """Change the status of an invoice the caller holds locked, inside its transaction.
+    Becoming PAID, it is paid on `paid_on` (the day the money arrived; today by default);
+    leaving PAID, it has no payment day nor time."""
     old = Status(invoice.status)
     check(invoice, new)
     invoice.status = new
@@ -83,8 +97,12 @@ async def move(invoice: Invoice, new: Status, *, actor: str, detail: str | None 
     if new in TIMESTAMPS:
         setattr(invoice, TIMESTAMPS[new], clock.now())
         fields.append(TIMESTAMPS[new])
+    if new == Status.PAID:
+        invoice.paid_on = paid_on or clock.today()
+        fields.append("paid_on")
     if old == Status.PAID:
         invoice.paid_at = None
-        fields.append("paid_at")
+        invoice.paid_on = None
+        fields += ["paid_at", "paid_on"]
     await invoice.save(update_fields=fields)
     await record(invoice, "status_changed", actor, detail, from_status=old, to_status=new)

@@ -32,6 +32,15 @@ def exponent(currency: str) -> int:
     return get_currency_precision(currency)
 
 
+def shown(minor: int | None, currency: str | None) -> str:
+    """An amount reported from outside, as a person reads it in a record: "$99.50",
+    "¥110,006". One that is not money Remit knows (no amount, no or an unknown currency) is
+    shown as it came."""
+    if minor is None or currency is None or not is_currency(currency):
+        return f"{'no amount' if minor is None else minor} {currency or ''}".strip()
+    return Money(minor, currency).formatted()
+
+
 @dataclass(frozen=True, slots=True)
 class Money:
     minor: int

@@ -62,7 +62,7 @@ async def change_status(
         old = InvoiceStatus(invoice.status)
         payment = None
         if new == InvoiceStatus.PAID:
-            payment = await _mark_paid(invoice, paid_on or clock.today(), note)
+            payment = await _mark_paid(invoice, paid_on, note)
         elif new == InvoiceStatus.DUE:
             await _undo_payment(invoice, note)
         else:
@@ -73,16 +73,25 @@ async def change_status(
     return invoice
 
 
-async def _mark_paid(invoice: Invoice, paid_on: date, note: str | None) -> PaymentEvent:
-    """Settle what is still owed; the payment is announced to plugins as a provider's is."""
+async def _mark_paid(invoice: Invoice, given: date | None, note: str | None) -> PaymentEvent:
+    """Settle what is still owed, on the day given (today by default); the payment is
+    announced to plugins as a provider's is."""
+    paid_on = given or clock.today()
     if paid_on > clock.today():
         raise Invalid("The payment date is in the future.", field=["paid_on"])
     invoice_status.check(invoice, InvoiceStatus.PAID, only_from=invoice_status.OPEN)
+    if given is not None and invoice.issue_date is not None and given < invoice.issue_date:
+        raise Invalid(
+            f"The payment date is before the invoice's issue date ({invoice.issue_date}).",
+            field=["paid_on"],
+        )
     received = invoice.total - invoice.amount_paid
     invoice.amount_paid = invoice.total
     await invoice.save(update_fields=["amount_paid", "updated_at"])
     detail = f"Paid on {paid_on.isoformat()}" + (f": {note}" if note else "")
-    await invoice_status.move(invoice, InvoiceStatus.PAID, actor=USER, detail=detail)
+    await invoice_status.move(
+        invoice, InvoiceStatus.PAID, actor=USER, detail=detail, paid_on=paid_on
+    )
     await receipt(invoice)
     return PaymentEvent(
         event_id=f"manual:{invoice.id}:{invoice.paid_at:%Y%m%d%H%M%S%f}",

@@ -8,10 +8,11 @@ the result is the same."""
 
 import logging
 from collections.abc import Mapping
+from datetime import date
 
 from tortoise.exceptions import IntegrityError
 
-from remit.billing import clock, hooks, ids, invoice_status, jobs, payments, providers
+from remit.billing import clock, hooks, ids, invoice_status, jobs, money, payments, providers
 from remit.billing.errors import NotFound
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
@@ -89,34 +90,31 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
         )
         return "payment failure recorded"
     reference = event.reference or event.event_id
+    moved = f"{money.shown(event.amount, event.currency)} ({reference})"
     ledger = dict(invoice.provider_payments)
     entry = dict(ledger.get(reference, {"received": 0, "refunded": 0}))
     if event.kind == PaymentEventKind.PAID:
         if not invoice_status.is_open(invoice) and not entry["received"]:
-            detail = f"{event.amount} {event.currency} ({reference}) for a {invoice.status} invoice: refund it"
+            detail = f"{moved} for a {invoice.status} invoice: refund it"
             await invoice_status.record(invoice, "payment_flagged", actor, detail)
             return "flagged"
         entry["received"] = max(entry["received"], event.amount or 0)
-        await invoice_status.record(
-            invoice, "payment_received", actor, f"{event.amount} {event.currency} ({reference})"
-        )
+        await invoice_status.record(invoice, "payment_received", actor, moved)
     elif event.kind == PaymentEventKind.REFUNDED:
         entry["refunded"] = max(entry["refunded"], event.amount or 0)
-        await invoice_status.record(
-            invoice, "refunded", actor, f"{event.amount} {event.currency} ({reference})"
-        )
+        await invoice_status.record(invoice, "refunded", actor, moved)
     ledger[reference] = entry
     invoice.provider_payments = ledger
     invoice.amount_paid = sum(max(0, e["received"] - e["refunded"]) for e in ledger.values())
     await invoice.save(update_fields=["provider_payments", "amount_paid", "updated_at"])
-    return await _settle(invoice, actor)
+    return await _settle(invoice, actor, event.paid_on)
 
 
-async def _settle(invoice: Invoice, actor: str) -> str:
-    """PAID once what is received covers the total; back to DUE or OVERDUE when a refund
-    leaves it short again."""
+async def _settle(invoice: Invoice, actor: str, paid_on: date | None) -> str:
+    """PAID once what is received covers the total, on the day the provider took the
+    payment that covers it; back to DUE or OVERDUE when a refund leaves it short again."""
     if invoice_status.is_open(invoice) and invoice.amount_paid >= invoice.total:
-        await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor)
+        await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor, paid_on=paid_on)
         await payments.receipt(invoice)
         return "paid"
     if invoice.status == InvoiceStatus.PAID and invoice.amount_paid < invoice.total:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import cycle, invoices, issuing, links, payments
+from remit.billing import cycle, invoice_status, invoices, issuing, links, payments
 from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, InvoiceStatus
@@ -91,7 +91,10 @@ class Invoice(Node):
     )
     pdf_url: str
     sent_at: datetime | None
-    paid_at: datetime | None
+    paid_at: datetime | None = strawberry.field(description="When the payment was recorded.")
+    paid_on: date | None = strawberry.field(
+        description="The day the money arrived: the paidOn given, or the provider's payment day. Null unless PAID."
+    )
     voided_at: datetime | None
 
     @strawberry.field
@@ -179,7 +182,7 @@ class Invoice(Node):
             tax=Money.of(invoice.tax, currency),
             total=Money.of(invoice.total, currency),
             amount_paid=Money.of(invoice.amount_paid, currency),
-            amount_due=Money.of(invoice.total - invoice.amount_paid, currency),
+            amount_due=Money.of(invoice_status.amount_due(invoice), currency),
             customer=InvoiceParty.from_json(invoice.customer),
             provider=InvoiceParty.from_json(invoice.provider),
             hold_reasons=invoice.hold_reasons,
@@ -187,6 +190,7 @@ class Invoice(Node):
             pdf_url=links.pdf_url(invoice.public_token),
             sent_at=invoice.sent_at,
             paid_at=invoice.paid_at,
+            paid_on=invoice.paid_on,
             voided_at=invoice.voided_at,
         )
 

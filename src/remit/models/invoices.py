@@ -43,6 +43,7 @@ class Invoice(Entity):
     public_token = fields.CharField(max_length=64, unique=True)
     sent_at = fields.DatetimeField(null=True)
     paid_at = fields.DatetimeField(null=True)
+    paid_on = fields.DateField(null=True, description="The day the money arrived, set while PAID")
     voided_at = fields.DatetimeField(null=True)
 
     class Meta:

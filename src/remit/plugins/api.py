@@ -53,7 +53,7 @@ class InvoiceView:
     """A frozen copy of an invoice, as much of it as a provider needs.
 
     `status` is DRAFT, ON_HOLD, DUE, OVERDUE, PAID or VOID; `number` is None until the
-    invoice is issued. `total` and `amount_due` (the total less what is paid) are in
+    invoice is issued. `total` and `amount_due` (the total less what is paid; 0 once void) are in
     `currency`'s minor units. `customer` is the organization billed, `issuer` the tenant.
     `public_url` is the invoice's hosted page: a good return URL after payment.
     `auto_charge` says the contract asks for automatic charging. `customer_account` is the
@@ -149,6 +149,8 @@ class PaymentEvent:
     - `detail`: why a payment FAILED, in words for the tenant (sent in an email).
     - `customer_account`: set to save or update the organization's account with you.
     - `platform_fee_id`: for Remit's own Stripe account only; leave it None.
+    - `paid_on`: for PAID, the day (UTC) the provider took the money; the invoice shows it
+      as its payment day. None means the day Remit hears of it.
     """
 
     event_id: str
@@ -161,6 +163,7 @@ class PaymentEvent:
     detail: str | None = None
     customer_account: CustomerAccount | None = None
     platform_fee_id: UUID | None = None
+    paid_on: date | None = None
 
 
 class ProviderError(Exception):

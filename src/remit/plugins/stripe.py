@@ -6,7 +6,8 @@ Written as a third-party plugin would be: it imports only `remit`, pydantic and 
 import os
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any, Self
 from uuid import UUID
 
@@ -296,7 +297,12 @@ class StripeProvider(BaseProvider):
         obj = (event.get("data") or {}).get("object")
         if translate is None or not isinstance(obj, dict):
             return []
-        return translate(event["id"], obj)
+        # The event is created when the money moves: its day is the payment's.
+        day = _utc_day(event.get("created"))
+        return [
+            replace(found, paid_on=day) if found.kind == PaymentEventKind.PAID else found
+            for found in translate(event["id"], obj)
+        ]
 
 
 def _require_amount_due(invoice: InvoiceView) -> None:
@@ -323,6 +329,13 @@ def _id(value: Any) -> str | None:
     if isinstance(value, dict):
         return value.get("id")
     return value or None
+
+
+def _utc_day(timestamp: Any) -> date | None:
+    try:
+        return datetime.fromtimestamp(int(timestamp), UTC).date()
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
 
 
 def _currency(value: Any) -> str | None:

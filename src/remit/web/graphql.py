@@ -1,14 +1,16 @@
 """/graphql: every operation needs `Authorization: Bearer <api key>`; the key decides the
-tenant. Only the GraphiQL page itself (a GET without a query) is open."""
+tenant. Only the GraphiQL page itself (a GET without a query) is open, and its files under
+/graphiql."""
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 
 from remit.billing import tenants
 from remit.billing.errors import Unauthenticated
 from remit.graph.context import Context
+from remit.web import graphiql
 
 
 def _unauthorized(message: str) -> JSONResponse:
@@ -42,6 +44,10 @@ class GraphQLApp(GraphQL):
             return await _unauthorized(error.message)(scope, receive, send)
         scope["state"]["api_key"] = api_key
         await super().__call__(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL, its code served from here (see web/graphiql.py)."""
+        return HTMLResponse(graphiql.page(self.graphql_ide_html))
 
     async def get_context(self, request: Request, response: Response) -> Context | None:
         api_key = getattr(request.state, "api_key", None)

@@ -4,7 +4,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remit", "0003_provider_payments")]
+    dependencies = [("remit", "0005_invoice_paid_on")]
 
     initial = False
 
