@@ -90,7 +90,8 @@ async def test_without_a_saved_card_nothing_is_charged(drain_jobs, stripe_api):
     assert await Invoice.filter(contract=contract).count() == 1
 
 
-async def test_a_declined_card_is_recorded_and_not_retried(drain_jobs, stripe_api):
+async def declining_card(stripe_api, status: int, error_type: str) -> tuple[object, respx.Route]:
+    """An auto-charge contract with a saved card that Stripe declines with `status`."""
     _, _, contract = await auto_charge_contract()
     await ProviderAccount.create(
         organization_id=contract.organization_id,
@@ -99,15 +100,20 @@ async def test_a_declined_card_is_recorded_and_not_retried(drain_jobs, stripe_ap
         payment_method_ref="pm_1",
     )
     intents = stripe_api.post("/v1/payment_intents").respond(
-        402,
+        status,
         json={
             "error": {
-                "type": "card_error",
+                "type": error_type,
                 "code": "card_declined",
                 "message": "Your card was declined.",
             }
         },
     )
+    return contract, intents
+
+
+async def test_a_declined_card_is_recorded_and_not_retried(drain_jobs, stripe_api):
+    _, intents = await declining_card(stripe_api, 402, "card_error")
 
     await cycle.plan(date(2027, 1, 1))
     await drain_jobs()
@@ -218,24 +224,8 @@ async def test_a_charge_refused_at_creation_tells_the_tenant_once(
 ):
     mailbox, port = smtpd
     configure(smtp_url=f"smtp://127.0.0.1:{port}")
-    _, _, contract = await auto_charge_contract()
-    await ProviderAccount.create(
-        organization_id=contract.organization_id,
-        provider="stripe",
-        customer_ref="cus_1",
-        payment_method_ref="pm_1",
-    )
     # Stripe refuses the PaymentIntent outright: none is made, so no webhook follows.
-    intents = stripe_api.post("/v1/payment_intents").respond(
-        400,
-        json={
-            "error": {
-                "type": "invalid_request_error",
-                "code": "card_declined",
-                "message": "Your card was declined.",
-            }
-        },
-    )
+    contract, intents = await declining_card(stripe_api, 400, "invalid_request_error")
 
     await cycle.plan(date(2027, 1, 1))
     await drain_jobs()

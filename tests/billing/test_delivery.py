@@ -17,6 +17,7 @@ from remit.models.invoices import Invoice, InvoiceEvent
 from remit.workers.invoices import deliver_invoice
 from tests import factories
 from tests.servers import Collector, free_port, start
+from tests.web.test_pages import checkout_session
 
 
 @pytest.fixture
@@ -195,15 +196,7 @@ async def test_a_stripe_outage_holds_no_invoice_email(
 
     # The pay link asks Stripe, once it answers, for a session made now.
     with respx.mock(base_url="https://api.stripe.com") as stripe_api:
-        sessions = stripe_api.post("/v1/checkout/sessions").respond(
-            200,
-            json={
-                "id": "cs_9",
-                "object": "checkout.session",
-                "url": "https://checkout.stripe.com/c/pay/cs_9",
-                "expires_at": 1893456000,
-            },
-        )
+        sessions = stripe_api.post("/v1/checkout/sessions").mock(return_value=checkout_session(9))
         url = await pages.fresh_payment_url(invoices[0], "stripe")
     assert (url, sessions.call_count) == ("https://checkout.stripe.com/c/pay/cs_9", 1)
     assert await InvoiceEvent.filter(invoice=invoices[0], type=pages.PAGE_OPENED).values_list(

@@ -414,7 +414,8 @@ def _payment_intent_failed(event_id: str, intent: dict) -> list[PaymentEvent]:
 
 
 def _charge_refunded(event_id: str, charge: dict) -> list[PaymentEvent]:
-    # Stripe copies the PaymentIntent's metadata onto its charges.
+    # Stripe copies the PaymentIntent's metadata onto its charges; a charge without it is
+    # still found by Remit through the PaymentIntent (the reference) in the invoice's ledger.
     return [
         _event(
             event_id,
