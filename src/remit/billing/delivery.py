@@ -9,6 +9,8 @@ from datetime import datetime
 from urllib.parse import urlsplit
 from uuid import UUID
 
+from pydantic import ValidationError
+
 from remit.billing import (
     clock,
     config,
@@ -27,7 +29,7 @@ from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from remit.models.organizations import Organization
 from remit.models.settings import InvoicingSettings
-from remit.plugins.api import PaymentOption, PaymentRefused, ProviderError
+from remit.plugins.api import InvoiceView, PaymentOption, PaymentRefused, ProviderError
 
 logger = logging.getLogger("remit.delivery")
 
@@ -64,12 +66,11 @@ def _stored(option: PaymentOption, offered: providers.Configured, token: str) ->
     return stored
 
 
-async def _described(offered: providers.Configured, invoice: Invoice) -> PaymentOption:
+async def _described(offered: providers.Configured, view: InvoiceView) -> PaymentOption:
     """The provider's option for the invoice, said without calling out (`describe`), or,
     for a provider that cannot say it so, from `payment_option`."""
-    view = await views.invoice_view(invoice, provider=offered.key)
-    if not offered.provider.accepts(invoice.currency, offered.settings):
-        raise PaymentRefused(f"{offered.provider.name} does not take {invoice.currency} payments.")
+    if not offered.provider.accepts(view.currency, offered.settings):
+        raise PaymentRefused(f"{offered.provider.name} does not take {view.currency} payments.")
     option = offered.provider.describe(view, offered.settings)
     if option is None:
         option = await offered.provider.payment_option(view, offered.settings)
@@ -82,27 +83,27 @@ async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
     option (the pay link on the hosted page still asks the provider when clicked)."""
     options = []
     for key in contract.payment_providers:
-        offered = await providers.resolve(invoice.tenant_id, key)
-        if offered is None:
-            continue
         try:
-            option = await _described(offered, invoice)
-        except ProviderError as failure:
+            offered = await providers.resolve(invoice.tenant_id, key)
+        except ValidationError:
+            offered, failure = None, f"The settings of the payment provider {key} are incomplete."
+        else:
+            failure = None
+        if offered is not None:
+            view = await views.invoice_view(invoice, provider=key)
+            try:
+                option = await _described(offered, view)
+                options.append(_stored(option, offered, invoice.public_token))
+            except ProviderError as error:
+                failure = str(error)
+            except Exception:
+                # A bug in the provider: logged for the operator; the invoice still goes out.
+                logger.exception("provider %s failed to describe invoice %s", key, invoice.id)
+                failure = f"{offered.provider.name} failed; the invoice was sent without it."
+        if failure:
             await invoice_status.record(
-                invoice, "payment_option_failed", f"provider:{key}", str(failure)
+                invoice, "payment_option_failed", f"provider:{key}", failure
             )
-            continue
-        except Exception:
-            # A bug in the provider: logged for the operator, and the invoice still goes out.
-            logger.exception("provider %s failed to describe invoice %s", key, invoice.id)
-            await invoice_status.record(
-                invoice,
-                "payment_option_failed",
-                f"provider:{key}",
-                f"{offered.provider.name} failed; the invoice was sent without it.",
-            )
-            continue
-        options.append(_stored(option, offered, invoice.public_token))
     return options
 
 
@@ -204,7 +205,8 @@ async def _email(invoice: Invoice, kind: str, message_id: str, **details) -> tup
 
 async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
     """Send the invoice email once (or again, on request). MailUnavailable propagates: the
-    job retries later, and sends the same message. No payment provider is called here."""
+    job retries later, and sends the same message. No online payment provider is called
+    here."""
     invoice = await Invoice.get_or_none(id=invoice_id)
     if invoice is None or invoice.status not in invoice_status.SENDABLE:
         return "not sendable"
