@@ -139,14 +139,18 @@ class PaymentEvent:
     - `event_id`: the provider's own id for the callback. Remit processes each id once per
       provider key, however often it is delivered; it must be unique across all tenants.
     - `invoice_id`, `tenant_id`: the invoice it is about, echoed from the metadata the
-      provider was given (`InvoiceView.id` and `.tenant_id`). Without `invoice_id`, or
-      naming an invoice the tenant does not have, the event is stored and does nothing; a
-      `tenant_id` other than the one in the webhook's URL makes Remit ignore the event.
+      provider was given (`InvoiceView.id` and `.tenant_id`). Without `invoice_id` the
+      event goes to the tenant's invoice whose ledger already holds `reference`, if any.
+      Naming an invoice the tenant does not have, or finding none, the event is stored and
+      does nothing; a `tenant_id` other than the one in the webhook's URL makes Remit
+      ignore the event.
     - `amount`: in the invoice currency's minor units. For PAID, the running total received
       under `reference` so far; for REFUNDED, the running total refunded from that payment.
       Remit keeps the highest figure per reference, so a repeated or late event changes
-      nothing.
-    - `currency`: ISO 4217, for the record; Remit does not convert.
+      nothing. A PAID or REFUNDED event without an amount is not counted: Remit records it
+      on the invoice for the tenant to check.
+    - `currency`: ISO 4217. Remit does not convert: a PAID or REFUNDED event in another
+      currency than the invoice's is not counted, only recorded for the tenant.
     - `reference`: the provider's id for the payment (a PaymentIntent); a refund carries the
       reference of the payment it refunds. None makes `event_id` the reference.
     - `detail`: why a payment FAILED, in words for the tenant (sent in an email).
