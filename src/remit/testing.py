@@ -193,9 +193,9 @@ class ProviderConformance:
     def test_is_a_payment_provider(self):
         assert isinstance(self.provider, PaymentProvider), (
             f"{self.provider!r} lacks parts of the PaymentProvider protocol: it needs key, "
-            "name, supports_online_payment, supports_auto_charge, Settings, payment_option, "
-            "charge, parse_webhook and close_payment_option (subclass remit.BaseProvider for "
-            "the defaults)"
+            "name, supports_online_payment, supports_auto_charge, Settings, describe, "
+            "accepts, payment_option, charge, parse_webhook and close_payment_option "
+            "(subclass remit.BaseProvider for the defaults)"
         )
 
     def test_key_is_a_lowercase_identifier(self):
@@ -280,6 +280,52 @@ class ProviderConformance:
         assert again == settings, (
             f"{model.__name__} changes through Remit's JSON storage: {settings!r} came back "
             f"as {again!r}"
+        )
+
+    # -- describe and accepts ------------------------------------------------------------
+
+    def test_describe(self):
+        invoice = self.invoice()
+        before = copy.deepcopy(invoice)
+        option = self.provider.describe(invoice, self.validated_settings())
+        if inspect.isawaitable(option):
+            if inspect.iscoroutine(option):
+                option.close()
+            raise AssertionError(
+                "describe must be a plain `def` that calls out to nothing: it runs when the "
+                "invoice is emailed, and a provider that is down must not hold the email"
+            )
+        assert invoice == before, (
+            "describe changed the invoice it was given: treat it as read-only "
+            f"(before: {before!r}, after: {invoice!r})"
+        )
+        if option is None:
+            return  # Remit asks payment_option instead
+        assert isinstance(option, PaymentOption), (
+            f"describe must return remit.PaymentOption or None, not {option!r}"
+        )
+        assert option.provider == self.provider.key, (
+            f"PaymentOption.provider must be the provider key {self.provider.key!r}, "
+            f"not {option.provider!r}"
+        )
+        assert option.instructions is None or isinstance(option.instructions, str), (
+            f"PaymentOption.instructions must be a string or None, not {option.instructions!r}"
+        )
+        assert option.instructions or self.provider.supports_online_payment, (
+            "describe of a provider without online payment must give instructions: they "
+            "are all the invoice tells the customer about paying this way"
+        )
+
+    def test_accepts_the_sample_invoice_currency(self):
+        invoice = self.invoice()
+        answer = self.provider.accepts(invoice.currency, self.validated_settings())
+        if inspect.isawaitable(answer):
+            if inspect.iscoroutine(answer):
+                answer.close()
+            raise AssertionError("accepts must be a plain `def`, not `async def`")
+        assert answer is True, (
+            f"accepts({invoice.currency!r}, settings) must be True (a bool) for the test's "
+            f"settings and invoice(), not {answer!r}"
         )
 
     # -- payment_option ------------------------------------------------------------------

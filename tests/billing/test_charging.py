@@ -1,4 +1,6 @@
 from datetime import date
+from email import message_from_bytes
+from email.policy import default as default_policy
 from urllib.parse import parse_qs
 
 import httpx
@@ -88,7 +90,8 @@ async def test_without_a_saved_card_nothing_is_charged(drain_jobs, stripe_api):
     assert await Invoice.filter(contract=contract).count() == 1
 
 
-async def test_a_declined_card_is_recorded_and_not_retried(drain_jobs, stripe_api):
+async def declining_card(stripe_api, status: int, error_type: str) -> tuple[object, respx.Route]:
+    """An auto-charge contract with a saved card that Stripe declines with `status`."""
     _, _, contract = await auto_charge_contract()
     await ProviderAccount.create(
         organization_id=contract.organization_id,
@@ -97,15 +100,20 @@ async def test_a_declined_card_is_recorded_and_not_retried(drain_jobs, stripe_ap
         payment_method_ref="pm_1",
     )
     intents = stripe_api.post("/v1/payment_intents").respond(
-        402,
+        status,
         json={
             "error": {
-                "type": "card_error",
+                "type": error_type,
                 "code": "card_declined",
                 "message": "Your card was declined.",
             }
         },
     )
+    return contract, intents
+
+
+async def test_a_declined_card_is_recorded_and_not_retried(drain_jobs, stripe_api):
+    _, intents = await declining_card(stripe_api, 402, "card_error")
 
     await cycle.plan(date(2027, 1, 1))
     await drain_jobs()
@@ -209,3 +217,37 @@ async def test_a_stripe_outage_leaves_the_charge_to_a_retry(drain_jobs, stripe_a
         == intents.calls[1].request.headers["Idempotency-Key"]
     )
     assert (await InvoiceEvent.get(type="charge_requested")).detail == "succeeded: pi_1"
+
+
+async def test_a_charge_refused_at_creation_tells_the_tenant_once(
+    drain_jobs, stripe_api, smtpd, configure
+):
+    mailbox, port = smtpd
+    configure(smtp_url=f"smtp://127.0.0.1:{port}")
+    # Stripe refuses the PaymentIntent outright: none is made, so no webhook follows.
+    contract, intents = await declining_card(stripe_api, 400, "invalid_request_error")
+
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    invoice = await Invoice.get(contract=contract)
+    again = await charge_invoice({"job_try": 1}, str(invoice.id), "stripe")
+    await drain_jobs()
+
+    reason = (
+        "Stripe rejected the request: Your card was declined. Check the Stripe settings and "
+        "the customer's saved card."
+    )
+    assert (again, intents.call_count) == ("refused", 1)
+    assert await InvoiceEvent.filter(
+        invoice=invoice, type__in=["charge_refused", "payment_failed_notified"]
+    ).order_by("at", "id").values_list("type", "actor", "detail") == [
+        ("charge_refused", "provider:stripe", reason),
+        ("payment_failed_notified", "system", "to billing@acme.com"),
+    ]
+    notices = [
+        message_from_bytes(envelope.original_content, policy=default_policy)
+        for envelope in mailbox.envelopes
+        if envelope.rcpt_tos == ["billing@acme.com"]
+    ]
+    assert [n["Subject"] for n in notices] == ["Payment failed for invoice INV-000001 (Globex)"]
+    assert reason in notices[0].get_body(("plain",)).get_content()

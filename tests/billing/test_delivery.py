@@ -2,10 +2,14 @@ from datetime import date
 from email import message_from_bytes
 from email.policy import default as default_policy
 
+import httpx
 import pytest
+import respx
 from arq import Retry
+from pydantic import BaseModel
 
-from remit.billing import cycle, delivery, tenants
+from remit import BaseProvider, PaymentRefused, ProviderUnavailable
+from remit.billing import cycle, delivery, pages, providers, tenants
 from remit.billing.invoicing_settings import update
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
@@ -13,6 +17,7 @@ from remit.models.invoices import Invoice, InvoiceEvent
 from remit.workers.invoices import deliver_invoice
 from tests import factories
 from tests.servers import Collector, free_port, start
+from tests.web.test_pages import checkout_session
 
 
 @pytest.fixture
@@ -131,3 +136,119 @@ async def test_the_brand_and_note_are_on_the_document(drain_jobs, mail_server):
     html = delivery.documents.render_html(await delivery.document(invoice))
 
     assert "#123456" in html and "Danke!" in html and "PO 4711" in html
+
+
+STRIPE = {
+    "secret_key": "sk_test_tenant000000",
+    "publishable_key": "pk_test_tenant000000",
+    "webhook_secret": "whsec_tenant000000",
+}
+UNREACHABLE = {
+    "connect-error": httpx.ConnectError("connection refused"),
+    "500": httpx.Response(500, json={"error": {"type": "api_error", "message": "down"}}),
+    "404": httpx.Response(
+        404, json={"error": {"type": "invalid_request_error", "message": "Unrecognized URL"}}
+    ),
+}
+
+
+@pytest.mark.parametrize("failure", list(UNREACHABLE), ids=list(UNREACHABLE))
+async def test_a_stripe_outage_holds_no_invoice_email(
+    mail_server, drain_jobs, monkeypatch, failure
+):
+    monkeypatch.delenv("REMIT_STRIPE_API_BASE", raising=False)
+    tenant, _ = await factories.ready_tenant()
+    await providers.configure(tenant, "stripe", enabled=True, settings=STRIPE)
+    contracts = [
+        await factories.live_contract(
+            tenant,
+            date(2027, 1, 1),
+            organization_name=f"Globex {n}",
+            payment_providers=["stripe", "bank_transfer"],
+        )
+        for n in range(3)
+    ]
+
+    with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as stripe_api:
+        down = stripe_api.route().mock(side_effect=UNREACHABLE[failure])
+        await cycle.plan(date(2027, 1, 1))
+        await drain_jobs()
+
+    assert down.call_count == 0
+    assert len(mail_server.envelopes) == 3
+    invoices = [await Invoice.get(contract=contract) for contract in contracts]
+    by_subject = {message["Subject"]: message for _, message in received(mail_server)}
+    for invoice in invoices:
+        message = by_subject[f"Invoice {invoice.number} from Acme Corp"]
+        assert invoice.sent_at is not None
+        assert invoice.payment_options[0] == {
+            "provider": "stripe",
+            "name": "Card (Stripe)",
+            "instructions": "Pay online by card.",
+            "payment_url": f"https://pay.acme.com/i/{invoice.public_token}/pay/stripe",
+            "reference": None,
+            "expires_at": None,
+        }
+        text = message.get_body(("plain",)).get_content()
+        assert f"Pay now: https://pay.acme.com/i/{invoice.public_token}/pay/stripe" in text
+        assert "IBAN: DE89370400440532013000" in text
+    assert not await InvoiceEvent.filter(type="payment_option_failed").exists()
+
+    # The pay link asks Stripe, once it answers, for a session made now.
+    with respx.mock(base_url="https://api.stripe.com") as stripe_api:
+        sessions = stripe_api.post("/v1/checkout/sessions").mock(return_value=checkout_session(9))
+        url = await pages.fresh_payment_url(invoices[0], "stripe")
+    assert (url, sessions.call_count) == ("https://checkout.stripe.com/c/pay/cs_9", 1)
+    assert await InvoiceEvent.filter(invoice=invoices[0], type=pages.PAGE_OPENED).values_list(
+        "actor", "detail"
+    ) == [("provider:stripe", "cs_9")]
+
+
+class NoSettings(BaseModel):
+    pass
+
+
+class Flaky(BaseProvider):
+    """A third-party provider that cannot describe itself and fails when asked."""
+
+    key = "flaky"
+    name = "Flaky"
+    Settings = NoSettings
+
+    def __init__(self, failure: Exception) -> None:
+        self.failure = failure
+
+    async def payment_option(self, invoice, settings):
+        raise self.failure
+
+
+@pytest.mark.parametrize(
+    ("failure", "detail"),
+    [
+        (ProviderUnavailable("Flaky is down."), "Flaky is down."),
+        (PaymentRefused("Flaky takes no EUR."), "Flaky takes no EUR."),
+        (KeyError("bug"), "Flaky failed; the invoice was sent without it."),
+    ],
+)
+async def test_a_provider_failing_at_delivery_is_recorded_and_the_email_goes(
+    mail_server, drain_jobs, monkeypatch, failure, detail
+):
+    flaky = Flaky(failure)
+    monkeypatch.setitem(providers.installed(), "flaky", flaky)
+    tenant, _ = await factories.ready_tenant()
+    await providers.configure(tenant, "flaky", enabled=True, settings={})
+    contract = await factories.live_contract(
+        tenant, date(2027, 1, 1), payment_providers=["flaky", "bank_transfer"]
+    )
+
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+
+    invoice = await Invoice.get(contract=contract)
+
+    assert len(mail_server.envelopes) == 1
+    assert [o["provider"] for o in invoice.payment_options] == ["bank_transfer"]
+    assert invoice.sent_at is not None
+    assert await InvoiceEvent.filter(invoice=invoice, type="payment_option_failed").values_list(
+        "actor", "detail"
+    ) == [("provider:flaky", detail)]

@@ -152,3 +152,39 @@ async def test_a_zero_invoice_is_paid_at_once(runtime):
         "INV-000001",
         True,
     )
+
+
+async def test_an_invoice_no_offered_provider_can_take_is_held_and_not_sent(
+    runtime, drain_jobs, configure
+):
+    from remit.billing import providers
+    from tests.servers import Collector, start
+
+    handler = Collector()
+    controller = start(handler)
+    configure(smtp_url=f"smtp://127.0.0.1:{controller.port}")
+    tenant, _ = await factories.ready_tenant()
+    contract = await factories.live_contract(
+        tenant, date(2027, 1, 1), currency="USD", payment_providers=["bank_transfer"]
+    )
+    # The USD account is removed after the contract went live.
+    eur_only = {"accounts": factories.BANK_TRANSFER["accounts"][:1]}
+    await providers.configure(tenant, "bank_transfer", enabled=True, settings=eur_only)
+
+    try:
+        await cycle.plan(date(2027, 1, 1))
+        await drain_jobs()
+    finally:
+        controller.stop()
+
+    held = await Invoice.get(contract=contract)
+    assert (held.status, held.number, held.sent_at, held.hold_reasons) == (
+        InvoiceStatus.ON_HOLD,
+        None,
+        None,
+        [
+            "No payment provider offered (bank_transfer) can take USD payments: set one up "
+            "for USD (a bank account in USD, say) or offer another."
+        ],
+    )
+    assert handler.envelopes == []

@@ -1,6 +1,7 @@
 """The hosted page's rules in billing: who may ask for a payment page, and closing every page
 of a voided invoice."""
 
+import httpx
 import pytest
 import respx
 
@@ -66,6 +67,9 @@ async def test_no_payment_page_for_an_invoice_that_owes_nothing(drain_jobs, stat
 
 async def test_voiding_closes_the_pages_of_a_provider_switched_off_since(drain_jobs):
     tenant, invoice = await issued(drain_jobs, stripe=True)
+    with respx.mock(base_url=STRIPE_API) as stripe_api:
+        stripe_api.post("/v1/checkout/sessions").respond(200, json=session(1))
+        await pages.fresh_payment_url(invoice, "stripe")
     await providers.configure(tenant, "stripe", enabled=False, settings={})
 
     with respx.mock(base_url=STRIPE_API) as stripe_api:
@@ -79,7 +83,10 @@ async def test_voiding_closes_the_pages_of_a_provider_switched_off_since(drain_j
 async def test_a_page_the_provider_will_not_close_is_recorded_and_the_others_closed(drain_jobs):
     tenant, invoice = await issued(drain_jobs, stripe=True)
     with respx.mock(base_url=STRIPE_API) as stripe_api:
-        stripe_api.post("/v1/checkout/sessions").respond(200, json=session(2))
+        stripe_api.post("/v1/checkout/sessions").mock(
+            side_effect=[httpx.Response(200, json=session(n)) for n in (1, 2)]
+        )
+        await pages.fresh_payment_url(invoice, "stripe")
         await pages.fresh_payment_url(invoice, "stripe")
         stripe_api.post("/v1/checkout/sessions/cs_1/expire").respond(
             404,

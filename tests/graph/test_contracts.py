@@ -7,7 +7,7 @@ from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import ContractStatus
 from remit.models.invoices import Invoice, InvoiceLine
 from tests import factories
-from tests.graph.test_settings import CONFIGURE, UPDATE, make_ready
+from tests.graph.test_settings import CONFIGURE, STRIPE, UPDATE, make_ready
 
 ITEM = "id name price { amount currency formatted } quantity billed taxRate startDate endDate"
 CONTRACT = f"""id name status currency billingCycle invoicingStartDate nextInvoiceDate endDate dueDays billingEmail billingEmailsCc
@@ -653,3 +653,57 @@ async def test_contracts_are_filtered_by_status_and_organization(graphql):
     assert by_status["contracts"] == {"totalCount": 1, "edges": [{"node": {"id": live["id"]}}]}
     assert by_org["contracts"]["edges"] == [{"node": {"name": "Initech deal"}}]
     assert of_org["organization"]["contracts"]["totalCount"] == 2
+
+
+async def test_a_contract_no_offered_provider_can_take_does_not_go_live(graphql):
+    _, client, organization = await setup_tenant(graphql, currency="USD")
+    await client.query("mutation { invoicingEnable { errors { message } } }")
+    contract = await worked_example(client, organization)
+    before = await contract_rows()
+
+    result = (await client.query(GO_LIVE, id=contract["id"]))["contractGoLive"]
+
+    assert result == {
+        "contract": None,
+        "errors": [
+            {
+                "field": ["paymentProviders"],
+                "code": "NOT_READY",
+                "message": "No payment provider offered (bank_transfer) can take USD payments: "
+                "set one up for USD (a bank account in USD, say) or offer another.",
+            }
+        ],
+    }
+    assert await contract_rows() == before
+
+
+async def test_a_live_contract_cannot_drop_the_only_provider_that_takes_its_currency(graphql):
+    _, client, organization = await setup_tenant(graphql, currency="USD")
+    await client.query("mutation { invoicingEnable { errors { message } } }")
+    await client.query(CONFIGURE, input={"provider": "stripe", "enabled": True, "settings": STRIPE})
+    contract = await worked_example(client, organization)
+    await client.query(
+        UPDATE_CONTRACT, id=contract["id"], input={"paymentProviders": ["stripe", "bank_transfer"]}
+    )
+    live = (await client.query(GO_LIVE, id=contract["id"]))["contractGoLive"]
+    assert live["errors"] == []
+    before = await contract_rows()
+
+    result = (
+        await client.query(
+            UPDATE_CONTRACT, id=contract["id"], input={"paymentProviders": ["bank_transfer"]}
+        )
+    )["contractUpdate"]
+
+    assert result == {
+        "contract": None,
+        "errors": [
+            {
+                "field": ["input", "paymentProviders"],
+                "code": "INVALID",
+                "message": "No payment provider offered (bank_transfer) can take USD payments: "
+                "set one up for USD (a bank account in USD, say) or offer another.",
+            }
+        ],
+    }
+    assert await contract_rows() == before

@@ -13,9 +13,9 @@ import respx
 from pydantic import BaseModel, SecretStr, WithJsonSchema
 
 import remit.plugins.stripe as stripe_plugin
-from remit import InvoiceView, PaymentEvent, PaymentOption, hookimpl
+from remit import BaseProvider, InvoiceView, PaymentEvent, PaymentOption, hookimpl
 from remit.plugins import bank_transfer, cheque
-from remit.testing import ProviderConformance
+from remit.testing import ProviderConformance, sample_invoice
 from tests.plugins.test_manager import documented_files, install_documented_example
 
 EUR_ACCOUNT = {
@@ -71,6 +71,12 @@ class Broken:
     async def charge(self, invoice: InvoiceView, settings):
         return invoice.customer_account.customer_ref  # AttributeError without an account
 
+    async def describe(self, invoice: InvoiceView, settings) -> PaymentOption:
+        return PaymentOption(provider="broken", name="Broken")  # calls out: async
+
+    def accepts(self, currency: str, settings) -> str:
+        return currency
+
     def parse_webhook(self, headers: Mapping[str, str], body: bytes, settings) -> list:
         return [PaymentEvent(**json.loads(body))]
 
@@ -101,6 +107,8 @@ class BrokenConformance(ProviderConformance):  # not named Test*: run by hand be
         ("test_payment_option", "PaymentOption.provider must be the provider key"),
         ("test_payment_option_leaves_the_invoice_alone", "payment_option changed the invoice"),
         ("test_charge_without_customer_account_is_refused", "not AttributeError"),
+        ("test_describe", "describe must be a plain `def` that calls out to nothing"),
+        ("test_accepts_the_sample_invoice_currency", "must be True (a bool)"),
         ("test_offered_through_the_hook", "must return a provider with key 'Broken Pay'"),
         ("test_implements_only_remit_hooks", "hooks Remit does not have: remit_invoice_paid"),
     ],
@@ -116,6 +124,43 @@ def test_the_kit_fails_a_broken_provider(test, message):
 def test_the_kit_fails_a_provider_that_lets_garbage_webhooks_through(body):
     with pytest.raises(AssertionError, match=r"must raise remit\.WebhookRejected"):
         BrokenConformance().test_garbage_webhook_is_rejected(body)
+
+
+def test_the_kit_fails_a_description_that_says_nothing():
+    class Silent(BaseProvider):
+        key = "silent"
+        name = "Silent"
+        Settings = LeakySettings
+
+        def describe(self, invoice: InvoiceView, settings) -> PaymentOption:
+            return PaymentOption(provider="silent", name="Silent")
+
+    class SilentConformance(BrokenConformance):
+        provider = Silent()
+
+    with pytest.raises(AssertionError, match="must give instructions"):
+        SilentConformance().test_describe()
+
+
+def test_the_kit_passes_the_default_description_of_a_base_provider():
+    class Online(BaseProvider):
+        key = "online"
+        name = "Online"
+        supports_online_payment = True
+        Settings = LeakySettings
+
+    class Offline(Online):
+        supports_online_payment = False
+
+    for provider in (Online(), Offline()):
+        kit = type("Kit", (BrokenConformance,), {"provider": provider})()
+        kit.test_describe()
+        kit.test_accepts_the_sample_invoice_currency()
+    settings = LeakySettings(api_key="sk_1")
+    assert Online().describe(sample_invoice(), settings) == PaymentOption(
+        provider="online", name="Online", instructions="Pay online."
+    )
+    assert Offline().describe(sample_invoice(), settings) is None
 
 
 def test_the_kit_fails_settings_that_do_not_validate():
@@ -174,7 +219,7 @@ def test_the_documented_example_passes_its_documented_tests(tmp_path):
     )
 
     assert result.returncode == 0, result.stdout + result.stderr
-    assert result.stdout.splitlines()[-1].startswith("23 passed, 1 skipped in"), result.stdout
+    assert result.stdout.splitlines()[-1].startswith("25 passed, 1 skipped in"), result.stdout
 
 
 class TestStripeConformance(ProviderConformance):

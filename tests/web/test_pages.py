@@ -1,5 +1,6 @@
 from datetime import date
 
+import httpx
 import pytest
 import respx
 
@@ -26,18 +27,23 @@ async def issued(drain_jobs, *, stripe=False, hold=False):
     if hold:
         await Contract.filter(id=contract.id).update(billing_email="nobody")
     with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as api:
-        api.post("/v1/checkout/sessions").respond(
-            200,
-            json={
-                "id": "cs_1",
-                "object": "checkout.session",
-                "url": "https://checkout.stripe.com/c/pay/cs_1",
-                "expires_at": 1893456000,
-            },
-        )
+        anything = api.route().respond(500)
         await cycle.plan(date(2027, 1, 1))
         await drain_jobs()
+    assert not anything.called  # payment pages are made when the customer clicks pay
     return tenant, await Invoice.get(contract=contract)
+
+
+def checkout_session(number: int) -> httpx.Response:
+    return httpx.Response(
+        200,
+        json={
+            "id": f"cs_{number}",
+            "object": "checkout.session",
+            "url": f"https://checkout.stripe.com/c/pay/cs_{number}",
+            "expires_at": 1893456000,
+        },
+    )
 
 
 async def test_the_page_shows_the_invoice_and_is_not_indexed(api, drain_jobs):
@@ -136,15 +142,10 @@ async def test_voiding_expires_every_open_checkout_session(api, drain_jobs, monk
     monkeypatch.delenv("REMIT_STRIPE_API_BASE", raising=False)
     tenant, invoice = await issued(drain_jobs, stripe=True)
     with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as stripe_api:
-        stripe_api.post("/v1/checkout/sessions").respond(
-            200,
-            json={
-                "id": "cs_2",
-                "object": "checkout.session",
-                "url": "https://checkout.stripe.com/c/pay/cs_2",
-                "expires_at": 1893456000,
-            },
+        stripe_api.post("/v1/checkout/sessions").mock(
+            side_effect=[checkout_session(1), checkout_session(2)]
         )
+        await api.get(f"/i/{invoice.public_token}/pay/stripe")
         await api.get(f"/i/{invoice.public_token}/pay/stripe")
         expired = stripe_api.post(url__regex=r"/v1/checkout/sessions/cs_\d/expire").respond(
             200, json={"id": "cs", "object": "checkout.session", "status": "expired"}

@@ -274,3 +274,78 @@ async def test_a_payment_is_announced_to_plugins_once_with_its_running_total(
         ("DUE", 79988, "evt_part", "pi_1", 50000, "provider:stripe"),
         ("PAID", 0, "evt_rest", "pi_1", 129988, "provider:stripe"),
     ]
+
+
+async def flagged(invoice) -> list:
+    return await InvoiceEvent.filter(invoice=invoice, type="payment_flagged").values_list(
+        "actor", "detail"
+    )
+
+
+async def test_a_payment_in_another_currency_is_flagged_not_counted(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    yen = intent_succeeded(invoice, amount=110006)
+    yen["data"]["object"]["currency"] = "jpy"
+    before = await state(invoice)
+
+    response = await post(api, tenant, yen)
+
+    assert (response.status_code, response.json()["outcomes"]) == (200, ["flagged"])
+    status, paid, events = await state(invoice)
+    assert (status, paid, events) == (
+        InvoiceStatus.DUE,
+        0,
+        [*before[2], ("payment_flagged", None, "provider:stripe")],
+    )
+    assert (await Invoice.get(id=invoice.id)).provider_payments == {}
+    assert await flagged(invoice) == [
+        (
+            "provider:stripe",
+            "¥110,006 (pi_1) for a EUR invoice: a payment in another currency is not "
+            "counted. Check it with the provider.",
+        )
+    ]
+
+
+async def test_a_payment_intent_without_amount_received_is_flagged_not_counted(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    no_amount = intent_succeeded(invoice)
+    del no_amount["data"]["object"]["amount_received"]
+
+    response = await post(api, tenant, no_amount)
+
+    assert (response.status_code, response.json()["outcomes"]) == (200, ["flagged"])
+    status, paid, _ = await state(invoice)
+    assert (status, paid) == (InvoiceStatus.DUE, 0)
+    assert await flagged(invoice) == [
+        (
+            "provider:stripe",
+            "A payment (pi_1) was reported without an amount: not counted. Check it with the "
+            "provider.",
+        )
+    ]
+    assert not await InvoiceEvent.filter(invoice=invoice, detail__contains="None").exists()
+
+
+async def test_a_refund_without_metadata_is_matched_through_the_ledger(api, drain_jobs):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    other, _ = await stripe_invoice(drain_jobs)
+    await post(api, tenant, intent_succeeded(invoice))
+    bare = refunded(invoice)
+    bare["data"]["object"]["metadata"] = {}
+
+    response = await post(api, tenant, bare)
+
+    assert (response.status_code, response.json()["outcomes"]) == (200, ["refunded"])
+    status, paid, events = await state(invoice)
+    assert (status, paid) == (InvoiceStatus.DUE, 0)
+    assert events[-2:] == [
+        ("refunded", None, "provider:stripe"),
+        ("status_changed", InvoiceStatus.DUE, "provider:stripe"),
+    ]
+    assert (await Invoice.get(id=invoice.id)).provider_payments == {
+        "pi_1": {"received": 129988, "refunded": 129988}
+    }
+    # The other tenant has no payment pi_1: nothing of it is found.
+    unknown = await post(api, other, bare | {"id": "evt_refund_2"})
+    assert unknown.json()["outcomes"] == ["unknown invoice"]

@@ -4,15 +4,16 @@ The outcome arrives later by webhook."""
 
 from uuid import UUID
 
-from remit.billing import invoice_status, jobs, organizations, providers, views
+from remit.billing import invoice_status, jobs, organizations, provider_payments, providers, views
 from remit.billing.errors import Invalid
 from remit.models.contracts import Contract
-from remit.models.invoices import Invoice
+from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import Organization, ProviderAccount
 from remit.models.tenants import Tenant
 from remit.plugins.api import PaymentRefused
 
 CHARGE_JOB = "invoice.charge"
+REFUSED = "charge_refused"
 
 
 async def chargeable_provider(contract: Contract) -> str | None:
@@ -52,11 +53,19 @@ async def charge(invoice_id: UUID, key: str) -> str:
     charger = await providers.resolve(invoice.tenant_id, key)
     if charger is None:
         return "provider disabled"
+    if await InvoiceEvent.exists(invoice=invoice, type=REFUSED):
+        return "refused"  # a refusal is final: the tenant was told once
     view = await views.invoice_view(invoice, provider=key)
     try:
         result = await charger.provider.charge(view, charger.settings)
     except PaymentRefused as refusal:
-        await invoice_status.record(invoice, "charge_refused", f"provider:{key}", str(refusal))
+        # No payment was made, so no webhook will tell: the tenant hears of it as of a
+        # failed payment the provider reported.
+        async with jobs.atomic():
+            await invoice_status.record(invoice, REFUSED, f"provider:{key}", str(refusal))
+            await provider_payments.tell_tenant_of_failure(
+                invoice, str(refusal), f"charge:{invoice.id}"
+            )
         return "refused"
     await invoice_status.record(
         invoice, "charge_requested", f"provider:{key}", f"{result.status}: {result.reference}"

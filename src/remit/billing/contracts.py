@@ -178,6 +178,10 @@ async def update(tenant: Tenant, contract_id: str, data: dict[str, Any]) -> Cont
                 "payment_providers": changed.get("payment_providers", contract.payment_providers),
             }
         )
+        if contract.status == ContractStatus.LIVE and "payment_providers" in changed:
+            unpayable = await _unpayable(tenant, changed["payment_providers"], contract)
+            if unpayable:
+                raise validation.Invalid(unpayable, field=["payment_providers"])
         contract.update_from_dict(changed)
         await contract.save()
         if "currency" in changed:
@@ -243,7 +247,18 @@ async def readiness(tenant: Tenant, contract: Contract) -> list[NotReady]:
             )
     if not (await Tenant.get(id=tenant.id)).invoicing_enabled:
         missing.append(NotReady("Enable invoicing for this tenant first."))
+    unpayable = None if missing else await _unpayable(tenant, contract.payment_providers, contract)
+    if unpayable:
+        missing.append(NotReady(unpayable, field=["payment_providers"]))
     return missing
+
+
+async def _unpayable(tenant: Tenant, keys: list[str], contract: Contract) -> str | None:
+    """Why the contract's invoices could not be paid with the providers `keys`, or None: an
+    invoice no offered provider can take would go out with no way to pay it."""
+    if keys and not await providers.takers(tenant.id, keys, contract.currency):
+        return providers.no_taker_message(keys, contract.currency)
+    return None
 
 
 async def go_live(tenant: Tenant, contract_id: str) -> Contract:

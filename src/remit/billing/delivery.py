@@ -3,10 +3,13 @@ email to the billing addresses. Runs as its own job after the invoice is committ
 repeat of the same delivery sends the same Message-ID, so a duplicate is recognisable."""
 
 import asyncio
+import logging
 from dataclasses import asdict
 from datetime import datetime
 from urllib.parse import urlsplit
 from uuid import UUID
+
+from pydantic import ValidationError
 
 from remit.billing import (
     clock,
@@ -26,7 +29,9 @@ from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from remit.models.organizations import Organization
 from remit.models.settings import InvoicingSettings
-from remit.plugins.api import PaymentOption, PaymentRefused
+from remit.plugins.api import InvoiceView, PaymentOption, PaymentRefused, ProviderError
+
+logger = logging.getLogger("remit.delivery")
 
 SYSTEM = "system"
 
@@ -51,30 +56,54 @@ def message_id(invoice: Invoice, resend_at: datetime | None = None) -> str:
     return f"<invoice.{invoice.id}{suffix}@{_mail_host()}>"
 
 
-def _stored(option: PaymentOption) -> dict:
+def _stored(option: PaymentOption, offered: providers.Configured, token: str) -> dict:
     stored = asdict(option)
+    stored["provider"] = offered.key
     stored["expires_at"] = option.expires_at.isoformat() if option.expires_at else None
+    if offered.provider.supports_online_payment or option.payment_url:
+        # Our own address, which makes a fresh page at the provider each time it is opened.
+        stored["payment_url"] = links.pay_url(token, offered.key)
     return stored
 
 
+async def _described(offered: providers.Configured, view: InvoiceView) -> PaymentOption:
+    """The provider's option for the invoice, said without calling out (`describe`), or,
+    for a provider that cannot say it so, from `payment_option`."""
+    if not offered.provider.accepts(view.currency, offered.settings):
+        raise PaymentRefused(f"{offered.provider.name} does not take {view.currency} payments.")
+    option = offered.provider.describe(view, offered.settings)
+    if option is None:
+        option = await offered.provider.payment_option(view, offered.settings)
+    return option
+
+
 async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
-    """Each offered provider's option for this invoice. Provider calls happen here, with no
-    row locked; ProviderUnavailable propagates so the delivery is retried."""
+    """Each offered provider's option for this invoice. A provider that fails here never
+    holds the email: the failure is recorded on the invoice and the email goes without its
+    option (the pay link on the hosted page still asks the provider when clicked)."""
     options = []
     for key in contract.payment_providers:
-        offered = await providers.resolve(invoice.tenant_id, key)
-        if offered is None:
-            continue
         try:
-            option = await offered.provider.payment_option(
-                await views.invoice_view(invoice, provider=key), offered.settings
-            )
-        except PaymentRefused as refusal:
+            offered = await providers.resolve(invoice.tenant_id, key)
+        except ValidationError:
+            offered, failure = None, f"The settings of the payment provider {key} are incomplete."
+        else:
+            failure = None
+        if offered is not None:
+            view = await views.invoice_view(invoice, provider=key)
+            try:
+                option = await _described(offered, view)
+                options.append(_stored(option, offered, invoice.public_token))
+            except ProviderError as error:
+                failure = str(error)
+            except Exception:
+                # A bug in the provider: logged for the operator; the invoice still goes out.
+                logger.exception("provider %s failed to describe invoice %s", key, invoice.id)
+                failure = f"{offered.provider.name} failed; the invoice was sent without it."
+        if failure:
             await invoice_status.record(
-                invoice, "payment_option_failed", f"provider:{key}", str(refusal)
+                invoice, "payment_option_failed", f"provider:{key}", failure
             )
-            continue
-        options.append(_stored(option))
     return options
 
 
@@ -176,8 +205,9 @@ async def _email(invoice: Invoice, kind: str, message_id: str, **details) -> tup
 
 
 async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
-    """Send the invoice email once (or again, on request). MailUnavailable and
-    ProviderUnavailable propagate: the job retries later, and sends the same message."""
+    """Send the invoice email once (or again, on request). MailUnavailable propagates: the
+    job retries later, and sends the same message. No online payment provider is called
+    here."""
     invoice = await Invoice.get_or_none(id=invoice_id)
     if invoice is None or invoice.status not in invoice_status.SENDABLE:
         return "not sendable"

@@ -62,6 +62,9 @@ async def close_payment_pages(invoice_id) -> int:
     if invoice is None:
         return 0
     pages_by_key: dict[str, set[str]] = {}
+    # Pages are made when the customer clicks pay (remembered as events); a stored option
+    # has a reference only from an invoice delivered before that, or from a provider whose
+    # payment_option stands in for describe.
     for option in invoice.payment_options:
         if option.get("reference"):
             pages_by_key.setdefault(option["provider"], set()).add(option["reference"])

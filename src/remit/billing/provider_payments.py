@@ -15,7 +15,7 @@ from tortoise.exceptions import IntegrityError
 from remit.billing import clock, hooks, ids, invoice_status, jobs, money, payments, providers
 from remit.billing.errors import NotFound
 from remit.models.enums import InvoiceStatus
-from remit.models.invoices import Invoice
+from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import ProviderAccount
 from remit.models.provider_events import ProviderEvent
 from remit.models.tenants import Tenant
@@ -57,6 +57,8 @@ async def apply(key: str, tenant: Tenant, event: PaymentEvent) -> str:
                     .select_for_update()
                     .get_or_none(id=event.invoice_id)
                 )
+            elif event.reference:
+                invoice = await _by_ledger_reference(tenant, key, event.reference)
             if invoice is None:
                 logger.info(
                     "%s event %s names no invoice of tenant %s", key, event.event_id, tenant.id
@@ -81,33 +83,80 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
         return "payment method saved"
     if event.kind == PaymentEventKind.FAILED:
         await invoice_status.record(invoice, "payment_failed", actor, event.detail)
-        await jobs.enqueue(
-            TENANT_NOTICE_JOB,
-            str(invoice.id),
-            "payment_failed",
-            event.detail or "",
-            job_id=f"tenant-notice:{event.event_id}",
-        )
+        await tell_tenant_of_failure(invoice, event.detail, event.event_id)
         return "payment failure recorded"
     reference = event.reference or event.event_id
     moved = f"{money.shown(event.amount, event.currency)} ({reference})"
     ledger = dict(invoice.provider_payments)
     entry = dict(ledger.get(reference, {"received": 0, "refunded": 0}))
+    uncounted = _not_countable(invoice, event, reference)
+    if uncounted:
+        await invoice_status.record(invoice, "payment_flagged", actor, uncounted)
+        return "flagged"
     if event.kind == PaymentEventKind.PAID:
         if not invoice_status.is_open(invoice) and not entry["received"]:
             detail = f"{moved} for a {invoice.status} invoice: refund it"
             await invoice_status.record(invoice, "payment_flagged", actor, detail)
             return "flagged"
-        entry["received"] = max(entry["received"], event.amount or 0)
+        entry["received"] = max(entry["received"], event.amount)
         await invoice_status.record(invoice, "payment_received", actor, moved)
     elif event.kind == PaymentEventKind.REFUNDED:
-        entry["refunded"] = max(entry["refunded"], event.amount or 0)
+        entry["refunded"] = max(entry["refunded"], event.amount)
         await invoice_status.record(invoice, "refunded", actor, moved)
     ledger[reference] = entry
     invoice.provider_payments = ledger
     invoice.amount_paid = sum(max(0, e["received"] - e["refunded"]) for e in ledger.values())
     await invoice.save(update_fields=["provider_payments", "amount_paid", "updated_at"])
     return await _settle(invoice, actor, event.paid_on)
+
+
+def _not_countable(invoice: Invoice, event: PaymentEvent, reference: str) -> str | None:
+    """Why a reported payment or refund cannot be counted towards the invoice, in words for
+    the tenant, or None. Remit never converts currencies, and a figure it cannot read is
+    not money received."""
+    kind = "payment" if event.kind == PaymentEventKind.PAID else "refund"
+    if type(event.amount) is not int or event.amount < 0:
+        return (
+            f"A {kind} ({reference}) was reported without an amount: not counted. "
+            f"Check it with the provider."
+        )
+    if event.currency is not None and event.currency.upper() != invoice.currency:
+        return (
+            f"{money.shown(event.amount, event.currency)} ({reference}) for a "
+            f"{invoice.currency} invoice: a {kind} in another currency is not counted. "
+            "Check it with the provider."
+        )
+    return None
+
+
+async def _by_ledger_reference(tenant: Tenant, key: str, reference: str) -> Invoice | None:
+    """The invoice whose ledger already holds `reference`, for an event that names no
+    invoice (a Stripe refund whose charge carries no metadata, say). The events recorded
+    with the payment narrow the search; the ledger decides."""
+    candidates = await InvoiceEvent.filter(
+        invoice__tenant=tenant,
+        type="payment_received",
+        actor=f"provider:{key}",
+        detail__contains=reference,
+    ).values_list("invoice_id", flat=True)
+    if not candidates:
+        return None
+    for invoice in await Invoice.filter(tenant=tenant, id__in=set(candidates)).select_for_update():
+        if reference in invoice.provider_payments:
+            return invoice
+    return None
+
+
+async def tell_tenant_of_failure(invoice: Invoice, reason: str | None, notice_id: str) -> None:
+    """The tenant's payment_failed email, sent once per `notice_id` after the transaction
+    commits."""
+    await jobs.enqueue(
+        TENANT_NOTICE_JOB,
+        str(invoice.id),
+        "payment_failed",
+        reason or "",
+        job_id=f"tenant-notice:{notice_id}",
+    )
 
 
 async def _settle(invoice: Invoice, actor: str, paid_on: date | None) -> str:

@@ -54,6 +54,27 @@ async def resolve(tenant_id: UUID, key: str, *, disabled_too: bool = False) -> C
     return Configured(key, payment_provider, payment_provider.Settings.model_validate(row.settings))
 
 
+async def takers(tenant_id: UUID, keys: list[str], currency: str) -> list[str]:
+    """The keys among `keys` that the tenant has enabled and whose settings take payments in
+    `currency` (the provider's `accepts`). Settings that no longer validate take nothing."""
+    found = []
+    for key in keys:
+        try:
+            offered = await resolve(tenant_id, key)
+        except ValidationError:
+            continue
+        if offered is not None and offered.provider.accepts(currency, offered.settings):
+            found.append(key)
+    return found
+
+
+def no_taker_message(keys: list[str], currency: str) -> str:
+    return (
+        f"No payment provider offered ({', '.join(keys)}) can take {currency} payments: "
+        f"set one up for {currency} (a bank account in {currency}, say) or offer another."
+    )
+
+
 def settings_schema(payment_provider: PaymentProvider) -> dict:
     return payment_provider.Settings.model_json_schema()
 

@@ -48,16 +48,21 @@ async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], contract: Con
     for missing in invoicing_settings.missing_for_invoicing(settings, enabled_providers=1):
         if missing.field and missing.field[0] == "company":
             reasons.append(missing.message)
+    takers = 0
     for key in contract.payment_providers:
         try:
-            enabled = await providers.resolve(invoice.tenant_id, key) is not None
+            offered = await providers.resolve(invoice.tenant_id, key)
         except ValidationError:
             reasons.append(f"The settings of the payment provider {key} are incomplete.")
             continue
-        if not enabled:
+        if offered is None:
             reasons.append(f"The payment provider {key} is no longer enabled.")
+        elif offered.provider.accepts(invoice.currency, offered.settings):
+            takers += 1
     if not contract.payment_providers:
         reasons.append("The contract offers no payment provider.")
+    elif not takers and not reasons:
+        reasons.append(providers.no_taker_message(contract.payment_providers, invoice.currency))
     return reasons
 
 

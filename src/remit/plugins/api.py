@@ -88,7 +88,10 @@ class PaymentOption:
     email never show it directly but link to Remit, which asks `payment_option` for a fresh
     one each time the customer clicks. `reference` is the provider's id for the page it made
     (a checkout session): Remit remembers it and passes it to `close_payment_option` when
-    the invoice is voided. `expires_at` is when the URL stops working."""
+    the invoice is voided. `expires_at` is when the URL stops working.
+
+    From `describe` only `provider`, `name` and `instructions` count: the invoice's pay
+    button, for an online provider, is always Remit's own link."""
 
     provider: str
     name: str
@@ -136,14 +139,18 @@ class PaymentEvent:
     - `event_id`: the provider's own id for the callback. Remit processes each id once per
       provider key, however often it is delivered; it must be unique across all tenants.
     - `invoice_id`, `tenant_id`: the invoice it is about, echoed from the metadata the
-      provider was given (`InvoiceView.id` and `.tenant_id`). Without `invoice_id`, or
-      naming an invoice the tenant does not have, the event is stored and does nothing; a
-      `tenant_id` other than the one in the webhook's URL makes Remit ignore the event.
+      provider was given (`InvoiceView.id` and `.tenant_id`). Without `invoice_id` the
+      event goes to the tenant's invoice whose ledger already holds `reference`, if any.
+      Naming an invoice the tenant does not have, or finding none, the event is stored and
+      does nothing; a `tenant_id` other than the one in the webhook's URL makes Remit
+      ignore the event.
     - `amount`: in the invoice currency's minor units. For PAID, the running total received
       under `reference` so far; for REFUNDED, the running total refunded from that payment.
       Remit keeps the highest figure per reference, so a repeated or late event changes
-      nothing.
-    - `currency`: ISO 4217, for the record; Remit does not convert.
+      nothing. A PAID or REFUNDED event without an amount is not counted: Remit records it
+      on the invoice for the tenant to check.
+    - `currency`: ISO 4217. Remit does not convert: a PAID or REFUNDED event in another
+      currency than the invoice's is not counted, only recorded for the tenant.
     - `reference`: the provider's id for the payment (a PaymentIntent); a refund carries the
       reference of the payment it refunds. None makes `event_id` the reference.
     - `detail`: why a payment FAILED, in words for the tenant (sent in an email).
@@ -207,7 +214,7 @@ class PaymentProvider(Protocol):
 
     supports_online_payment: ClassVar[bool]
     """True when `payment_option` returns a `payment_url`: the invoice then offers a pay
-    button, which asks `payment_option` for a fresh URL on each click."""
+    button (Remit's own link), which asks `payment_option` for a fresh URL on each click."""
 
     supports_auto_charge: ClassVar[bool]
     """True when `charge` can take money without the customer present. Only such providers
@@ -220,13 +227,40 @@ class PaymentProvider(Protocol):
     so raise `ValueError` with a message for them in validators."""
 
     async def payment_option(self, invoice: InvoiceView, settings: BaseModel) -> PaymentOption:
-        """How the customer pays `invoice` (`invoice.amount_due` in `invoice.currency`).
+        """How the customer pays `invoice` (`invoice.amount_due` in `invoice.currency`) now.
 
-        Called when the invoice is delivered (once; the option is stored and printed on it)
-        and, for online providers, each time the customer clicks pay on the hosted page of
-        a DUE or OVERDUE invoice. Return `PaymentOption(provider=self.key, ...)` with
-        instructions, a `payment_url`, or both. `PaymentRefused` leaves the option off the
-        invoice and records why; `ProviderUnavailable` retries the delivery later."""
+        Called, for online providers, each time the customer clicks pay on the hosted page
+        of a DUE or OVERDUE invoice: make a payment page (a checkout session) and return
+        `PaymentOption(provider=self.key, ...)` with its `payment_url` and `reference`.
+        `PaymentRefused` is shown to the customer; `ProviderUnavailable` asks them to try
+        again shortly. At delivery Remit calls `describe` instead, and calls this method
+        only when `describe` returns None."""
+        ...
+
+    def describe(self, invoice: InvoiceView, settings: BaseModel) -> PaymentOption | None:
+        """What the invoice and its email print for this provider, said without calling it.
+
+        Called once when the invoice is delivered; the option is stored and printed on the
+        invoice. A plain `def`: no network calls, no pages made, so a provider that is down
+        never holds an invoice's email. Return `PaymentOption(provider=self.key,
+        name=self.name, instructions=...)`; for an online provider Remit adds the pay
+        button, a link to its own hosted page that calls `payment_option` when clicked.
+        Raise `PaymentRefused` when the invoice cannot be paid this way (the option is left
+        off and the message recorded on the invoice). Return None to have Remit call
+        `payment_option` at delivery instead, as before `describe` existed; any failure of
+        that call is recorded on the invoice and the email goes without the option.
+        `BaseProvider`'s default describes an online provider by its name and returns None
+        for the others."""
+        ...
+
+    def accepts(self, currency: str, settings: BaseModel) -> bool:
+        """Whether this provider, with these settings, can take payments in `currency`
+        (ISO 4217). A plain `def`: no network calls.
+
+        Remit asks it when a contract goes live or is changed (an offered provider that
+        cannot take the contract's currency is refused), when an invoice is issued (an
+        invoice no offered provider can take is held, not sent), and at delivery (an
+        option that cannot take the currency is left off). `BaseProvider` answers True."""
         ...
 
     async def charge(self, invoice: InvoiceView, settings: BaseModel) -> ChargeResult:
@@ -278,6 +312,19 @@ class BaseProvider:
 
     supports_online_payment: ClassVar[bool] = False
     supports_auto_charge: ClassVar[bool] = False
+
+    def describe(self, invoice: InvoiceView, settings: BaseModel) -> PaymentOption | None:
+        """An online provider: its name and "Pay online", with Remit's pay button under
+        them. Any other: None, so Remit asks `payment_option` for the instructions at
+        delivery. Override it to print your own words without that call."""
+        if self.supports_online_payment:
+            return PaymentOption(provider=self.key, name=self.name, instructions="Pay online.")
+        return None
+
+    def accepts(self, currency: str, settings: BaseModel) -> bool:
+        """Every currency. Override it when the settings limit them (a bank account per
+        currency, say)."""
+        return True
 
     async def charge(self, invoice: InvoiceView, settings: BaseModel) -> ChargeResult:
         """Refuses: this provider cannot charge automatically."""

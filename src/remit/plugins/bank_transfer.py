@@ -155,9 +155,10 @@ class BankTransfer(BaseProvider):
     name = "Bank transfer"
     Settings = BankTransferSettings
 
-    async def payment_option(
-        self, invoice: InvoiceView, settings: BankTransferSettings
-    ) -> PaymentOption:
+    def accepts(self, currency: str, settings: BankTransferSettings) -> bool:
+        return any(account.currency == currency for account in settings.accounts)
+
+    def describe(self, invoice: InvoiceView, settings: BankTransferSettings) -> PaymentOption:
         account = next((a for a in settings.accounts if a.currency == invoice.currency), None)
         if account is None:
             raise PaymentRefused(f"No bank account is set up for {invoice.currency} payments.")
@@ -166,6 +167,11 @@ class BankTransfer(BaseProvider):
             ["Please transfer the amount due to:", *account.lines(), f"Reference: {reference}"]
         )
         return PaymentOption(provider=self.key, name=self.name, instructions=instructions)
+
+    async def payment_option(
+        self, invoice: InvoiceView, settings: BankTransferSettings
+    ) -> PaymentOption:
+        return self.describe(invoice, settings)
 
 
 @hookimpl

@@ -36,7 +36,7 @@ class Cheque(BaseProvider):
     name = "Cheque"
     Settings = ChequeSettings
 
-    async def payment_option(self, invoice: InvoiceView, settings: ChequeSettings) -> PaymentOption:
+    def describe(self, invoice: InvoiceView, settings: ChequeSettings) -> PaymentOption:
         reference = invoice.number or str(invoice.id)
         instructions = "\n".join(
             [
@@ -46,6 +46,9 @@ class Cheque(BaseProvider):
             ]
         )
         return PaymentOption(provider=self.key, name=self.name, instructions=instructions)
+
+    async def payment_option(self, invoice: InvoiceView, settings: ChequeSettings) -> PaymentOption:
+        return self.describe(invoice, settings)
 
 
 @hookimpl

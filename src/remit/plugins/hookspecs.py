@@ -42,9 +42,16 @@ def remit_payment_providers() -> list[PaymentProvider]:
     - ``supports_auto_charge``: ``charge`` can take money without the customer present.
     - ``Settings``: a pydantic model of what a tenant configures. Its JSON Schema is shown to
       front ends; fields typed ``SecretStr`` are secrets and never leave Remit unmasked.
+    - ``describe(invoice, settings) -> PaymentOption | None``: what the invoice and its
+      email print for this provider, without calling out (a plain ``def``). Called when
+      the invoice is delivered; a failure is recorded and never holds the email. ``None``
+      has Remit call ``payment_option`` instead. ``BaseProvider``'s describes an online
+      provider by its name and returns ``None`` for the others.
+    - ``accepts(currency, settings) -> bool``: whether the provider, so set up, can take
+      payments in ``currency`` (a plain ``def``). ``BaseProvider``'s takes every currency.
     - ``async payment_option(invoice, settings) -> PaymentOption``: how the customer pays
-      this invoice: instructions, a URL, or both. Called when the invoice is delivered and,
-      for online providers, each time the customer clicks pay on its hosted page.
+      this invoice now: instructions, a URL, or both. Called, for online providers, each
+      time the customer clicks pay on its hosted page: make a fresh page there.
     - ``async charge(invoice, settings) -> ChargeResult``: charge
       ``invoice.customer_account`` for ``invoice.amount_due``. Use an idempotency key
       derived from ``invoice.id`` so a repeated call never charges twice. The outcome

@@ -176,6 +176,11 @@ class StripeProvider(BaseProvider):
     supports_auto_charge = True
     Settings = StripeSettings
 
+    def describe(self, invoice: InvoiceView, settings: StripeSettings) -> PaymentOption:
+        # The Checkout Session is made when the customer clicks pay (payment_option): one
+        # made now would expire unused, and Stripe being down must not hold the email.
+        return PaymentOption(provider=self.key, name=self.name, instructions="Pay online by card.")
+
     async def payment_option(self, invoice: InvoiceView, settings: StripeSettings) -> PaymentOption:
         _require_amount_due(invoice)
         account = invoice.customer_account
@@ -338,6 +343,12 @@ def _utc_day(timestamp: Any) -> date | None:
         return None
 
 
+def _amount(value: Any) -> int | None:
+    """A count of the smallest currency unit, or None for anything else: Remit counts no
+    payment it cannot read the amount of (it records it for the tenant instead)."""
+    return value if type(value) is int and value >= 0 else None
+
+
 def _currency(value: Any) -> str | None:
     return value.upper() if value else None
 
@@ -365,7 +376,7 @@ def _checkout_session_completed(event_id: str, session: dict) -> list[PaymentEve
             event_id,
             PaymentEventKind.PAID,
             session,
-            amount=session.get("amount_total"),
+            amount=_amount(session.get("amount_total")),
             currency=_currency(session.get("currency")),
             reference=_id(session.get("payment_intent")) or session.get("id"),
             # The saved card is on the PaymentIntent, not the session.
@@ -385,7 +396,10 @@ def _payment_intent_succeeded(event_id: str, intent: dict) -> list[PaymentEvent]
             event_id,
             PaymentEventKind.PAID,
             intent,
-            amount=intent.get("amount_received"),
+            # What was captured: Stripe always sends it on a PaymentIntent. `amount` is what
+            # was asked for, which is not money received; without the figure the payment is
+            # not counted, and Remit records it on the invoice for the tenant to check.
+            amount=_amount(intent.get("amount_received")),
             currency=_currency(intent.get("currency")),
             reference=intent.get("id"),
             customer_account=(
@@ -404,7 +418,7 @@ def _payment_intent_failed(event_id: str, intent: dict) -> list[PaymentEvent]:
             event_id,
             PaymentEventKind.FAILED,
             intent,
-            amount=intent.get("amount"),
+            amount=_amount(intent.get("amount")),
             currency=_currency(intent.get("currency")),
             reference=intent.get("id"),
             detail=error.get("message"),
@@ -413,13 +427,14 @@ def _payment_intent_failed(event_id: str, intent: dict) -> list[PaymentEvent]:
 
 
 def _charge_refunded(event_id: str, charge: dict) -> list[PaymentEvent]:
-    # Stripe copies the PaymentIntent's metadata onto its charges.
+    # Stripe copies the PaymentIntent's metadata onto its charges; a charge without it is
+    # still found by Remit through the PaymentIntent (the reference) in the invoice's ledger.
     return [
         _event(
             event_id,
             PaymentEventKind.REFUNDED,
             charge,
-            amount=charge.get("amount_refunded"),
+            amount=_amount(charge.get("amount_refunded")),
             currency=_currency(charge.get("currency")),
             reference=_id(charge.get("payment_intent")) or charge.get("id"),
         )
