@@ -1,0 +1,135 @@
+"""The daily invoicing cycle on many `remit worker` processes, one of them SIGKILLed.
+
+During delivery: three workers start after today's cycle time, so each one's start-up
+catch-up plans today's cycle (the cron fired three times for one day), and the cron's plan
+job is asked for twice more. While invoices are being issued and emailed, one worker is
+SIGKILLed and a replacement started. The audit holds; the only duplicate allowed is a
+delivery that was cut off by the kill after the server took the message.
+"""
+
+import time
+from datetime import UTC, datetime
+
+import pytest
+
+from remit.billing import clock
+from remit.models.invoices import Invoice
+from remit.models.runs import InvoicingRun
+from tests.conftest import USES_SQLITE
+from tests.faults.audit import audit, due_today, wait_until_everything_sent
+from tests.faults.processes import (
+    assert_stopped_cleanly,
+    in_progress,
+    logs,
+    orphaned_jobs,
+    release,
+    skip_near_midnight,
+    start_worker,
+    stop,
+    wait_until,
+    worker_environment,
+)
+from tests.servers import Collector, start
+
+pytestmark = pytest.mark.skipif(
+    USES_SQLITE, reason="`remit worker` processes share a Redis queue: the PostgreSQL run"
+)
+
+TENANTS = {"Acme Corp": 16, "Initech": 14, "Umbrella": 10}  # 40 contracts in all
+DEADLINE = 75  # seconds for the whole cycle, the kill included
+
+
+async def test_a_worker_killed_during_delivery_leaves_each_invoice_issued_and_sent_once(
+    settings, runtime, tmp_path
+):
+    skip_near_midnight()
+    today = clock.today()
+    cycle = await due_today(TENANTS)
+
+    # conftest claims a Redis database per test process; should anything else on the machine
+    # FLUSHDB it under this test's feet, that is detected, not guessed.
+    sentinel = f"{settings.queue_name}:sentinel"
+    await runtime.pool.set(sentinel, "1")
+
+    async def flushed() -> str:
+        if await runtime.pool.exists(sentinel):
+            return ""
+        return (
+            f"another process flushed Redis database {settings.redis_url} during this test "
+            "(it is claimed by this test process only): the queue was lost. "
+        )
+
+    mail = Collector()
+    smtp = start(mail)
+    environment = worker_environment(settings, smtp.port)
+    workers = [start_worker(f"worker-{n}", environment, tmp_path) for n in (1, 2, 3)]
+    started_at = time.monotonic()
+    try:
+        # The cron firing twice for the same tick (one job id), and once more as another tick.
+        day = today.isoformat()
+        # (arq names a unique cron's job "<name>:<tick in ms>"; the queue name keeps these
+        # ids apart from another test process's on the same Redis database.)
+        midnight = datetime.combine(today, datetime.min.time(), UTC)
+        tick = f"{settings.queue_name}:cycle.plan:{int(midnight.timestamp() * 1000)}"
+        assert await runtime.pool.enqueue_job("cycle.plan", day, _job_id=tick) is not None
+        assert await runtime.pool.enqueue_job("cycle.plan", day, _job_id=tick) is None
+        assert await runtime.pool.enqueue_job("cycle.plan", day, _job_id=f"{tick}:again")
+
+        # Mid-cycle: some invoices out, not all, and the victim busy delivering one.
+        victim = workers[0]
+
+        async def mid_cycle() -> bool:
+            sent = await Invoice.filter(sent_at__not_isnull=True).count()
+            delivering = any(j.startswith("deliver:") for j in victim.in_flight())
+            return 3 <= sent < len(cycle.contracts) - 5 and delivering
+
+        def too_late() -> str:
+            return f"no moment with the victim delivering mid-cycle within 45 s\n{logs(workers)}"
+
+        await wait_until(mid_cycle, 45, too_late)
+        victim.kill()
+        killed_at = time.monotonic()
+        workers.append(start_worker("worker-4", environment, tmp_path))
+        survivors = [w for w in workers if not w.killed]
+
+        # The dead worker's jobs: those its log shows started and never finished, and any
+        # other key set before the kill (a job picked up a moment before its "→" line) that
+        # stays unclaimed by every survivor's log (a survivor logs the jobs it picks up at once).
+        orphaned = await orphaned_jobs(
+            runtime.pool, settings.queue_name, victim, survivors, killed_at
+        )
+        assert victim.in_flight() <= orphaned, (
+            await flushed(),
+            victim.in_flight(),
+            orphaned,
+            await in_progress(runtime.pool),
+            {w.name: w.in_flight() for w in survivors},
+            (time.monotonic() - killed_at),
+            victim.output()[-5000:],
+        )
+        assert orphaned, f"the victim was working on nothing at the kill: {victim.output()}"
+        await release(runtime.pool, orphaned)
+
+        async def context() -> str:
+            return (
+                f"{await flushed()}in-progress keys (ms left) {await in_progress(runtime.pool)}; "
+                f"orphaned at the kill {orphaned}\n{logs(workers)}"
+            )
+
+        await wait_until_everything_sent(cycle, DEADLINE - (time.monotonic() - started_at), context)
+    finally:
+        await stop(workers)
+        smtp.stop()
+
+    assert not await flushed(), await flushed()
+    assert_stopped_cleanly(workers)
+    # A delivery job of the killed worker may have handed its message to the server and died
+    # before recording sent_at: a worker runs up to 10 jobs at a time (arq's max_jobs), so
+    # there may be as many such repeats as the killed worker had deliveries running.
+    outcome = await audit(cycle, mail, may_repeat=orphaned)
+    runs = await InvoicingRun.filter(run_date=today)
+    assert all(run.finished_at is not None and run.failures == [] for run in runs)
+    print(
+        f"\nkilled during delivery: {outcome}; {len(workers)} workers in "
+        f"{time.monotonic() - started_at:.1f} s; orphaned by the kill: {sorted(orphaned)}"
+    )
