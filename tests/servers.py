@@ -30,8 +30,10 @@ class Collector:
         return "250 Message accepted for delivery"
 
 
-def start(handler, **smtp_parameters) -> Controller:
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), **smtp_parameters)
+def start(handler, port: int | None = None, **smtp_parameters) -> Controller:
+    controller = Controller(
+        handler, hostname="127.0.0.1", port=port or free_port(), **smtp_parameters
+    )
     controller.start()
     return controller
 
