@@ -176,9 +176,10 @@ def drain_jobs(runtime):
     those jobs ask for; jobs deferred to later (a retry) stay queued. Returns how many ran."""
 
     async def drain() -> int:
-        # No start-up catch-up here: a test plans the cycle itself, for the day it chooses.
+        # No start-up catch-up and no cron entries here: a test plans the cycle itself, for
+        # the day it chooses, and relays the job outbox when it means to.
         worker = build_worker(
-            runtime.pool, in_process=True, burst=True, poll_delay=0, on_startup=None
+            runtime.pool, in_process=True, burst=True, poll_delay=0, on_startup=None, cron_jobs=[]
         )
         worker.ctx["redis"] = runtime.pool
         while await runtime.pool.zcount(runtime.pool.default_queue_name, "-inf", timestamp_ms()):

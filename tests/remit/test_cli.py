@@ -82,7 +82,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
     assert (
         line
-        == "remit: the database is not migrated (3 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments); run `remit migrate` first"
+        == "remit: the database is not migrated (4 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox); run `remit migrate` first"
     )
 
 
