@@ -7,7 +7,6 @@ from datetime import timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 
-import pytest
 import respx
 
 from remit.billing import charging, clock, cycle, delivery, payments, providers, reminders
@@ -15,22 +14,6 @@ from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.workers.invoices import charge_invoice
 from tests import factories
-from tests.servers import Collector, start
-
-STRIPE = {
-    "secret_key": "sk_test_tenant000000",
-    "publishable_key": "pk_test_tenant000000",
-    "webhook_secret": "whsec_tenant000000",
-}
-
-
-@pytest.fixture
-def mail_server(configure):
-    handler = Collector()
-    controller = start(handler)
-    configure(smtp_url=f"smtp://127.0.0.1:{controller.port}", public_url="https://pay.acme.com")
-    yield handler
-    controller.stop()
 
 
 def sent(handler) -> list[tuple[str, str]]:
@@ -158,7 +141,7 @@ async def test_an_invoice_voided_while_its_email_is_rendered_is_not_sent(
 async def test_an_invoice_paid_before_its_charge_ran_is_not_charged(monkeypatch):
     monkeypatch.delenv("REMIT_STRIPE_API_BASE", raising=False)
     tenant, _ = await factories.ready_tenant()
-    await providers.configure(tenant, "stripe", enabled=True, settings=STRIPE)
+    await providers.configure(tenant, "stripe", enabled=True, settings=factories.STRIPE)
     day = clock.today() - timedelta(days=40)
     contract = await factories.live_contract(
         tenant, day, payment_providers=["stripe", "bank_transfer"], auto_charge=True

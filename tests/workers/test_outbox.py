@@ -18,16 +18,6 @@ from remit.workers.cycle import issue_invoice
 from remit.workers.outbox import relay_jobs
 from remit.workers.settings import build_worker
 from tests import factories
-from tests.servers import Collector, start
-
-
-@pytest.fixture
-def mail_server(configure):
-    handler = Collector()
-    controller = start(handler)
-    configure(smtp_url=f"smtp://127.0.0.1:{controller.port}", public_url="https://pay.acme.com")
-    yield handler
-    controller.stop()
 
 
 def sender_failing_with(error: BaseException):

@@ -93,12 +93,14 @@ async def _send_committed(committed: list[tuple[OutboxJob, Job]]) -> None:
         for row, job in committed:
             await _send(job)
             sent.append(row.id)
+        if sent:
+            await OutboxJob.filter(id__in=sent).delete()
     except Exception:
+        # A row whose job was sent and that stays is sent again by the relay: the queue
+        # drops it by its job id.
         logger.warning(
             "%d job(s) left in the outbox for the relay", len(committed) - len(sent), exc_info=True
         )
-    if sent:
-        await OutboxJob.filter(id__in=sent).delete()
 
 
 async def relay(older_than: timedelta = RELAY_AFTER) -> int:
