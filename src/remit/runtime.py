@@ -124,7 +124,8 @@ async def work_ready_jobs(pool: ArqRedis, *, poll_delay: float = 0.05) -> Waitin
     )
     worker.ctx["redis"] = pool
     queue_name = pool.default_queue_name
-    # A job stays in the queue, at its start time, until it is done or deferred again.
+    # A job stays in the queue, at its start time, until it is done or deferred again. arq
+    # has no public "one round": its burst mode stops only once the queue is empty.
     while await pool.zcount(queue_name, "-inf", timestamp_ms()):
         await worker._poll_iteration()
         await asyncio.sleep(poll_delay)
