@@ -25,7 +25,7 @@ from remit.runtime import billing_config, running
 from remit.settings import Settings
 from remit.workers.settings import build_worker
 from tests.hook_calls import hook_calls  # noqa: F401 -- a fixture, for every test module
-from tests.servers import smtpd  # noqa: F401 -- a fixture, for every test module
+from tests.servers import mail_server, smtpd  # noqa: F401 -- fixtures, for every test module
 
 # Property tests judge results, not speed: on a busy 2-core machine a slow example is not
 # a failure (hypothesis' default 200 ms deadline made such runs flaky).
@@ -176,9 +176,10 @@ def drain_jobs(runtime):
     those jobs ask for; jobs deferred to later (a retry) stay queued. Returns how many ran."""
 
     async def drain() -> int:
-        # No start-up catch-up here: a test plans the cycle itself, for the day it chooses.
+        # No start-up catch-up and no cron entries here: a test plans the cycle itself, for
+        # the day it chooses, and relays the job outbox when it means to.
         worker = build_worker(
-            runtime.pool, in_process=True, burst=True, poll_delay=0, on_startup=None
+            runtime.pool, in_process=True, burst=True, poll_delay=0, on_startup=None, cron_jobs=[]
         )
         worker.ctx["redis"] = runtime.pool
         while await runtime.pool.zcount(runtime.pool.default_queue_name, "-inf", timestamp_ms()):

@@ -71,6 +71,13 @@ async def ready_tenant(name: str = "Acme Corp", **settings) -> tuple[Tenant, str
     return owner, key
 
 
+# A tenant's Stripe settings (the API is mocked with respx).
+STRIPE = {
+    "secret_key": "sk_test_tenant000000",
+    "publishable_key": "pk_test_tenant000000",
+    "webhook_secret": "whsec_tenant000000",
+}
+
 WORKED_EXAMPLE = [
     {"name": "Seats", "price": "49.99", "quantity": "10", "billed": "MONTHLY", "tax_rate": "20"},
     {"name": "Setup", "price": "500.00", "billed": "ONCE", "tax_rate": "20"},

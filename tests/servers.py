@@ -44,3 +44,11 @@ def smtpd():
     controller = start(handler)
     yield handler, controller.port
     controller.stop()
+
+
+@pytest.fixture
+def mail_server(smtpd, configure):
+    """Every email of the test goes to this SMTP server; links point at https://pay.acme.com."""
+    handler, port = smtpd
+    configure(smtp_url=f"smtp://127.0.0.1:{port}", public_url="https://pay.acme.com")
+    return handler

@@ -1,19 +1,20 @@
-"""`remit cycle run`: plan the day's cycle, work its jobs to completion in this process
-(alongside any running workers), show progress and a summary."""
+"""`remit cycle run`, `remit reminders run` and `remit fees run`: plan the work, do its jobs
+in this process (alongside any running workers) until none is ready, show progress and a
+summary, and say how many jobs wait in the queue for a retry, and from when."""
 
 import asyncio
 from datetime import date
 from uuid import UUID
 
+from arq.connections import ArqRedis
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from remit.billing import clock, cycle
 from remit.billing.money import Money
-from remit.runtime import running
+from remit.runtime import Waiting, running, work_ready_jobs
 from remit.settings import Settings
-from remit.workers.settings import build_worker
 
 
 async def run_cycle(settings: Settings, day: date, tenant_id: UUID | None) -> None:
@@ -22,10 +23,7 @@ async def run_cycle(settings: Settings, day: date, tenant_id: UUID | None) -> No
         with clock.frozen(day):
             plan = await cycle.plan(day, tenant_id)
             tenant_ids = list(plan.due)
-            worker = build_worker(
-                runtime.pool, in_process=True, burst=True, poll_delay=0.05, on_startup=None
-            )
-            work = asyncio.create_task(worker.main())
+            work = asyncio.create_task(work_ready_jobs(runtime.pool))
             columns = (
                 TextColumn("invoicing"),
                 BarColumn(),
@@ -38,8 +36,9 @@ async def run_cycle(settings: Settings, day: date, tenant_id: UUID | None) -> No
                     progress.update(bar, completed=await cycle.progress(day, tenant_ids))
                     await asyncio.sleep(0.2)
                 progress.update(bar, completed=await cycle.progress(day, tenant_ids))
-            await work
+            waiting = await work
         await _summary(console, day, tenant_ids)
+        _say_waiting(console, waiting)
 
 
 async def run_reminders(settings: Settings, day: date) -> None:
@@ -49,44 +48,42 @@ async def run_reminders(settings: Settings, day: date) -> None:
     async with running(settings, run_jobs=False) as runtime:
         with clock.frozen(day):
             overdue, reminded = await reminders.plan(day)
-            worker = build_worker(
-                runtime.pool, in_process=True, burst=True, poll_delay=0.05, on_startup=None
-            )
-            await worker.main()
-    Console().print(f"{day}: {overdue} invoice(s) marked overdue, {reminded} reminder(s) due")
+            waiting = await work_ready_jobs(runtime.pool)
+    console = Console()
+    console.print(f"{day}: {overdue} invoice(s) marked overdue, {reminded} reminder(s) due")
+    _say_waiting(console, waiting)
 
 
 async def run_fees(settings: Settings, month: date) -> None:
+    async with running(settings, run_jobs=False) as runtime:
+        await bill_fees(runtime.pool, month, Console())
+
+
+async def bill_fees(pool: ArqRedis, month: date, console: Console) -> None:
     """Bill the month's processing fees, collect them, and show the operator where they stand."""
     from remit.billing import fees
 
-    async with running(settings, run_jobs=False) as runtime:
-        result = await fees.bill(month)
-        worker = build_worker(
-            runtime.pool, in_process=True, burst=True, poll_delay=0.05, on_startup=None
+    result = await fees.bill(month)
+    waiting = await work_ready_jobs(pool)
+    table = Table(
+        "tenant",
+        "invoices",
+        "amount",
+        "status",
+        "attempts",
+        title=f"Processing fees for {month:%B %Y}",
+    )
+    for name, fee in await fees.summary(month):
+        amount = Money(fee.amount, fee.currency).formatted()
+        table.add_row(name, str(fee.invoices_processed), amount, str(fee.status), str(fee.attempts))
+    console.print(table)
+    console.print(f"{result.created} new fee(s), {result.existing} already billed")
+    for fee in await fees.failed():
+        console.print(
+            f"[red]failed[/red] {fee.tenant.name} {fee.month:%Y-%m}: {Money(fee.amount, fee.currency).formatted()}",
+            highlight=False,
         )
-        await worker.main()
-        console = Console()
-        table = Table(
-            "tenant",
-            "invoices",
-            "amount",
-            "status",
-            "attempts",
-            title=f"Processing fees for {month:%B %Y}",
-        )
-        for name, fee in await fees.summary(month):
-            amount = Money(fee.amount, fee.currency).formatted()
-            table.add_row(
-                name, str(fee.invoices_processed), amount, str(fee.status), str(fee.attempts)
-            )
-        console.print(table)
-        console.print(f"{result.created} new fee(s), {result.existing} already billed")
-        for fee in await fees.failed():
-            console.print(
-                f"[red]failed[/red] {fee.tenant.name} {fee.month:%Y-%m}: {Money(fee.amount, fee.currency).formatted()}",
-                highlight=False,
-            )
+    _say_waiting(console, waiting)
 
 
 async def _summary(console: Console, day: date, tenant_ids: list[UUID]) -> None:
@@ -108,3 +105,8 @@ async def _summary(console: Console, day: date, tenant_ids: list[UUID]) -> None:
                 f"{failure.message} (error id {failure.error_id})",
                 highlight=False,
             )
+
+
+def _say_waiting(console: Console, waiting: Waiting) -> None:
+    if waiting.count:
+        console.print(str(waiting), highlight=False, soft_wrap=True)

@@ -7,8 +7,10 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from arq.connections import ArqRedis
+from arq.utils import timestamp_ms
 from arq.worker import Worker
 
 from remit import db
@@ -98,3 +100,44 @@ async def _stop(worker: Worker, task: asyncio.Task) -> None:
         await worker.close()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """The jobs left in the queue for later (retries deferred by minutes or days)."""
+
+    count: int
+    first_at: datetime | None = None
+
+    def __str__(self) -> str:
+        return (
+            f"{self.count} job(s) waiting for a retry, the first at "
+            f"{self.first_at:%Y-%m-%d %H:%M} UTC."
+        )
+
+
+async def work_ready_jobs(pool: ArqRedis, *, poll_delay: float = 0.05) -> Waiting:
+    """Work, in this process and alongside any running workers, every job that is ready now
+    and those they ask for, until none is ready or running; then say what waits for later. A
+    retry deferred by minutes or days is not waited for (arq's burst mode would)."""
+    worker = build_worker(
+        pool, in_process=True, poll_delay=poll_delay, on_startup=None, cron_jobs=[]
+    )
+    worker.ctx["redis"] = pool
+    queue_name = pool.default_queue_name
+    # A job stays in the queue, at its start time, until it is done or deferred again. arq
+    # has no public "one round": its burst mode stops only once the queue is empty.
+    while await pool.zcount(queue_name, "-inf", timestamp_ms()):
+        await worker._poll_iteration()
+        await asyncio.sleep(poll_delay)
+    await asyncio.gather(*worker.tasks.values())
+    return await waiting(pool)
+
+
+async def waiting(pool: ArqRedis) -> Waiting:
+    queue_name = pool.default_queue_name
+    first = await pool.zrange(queue_name, 0, 0, withscores=True)
+    if not first:
+        return Waiting(0)
+    [(_, score)] = first
+    return Waiting(await pool.zcard(queue_name), datetime.fromtimestamp(score / 1000, UTC))

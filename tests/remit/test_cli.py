@@ -88,7 +88,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
     assert (
         line
-        == "remit: the database is not migrated (5 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0005_invoice_paid_on, remit.0006_contract_catch_up); run `remit migrate` first"
+        == "remit: the database is not migrated (6 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up); run `remit migrate` first"
     )
 
 
@@ -177,6 +177,26 @@ def test_cycle_run_issues_the_days_invoices_and_says_what_it_did(tmp_path):
     [day] = re.fullmatch(r"Invoicing cycle of (\d{4}-\d{2}-\d{2})", lines[0]).groups()
     assert lines[4] == "│ Demo Company Ltd │ 3   │ 3      │ 0       │ 0      │"
     assert (again.returncode, again.stdout.strip()) == (0, f"No contract is due on {day}.")
+
+
+def test_cycle_run_with_the_mail_server_down_ends_and_says_what_waits(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    assert remit("demo", cwd=tmp_path).returncode == 0
+    nothing_listens = {"REMIT_SMTP_URL": f"smtp://127.0.0.1:{free_port()}"}
+    started = time.monotonic()
+
+    result = remit("cycle", "run", cwd=tmp_path, env=nothing_listens)
+
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    lines = [line.strip() for line in result.stdout.strip().splitlines()]
+    assert lines[4] == "│ Demo Company Ltd │ 3   │ 3      │ 0       │ 0      │"
+    # The three deliveries are retried in a minute, by the workers; the command is done.
+    assert re.fullmatch(
+        r"3 job\(s\) waiting for a retry, the first at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.",
+        lines[-1],
+    ), result.stdout
+    assert took < 30, took
 
 
 def test_cycle_run_for_a_tenant_that_does_not_exist_is_one_line(tmp_path):

@@ -4,6 +4,7 @@ repeat of the same delivery sends the same Message-ID, so a duplicate is recogni
 
 import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -180,9 +181,23 @@ async def document(invoice: Invoice) -> InvoiceDocument:
     )
 
 
-async def _email(invoice: Invoice, kind: str, message_id: str, **details) -> tuple[str, ...]:
+class NoLongerApplies(Exception):
+    """The invoice changed while its email was being composed (a payment undone, the invoice
+    voided): the email would state what is no longer true, and is not sent."""
+
+
+async def _email(
+    invoice: Invoice,
+    kind: str,
+    message_id: str,
+    *,
+    applies: Callable[[Invoice], bool],
+    **details,
+) -> tuple[str, ...]:
     """Compose and send one email of `kind` about the invoice to its billing addresses;
-    returns the recipients. MailUnavailable propagates (retry); MailRejected too."""
+    returns the recipients. Rendering takes a while: the invoice is read again just before
+    sending, and unless it still `applies`, NoLongerApplies is raised and nothing is sent.
+    MailUnavailable propagates (retry); MailRejected too."""
     contract = await Contract.get(id=invoice.contract_id)
     shown = await document(invoice)
     pdf = None if kind in mail.KINDS_WITHOUT_PDF else await render_pdf(shown)
@@ -200,8 +215,15 @@ async def _email(invoice: Invoice, kind: str, message_id: str, **details) -> tup
         kind=kind,
         **details,
     )
+    current = await Invoice.get_or_none(id=invoice.id)
+    if current is None or not applies(current):
+        raise NoLongerApplies
     await mail.send(outgoing.message, outgoing.recipients, config.current().mail)
     return outgoing.recipients
+
+
+def _sendable(invoice: Invoice) -> bool:
+    return invoice.status in invoice_status.SENDABLE
 
 
 async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
@@ -209,7 +231,7 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
     job retries later, and sends the same message. No online payment provider is called
     here."""
     invoice = await Invoice.get_or_none(id=invoice_id)
-    if invoice is None or invoice.status not in invoice_status.SENDABLE:
+    if invoice is None or not _sendable(invoice):
         return "not sendable"
     if invoice.sent_at is not None and not resend:
         return "already sent"
@@ -220,8 +242,13 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
         await Invoice.filter(id=invoice.id).update(payment_options=invoice.payment_options)
     try:
         recipients = await _email(
-            invoice, "invoice", message_id(invoice, clock.now() if resend else None)
+            invoice,
+            "invoice",
+            message_id(invoice, clock.now() if resend else None),
+            applies=_sendable,
         )
+    except NoLongerApplies:
+        return "not sendable"
     except mail.MailRejected as rejection:
         await invoice_status.record(invoice, "delivery_failed", SYSTEM, rejection.message)
         return "rejected"
@@ -237,7 +264,11 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     """A reminder, receipt or void notice to the customer, at most once (its event is the
     record; the Message-ID is derived from invoice, kind and suffix)."""
     invoice = await Invoice.get_or_none(id=invoice_id)
-    if invoice is None or not invoice_status.notice_applies(invoice, kind):
+
+    def applies(current: Invoice) -> bool:
+        return invoice_status.notice_applies(current, kind, suffix)
+
+    if invoice is None or not applies(invoice):
         return "no longer applies"
     event_type = f"{kind}_sent"
     detail_key = f"{kind}{':' + suffix if suffix else ''}"
@@ -251,8 +282,11 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
             invoice,
             kind,
             f"<invoice.{invoice.id}.{detail_key.replace(':', '.')}@{_mail_host()}>",
+            applies=applies,
             **details,
         )
+    except NoLongerApplies:
+        return "no longer applies"
     except mail.MailRejected as rejection:
         await invoice_status.record(
             invoice, "delivery_failed", SYSTEM, f"{kind}: {rejection.message}"

@@ -58,8 +58,19 @@ def reopened_status(invoice: Invoice, today: date) -> Status:
     return Status.OVERDUE if is_past_due(invoice, today) else Status.DUE
 
 
-def notice_applies(invoice: Invoice, kind: str) -> bool:
-    return invoice.status in NOTICE_STATUSES[kind]
+def payment_key(invoice: Invoice) -> str:
+    """Which payment of a PAID invoice this is (paid, undone and paid again: two)."""
+    return f"{invoice.paid_at:%Y%m%d%H%M%S%f}"
+
+
+def notice_applies(invoice: Invoice, kind: str, suffix: str = "") -> bool:
+    """Whether a notice of `kind` (asked for with `suffix`) may still go out. A receipt is
+    for one payment: not for one undone since, even if the invoice was paid again."""
+    if invoice.status not in NOTICE_STATUSES[kind]:
+        return False
+    if kind == "receipt" and suffix and invoice.paid_at is not None:
+        return suffix == payment_key(invoice)
+    return True
 
 
 async def record(

@@ -35,8 +35,9 @@ async def notice(invoice: Invoice, kind: str, suffix: str = "") -> None:
 
 
 async def receipt(invoice: Invoice) -> None:
-    """One receipt each time the invoice becomes PAID (paid, undone and paid again: two)."""
-    await notice(invoice, "receipt", suffix=f"{invoice.paid_at:%Y%m%d%H%M%S%f}")
+    """One receipt each time the invoice becomes PAID (paid, undone and paid again: two),
+    but none for a payment undone before its receipt went out."""
+    await notice(invoice, "receipt", suffix=invoice_status.payment_key(invoice))
 
 
 async def change_status(

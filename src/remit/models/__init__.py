@@ -11,4 +11,5 @@ MODEL_MODULES = [
     "remit.models.provider_events",
     "remit.models.runs",
     "remit.models.fees",
+    "remit.models.jobs",
 ]

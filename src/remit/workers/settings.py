@@ -1,15 +1,19 @@
 """How a worker is built: the same functions and cron entries for `remit worker` and for
 the worker that `remit serve` runs in-process in the embedded mode."""
 
+from datetime import timedelta
+
 from arq import cron
 from arq.connections import ArqRedis
 from arq.worker import Worker
 
+from remit.billing import jobs
 from remit.workers.contracts import plan_contract_endings
 from remit.workers.cycle import catch_up, plan_cycle
 from remit.workers.fees import bill_last_month
 from remit.workers.functions import FUNCTIONS
 from remit.workers.invoices import plan_reminders
+from remit.workers.outbox import relay_jobs
 
 
 def cron_jobs(cycle_time: str) -> list:
@@ -35,6 +39,8 @@ def cron_jobs(cycle_time: str) -> list:
             minute={0},
             unique=True,
         ),
+        # Every minute: jobs committed but never sent by the process that committed them.
+        cron(relay_jobs, name="jobs.relay.cron", unique=True),
     ]
 
 
@@ -49,6 +55,9 @@ def build_worker(
     """A worker on `pool`. In-process, the host (uvicorn) owns the signals."""
 
     async def on_startup(ctx: dict) -> None:
+        # Whatever a process that died left unsent, however recent: sent twice, a job
+        # with the same id is dropped by the queue.
+        await jobs.relay(older_than=timedelta(0))
         await catch_up(ctx, cycle_time)
 
     options = {

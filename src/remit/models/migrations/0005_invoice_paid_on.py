@@ -15,7 +15,7 @@ async def date_paid_invoices(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remit", "0003_provider_payments")]
+    dependencies = [("remit", "0004_job_outbox")]
 
     initial = False
 
