@@ -1,4 +1,5 @@
-"""The daily invoicing cycle on many `remit worker` processes, one of them SIGKILLed.
+"""The daily invoicing cycle on `remit worker` processes, one of them SIGKILLed: during
+delivery, or right after an issue job committed (see that test).
 
 During delivery: three workers start after today's cycle time, so each one's start-up
 catch-up plans today's cycle (the cron fired three times for one day), and the cron's plan
@@ -11,12 +12,14 @@ import time
 from datetime import UTC, datetime
 
 import pytest
+from arq.constants import job_key_prefix
 
-from remit.billing import clock
+from remit.billing import clock, issuing
 from remit.models.invoices import Invoice
+from remit.models.jobs import OutboxJob
 from remit.models.runs import InvoicingRun
 from tests.conftest import USES_SQLITE
-from tests.faults.audit import audit, due_today, wait_until_everything_sent
+from tests.faults.audit import audit, due_today, everything_sent, wait_until_everything_sent
 from tests.faults.processes import (
     assert_stopped_cleanly,
     in_progress,
@@ -132,4 +135,70 @@ async def test_a_worker_killed_during_delivery_leaves_each_invoice_issued_and_se
     print(
         f"\nkilled during delivery: {outcome}; {len(workers)} workers in "
         f"{time.monotonic() - started_at:.1f} s; orphaned by the kill: {sorted(orphaned)}"
+    )
+
+
+KILLS = 5  # at most: a kill that lands after the worker sent its jobs is tried again
+
+
+async def test_a_worker_killed_right_after_an_issue_commits_loses_no_follow_up_work(
+    settings, runtime, tmp_path
+):
+    """An issue job commits its invoice with its delivery job in the job outbox; the worker
+    is SIGKILLed the moment the database shows that row, before it sends the job to the queue
+    and deletes the row. The replacement's start-up relay sends it: every invoice issued and
+    emailed without waiting for the next cycle (or for the relay's cron, each minute)."""
+    skip_near_midnight()
+    cycle = await due_today({"Acme Corp": 18, "Initech": 12})
+    mail = Collector()
+    smtp = start(mail)
+    environment = worker_environment(settings, smtp.port)
+    workers = [start_worker("worker-1", environment, tmp_path)]
+    started_at = time.monotonic()
+    orphaned: set[str] = set()
+    unsent_at_kill: list[str] = []  # committed jobs a kill left unsent: the outbox's work
+    try:
+        for attempt in range(1, KILLS + 1):
+            victim = workers[-1]
+
+            async def committed() -> bool:
+                return await OutboxJob.filter(name=issuing.DELIVER_JOB).exists()
+
+            await wait_until(
+                committed,
+                30,
+                lambda: f"no delivery job in the outbox within 30 s\n{logs(workers)}",
+                every=0,
+            )
+            victim.kill()
+            killed_at = time.monotonic()
+            for row in await OutboxJob.all():
+                queued = await runtime.pool.exists(f"{job_key_prefix}{row.job_id}")
+                if not queued:
+                    unsent_at_kill.append(f"{row.name}:{row.job_id}")
+            orphaned |= await orphaned_jobs(
+                runtime.pool, settings.queue_name, victim, [], killed_at
+            )
+            await release(runtime.pool, orphaned)
+            workers.append(start_worker(f"worker-{attempt + 1}", environment, tmp_path))
+            if unsent_at_kill or await everything_sent(cycle):
+                break
+        assert unsent_at_kill, f"{KILLS} kills, each after the worker had sent its jobs"
+        workers.append(start_worker("worker-extra", environment, tmp_path))
+
+        async def context() -> str:
+            return f"unsent at the kill {unsent_at_kill}\n{logs(workers)}"
+
+        await wait_until_everything_sent(cycle, 45, context)
+    finally:
+        await stop(workers)
+        smtp.stop()
+
+    assert_stopped_cleanly(workers)
+    outcome = await audit(cycle, mail, may_repeat=orphaned)
+    assert await OutboxJob.all().count() == 0
+    print(
+        f"\nkilled after an issue committed: {outcome}; {attempt} kill(s); committed jobs the "
+        f"kill left unsent (relayed): {unsent_at_kill}; "
+        f"{time.monotonic() - started_at:.1f} s in all"
     )
