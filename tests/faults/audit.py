@@ -2,12 +2,14 @@
 each tenant's numbers run without a gap, every invoice was emailed once, every payment is
 counted once.
 
-The one exception to "emailed once", documented in docs and kept: a delivery cut off by a
-kill after the SMTP server took the message, and before `sent_at` was recorded, is sent
-again by the job's next try with the same Message-ID (the customer's mail client shows it
-once). The scenario names the deliveries that a kill may have cut off (`may_repeat`).
+The one exception to "emailed once", kept: a delivery cut off after the SMTP server took the
+message and before `sent_at` was recorded (the worker killed, or its database connection
+lost) is sent again by the job's next try with the same Message-ID, so the customer's mail
+client shows it once. The scenario names the deliveries a fault may have cut off
+(`may_repeat`).
 """
 
+import inspect
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -71,12 +73,15 @@ async def progress(cycle: Cycle) -> str:
     )
 
 
-async def wait_until_everything_sent(cycle: Cycle, seconds: float, context=lambda: "") -> None:
+async def wait_until_everything_sent(cycle: Cycle, seconds: float, context) -> None:
+    """Wait for every invoice to be issued and sent; on a failure, say how far the cycle got
+    and what `context()` (a function, maybe async) adds."""
+
     async def stuck() -> str:
-        context_text = await context() if callable(context) else context
-        return f"not every invoice sent within {seconds:.0f} s: {await progress(cycle)}\n" + (
-            context_text if isinstance(context_text, str) else str(context_text)
-        )
+        more = context()
+        if inspect.isawaitable(more):
+            more = await more
+        return f"not every invoice sent within {seconds:.0f} s: {await progress(cycle)}\n{more}"
 
     await wait_until(lambda: everything_sent(cycle), seconds, stuck, every=0.2)
 

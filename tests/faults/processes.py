@@ -130,6 +130,16 @@ def logs(workers: list[WorkerProcess], tail: int = 4000) -> str:
     return "\n".join(f"--- {w.name}\n{w.output()[-tail:]}" for w in workers)
 
 
+def retried(workers: list[WorkerProcess], function: str) -> set[str]:
+    """The ids of the `function` jobs the workers deferred to a retry, by their logs."""
+    return {
+        ended["id"]
+        for worker in workers
+        for line in worker.output().splitlines()
+        if "↻" in line and (ended := ENDED.search(line)) and ended["function"] == function
+    }
+
+
 async def in_progress(pool) -> dict[str, int]:
     """Job id -> milliseconds left on its arq in-progress key."""
     keys = await pool.keys(f"{in_progress_key_prefix}*")

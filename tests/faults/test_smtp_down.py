@@ -9,9 +9,9 @@ import pytest
 from tests.conftest import USES_SQLITE
 from tests.faults.audit import audit, due_today, wait_until_everything_sent
 from tests.faults.processes import (
-    ENDED,
     assert_stopped_cleanly,
     logs,
+    retried,
     skip_near_midnight,
     start_worker,
     stop,
@@ -26,16 +26,6 @@ pytestmark = pytest.mark.skipif(
 
 TENANTS = {"Acme Corp": 30, "Initech": 20}  # 50 contracts in all
 FIRST_RETRY = 60  # seconds: retries.backoff_seconds(1)
-
-
-def deliveries_put_off(workers) -> set[str]:
-    """The delivery jobs the workers deferred to a retry, by their logs."""
-    return {
-        ended["id"]
-        for worker in workers
-        for line in worker.output().splitlines()
-        if "↻" in line and (ended := ENDED.search(line)) and ended["function"] == "invoice.deliver"
-    }
 
 
 async def test_deliveries_refused_by_a_closed_port_are_retried_and_sent_once_it_opens(
@@ -53,7 +43,7 @@ async def test_deliveries_refused_by_a_closed_port_are_retried_and_sent_once_it_
     try:
 
         async def half_put_off() -> bool:
-            return len(deliveries_put_off(workers)) >= half
+            return len(retried(workers, "invoice.deliver")) >= half
 
         await wait_until(
             half_put_off,
@@ -62,7 +52,7 @@ async def test_deliveries_refused_by_a_closed_port_are_retried_and_sent_once_it_
         )
         smtp = start(mail, port=port)
         up_at = time.monotonic()
-        put_off = len(deliveries_put_off(workers))
+        put_off = len(retried(workers, "invoice.deliver"))
         await wait_until_everything_sent(cycle, FIRST_RETRY + 45, lambda: logs(workers))
         recovered_in = time.monotonic() - up_at
     finally:

@@ -21,25 +21,29 @@ from remit.workers import contracts as contract_jobs
 from remit.workers import cycle as cycle_jobs
 from remit.workers import fees as fee_jobs
 from remit.workers import invoices as invoice_jobs
+from remit.workers.retries import retried_when_the_database_is_lost
 
 
 async def touch_api_key(ctx: dict, api_key_id: str, at: str) -> None:
     await tenants.record_key_use(UUID(api_key_id), datetime.fromisoformat(at))
 
 
-FUNCTIONS = [
-    func(fee_jobs.collect_fee, name=fees.COLLECT_JOB),
-    func(fee_jobs.fee_failure_notice, name="fee.failure_notice"),
-    func(cycle_jobs.plan_cycle, name=cycle.PLAN_JOB),
-    func(cycle_jobs.issue_invoice, name=issuing.ISSUE_JOB),
-    func(invoice_jobs.charge_invoice, name=charging.CHARGE_JOB),
-    func(invoice_jobs.deliver_invoice, name=issuing.DELIVER_JOB),
-    func(invoice_jobs.send_notice, name=payments.NOTICE_JOB),
-    func(invoice_jobs.close_payment_pages, name=pages.CLOSE_JOB),
-    func(invoice_jobs.send_tenant_notice, name=provider_payments.TENANT_NOTICE_JOB),
-    func(invoice_jobs.mark_overdue, name=reminders.OVERDUE_JOB),
-    func(invoice_jobs.remind, name=reminders.REMIND_JOB),
-    func(invoice_jobs.plan_reminders, name="reminders.plan"),
-    func(touch_api_key, name=tenants.TOUCH_JOB),
-    func(contract_jobs.end_contract_if_due, name=contracts.END_JOB),
+JOBS = [
+    (fee_jobs.collect_fee, fees.COLLECT_JOB),
+    (fee_jobs.fee_failure_notice, "fee.failure_notice"),
+    (cycle_jobs.plan_cycle, cycle.PLAN_JOB),
+    (cycle_jobs.issue_invoice, issuing.ISSUE_JOB),
+    (invoice_jobs.charge_invoice, charging.CHARGE_JOB),
+    (invoice_jobs.deliver_invoice, issuing.DELIVER_JOB),
+    (invoice_jobs.send_notice, payments.NOTICE_JOB),
+    (invoice_jobs.close_payment_pages, pages.CLOSE_JOB),
+    (invoice_jobs.send_tenant_notice, provider_payments.TENANT_NOTICE_JOB),
+    (invoice_jobs.mark_overdue, reminders.OVERDUE_JOB),
+    (invoice_jobs.remind, reminders.REMIND_JOB),
+    (invoice_jobs.plan_reminders, "reminders.plan"),
+    (touch_api_key, tenants.TOUCH_JOB),
+    (contract_jobs.end_contract_if_due, contracts.END_JOB),
 ]
+
+# Each one retried when the database connection is lost under it.
+FUNCTIONS = [func(retried_when_the_database_is_lost(job), name=name) for job, name in JOBS]
