@@ -3,9 +3,14 @@ from datetime import date
 import pytest
 from arq import Retry
 
-from remit.billing import cycle, issuing
+from remit.billing import clock, cycle, issuing
 from remit.models.runs import InvoicingRun
-from remit.workers.cycle import issue_invoice, plan_cycle
+from remit.workers.cycle import (
+    catch_up_after_queue_loss,
+    issue_invoice,
+    mark_queue,
+    plan_cycle,
+)
 from tests import factories
 
 
@@ -29,3 +34,17 @@ async def test_the_issue_job_issues_and_a_failed_one_is_retried_later(runtime, m
     assert issued == "issued"
     run = await InvoicingRun.get(tenant=tenant)
     assert (run.invoices_issued, run.failures) == (1, [])
+
+
+async def test_a_queue_that_lost_its_data_has_the_day_planned_again_once(runtime):
+    ctx = {"redis": runtime.pool}
+    await mark_queue(ctx)  # at start-up
+    kept = await catch_up_after_queue_loss(ctx, "00:00")
+    await runtime.pool.flushdb()  # Redis restarted without its data
+    lost = await catch_up_after_queue_loss(ctx, "00:00")
+    again = await catch_up_after_queue_loss(ctx, "00:00")
+
+    assert (kept, lost, again) == (False, True, False)
+    assert [(job.function, job.args) for job in await runtime.pool.queued_jobs()] == [
+        ("cycle.plan", (clock.today().isoformat(),))
+    ]

@@ -39,3 +39,23 @@ async def catch_up(ctx: dict, cycle_time: str) -> None:
         await pool.enqueue_job(
             cycle.PLAN_JOB, today, _job_id=f"{pool.default_queue_name}:cycle:{today}"
         )
+
+
+def _queue_marker(pool) -> str:
+    return f"{pool.default_queue_name}:known"
+
+
+async def mark_queue(ctx: dict) -> None:
+    """Set at start-up: a queue that loses this key lost everything else it held."""
+    await ctx["redis"].set(_queue_marker(ctx["redis"]), "1")
+
+
+async def catch_up_after_queue_loss(ctx: dict, cycle_time: str) -> bool:
+    """Each minute: when Redis lost its data (restarted without persistence, or flushed),
+    every job it held is gone, and the job outbox holds only what was never sent. The day's
+    cycle is then planned again, as at start-up: issue jobs for the contracts still due,
+    deliveries for the invoices not sent. One worker of many does it (SET NX)."""
+    if not await ctx["redis"].set(_queue_marker(ctx["redis"]), "1", nx=True):
+        return False
+    await catch_up(ctx, cycle_time)
+    return True

@@ -9,7 +9,7 @@ from arq.worker import Worker
 
 from remit.billing import jobs
 from remit.workers.contracts import plan_contract_endings
-from remit.workers.cycle import catch_up, plan_cycle
+from remit.workers.cycle import catch_up, catch_up_after_queue_loss, mark_queue, plan_cycle
 from remit.workers.fees import bill_last_month
 from remit.workers.functions import FUNCTIONS
 from remit.workers.invoices import plan_reminders
@@ -18,6 +18,10 @@ from remit.workers.outbox import relay_jobs
 
 def cron_jobs(cycle_time: str) -> list:
     hours, minutes = map(int, cycle_time.split(":"))
+
+    async def check_queue(ctx: dict) -> bool:
+        return await catch_up_after_queue_loss(ctx, cycle_time)
+
     return [
         # Just after midnight UTC, so a contract that ended yesterday is ENDED before the cycle.
         cron(
@@ -41,6 +45,8 @@ def cron_jobs(cycle_time: str) -> list:
         ),
         # Every minute: jobs committed but never sent by the process that committed them.
         cron(relay_jobs, name="jobs.relay.cron", unique=True),
+        # Every minute: jobs lost with Redis's data are asked for again.
+        cron(check_queue, name="queue.check.cron", unique=True),
     ]
 
 
@@ -58,6 +64,7 @@ def build_worker(
         # Whatever a process that died left unsent, however recent: sent twice, a job
         # with the same id is dropped by the queue.
         await jobs.relay(older_than=timedelta(0))
+        await mark_queue(ctx)
         await catch_up(ctx, cycle_time)
 
     options = {
