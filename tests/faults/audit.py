@@ -10,6 +10,7 @@ client shows it once. The scenario names the deliveries a fault may have cut off
 """
 
 import inspect
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,6 +28,7 @@ from tests.servers import Collector
 
 SENDER = "billing@acme.com"  # ready_tenant's company email, the From of every invoice
 TOTAL = "€1,299.88"  # the first invoice of factories.WORKED_EXAMPLE
+INVOICE_EMAIL = re.compile(r"<invoice\.[0-9a-f-]{36}@[^>]+>")
 
 
 @dataclass
@@ -37,12 +39,15 @@ class Cycle:
     contracts: dict[UUID, tuple[str, str]] = field(default_factory=dict)
 
 
-async def due_today(tenants: dict[str, int], **contract_fields) -> Cycle:
-    """`tenants`: name -> how many of its contracts are due today."""
+async def due_today(tenants: dict[str, int], set_up=None, **contract_fields) -> Cycle:
+    """`tenants`: name -> how many of its contracts are due today; `set_up(tenant)` runs
+    before its contracts are made."""
     today = clock.today()
     cycle = Cycle(tenants)
     for tenant_name, count in tenants.items():
         tenant, _ = await factories.ready_tenant(tenant_name)
+        if set_up is not None:
+            await set_up(tenant)
         domain = tenant_name.lower().replace(" ", "-") + ".com"
         for n in range(1, count + 1):
             email = f"ap@customer-{n:02d}.{domain}"
@@ -145,7 +150,11 @@ async def audit(
     # the server took the message (see the module's docstring): twice at most, same id.
     host = PUBLIC_URL.removeprefix("https://")
     by_id = {f"<invoice.{invoice.id}@{host}>": invoice for invoice in invoices}
-    messages = received(mail)
+    messages = [  # invoice emails: not receipts or other notices, which have ids of their own
+        (recipients, message)
+        for recipients, message in received(mail)
+        if INVOICE_EMAIL.fullmatch(message["Message-ID"])
+    ]
     per_message = Counter(message["Message-ID"] for _, message in messages)
     assert set(per_message) == set(by_id)
     duplicates = {message_id: n for message_id, n in per_message.items() if n > 1}
