@@ -16,6 +16,12 @@ from pathlib import Path
 import pytest
 from arq.constants import in_progress_key_prefix
 
+from tests.conftest import USES_SQLITE
+
+# The scenarios on `remit worker` processes: they share a Redis queue, so the PostgreSQL run.
+ON_WORKERS = pytest.mark.skipif(
+    USES_SQLITE, reason="`remit worker` processes share a Redis queue: the PostgreSQL run"
+)
 PUBLIC_URL = "https://pay.acme.com"
 # What arq gives a job before another worker may take it over: job_timeout (300 s in
 # workers/settings.py, no REMIT_ setting changes it) + 10 s.

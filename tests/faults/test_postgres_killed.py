@@ -8,26 +8,14 @@ import time
 from pathlib import Path
 
 import asyncpg
-import pytest
 
 from remit.models.invoices import Invoice
-from tests.conftest import POSTGRES_ADMIN_URL, USES_SQLITE, database_name
+from tests.conftest import POSTGRES_ADMIN_URL, database_name
+from tests.faults import processes
 from tests.faults.audit import audit, due_today, wait_until_everything_sent
-from tests.faults.processes import (
-    assert_stopped_cleanly,
-    logs,
-    retried,
-    skip_near_midnight,
-    start_worker,
-    stop,
-    wait_until,
-    worker_environment,
-)
 from tests.servers import Collector, start
 
-pytestmark = pytest.mark.skipif(
-    USES_SQLITE, reason="`remit worker` processes share a Redis queue: the PostgreSQL run"
-)
+pytestmark = processes.ON_WORKERS
 
 TENANTS = {"Acme Corp": 18, "Initech": 12}  # 30 contracts in all
 POSTGRES_PORT = 5432
@@ -67,12 +55,12 @@ async def terminate_connections(workers) -> int:
 async def test_connections_killed_mid_cycle_leave_each_invoice_issued_and_sent_once(
     settings, tmp_path
 ):
-    skip_near_midnight()
+    processes.skip_near_midnight()
     cycle = await due_today(TENANTS)
     mail = Collector()
     smtp = start(mail)
-    environment = worker_environment(settings, smtp.port)
-    workers = [start_worker(f"worker-{n}", environment, tmp_path) for n in (1, 2)]
+    environment = processes.worker_environment(settings, smtp.port)
+    workers = [processes.start_worker(f"worker-{n}", environment, tmp_path) for n in (1, 2)]
     started_at = time.monotonic()
     terminated = []  # connections terminated, at each kill
     try:
@@ -82,22 +70,25 @@ async def test_connections_killed_mid_cycle_leave_each_invoice_issued_and_sent_o
             async def reached(at_least=at_least) -> bool:
                 return await Invoice.filter(sent_at__not_isnull=True).count() >= at_least
 
-            await wait_until(
+            await processes.wait_until(
                 reached,
                 45,
-                lambda at_least=at_least: f"fewer than {at_least} sent in 45 s\n{logs(workers)}",
+                lambda at_least=at_least: (
+                    f"fewer than {at_least} sent in 45 s\n{processes.logs(workers)}"
+                ),
             )
             terminated.append(await terminate_connections(workers))
-        await wait_until_everything_sent(cycle, 100, lambda: logs(workers))
+        await wait_until_everything_sent(cycle, 100, lambda: processes.logs(workers))
     finally:
-        await stop(workers)
+        await processes.stop(workers)
         smtp.stop()
 
-    assert_stopped_cleanly(workers, tolerated="terminating connection")
+    processes.assert_stopped_cleanly(workers, tolerated="terminating connection")
     # A delivery whose connection was terminated after the SMTP server took the message,
     # before sent_at was recorded, is retried and sends the message again (same Message-ID).
     put_off = {
-        function: retried(workers, function) for function in ("cycle.issue", "invoice.deliver")
+        function: processes.retried(workers, function)
+        for function in ("cycle.issue", "invoice.deliver")
     }
     outcome = await audit(cycle, mail, may_repeat=put_off["invoice.deliver"])
     print(

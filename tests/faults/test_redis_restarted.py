@@ -10,24 +10,12 @@ import pytest
 import redis.asyncio as redis
 
 from remit.models.invoices import Invoice
-from tests.conftest import USES_SQLITE
+from tests.faults import processes
 from tests.faults.audit import audit, due_today, everything_sent, progress
-from tests.faults.processes import (
-    assert_stopped_cleanly,
-    logs,
-    retried,
-    skip_near_midnight,
-    start_worker,
-    stop,
-    wait_until,
-    worker_environment,
-)
 from tests.servers import Collector, free_port, start
 
 pytestmark = [
-    pytest.mark.skipif(
-        USES_SQLITE, reason="`remit worker` processes share a Redis queue: the PostgreSQL run"
-    ),
+    processes.ON_WORKERS,
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="no redis-server"),
 ]
 
@@ -62,7 +50,9 @@ class RedisServer:
                 return False
 
         try:
-            await wait_until(answers, 10, lambda: f"redis-server on {self.port} did not start")
+            await processes.wait_until(
+                answers, 10, lambda: f"redis-server on {self.port} did not start"
+            )
         finally:
             await client.aclose()
 
@@ -75,14 +65,14 @@ class RedisServer:
 async def test_redis_restarted_mid_cycle_leaves_each_invoice_issued_and_sent_once(
     settings, tmp_path
 ):
-    skip_near_midnight()
+    processes.skip_near_midnight()
     cycle = await due_today(TENANTS)
     mail = Collector()
     smtp = start(mail)
     queue = RedisServer(free_port(), tmp_path)
     await queue.start()
-    environment = worker_environment(settings, smtp.port, redis_url=queue.url)
-    workers = [start_worker(f"worker-{n}", environment, tmp_path) for n in (1, 2)]
+    environment = processes.worker_environment(settings, smtp.port, redis_url=queue.url)
+    workers = [processes.start_worker(f"worker-{n}", environment, tmp_path) for n in (1, 2)]
     started_at = time.monotonic()
     exited = []  # the workers that exited on losing Redis
     try:
@@ -91,7 +81,9 @@ async def test_redis_restarted_mid_cycle_leaves_each_invoice_issued_and_sent_onc
             sent = await Invoice.filter(sent_at__not_isnull=True).count()
             return 3 <= sent < len(cycle.contracts) - 10
 
-        await wait_until(mid_cycle, 45, lambda: f"no mid-cycle moment in 45 s\n{logs(workers)}")
+        await processes.wait_until(
+            mid_cycle, 45, lambda: f"no mid-cycle moment in 45 s\n{processes.logs(workers)}"
+        )
         sent_before = await Invoice.filter(sent_at__not_isnull=True).count()
         issued_before = await Invoice.all().count()
         queue.kill()
@@ -104,16 +96,18 @@ async def test_redis_restarted_mid_cycle_leaves_each_invoice_issued_and_sent_onc
             for worker in list(workers):
                 if worker.process.poll() is not None and worker not in exited:
                     exited.append(worker)
-                    workers.append(start_worker(f"{worker.name}-again", environment, tmp_path))
+                    workers.append(
+                        processes.start_worker(f"{worker.name}-again", environment, tmp_path)
+                    )
             return await everything_sent(cycle)
 
         async def stuck() -> str:
-            return f"not every invoice sent in 90 s: {await progress(cycle)}\n{logs(workers)}"
+            return f"not every invoice sent in 90 s: {await progress(cycle)}\n{processes.logs(workers)}"
 
-        await wait_until(recovered, 90, stuck, every=0.2)
+        await processes.wait_until(recovered, 90, stuck, every=0.2)
         recovered_in = time.monotonic() - restarted_at
     finally:
-        await stop(workers)
+        await processes.stop(workers)
         queue.kill()
         smtp.stop()
 
@@ -123,8 +117,8 @@ async def test_redis_restarted_mid_cycle_leaves_each_invoice_issued_and_sent_onc
             .rstrip()
             .endswith("remit: cannot reach Redis: Connection closed by server.")
         ), worker.output()[-2000:]
-    assert_stopped_cleanly([w for w in workers if w not in exited])
-    outcome = await audit(cycle, mail, may_repeat=retried(workers, "invoice.deliver"))
+    processes.assert_stopped_cleanly([w for w in workers if w not in exited])
+    outcome = await audit(cycle, mail, may_repeat=processes.retried(workers, "invoice.deliver"))
     print(
         f"\nRedis restarted mid-cycle ({issued_before} issued, {sent_before} sent before): "
         f"{outcome}; {len(exited)} worker(s) exited and restarted; every invoice sent {recovered_in:.1f} s after the restart; "

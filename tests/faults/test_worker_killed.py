@@ -11,32 +11,17 @@ delivery that was cut off by the kill after the server took the message.
 import time
 from datetime import UTC, datetime
 
-import pytest
 from arq.constants import job_key_prefix
 
 from remit.billing import clock, issuing
 from remit.models.invoices import Invoice
 from remit.models.jobs import OutboxJob
 from remit.models.runs import InvoicingRun
-from tests.conftest import USES_SQLITE
+from tests.faults import processes
 from tests.faults.audit import audit, due_today, everything_sent, wait_until_everything_sent
-from tests.faults.processes import (
-    assert_stopped_cleanly,
-    in_progress,
-    logs,
-    orphaned_jobs,
-    release,
-    skip_near_midnight,
-    start_worker,
-    stop,
-    wait_until,
-    worker_environment,
-)
 from tests.servers import Collector, start
 
-pytestmark = pytest.mark.skipif(
-    USES_SQLITE, reason="`remit worker` processes share a Redis queue: the PostgreSQL run"
-)
+pytestmark = processes.ON_WORKERS
 
 TENANTS = {"Acme Corp": 16, "Initech": 14, "Umbrella": 10}  # 40 contracts in all
 DEADLINE = 75  # seconds for the whole cycle, the kill included
@@ -45,7 +30,7 @@ DEADLINE = 75  # seconds for the whole cycle, the kill included
 async def test_a_worker_killed_during_delivery_leaves_each_invoice_issued_and_sent_once(
     settings, runtime, tmp_path
 ):
-    skip_near_midnight()
+    processes.skip_near_midnight()
     today = clock.today()
     cycle = await due_today(TENANTS)
 
@@ -64,8 +49,8 @@ async def test_a_worker_killed_during_delivery_leaves_each_invoice_issued_and_se
 
     mail = Collector()
     smtp = start(mail)
-    environment = worker_environment(settings, smtp.port)
-    workers = [start_worker(f"worker-{n}", environment, tmp_path) for n in (1, 2, 3)]
+    environment = processes.worker_environment(settings, smtp.port)
+    workers = [processes.start_worker(f"worker-{n}", environment, tmp_path) for n in (1, 2, 3)]
     started_at = time.monotonic()
     try:
         # The cron firing twice for the same tick (one job id), and once more as another tick.
@@ -87,45 +72,45 @@ async def test_a_worker_killed_during_delivery_leaves_each_invoice_issued_and_se
             return 3 <= sent < len(cycle.contracts) - 5 and delivering
 
         def too_late() -> str:
-            return f"no moment with the victim delivering mid-cycle within 45 s\n{logs(workers)}"
+            return f"no moment with the victim delivering mid-cycle within 45 s\n{processes.logs(workers)}"
 
-        await wait_until(mid_cycle, 45, too_late)
+        await processes.wait_until(mid_cycle, 45, too_late)
         victim.kill()
         killed_at = time.monotonic()
-        workers.append(start_worker("worker-4", environment, tmp_path))
+        workers.append(processes.start_worker("worker-4", environment, tmp_path))
         survivors = [w for w in workers if not w.killed]
 
         # The dead worker's jobs: those its log shows started and never finished, and any
         # other key set before the kill (a job picked up a moment before its "→" line) that
         # stays unclaimed by every survivor's log (a survivor logs the jobs it picks up at once).
-        orphaned = await orphaned_jobs(
+        orphaned = await processes.orphaned_jobs(
             runtime.pool, settings.queue_name, victim, survivors, killed_at
         )
         assert victim.in_flight() <= orphaned, (
             await flushed(),
             victim.in_flight(),
             orphaned,
-            await in_progress(runtime.pool),
+            await processes.in_progress(runtime.pool),
             {w.name: w.in_flight() for w in survivors},
             (time.monotonic() - killed_at),
             victim.output()[-5000:],
         )
         assert orphaned, f"the victim was working on nothing at the kill: {victim.output()}"
-        await release(runtime.pool, orphaned)
+        await processes.release(runtime.pool, orphaned)
 
         async def context() -> str:
             return (
-                f"{await flushed()}in-progress keys (ms left) {await in_progress(runtime.pool)}; "
-                f"orphaned at the kill {orphaned}\n{logs(workers)}"
+                f"{await flushed()}in-progress keys (ms left) {await processes.in_progress(runtime.pool)}; "
+                f"orphaned at the kill {orphaned}\n{processes.logs(workers)}"
             )
 
         await wait_until_everything_sent(cycle, DEADLINE - (time.monotonic() - started_at), context)
     finally:
-        await stop(workers)
+        await processes.stop(workers)
         smtp.stop()
 
     assert not await flushed(), await flushed()
-    assert_stopped_cleanly(workers)
+    processes.assert_stopped_cleanly(workers)
     # A delivery job of the killed worker may have handed its message to the server and died
     # before recording sent_at: a worker runs up to 10 jobs at a time (arq's max_jobs), so
     # there may be as many such repeats as the killed worker had deliveries running.
@@ -148,12 +133,12 @@ async def test_a_worker_killed_right_after_an_issue_commits_loses_no_follow_up_w
     is SIGKILLed the moment the database shows that row, before it sends the job to the queue
     and deletes the row. The replacement's start-up relay sends it: every invoice issued and
     emailed without waiting for the next cycle (or for the relay's cron, each minute)."""
-    skip_near_midnight()
+    processes.skip_near_midnight()
     cycle = await due_today({"Acme Corp": 18, "Initech": 12})
     mail = Collector()
     smtp = start(mail)
-    environment = worker_environment(settings, smtp.port)
-    workers = [start_worker("worker-1", environment, tmp_path)]
+    environment = processes.worker_environment(settings, smtp.port)
+    workers = [processes.start_worker("worker-1", environment, tmp_path)]
     started_at = time.monotonic()
     orphaned: set[str] = set()
     unsent_at_kill: list[str] = []  # committed jobs a kill left unsent: the outbox's work
@@ -164,10 +149,10 @@ async def test_a_worker_killed_right_after_an_issue_commits_loses_no_follow_up_w
             async def committed() -> bool:
                 return await OutboxJob.filter(name=issuing.DELIVER_JOB).exists()
 
-            await wait_until(
+            await processes.wait_until(
                 committed,
                 30,
-                lambda: f"no delivery job in the outbox within 30 s\n{logs(workers)}",
+                lambda: f"no delivery job in the outbox within 30 s\n{processes.logs(workers)}",
                 every=0,
             )
             victim.kill()
@@ -176,25 +161,25 @@ async def test_a_worker_killed_right_after_an_issue_commits_loses_no_follow_up_w
                 queued = await runtime.pool.exists(f"{job_key_prefix}{row.job_id}")
                 if not queued:
                     unsent_at_kill.append(f"{row.name}:{row.job_id}")
-            orphaned |= await orphaned_jobs(
+            orphaned |= await processes.orphaned_jobs(
                 runtime.pool, settings.queue_name, victim, [], killed_at
             )
-            await release(runtime.pool, orphaned)
-            workers.append(start_worker(f"worker-{attempt + 1}", environment, tmp_path))
+            await processes.release(runtime.pool, orphaned)
+            workers.append(processes.start_worker(f"worker-{attempt + 1}", environment, tmp_path))
             if unsent_at_kill or await everything_sent(cycle):
                 break
         assert unsent_at_kill, f"{KILLS} kills, each after the worker had sent its jobs"
-        workers.append(start_worker("worker-extra", environment, tmp_path))
+        workers.append(processes.start_worker("worker-extra", environment, tmp_path))
 
         async def context() -> str:
-            return f"unsent at the kill {unsent_at_kill}\n{logs(workers)}"
+            return f"unsent at the kill {unsent_at_kill}\n{processes.logs(workers)}"
 
         await wait_until_everything_sent(cycle, 45, context)
     finally:
-        await stop(workers)
+        await processes.stop(workers)
         smtp.stop()
 
-    assert_stopped_cleanly(workers)
+    processes.assert_stopped_cleanly(workers)
     outcome = await audit(cycle, mail, may_repeat=orphaned)
     assert await OutboxJob.all().count() == 0
     print(
