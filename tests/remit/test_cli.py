@@ -1,6 +1,7 @@
 """The `remit` command as an operator runs it: a real process, real exit codes, one line on
 failure."""
 
+import asyncio
 import os
 import re
 import signal
@@ -8,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
 
@@ -16,7 +17,10 @@ import pytest
 from typer.testing import CliRunner
 
 from remit import cli
+from remit.billing import charging, providers
+from remit.models.invoices import Invoice
 from remit.settings import get_settings
+from tests import factories
 from tests.conftest import (
     USES_SQLITE,
     drop_postgres_database,
@@ -341,3 +345,55 @@ def test_serve_links_to_where_it_listens_unless_told_otherwise(
         options[options.index("--host") + 1] if "--host" in options else "127.0.0.1",
         int(options[options.index("--port") + 1]) if "--port" in options else 8000,
     )
+
+
+async def test_cycle_run_with_stripe_unreachable_emails_every_invoice_and_ends(
+    settings, smtpd, tmp_path
+):
+    tenant, _ = await factories.ready_tenant()
+    await providers.configure(tenant, "stripe", enabled=True, settings=factories.STRIPE)
+    for n in range(3):
+        contract = await factories.live_contract(
+            tenant,
+            date(2027, 1, 1),
+            organization_name=f"Globex {n}",
+            payment_providers=["stripe", "bank_transfer"],
+            auto_charge=True,
+        )
+        await charging.link_account(
+            tenant, str(contract.organization_id), "stripe", f"cus_{n}", f"pm_{n}"
+        )
+    mail, smtp_port = smtpd
+    environment = {
+        "REMIT_DATABASE_URL": settings.database_url,
+        "REMIT_SECRET_KEY": "test-secret",
+        "REMIT_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+        # Nothing listens there: every call to Stripe fails to connect.
+        "REMIT_STRIPE_API_BASE": f"http://127.0.0.1:{free_port()}",
+    }
+    if settings.redis_url:
+        environment |= {
+            "REMIT_REDIS_URL": settings.redis_url,
+            "REMIT_QUEUE_NAME": settings.queue_name,
+        }
+    started = time.monotonic()
+
+    result = await asyncio.to_thread(
+        remit, "cycle", "run", "--date", "2027-01-01", cwd=tmp_path, env=environment
+    )
+
+    took = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    invoices = await Invoice.filter(tenant=tenant).order_by("number")
+    assert [(invoice.number, invoice.sent_at is not None) for invoice in invoices] == [
+        ("INV-000001", True),
+        ("INV-000002", True),
+        ("INV-000003", True),
+    ]
+    assert len(mail.envelopes) == 3
+    # The three automatic charges wait for Stripe; the command is done with what it can do.
+    assert re.fullmatch(
+        r"3 job\(s\) waiting for a retry, the first at \d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\.",
+        result.stdout.strip().splitlines()[-1],
+    ), result.stdout
+    assert took < 60, took

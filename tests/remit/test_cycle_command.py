@@ -37,8 +37,9 @@ async def test_the_summary_names_each_failure_with_its_message_and_error_id(runt
 
 async def test_fees_run_ends_despite_a_retry_days_away_and_says_when_it_is(runtime, drain_jobs):
     tenant, _ = await factories.ready_tenant()
-    await factories.live_contract(tenant, date(2027, 1, 1))
-    await cycle.plan(date(2027, 1, 1))
+    # A month already over, so that its fee can be billed today.
+    await factories.live_contract(tenant, date(2026, 11, 1))
+    await cycle.plan(date(2026, 11, 1))
     await drain_jobs()
     # A card fee with no saved card fails, and its next attempt is planned in two days.
     await InvoicingSettings.filter(tenant=tenant).update(platform_billing_kind="card")
@@ -46,7 +47,7 @@ async def test_fees_run_ends_despite_a_retry_days_away_and_says_when_it_is(runti
     before = datetime.now(UTC)
 
     await asyncio.wait_for(
-        bill_fees(runtime.pool, date(2027, 1, 1), Console(file=output, width=120)), 30
+        bill_fees(runtime.pool, date(2026, 11, 1), Console(file=output, width=120)), 30
     )
 
     after = datetime.now(UTC)
