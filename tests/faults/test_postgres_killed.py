@@ -83,6 +83,7 @@ async def test_connections_killed_mid_cycle_leave_each_invoice_issued_and_sent_o
         await processes.stop(workers)
         smtp.stop()
 
+    assert all(terminated), terminated
     processes.assert_stopped_cleanly(workers, tolerated="terminating connection")
     # A delivery whose connection was terminated after the SMTP server took the message,
     # before sent_at was recorded, is retried and sends the message again (same Message-ID).

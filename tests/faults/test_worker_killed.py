@@ -141,13 +141,16 @@ async def test_a_worker_killed_right_after_an_issue_commits_loses_no_follow_up_w
     workers = [processes.start_worker("worker-1", environment, tmp_path)]
     started_at = time.monotonic()
     orphaned: set[str] = set()
+    seen = set()  # the outbox rows at each kill
     unsent_at_kill: list[str] = []  # committed jobs a kill left unsent: the outbox's work
     try:
         for attempt in range(1, KILLS + 1):
             victim = workers[-1]
 
-            async def committed() -> bool:
-                return await OutboxJob.filter(name=issuing.DELIVER_JOB).exists()
+            async def committed() -> bool:  # a row no earlier kill saw
+                return await (
+                    OutboxJob.filter(name=issuing.DELIVER_JOB).exclude(id__in=seen).exists()
+                )
 
             await processes.wait_until(
                 committed,
@@ -158,6 +161,7 @@ async def test_a_worker_killed_right_after_an_issue_commits_loses_no_follow_up_w
             victim.kill()
             killed_at = time.monotonic()
             for row in await OutboxJob.all():
+                seen.add(row.id)
                 queued = await runtime.pool.exists(f"{job_key_prefix}{row.job_id}")
                 if not queued:
                     unsent_at_kill.append(f"{row.name}:{row.job_id}")
