@@ -36,7 +36,9 @@ def create_app(
             app.state.runtime = started
             yield
 
-    schema = schema or build_schema(max_depth=settings.max_query_depth)
+    schema = schema or build_schema(
+        max_depth=settings.max_query_depth, max_cost=settings.max_query_cost
+    )
     graphql = GraphQLApp(schema, graphql_ide="graphiql")
     app = Starlette(
         routes=[

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     queue_name: str = "remit:queue"
     max_query_depth: int = 12
+    # Fields an operation may resolve, connections' `first` multiplied along the path; see
+    # graph/extensions.QueryCostLimit.
+    max_query_cost: int = 50_000
     # How long a job may run; also how long a dead worker's running job waits before
     # another worker takes it over.
     job_timeout: int = 300

@@ -1,11 +1,18 @@
 """The API: every domain's queries and mutations combined, with the extensions that keep it
-fast (parser and validation caches) and safe (depth limit, internal errors hidden)."""
+fast (parser and validation caches) and safe (token, alias, depth and cost limits, internal
+errors hidden)."""
 
 from datetime import date, datetime
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import AddValidationRules, ParserCache, ValidationCache
+from strawberry.extensions import (
+    AddValidationRules,
+    MaxTokensLimiter,
+    ParserCache,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.scalars import JSON
 from strawberry.tools import merge_types
@@ -15,7 +22,7 @@ from remit.graph import enums
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.contracts import ContractMutation, ContractQuery
 from remit.graph.errors import UserError
-from remit.graph.extensions import HideInternalErrors
+from remit.graph.extensions import HideInternalErrors, QueryCostLimit
 from remit.graph.fees import FeeQuery
 from remit.graph.invoices import InvoiceMutation, InvoiceQuery
 from remit.graph.money import Money
@@ -43,11 +50,24 @@ class Schema(strawberry.Schema):
         are the client's own mistakes, answered and not logged."""
 
 
-def build_schema(max_depth: int = 12, *, caches: bool = True) -> strawberry.Schema:
-    # One depth rule for the schema's life: the validation cache is keyed by the rules, so a
+# Far above any screen's query (the largest is a few hundred tokens and no alias), far below
+# what keeps the parser or the validator busy long enough to be felt by other requests.
+MAX_TOKENS = 10_000
+MAX_ALIASES = 100
+
+
+def build_schema(
+    max_depth: int = 12, *, max_cost: int = 50_000, caches: bool = True
+) -> strawberry.Schema:
+    # One rule of each for the schema's life: the validation cache is keyed by the rules, so a
     # rule class made anew per request (as QueryDepthLimiter does) would never hit it.
-    depth_rule = create_validator(max_depth, should_ignore=None)
-    extensions = [lambda: AddValidationRules([depth_rule]), HideInternalErrors]
+    rules = [create_validator(max_depth, should_ignore=None), aliases_validator(MAX_ALIASES)]
+    extensions = [
+        lambda: MaxTokensLimiter(MAX_TOKENS),
+        lambda: AddValidationRules(rules),
+        lambda: QueryCostLimit(max_cost),
+        HideInternalErrors,
+    ]
     if caches:
         # Strawberry makes each extension anew per request; the caches live at module level
         # and are shared by every request.
