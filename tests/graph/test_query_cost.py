@@ -119,7 +119,7 @@ async def test_a_thousand_aliases_are_refused_by_the_parser(context):
         result = await build_schema().execute(f"{{ {aliased(1000)} }}", context_value=context)
 
     assert [error.message for error in result.errors] == [
-        "Syntax Error: Document contains more than 10000 tokens. Parsing aborted."
+        "Syntax Error: Document contains more than 5000 tokens. Parsing aborted."
     ]
     assert sent == []
 
@@ -138,7 +138,7 @@ async def test_a_query_of_too_many_tokens_is_refused_by_the_parser(context):
     result = await build_schema().execute(query, context_value=context)
 
     assert [error.message for error in result.errors] == [
-        "Syntax Error: Document contains more than 10000 tokens. Parsing aborted."
+        "Syntax Error: Document contains more than 5000 tokens. Parsing aborted."
     ]
 
 

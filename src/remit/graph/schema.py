@@ -52,7 +52,7 @@ class Schema(strawberry.Schema):
 
 # Far above any screen's query (the largest is a few hundred tokens and no alias), far below
 # what keeps the parser or the validator busy long enough to be felt by other requests.
-MAX_TOKENS = 10_000
+MAX_TOKENS = 5_000
 MAX_ALIASES = 100
 
 
