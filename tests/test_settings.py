@@ -42,9 +42,18 @@ def test_the_catch_up_limit_reaches_billing(monkeypatch):
 
     monkeypatch.setenv("REMIT_MAX_CATCH_UP_PERIODS", "6")
 
-    assert billing_config(Settings()).max_catch_up_periods == 6
+    assert billing_config(Settings(secret_key="k")).max_catch_up_periods == 6
     with pytest.raises(ValidationError, match="greater than or equal to 1"):
         Settings(max_catch_up_periods=0)
+
+
+def test_the_secret_keys_reach_billing_current_first(monkeypatch):
+    from remit.runtime import billing_config
+
+    monkeypatch.setenv("REMIT_SECRET_KEY", "new-key")
+    monkeypatch.setenv("REMIT_OLD_SECRET_KEYS", '["old-key", "older-key"]')
+
+    assert billing_config(Settings()).secret_keys == ("new-key", "old-key", "older-key")
 
 
 @pytest.mark.parametrize("value", ["8", "24:00", "08:60", "noon"])

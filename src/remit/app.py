@@ -46,7 +46,7 @@ def create_app(
             Route(graphiql.PREFIX + "/{path:path}", graphiql.asset),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
-            Route("/metrics", metrics),
+            Route("/metrics", metrics(settings.metrics_token)),
             Route("/i/{token}.pdf", invoice_pdf),
             Route("/i/{token}/pay/{provider}", pay),
             Route("/i/{token}", invoice_page),

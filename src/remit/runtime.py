@@ -51,6 +51,7 @@ def billing_config(settings: Settings) -> config.Config:
             if secret_key
             else None
         ),
+        secret_keys=settings.secret_keys(),
         max_catch_up_periods=settings.max_catch_up_periods,
     )
 

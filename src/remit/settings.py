@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # Unset, `remit serve` links to where it listens (see `served_at`).
     public_url: str = local_url(DEFAULT_HOST, DEFAULT_PORT)
     secret_key: str | None = None
+    # Keys replaced by secret_key that still open provider secrets sealed with them.
+    old_secret_keys: list[str] = Field(default_factory=list)
+    # Bearer token for /metrics; unset, /metrics answers 404.
+    metrics_token: str | None = None
     cycle_time: str = "08:15"
     stripe_api_base: str | None = None
     platform_stripe_secret_key: str | None = None
@@ -66,6 +70,7 @@ class Settings(BaseSettings):
         "redis_url",
         "smtp_url",
         "secret_key",
+        "metrics_token",
         "stripe_api_base",
         "platform_stripe_secret_key",
         "platform_stripe_webhook_secret",
@@ -102,6 +107,10 @@ class Settings(BaseSettings):
             path.write_text(secrets.token_urlsafe(48))
             path.chmod(0o600)
         return path.read_text().strip()
+
+    def secret_keys(self) -> tuple[str, ...]:
+        """The keys sealing provider secrets: the current one first, then the old ones."""
+        return (self.resolved_secret_key(), *self.old_secret_keys)
 
 
 @lru_cache

@@ -1,5 +1,7 @@
 import pytest
+from tortoise import connections
 
+from remit.billing import providers
 from remit.models.settings import InvoicingSettings, ProviderSettings
 from remit.models.tenants import Tenant
 from tests import factories
@@ -333,8 +335,16 @@ async def test_a_provider_is_configured_and_its_secrets_never_come_back(graphql,
             },
         }
     ]
-    stored = await ProviderSettings.get(tenant=tenant, provider="stripe")
-    assert stored.settings["secret_key"] == "sk_test_secretvalue123"
+    raw = await connections.get("default").execute_query_dict(
+        "SELECT settings FROM provider_settings"
+    )
+    assert len(raw) == 1 and "pk_test_public" in str(raw[0]["settings"])
+    assert "sk_test_secretvalue123" not in str(raw) and "whsec_signing123" not in str(raw)
+    used = (await providers.resolve(tenant.id, "stripe")).settings
+    assert (used.secret_key.get_secret_value(), used.webhook_secret.get_secret_value()) == (
+        "sk_test_secretvalue123",
+        "whsec_signing123",
+    )
     read = await graphql(key).query(f"{{ invoicingSettings {{ {SETTINGS_FIELDS} }} }}")
     assert "sk_test_secretvalue123" not in str(read) and "whsec_signing123" not in str(read)
     assert "sk_test_secretvalue123" not in caplog.text
@@ -358,8 +368,12 @@ async def test_sending_the_mask_back_keeps_the_stored_secret(graphql):
     )["paymentProviderConfigure"]
 
     assert result["errors"] == []
-    stored = await ProviderSettings.get(tenant=tenant, provider="stripe")
-    assert stored.settings == {**STRIPE, "publishable_key": "pk_test_other"}
+    used = (await providers.resolve(tenant.id, "stripe")).settings
+    assert (
+        used.secret_key.get_secret_value(),
+        used.webhook_secret.get_secret_value(),
+        used.publishable_key,
+    ) == (STRIPE["secret_key"], STRIPE["webhook_secret"], "pk_test_other")
 
 
 async def test_disabling_keeps_the_settings(graphql):

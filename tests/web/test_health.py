@@ -68,12 +68,37 @@ async def test_cors_allows_only_the_configured_origins(settings, runtime):
     assert refused.status_code == 400
 
 
-async def test_metrics_count_requests_by_route_template_and_status(api):
-    await api.get("/healthz")
-    await api.post("/graphql", json={"query": "{ tenant { id } }"})
+def metrics_client(settings, runtime, token: str | None) -> httpx.AsyncClient:
+    app = create_app(settings.model_copy(update={"metrics_token": token}), runtime=runtime)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://remit.test")
 
-    text = (await api.get("/metrics")).text
 
+async def test_metrics_count_requests_by_route_template_and_status(settings, runtime):
+    async with metrics_client(settings, runtime, "metrics-token") as api:
+        await api.get("/healthz")
+        await api.post("/graphql", json={"query": "{ tenant { id } }"})
+
+        response = await api.get("/metrics", headers={"Authorization": "Bearer metrics-token"})
+
+    text = response.text
+    assert response.status_code == 200
     assert 'remit_http_requests_total{method="GET",route="/healthz",status="200"}' in text
     assert 'remit_http_requests_total{method="POST",route="/graphql",status="401"}' in text
     assert 'remit_http_request_seconds_bucket{le="0.005",method="GET",route="/healthz"}' in text
+
+
+async def test_metrics_refuse_a_missing_or_wrong_token(settings, runtime):
+    async with metrics_client(settings, runtime, "metrics-token") as api:
+        missing = await api.get("/metrics")
+        wrong = await api.get("/metrics", headers={"Authorization": "Bearer other-token"})
+
+    for response in (missing, wrong):
+        assert (response.status_code, response.text) == (401, "Unauthorized")
+        assert response.headers["www-authenticate"] == "Bearer"
+
+
+async def test_metrics_are_not_served_without_a_token_configured(settings, runtime):
+    async with metrics_client(settings, runtime, None) as api:
+        response = await api.get("/metrics", headers={"Authorization": "Bearer None"})
+
+    assert (response.status_code, response.text) == (404, "Not Found")

@@ -1,6 +1,7 @@
 """What the domain is given instead of reading the environment: where its links point, what
 the processing fee costs and who bills it, how mail leaves, the operator's payment account, and
-how many periods a contract catches up without the tenant's confirmation.
+how many periods a contract catches up without the tenant's confirmation, and the keys that
+seal provider secrets at rest.
 The wiring (remit.runtime) builds it from the process settings once, at start-up."""
 
 from dataclasses import dataclass
@@ -21,6 +22,9 @@ class Config:
     mail: Transport
     # None when this server takes no cards for the processing fee.
     platform_account: PlatformAccount | None
+    # Derived into the keys sealing provider secrets (billing.sealing): the first seals,
+    # every one opens, so an old key stays listed while rows are rewritten.
+    secret_keys: tuple[str, ...]
     # A contract due for more periods than this at once (a start date far in the past, a
     # cycle that has not run for months) has them all held until the tenant confirms.
     max_catch_up_periods: int = 3

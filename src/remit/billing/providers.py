@@ -1,15 +1,17 @@
 """The payment providers a tenant configures. Settings are checked against the provider's
-own model; secrets (its SecretStr fields) are kept, but never shown again."""
+own model; secrets (its SecretStr fields) are kept sealed (billing.sealing), and never shown
+again."""
 
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from pydantic import BaseModel, SecretStr, ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
 
-from remit.billing import jobs
+from remit.billing import config, jobs
 from remit.billing.errors import Invalid, NotFound, RemitErrors
+from remit.billing.sealing import Sealer, opened, sealed
 from remit.models.settings import ProviderSettings
 from remit.models.tenants import Tenant
 from remit.plugins import manager
@@ -51,7 +53,9 @@ async def resolve(tenant_id: UUID, key: str, *, disabled_too: bool = False) -> C
     row = await ProviderSettings.get_or_none(tenant_id=tenant_id, provider=key)
     if row is None or not (row.enabled or disabled_too):
         return None
-    return Configured(key, payment_provider, payment_provider.Settings.model_validate(row.settings))
+    return Configured(
+        key, payment_provider, payment_provider.Settings.model_validate(_opened(row.settings))
+    )
 
 
 async def takers(tenant_id: UUID, keys: list[str], currency: str) -> list[str]:
@@ -79,14 +83,20 @@ def settings_schema(payment_provider: PaymentProvider) -> dict:
     return payment_provider.Settings.model_json_schema()
 
 
-def _revealed(value: Any) -> Any:
-    if isinstance(value, SecretStr):
-        return value.get_secret_value()
-    if isinstance(value, dict):
-        return {key: _revealed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_revealed(item) for item in value]
-    return value
+def _sealer() -> Sealer:
+    return Sealer(config.current().secret_keys)
+
+
+def _opened(stored: dict) -> dict:
+    """Stored settings with their secrets decrypted, as the provider's model reads them."""
+    return opened(stored, _sealer())
+
+
+def sealed_for_storage(payment_provider: PaymentProvider, stored: dict, sealer: Sealer) -> dict:
+    """Stored settings (plain or already sealed) with every secret sealed. Raises pydantic's
+    ValidationError when they no longer validate."""
+    model = payment_provider.Settings.model_validate(opened(stored, sealer))
+    return to_jsonable_python(sealed(model.model_dump(), sealer))
 
 
 def _keep_unchanged_secrets(submitted: Any, stored: Any) -> Any:
@@ -103,8 +113,8 @@ def _keep_unchanged_secrets(submitted: Any, stored: Any) -> Any:
 def masked(payment_provider: PaymentProvider, stored: dict) -> dict:
     """Stored settings as the API shows them: every secret replaced by the mask."""
     try:
-        model = payment_provider.Settings.model_validate(stored)
-    except ValidationError:
+        model = payment_provider.Settings.model_validate(_opened(stored))
+    except (ValidationError, ValueError):
         return {}
     return model.model_dump(mode="json")
 
@@ -121,7 +131,7 @@ def _validated(payment_provider: PaymentProvider, raw: dict) -> dict:
             for problem in error.errors(include_url=False, include_input=False)
         ]
         raise RemitErrors.of(problems) from None
-    return to_jsonable_python(_revealed(model.model_dump()))
+    return to_jsonable_python(sealed(model.model_dump(), _sealer()))
 
 
 async def configure(tenant: Tenant, key: str, *, enabled: bool, settings: Any) -> ProviderSettings:
@@ -134,7 +144,8 @@ async def configure(tenant: Tenant, key: str, *, enabled: bool, settings: Any) -
         row = await ProviderSettings.select_for_update().get_or_none(tenant=tenant, provider=key)
         stored = row.settings if row else {}
         if enabled or settings:
-            values = _validated(payment_provider, _keep_unchanged_secrets(settings, stored))
+            kept = _keep_unchanged_secrets(settings, _opened(stored))
+            values = _validated(payment_provider, kept)
         else:
             values = stored
         if row is None:

@@ -1,6 +1,9 @@
-"""Prometheus metrics: requests by route and status, and their latency."""
+"""Prometheus metrics: requests by route and status, and their latency. /metrics answers only
+with REMIT_METRICS_TOKEN as a Bearer token; unset, it answers 404 (nothing to probe for)."""
 
+import hmac
 import time
+from collections.abc import Awaitable, Callable
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from starlette.requests import Request
@@ -48,5 +51,16 @@ class MetricsMiddleware:
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
 
 
-async def metrics(request: Request) -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+def metrics(token: str | None) -> Callable[[Request], Awaitable[Response]]:
+    """The /metrics endpoint guarded by `token`."""
+    expected = f"Bearer {token}".encode()
+
+    async def endpoint(request: Request) -> Response:
+        if token is None:
+            return Response("Not Found", status_code=404)
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            return Response("Unauthorized", status_code=401, headers={"WWW-Authenticate": "Bearer"})
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return endpoint
