@@ -1,6 +1,6 @@
 """Reading invoices for a tenant, and the requests a user makes of one."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
@@ -68,7 +68,8 @@ async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
     async with jobs.atomic():
         # The lock makes concurrent requests count one another.
         invoice = await Invoice.select_for_update().get(id=invoice.id)
-        now = clock.now()
+        # Events are stamped with the real time, not a frozen day: they are counted by it.
+        now = datetime.now(UTC)
         recent = (
             await InvoiceEvent.filter(
                 invoice=invoice, type=RESEND_REQUESTED, at__gt=now - RESEND_WINDOW
@@ -88,7 +89,7 @@ async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
             DELIVER_JOB,
             str(invoice.id),
             resend=True,
-            job_id=f"resend:{invoice.id}:{now.isoformat()}",
+            job_id=f"resend:{invoice.id}:{clock.now().isoformat()}",
         )
     return invoice
 
