@@ -13,6 +13,7 @@ from remit.graph.schema import build_schema
 from remit.runtime import Runtime, running
 from remit.settings import Settings
 from remit.web import graphiql
+from remit.web.body_limit import BodyLimitMiddleware
 from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
 from remit.web.metrics import MetricsMiddleware, metrics
@@ -56,6 +57,7 @@ def create_app(
         middleware=[
             Middleware(RequestIdMiddleware),
             Middleware(MetricsMiddleware),
+            Middleware(BodyLimitMiddleware),
             Middleware(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,

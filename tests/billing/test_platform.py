@@ -2,6 +2,7 @@
 respx), and the platform webhook that confirms it."""
 
 import json
+import time
 from urllib.parse import parse_qs
 
 import httpx
@@ -248,6 +249,48 @@ async def test_a_webhook_that_is_not_authentic_is_refused_with_400_and_changes_n
     response = await api.post("/webhooks/stripe/platform", content=body, headers=headers)
 
     assert response.status_code == 400
+    assert await platform_state(tenant) == before
+    assert await ProviderEvent.all().count() == 0
+
+
+def setup_with_metadata_text(tenant_id) -> dict:
+    payload = setup_succeeded(tenant_id)
+    payload["data"]["object"]["metadata"] = "remit"
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("case", "error"),
+    [
+        ("a year ahead", "timestamp outside the tolerance"),
+        (
+            "id of 304 characters",
+            "unreadable event evt_" + "x" * 76 + "...: its id is over 255 characters",
+        ),
+        ("metadata as text", "unreadable event evt_setup_1: metadata is not an object"),
+    ],
+)
+async def test_a_signed_webhook_that_cannot_be_taken_is_400_logged_once_and_changes_nothing(
+    api, operator_stripe, caplog, case, error
+):
+    tenant, _ = await factories.tenant()
+    await pending_card(tenant)
+    before = await platform_state(tenant)
+    payload = {
+        "a year ahead": setup_succeeded(tenant.id),
+        "id of 304 characters": setup_succeeded(tenant.id, event_id="evt_" + "x" * 300),
+        "metadata as text": setup_with_metadata_text(tenant.id),
+    }[case]
+    timestamp = int(time.time()) + 365 * 86400 if case == "a year ahead" else None
+    headers, body = signed(payload, OPERATOR_WEBHOOK_SECRET, timestamp=timestamp)
+    caplog.set_level("INFO", logger="remit.webhooks")
+
+    response = await api.post("/webhooks/stripe/platform", content=body, headers=headers)
+
+    assert (response.status_code, response.json()) == (400, {"error": error})
+    assert [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "remit.webhooks"
+    ] == [("WARNING", f"platform webhook refused: {error}")]
     assert await platform_state(tenant) == before
     assert await ProviderEvent.all().count() == 0
 

@@ -346,6 +346,14 @@ async def test_a_bad_line_item_is_refused_and_nothing_is_saved(graphql, item, er
             },
         ),
         (
+            {"billingEmailsCc": [f"copy{n}@acme.com" for n in range(11)]},
+            {
+                "field": ["input", "billingEmailsCc"],
+                "code": "INVALID",
+                "message": "At most 10 addresses; 11 given.",
+            },
+        ),
+        (
             {"paymentProviders": ["paypal"]},
             {
                 "field": ["input", "paymentProviders"],
@@ -703,6 +711,37 @@ async def test_a_live_contract_cannot_drop_the_only_provider_that_takes_its_curr
                 "code": "INVALID",
                 "message": "No payment provider offered (bank_transfer) can take USD payments: "
                 "set one up for USD (a bank account in USD, say) or offer another.",
+            }
+        ],
+    }
+    assert await contract_rows() == before
+
+
+async def test_a_contract_copies_its_invoices_to_at_most_10_addresses(graphql):
+    _, client, organization = await setup_tenant(graphql)
+    contract = await worked_example(client, organization)
+    ten = [f"copy{n}@acme.com" for n in range(10)]
+    kept = (await client.query(UPDATE_CONTRACT, id=contract["id"], input={"billingEmailsCc": ten}))[
+        "contractUpdate"
+    ]
+    before = await contract_rows()
+
+    result = (
+        await client.query(
+            UPDATE_CONTRACT,
+            id=contract["id"],
+            input={"billingEmailsCc": [*ten, "eleventh@acme.com"], "invoiceNote": "PO 4711"},
+        )
+    )["contractUpdate"]
+
+    assert (kept["errors"], kept["contract"]["billingEmailsCc"]) == ([], ten)
+    assert result == {
+        "contract": None,
+        "errors": [
+            {
+                "field": ["input", "billingEmailsCc"],
+                "code": "INVALID",
+                "message": "At most 10 addresses; 11 given.",
             }
         ],
     }

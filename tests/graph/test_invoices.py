@@ -1,9 +1,10 @@
-from datetime import date
+from datetime import date, timedelta
 
 from remit.billing import cycle, issuing
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
-from remit.models.invoices import Invoice
+from remit.models.invoices import Invoice, InvoiceEvent
+from remit.models.jobs import OutboxJob
 from remit.models.runs import InvoicingRun
 from tests import factories
 
@@ -229,3 +230,47 @@ async def test_a_held_invoice_cannot_be_resent(graphql, drain_jobs):
             }
         ],
     }
+
+
+RESEND = "mutation($id: ID!) { invoiceResend(id: $id) { invoice { number } errors { field message code } } }"
+
+
+async def test_an_invoice_is_resent_at_most_3_times_an_hour(graphql, drain_jobs):
+    _, key, _, invoice = await issued(drain_jobs)
+    client = graphql(key)
+
+    accepted = [(await client.query(RESEND, id=str(invoice.id)))["invoiceResend"] for _ in range(3)]
+    events = (
+        await InvoiceEvent.filter(invoice=invoice).order_by("at", "id").values_list("type", "actor")
+    )
+    jobs = await OutboxJob.all().count()
+    first = (
+        await InvoiceEvent.filter(invoice=invoice, type="resend_requested").order_by("at").first()
+    )
+
+    refused = (await client.query(RESEND, id=str(invoice.id)))["invoiceResend"]
+
+    assert accepted == [{"invoice": {"number": "INV-000001"}, "errors": []}] * 3
+    again = first.at + timedelta(hours=1)
+    assert refused == {
+        "invoice": None,
+        "errors": [
+            {
+                "field": ["id"],
+                "code": "CONFLICT",
+                "message": "Invoice INV-000001 was resent 3 times in the last hour; it can be "
+                f"resent again at {again:%H:%M} UTC.",
+            }
+        ],
+    }
+    assert events[-3:] == [("resend_requested", "user")] * 3
+    assert (
+        await InvoiceEvent.filter(invoice=invoice).order_by("at", "id").values_list("type", "actor")
+        == events
+    )
+    assert await OutboxJob.all().count() == jobs
+
+    # An hour after the first, one more may go.
+    await InvoiceEvent.filter(id=first.id).update(at=first.at - timedelta(hours=1))
+    later = (await client.query(RESEND, id=str(invoice.id)))["invoiceResend"]
+    assert later == {"invoice": {"number": "INV-000001"}, "errors": []}

@@ -198,6 +198,12 @@ async def test_fields_left_out_are_kept_and_null_clears(graphql):
             "'bad' is not an email address: An email address must have an @-sign.",
         ),
         (
+            {"sendInvoicesBcc": [f"copy{n}@acme.com" for n in range(11)]},
+            ["input", "sendInvoicesBcc"],
+            "INVALID",
+            "At most 10 addresses; 11 given.",
+        ),
+        (
             {"invoiceNumberPrefix": "INV/2027"},
             ["input", "invoiceNumberPrefix"],
             "INVALID",

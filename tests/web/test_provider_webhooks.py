@@ -1,6 +1,7 @@
 """Real signed Stripe events posted to the running app, each with the exact resulting
 status, events and emails."""
 
+import time
 from datetime import date
 
 import pytest
@@ -349,3 +350,131 @@ async def test_a_refund_without_metadata_is_matched_through_the_ledger(api, drai
     # The other tenant has no payment pi_1: nothing of it is found.
     unknown = await post(api, other, bare | {"id": "evt_refund_2"})
     assert unknown.json()["outcomes"] == ["unknown invoice"]
+
+
+def without_id(invoice) -> dict:
+    payload = intent_succeeded(invoice)
+    del payload["id"]
+    return payload
+
+
+def with_intent(invoice, **changes) -> dict:
+    payload = intent_succeeded(invoice)
+    payload["data"]["object"].update(changes)
+    return payload
+
+
+@pytest.mark.parametrize(
+    ("malformed", "error", "logged"),
+    [
+        (
+            without_id,
+            "unreadable event: no id",
+            "stripe webhook for tenant {tenant} refused: unreadable event: no id",
+        ),
+        (
+            lambda invoice: intent_succeeded(invoice, event_id="evt_" + "x" * 300),
+            "unreadable event evt_" + "x" * 76 + "...: its id is over 255 characters",
+            "stripe webhook for tenant {tenant} refused: unreadable event evt_"
+            + "x" * 76
+            + "...: its id is over 255 characters",
+        ),
+        (
+            lambda invoice: with_intent(invoice, amount_received="129988"),
+            "unreadable event evt_paid: amount '129988' is not a whole number",
+            "stripe webhook for tenant {tenant} refused: unreadable event evt_paid: "
+            "amount '129988' is not a whole number",
+        ),
+        (
+            lambda invoice: with_intent(invoice, amount_received=10**30),
+            f"unreadable event evt_paid: amount {10**30} is beyond any payment",
+            f"stripe webhook for tenant {{tenant}} refused: unreadable event evt_paid: "
+            f"amount {10**30} is beyond any payment",
+        ),
+        (
+            lambda invoice: with_intent(invoice, metadata="remit"),
+            "unreadable event evt_paid: metadata is not an object",
+            "stripe webhook for tenant {tenant} refused: unreadable event evt_paid: "
+            "metadata is not an object",
+        ),
+    ],
+    ids=["no id", "id of 304 characters", "amount as a string", "amount of 10^30", "metadata"],
+)
+async def test_a_signed_event_that_cannot_be_read_is_400_logged_once_and_changes_nothing(
+    api, drain_jobs, caplog, malformed, error, logged
+):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    before = await state(invoice)
+    caplog.set_level("INFO", logger="remit.webhooks")
+
+    response = await post(api, tenant, malformed(invoice))
+
+    assert (response.status_code, response.json()) == (400, {"error": error})
+    assert [
+        (r.levelname, r.getMessage()) for r in caplog.records if r.name == "remit.webhooks"
+    ] == [("WARNING", logged.format(tenant=tenant.id))]
+    assert await state(invoice) == before
+    assert await ProviderEvent.all().count() == 0
+
+
+@pytest.mark.parametrize(
+    ("offset", "status"), [(-301, 400), (-290, 200), (290, 200), (301, 400), (365 * 86400, 400)]
+)
+async def test_the_signature_time_is_checked_in_both_directions(api, drain_jobs, offset, status):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    before = await state(invoice)
+
+    response = await post(
+        api, tenant, intent_succeeded(invoice), timestamp=int(time.time()) + offset
+    )
+
+    assert response.status_code == status
+    if status == 400:
+        assert await state(invoice) == before
+        assert await ProviderEvent.all().count() == 0
+    else:
+        assert response.json()["outcomes"] == ["paid"]
+
+
+CHUNK = 64 * 1024
+
+
+def fifty_megabytes(pulled: list[int]):
+    """A 50 MB body that fails the test if it is read past the 1 MB limit."""
+
+    async def chunks():
+        for _ in range(50 * 1024 * 1024 // CHUNK):
+            if sum(pulled) > 1024 * 1024:
+                raise AssertionError("the body was read past the limit")
+            pulled.append(CHUNK)
+            yield b"x" * CHUNK
+
+    return chunks()
+
+
+@pytest.mark.parametrize("route", ["webhook", "platform webhook", "graphql"])
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "streamed"])
+async def test_a_body_over_1_mb_is_refused_with_413_without_being_read(
+    api, drain_jobs, route, declared
+):
+    tenant, invoice = await stripe_invoice(drain_jobs)
+    before = await state(invoice)
+    path = {
+        "webhook": f"/webhooks/stripe/{tenant.id}",
+        "platform webhook": "/webhooks/stripe/platform",
+        "graphql": "/graphql",
+    }[route]
+    pulled: list[int] = []
+    headers, _ = signed(intent_succeeded(invoice), SECRET)
+    if route == "graphql":
+        _, key = await factories.ready_tenant("Other")
+        headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
+    if declared:
+        headers["Content-Length"] = str(50 * 1024 * 1024)
+
+    response = await api.post(path, content=fifty_megabytes(pulled), headers=headers)
+
+    assert (response.status_code, response.text) == (413, "Request body over 1 MB.")
+    assert sum(pulled) == (0 if declared else 1024 * 1024 + CHUNK)
+    assert await state(invoice) == before
+    assert await ProviderEvent.all().count() == 0

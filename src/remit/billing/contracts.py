@@ -104,10 +104,9 @@ async def _cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
             continue
         values[key] = checks.run(check, data[key], [key])
     if "billing_emails_cc" in data:
-        values["billing_emails_cc"] = [
-            checks.run(validation.email, email, ["billing_emails_cc", str(n)])
-            for n, email in enumerate(data["billing_emails_cc"] or [])
-        ]
+        values["billing_emails_cc"] = checks.run(
+            validation.email_list, data["billing_emails_cc"] or [], ["billing_emails_cc"]
+        )
     if "billing_address" in data:
         values["billing_address"] = validation.address(
             data["billing_address"], ["billing_address"], checks

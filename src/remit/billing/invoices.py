@@ -1,12 +1,12 @@
 """Reading invoices for a tenant, and the requests a user makes of one."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
 from remit.billing import clock, ids, invoice_status, jobs
-from remit.billing.errors import InvalidTransition, NotFound
+from remit.billing.errors import Conflict, InvalidTransition, NotFound
 from remit.billing.issuing import DELIVER_JOB
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
@@ -52,6 +52,12 @@ def listed(
     return found
 
 
+# Resends of one invoice: a few for a lost email, not a way to send mail to many.
+MAX_RESENDS = 3
+RESEND_WINDOW = timedelta(hours=1)
+RESEND_REQUESTED = "resend_requested"
+
+
 async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
     """Send the invoice email again, on request; the job id is new each time."""
     invoice = await get(tenant, invoice_id, field=["id"])
@@ -59,12 +65,32 @@ async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
         raise InvalidTransition(
             f"A {invoice.status} invoice is not sent; only a DUE, OVERDUE or PAID one is."
         )
-    await jobs.enqueue(
-        DELIVER_JOB,
-        str(invoice.id),
-        resend=True,
-        job_id=f"resend:{invoice.id}:{clock.now().isoformat()}",
-    )
+    async with jobs.atomic():
+        # The lock makes concurrent requests count one another.
+        invoice = await Invoice.select_for_update().get(id=invoice.id)
+        # Events are stamped with the real time, not a frozen day: they are counted by it.
+        now = datetime.now(UTC)
+        recent = (
+            await InvoiceEvent.filter(
+                invoice=invoice, type=RESEND_REQUESTED, at__gt=now - RESEND_WINDOW
+            )
+            .order_by("at")
+            .values_list("at", flat=True)
+        )
+        if len(recent) >= MAX_RESENDS:
+            again = recent[len(recent) - MAX_RESENDS] + RESEND_WINDOW
+            raise Conflict(
+                f"Invoice {invoice.number} was resent {MAX_RESENDS} times in the last hour; "
+                f"it can be resent again at {again:%H:%M} UTC.",
+                field=["id"],
+            )
+        await invoice_status.record(invoice, RESEND_REQUESTED, "user")
+        await jobs.enqueue(
+            DELIVER_JOB,
+            str(invoice.id),
+            resend=True,
+            job_id=f"resend:{invoice.id}:{clock.now().isoformat()}",
+        )
     return invoice
 
 

@@ -85,9 +85,7 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
         "default_due_days": due_days_check,
         "invoice_number_prefix": prefix_check,
         "reminder_days": _reminder_days,
-        "send_invoices_bcc": lambda emails, field: [
-            validation.email(email, [*field, str(n)]) for n, email in enumerate(emails)
-        ],
+        "send_invoices_bcc": validation.email_list,
     }
     for key, check in required.items():
         if key not in changes:

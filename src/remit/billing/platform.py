@@ -8,7 +8,7 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from remit.billing import config, fees, jobs, validation
+from remit.billing import config, fees, jobs, provider_payments, validation
 from remit.billing.errors import Invalid, NotReady, ProviderError, Required
 from remit.models.enums import PlatformBillingStatus
 from remit.models.provider_events import ProviderEvent
@@ -116,7 +116,7 @@ async def handle_webhook(headers: Mapping[str, str], body: bytes) -> str:
     if account is None:
         raise NotReady("The operator's payment account is not configured on this server.")
     try:
-        events = account.parse_webhook(headers, body)
+        events = provider_payments.readable(account.parse_webhook(headers, body))
     except ProviderUnavailable as error:
         raise NotReady(str(error)) from None
     outcome = "ignored"

@@ -19,7 +19,7 @@ from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import ProviderAccount
 from remit.models.provider_events import ProviderEvent
 from remit.models.tenants import Tenant
-from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind
+from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind, WebhookRejected
 
 logger = logging.getLogger("remit.collections")
 
@@ -37,8 +37,29 @@ async def handle_webhook(
     sender = await providers.resolve(tenant.id, key, disabled_too=True) if tenant else None
     if sender is None:
         raise NotFound("payment provider set-up", f"{key}/{tenant_id}")
-    events = sender.provider.parse_webhook(headers, body, sender.settings)
+    events = readable(sender.provider.parse_webhook(headers, body, sender.settings))
     return [await apply(key, tenant, event) for event in events]
+
+
+# More than any payment, and sums of such figures still fit a BIGINT column.
+MAX_REPORTED_AMOUNT = 10**15
+
+
+def readable(events: list[PaymentEvent]) -> list[PaymentEvent]:
+    """`events` if Remit can store every one; WebhookRejected (answered 400, so the provider
+    stops retrying what would fail every time) for an id longer than the column or an amount
+    beyond any payment."""
+    longest = ProviderEvent._meta.fields_map["event_id"].max_length
+    for event in events:
+        if len(event.event_id) > longest:
+            raise WebhookRejected(
+                f"unreadable event {event.event_id[:80]}...: its id is over {longest} characters"
+            )
+        if event.amount is not None and event.amount > MAX_REPORTED_AMOUNT:
+            raise WebhookRejected(
+                f"unreadable event {event.event_id}: amount {event.amount} is beyond any payment"
+            )
+    return events
 
 
 async def apply(key: str, tenant: Tenant, event: PaymentEvent) -> str:

@@ -23,6 +23,20 @@ def email(value: str, field: Sequence[str]) -> str:
         raise Invalid(f"{value!r} is not an email address: {error}", field=field) from None
 
 
+# Copies of one email: more would make Remit a way to send mail to many.
+MAX_COPY_ADDRESSES = 10
+
+
+def email_list(values: Sequence[str], field: Sequence[str]) -> list[str]:
+    """Addresses a message is copied to: at most MAX_COPY_ADDRESSES, each checked."""
+    if len(values) > MAX_COPY_ADDRESSES:
+        raise Invalid(f"At most {MAX_COPY_ADDRESSES} addresses; {len(values)} given.", field=field)
+    checks = Checks()
+    found = [checks.run(email, value, [*field, str(n)]) for n, value in enumerate(values)]
+    checks.raise_if_any()
+    return found
+
+
 def country(value: str, field: Sequence[str]) -> str:
     """An ISO 3166-1 alpha-2 code, as pycountry knows them: no CLDR-only territories (AC, CP,
     EA, IC), no user-assigned codes (XK, ZZ)."""

@@ -4,6 +4,7 @@ Written as a third-party plugin would be: it imports only `remit`, pydantic and 
 """
 
 import os
+import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
@@ -298,16 +299,26 @@ class StripeProvider(BaseProvider):
         except (ValueError, TypeError, AttributeError, KeyError):
             # Signed but not a Stripe event we can read (bad UTF-8 or JSON, a thin event).
             raise WebhookRejected("unreadable body") from None
-        translate = _EVENTS.get(event.get("type", ""))
-        obj = (event.get("data") or {}).get("object")
-        if translate is None or not isinstance(obj, dict):
-            return []
-        # The event is created when the money moves: its day is the payment's.
-        day = _utc_day(event.get("created"))
-        return [
-            replace(found, paid_on=day) if found.kind == PaymentEventKind.PAID else found
-            for found in translate(event["id"], obj)
-        ]
+        # Stripe checks only that the signature is not too old; one from the future is no
+        # better.
+        if _signed_at(signature) > time.time() + stripe.Webhook.DEFAULT_TOLERANCE:
+            raise WebhookRejected("timestamp outside the tolerance")
+        event_id = event.get("id")
+        if not isinstance(event_id, str) or not event_id:
+            raise WebhookRejected("unreadable event: no id")
+        try:
+            translate = _EVENTS.get(event.get("type", ""))
+            obj = (event.get("data") or {}).get("object")
+            if translate is None or not isinstance(obj, dict):
+                return []
+            # The event is created when the money moves: its day is the payment's.
+            day = _utc_day(event.get("created"))
+            return [
+                replace(found, paid_on=day) if found.kind == PaymentEventKind.PAID else found
+                for found in translate(event_id, obj)
+            ]
+        except (ValueError, TypeError, AttributeError, KeyError) as error:
+            raise WebhookRejected(f"unreadable event {event_id[:80]}: {error}") from None
 
 
 def _require_amount_due(invoice: InvoiceView) -> None:
@@ -344,9 +355,23 @@ def _utc_day(timestamp: Any) -> date | None:
 
 
 def _amount(value: Any) -> int | None:
-    """A count of the smallest currency unit, or None for anything else: Remit counts no
-    payment it cannot read the amount of (it records it for the tenant instead)."""
-    return value if type(value) is int and value >= 0 else None
+    """A count of the smallest currency unit, or None when there is none: Remit counts no
+    payment it cannot read the amount of (it records it for the tenant instead). A figure
+    that is not a whole number makes the event unreadable."""
+    if value is None:
+        return None
+    if type(value) is not int:
+        raise ValueError(f"amount {str(value)[:40]!r} is not a whole number")
+    return value if value >= 0 else None
+
+
+def _signed_at(signature: str) -> int:
+    """The `t=` of a Stripe-Signature header (already verified)."""
+    for part in signature.split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "t" and value.isdigit():
+            return int(value)
+    return 0
 
 
 def _currency(value: Any) -> str | None:
@@ -355,6 +380,8 @@ def _currency(value: Any) -> str | None:
 
 def _event(event_id: str, kind: PaymentEventKind, obj: dict, **fields: Any) -> PaymentEvent:
     metadata = obj.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise ValueError("metadata is not an object")
     return PaymentEvent(
         event_id=event_id,
         kind=kind,

@@ -23,6 +23,7 @@ async def provider_callback(request: Request) -> JSONResponse:
     except NotFound:
         return JSONResponse({"error": "unknown provider or tenant"}, status_code=404)
     except WebhookRejected as error:
+        logger.warning("%s webhook for tenant %s refused: %s", key, tenant_id, error)
         return JSONResponse({"error": str(error)}, status_code=400)
     logger.info("%s webhook for tenant %s: %s", key, tenant_id, ", ".join(outcomes) or "ignored")
     return JSONResponse({"received": True, "outcomes": outcomes})
@@ -33,6 +34,7 @@ async def stripe_platform(request: Request) -> JSONResponse:
     try:
         outcome = await platform.handle_webhook(request.headers, body)
     except WebhookRejected as error:
+        logger.warning("platform webhook refused: %s", error)
         return JSONResponse({"error": str(error)}, status_code=400)
     except NotReady as error:
         logger.error("platform webhook refused: %s", error.message)
