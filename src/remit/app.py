@@ -46,7 +46,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics),
             Route("/i/{token}.pdf", invoice_pdf),
-            Route("/i/{token}/pay/{provider}", pay),
+            Route("/i/{token}/pay/{provider}", pay, methods=["GET", "POST"]),
             Route("/i/{token}", invoice_page),
             Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
             Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),
