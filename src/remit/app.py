@@ -49,7 +49,7 @@ def create_app(
             Route("/readyz", readyz),
             Route("/metrics", metrics(settings.metrics_token)),
             Route("/i/{token}.pdf", invoice_pdf),
-            Route("/i/{token}/pay/{provider}", pay),
+            Route("/i/{token}/pay/{provider}", pay, methods=["GET", "POST"]),
             Route("/i/{token}", invoice_page),
             Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
             Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),

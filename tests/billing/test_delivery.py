@@ -201,7 +201,12 @@ async def test_a_stripe_outage_holds_no_invoice_email(
     assert (url, sessions.call_count) == ("https://checkout.stripe.com/c/pay/cs_9", 1)
     assert await InvoiceEvent.filter(invoice=invoices[0], type=pages.PAGE_OPENED).values_list(
         "actor", "detail"
-    ) == [("provider:stripe", "cs_9")]
+    ) == [
+        (
+            "provider:stripe",
+            "cs_9\nhttps://checkout.stripe.com/c/pay/cs_9\n2030-01-01T00:00:00+00:00\n129988",
+        )
+    ]
 
 
 class NoSettings(BaseModel):

@@ -200,9 +200,9 @@ def test_html_shows_the_invoice():
         "Reference: INV-000042</p></div>"
     ) in html
     assert (
-        '<div class="option"><h3>Card</h3><p><a class="pay" '
-        'href="https://checkout.stripe.test/c/pay/cs_test_123" aria-label="Pay now with Card">'
-        "Pay now</a></p></div>"
+        '<div class="option"><h3>Card</h3><form method="post" '
+        'action="https://checkout.stripe.test/c/pay/cs_test_123"><button type="submit" '
+        'class="pay" aria-label="Pay now with Card">Pay now</button></form></div>'
     ) in html
     assert "border-top: 6px solid #0F766E;" in html
     assert "<p>Thank you for your business.</p>" in html

@@ -1,6 +1,8 @@
 """The hosted page's rules in billing: who may ask for a payment page, and closing every page
 of a voided invoice."""
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 import respx
@@ -34,6 +36,13 @@ async def snapshot(invoice: Invoice) -> tuple:
         .values_list("type", "detail")
     )
     return row.status, row.amount_paid, row.updated_at, row.payment_options, events
+
+
+async def age_pages(invoice: Invoice) -> None:
+    """The pages made so far were made a day ago: none is offered again."""
+    await InvoiceEvent.filter(invoice=invoice, type=pages.PAGE_OPENED).update(
+        at=datetime.now(UTC) - timedelta(days=1)
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -87,6 +96,7 @@ async def test_a_page_the_provider_will_not_close_is_recorded_and_the_others_clo
             side_effect=[httpx.Response(200, json=session(n)) for n in (1, 2)]
         )
         await pages.fresh_payment_url(invoice, "stripe")
+        await age_pages(invoice)
         await pages.fresh_payment_url(invoice, "stripe")
         stripe_api.post("/v1/checkout/sessions/cs_1/expire").respond(
             404,
@@ -113,3 +123,38 @@ async def test_a_page_the_provider_will_not_close_is_recorded_and_the_others_clo
             "Stripe settings and the customer's saved card.",
         )
     ]
+
+
+async def test_opening_makes_nothing_and_a_page_is_made_once_in_23_hours(drain_jobs):
+    _, invoice = await issued(drain_jobs, stripe=True)
+    before = await snapshot(invoice)
+
+    with respx.mock(base_url=STRIPE_API) as stripe_api:
+        made = stripe_api.post("/v1/checkout/sessions").mock(
+            side_effect=[httpx.Response(200, json=session(n)) for n in (1, 2)]
+        )
+        opened = [await pages.open_payment_url(invoice, "stripe") for _ in range(5)]
+        unchanged = await snapshot(invoice)
+        urls = [await pages.fresh_payment_url(invoice, "stripe") for _ in range(3)]
+        reopened = await pages.open_payment_url(invoice, "stripe")
+
+    assert (opened, unchanged) == ([None] * 5, before)
+    assert urls == ["https://checkout.stripe.com/c/pay/cs_1"] * 3
+    assert reopened == "https://checkout.stripe.com/c/pay/cs_1"
+    assert made.call_count == 1
+    assert len((await snapshot(invoice))[-1]) == len(before[-1]) + 1
+
+
+async def test_a_page_remembered_by_its_reference_alone_is_closed_and_not_offered(drain_jobs):
+    """Pages remembered before their address was: the reference is all the event holds."""
+    tenant, invoice = await issued(drain_jobs, stripe=True)
+    await InvoiceEvent.create(
+        invoice=invoice, type=pages.PAGE_OPENED, actor="provider:stripe", detail="cs_1"
+    )
+
+    assert await pages.open_payment_url(invoice, "stripe") is None
+    with respx.mock(base_url=STRIPE_API) as stripe_api:
+        expire = stripe_api.post("/v1/checkout/sessions/cs_1/expire").respond(200, json=EXPIRED)
+        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+        assert await pages.close_payment_pages(invoice.id) == 1
+    assert expire.call_count == 1

@@ -184,7 +184,7 @@ async def open_invoice(tab: Tab, base_url: str, invoice: Invoice) -> Page:
 
 
 def pay_button(page: Page):
-    return page.get_by_role("link", name=re.compile(r"^Pay now"))
+    return page.get_by_role("button", name=re.compile(r"^Pay now"))
 
 
 def totals(page: Page):
@@ -213,13 +213,19 @@ async def test_the_page_renders_the_invoice_and_its_totals(tab, base_url, drain_
 
 
 async def test_pay_now_reaches_a_fresh_stripe_checkout(tab, base_url, drain_jobs):
+    """The pay link of the email opens the invoice and makes nothing; its button makes the
+    Checkout Session."""
     _, invoice = await issued(drain_jobs)
-    page = await open_invoice(tab, base_url, invoice)
+    page = tab.page
 
     with respx.mock(base_url="https://api.stripe.com") as stripe_api:
         sessions = stripe_api.post("/v1/checkout/sessions").respond(
             200, json=checkout_session("cs_browser", CHECKOUT)
         )
+        for _ in range(2):
+            opened = await page.goto(f"{base_url}/i/{invoice.public_token}/pay/stripe")
+            assert opened is not None and opened.status == 200
+        assert sessions.call_count == 0
         await pay_button(page).click()
         await page.wait_for_url(CHECKOUT)
 

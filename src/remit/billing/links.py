@@ -12,5 +12,6 @@ def pdf_url(token: str) -> str:
 
 
 def pay_url(token: str, provider: str) -> str:
-    """Redirects to a fresh payment page of `provider` each time it is opened."""
+    """Shows the invoice with its pay button (which POSTs here to make the payment page of
+    `provider`), or goes to the one made in the last 23 hours."""
     return f"{invoice_url(token)}/pay/{provider}"

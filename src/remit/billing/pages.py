@@ -1,12 +1,13 @@
 """The hosted invoice page: what a customer opening the link in an email may see and do."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 from remit.billing import invoice_status, providers, views
 from remit.billing.errors import NotFound, NotPayable
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
-from remit.plugins.api import PaymentRefused
+from remit.plugins.api import PaymentOption, PaymentRefused
 
 # Tokens are 24 random bytes in URL-safe base64 (32 characters). Anything else is not a
 # token, answered exactly like an unknown one.
@@ -21,10 +22,14 @@ async def by_token(token: str) -> Invoice:
     return invoice
 
 
-async def fresh_payment_url(invoice: Invoice, key: str) -> str:
-    """A new payment page at the provider (a Stripe Checkout Session, say) for the amount
-    due now. Raises NotPayable when the invoice owes nothing (paid, void), NotFound when the
-    provider is not offered online for it."""
+# A payment page made for an invoice is offered again for this long (Stripe keeps a Checkout
+# Session open 24 hours), so opening the link again, or clicking pay twice, makes nothing new.
+REUSE_FOR = timedelta(hours=23)
+
+
+async def _offered(invoice: Invoice, key: str) -> providers.Configured:
+    """The provider `key` taking this invoice's money online. Raises NotPayable when the
+    invoice owes nothing (paid, void), NotFound when the provider is not offered online."""
     if not invoice_status.is_open(invoice):
         raise NotPayable(invoice.status)
     contract = await Contract.get(id=invoice.contract_id)
@@ -35,11 +40,48 @@ async def fresh_payment_url(invoice: Invoice, key: str) -> str:
     )
     if offered is None or not offered.provider.supports_online_payment:
         raise NotFound("payment provider", key)
+    return offered
+
+
+async def open_payment_url(invoice: Invoice, key: str) -> str | None:
+    """The payment page of `key` made for this invoice in the last 23 hours, still open and
+    for the amount due now, or None. Makes nothing: this is what opening a pay link does.
+    Raises like `fresh_payment_url`."""
+    await _offered(invoice, key)
+    return await _recent_page(invoice, key)
+
+
+async def _recent_page(invoice: Invoice, key: str) -> str | None:
+    now = datetime.now(UTC)  # the provider's clock and the events' times, never a frozen day
+    opened = await InvoiceEvent.filter(
+        invoice=invoice, type=PAGE_OPENED, actor=f"provider:{key}", at__gte=now - REUSE_FOR
+    ).order_by("-at")
+    for event in opened:
+        _, url, expires_at, amount_due = [*event.detail.split("\n"), "", "", ""][:4]
+        if (
+            url
+            and expires_at
+            and datetime.fromisoformat(expires_at) > now
+            and amount_due == str(invoice_status.amount_due(invoice))
+        ):
+            return url
+    return None
+
+
+async def fresh_payment_url(invoice: Invoice, key: str) -> str:
+    """A payment page at the provider (a Stripe Checkout Session, say) for the amount due now:
+    the one made in the last 23 hours if it is still open, else a new one. Raises NotPayable
+    when the invoice owes nothing (paid, void), NotFound when the provider is not offered
+    online for it."""
+    offered = await _offered(invoice, key)
+    recent = await _recent_page(invoice, key)
+    if recent:
+        return recent
     view = await views.invoice_view(invoice, provider=key)
     option = await offered.provider.payment_option(view, offered.settings)
     if not option.payment_url:
         raise NotFound("payment page", key)
-    await remember_page(invoice, key, option.reference)
+    await remember_page(invoice, key, option)
     return option.payment_url
 
 
@@ -48,10 +90,17 @@ PAGE_NOT_CLOSED = "payment_page_not_closed"
 CLOSE_JOB = "invoice.close_payment_pages"
 
 
-async def remember_page(invoice: Invoice, key: str, reference: str | None) -> None:
-    """Every payment page made for an invoice is remembered, so voiding can close them all."""
-    if reference:
-        await invoice_status.record(invoice, PAGE_OPENED, f"provider:{key}", reference)
+async def remember_page(invoice: Invoice, key: str, option: PaymentOption) -> None:
+    """Every payment page made for an invoice is remembered, so voiding can close them all
+    and it is offered again while open. The detail holds one value a line: the reference,
+    then the URL, when it expires and the amount due it was made for."""
+    if not option.reference:
+        return
+    lines = [option.reference]
+    if option.payment_url and option.expires_at:
+        amount_due = invoice_status.amount_due(invoice)
+        lines += [option.payment_url, option.expires_at.isoformat(), str(amount_due)]
+    await invoice_status.record(invoice, PAGE_OPENED, f"provider:{key}", "\n".join(lines))
 
 
 async def close_payment_pages(invoice_id) -> int:
@@ -71,7 +120,8 @@ async def close_payment_pages(invoice_id) -> int:
     opened = await InvoiceEvent.filter(invoice=invoice, type=PAGE_OPENED).values_list(
         "actor", "detail"
     )
-    for actor, reference in opened:
+    for actor, detail in opened:
+        reference = detail.split("\n")[0]
         pages_by_key.setdefault(actor.removeprefix("provider:"), set()).add(reference)
     closed = 0
     for key, references in pages_by_key.items():

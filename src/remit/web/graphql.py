@@ -2,6 +2,9 @@
 tenant. Only the GraphiQL page itself (a GET without a query) is open, and its files under
 /graphiql."""
 
+import json
+
+from cross_web import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -44,6 +47,15 @@ class GraphQLApp(GraphQL):
             return await _unauthorized(error.message)(scope, receive, send)
         scope["state"]["api_key"] = api_key
         await super().__call__(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """The body: one JSON object (`null`, a number or a list is a 400, not a crash)."""
+        body = json.loads(data)
+        if not isinstance(body, dict):
+            raise HTTPException(
+                400, 'The request body must be a JSON object: {"query": "...", "variables": {}}.'
+            )
+        return body
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL, its code served from here (see web/graphiql.py)."""

@@ -3,6 +3,7 @@ key, so an unknown or malformed one gets a bare 404, and nothing of the tenant s
 what is on the invoice. No third-party requests, not indexed."""
 
 import hashlib
+from urllib.parse import urlsplit
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -14,11 +15,13 @@ from remit.plugins.api import PaymentRefused, ProviderUnavailable
 
 HEADERS = {
     "X-Robots-Tag": "noindex, nofollow",
-    "Referrer-Policy": "no-referrer",
+    # Same-origin: a browser then sends the Origin of the pay button's POST (with no-referrer
+    # it sends "null"), and still tells no other site the token.
+    "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
-        "form-action 'none'; frame-ancestors 'none'; base-uri 'none'"
+        "form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'"
     ),
 }
 
@@ -68,13 +71,32 @@ async def invoice_pdf(request: Request) -> Response:
     )
 
 
+def _same_origin(request: Request) -> bool:
+    """A POST from a page of this site: its Origin (or, without one, its Referer) names this
+    host. Another site's form, or a client naming no origin, is refused."""
+    for header in ("origin", "referer"):
+        source = request.headers.get(header)
+        if source and source != "null":
+            return urlsplit(source).netloc == request.url.netloc
+    return False
+
+
 async def pay(request: Request) -> Response:
+    """GET (the link in an email or the PDF) shows the invoice with its pay button, or goes to
+    the payment page made in the last 23 hours: it makes nothing, since mail scanners open
+    every link. The button POSTs here, and that makes the payment page when none is open."""
+    if request.method == "POST" and not _same_origin(request):
+        return _plain(403, "Forbidden", "Pay from the invoice page.")
     try:
         invoice = await pages.by_token(request.path_params["token"])
     except NotFound:
         return _plain(404, *NOT_FOUND)
+    provider = request.path_params["provider"]
     try:
-        url = await pages.fresh_payment_url(invoice, request.path_params["provider"])
+        if request.method == "POST":
+            url = await pages.fresh_payment_url(invoice, provider)
+        else:
+            url = await pages.open_payment_url(invoice, provider)
     except NotPayable as refusal:
         if refusal.status == InvoiceStatus.VOID:
             return _plain(
@@ -91,4 +113,6 @@ async def pay(request: Request) -> Response:
         )
     except PaymentRefused as refusal:
         return _plain(502, "Payment is unavailable", str(refusal))
+    if url is None:
+        return await invoice_page(request)
     return RedirectResponse(url, status_code=303, headers=HEADERS)
