@@ -222,16 +222,12 @@ async def _email(
     return outgoing.recipients
 
 
-def _sendable(invoice: Invoice) -> bool:
-    return invoice.status in invoice_status.SENDABLE
-
-
 async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
     """Send the invoice email once (or again, on request). MailUnavailable propagates: the
     job retries later, and sends the same message. No online payment provider is called
     here."""
     invoice = await Invoice.get_or_none(id=invoice_id)
-    if invoice is None or not _sendable(invoice):
+    if invoice is None or not invoice_status.is_sendable(invoice):
         return "not sendable"
     if invoice.sent_at is not None and not resend:
         return "already sent"
@@ -245,7 +241,7 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
             invoice,
             "invoice",
             message_id(invoice, clock.now() if resend else None),
-            applies=_sendable,
+            applies=invoice_status.is_sendable,
         )
     except NoLongerApplies:
         return "not sendable"

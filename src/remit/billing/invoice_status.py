@@ -44,6 +44,10 @@ def is_open(invoice: Invoice) -> bool:
     return invoice.status in OPEN
 
 
+def is_sendable(invoice: Invoice) -> bool:
+    return invoice.status in SENDABLE
+
+
 def is_past_due(invoice: Invoice, today: date) -> bool:
     return invoice.due_date is not None and invoice.due_date < today
 

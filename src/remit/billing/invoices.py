@@ -61,7 +61,7 @@ RESEND_REQUESTED = "resend_requested"
 async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
     """Send the invoice email again, on request; the job id is new each time."""
     invoice = await get(tenant, invoice_id, field=["id"])
-    if invoice.status not in invoice_status.SENDABLE:
+    if not invoice_status.is_sendable(invoice):
         raise InvalidTransition(
             f"A {invoice.status} invoice is not sent; only a DUE, OVERDUE or PAID one is."
         )
