@@ -1,6 +1,7 @@
 """Factory functions: each makes one valid thing with defaults a test can override."""
 
 from remit.billing import tenants
+from remit.billing.roles import Actor
 from remit.models.organizations import Organization
 from remit.models.tenants import Tenant
 
@@ -49,7 +50,7 @@ async def ready_tenant(name: str = "Acme Corp", **settings) -> tuple[Tenant, str
 
     owner, key = await tenant(name)
     await invoicing_settings.update(
-        owner,
+        Actor.system(owner),
         {
             "company": {
                 "legal_name": f"{name} GmbH",
@@ -66,8 +67,8 @@ async def ready_tenant(name: str = "Acme Corp", **settings) -> tuple[Tenant, str
         },
     )
     await providers.configure(owner, "bank_transfer", enabled=True, settings=BANK_TRANSFER)
-    await platform.setup(owner, "bank_transfer", "finance@acme.com")
-    await invoicing_settings.enable(owner)
+    await platform.setup(Actor.system(owner), "bank_transfer", "finance@acme.com")
+    await invoicing_settings.enable(Actor.system(owner))
     return owner, key
 
 
@@ -93,7 +94,7 @@ async def live_contract(
 
     customer = await organization(owner, name=organization_name)
     contract = await contracts.create(
-        owner,
+        Actor.system(owner),
         {
             "organization_id": customer.id,
             "name": f"{organization_name} deal",
@@ -102,5 +103,5 @@ async def live_contract(
         },
     )
     for item in WORKED_EXAMPLE if items is None else items:
-        await line_items.add(owner, contract.id, item)
-    return await contracts.go_live(owner, contract.id)
+        await line_items.add(Actor.system(owner), contract.id, item)
+    return await contracts.go_live(Actor.system(owner), contract.id)

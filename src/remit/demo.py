@@ -12,6 +12,7 @@ from remit.billing import (
     providers,
     tenants,
 )
+from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.organizations import Organization
 from remit.models.tenants import Tenant
@@ -73,11 +74,11 @@ async def seed() -> tuple[Tenant, str]:
         tenant, key = await tenants.create_tenant(DEMO_TENANT_NAME)
     else:
         key = await tenants.create_api_key(tenant.id)
-    await invoicing_settings.update(tenant, COMPANY)
+    await invoicing_settings.update(Actor.system(tenant), COMPANY)
     await providers.configure(tenant, "bank_transfer", enabled=True, settings=BANK_TRANSFER)
     await providers.configure(tenant, "cheque", enabled=True, settings=CHEQUE)
-    await platform.setup(tenant, "bank_transfer", "finance@demo-company.com")
-    await invoicing_settings.enable(tenant)
+    await platform.setup(Actor.system(tenant), "bank_transfer", "finance@demo-company.com")
+    await invoicing_settings.enable(Actor.system(tenant))
     if not await Organization.filter(tenant=tenant).exists():
         await _customers(tenant)
     return tenant, key
@@ -166,9 +167,9 @@ CUSTOMERS = [
 
 async def _customers(tenant: Tenant) -> None:
     for organization_data, contract_data, items in CUSTOMERS:
-        organization = await organizations.create(tenant, organization_data)
+        organization = await organizations.create(Actor.system(tenant), organization_data)
         contract: Contract = await contracts.create(
-            tenant,
+            Actor.system(tenant),
             {
                 **contract_data,
                 "organization_id": organization.id,
@@ -176,5 +177,5 @@ async def _customers(tenant: Tenant) -> None:
             },
         )
         for item in items:
-            await line_items.add(tenant, contract.id, item)
-        await contracts.go_live(tenant, contract.id)
+            await line_items.add(Actor.system(tenant), contract.id, item)
+        await contracts.go_live(Actor.system(tenant), contract.id)

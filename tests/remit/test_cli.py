@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from remit import cli
 from remit.billing import charging, providers
+from remit.billing.roles import Actor
 from remit.models.invoices import Invoice
 from remit.settings import get_settings
 from tests import factories
@@ -92,7 +93,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
     assert (
         line
-        == "remit: the database is not migrated (7 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up, remit.0007_seal_provider_secrets); run `remit migrate` first"
+        == "remit: the database is not migrated (8 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up, remit.0007_seal_provider_secrets, remit.0008_users_and_sessions); run `remit migrate` first"
     )
 
 
@@ -361,7 +362,7 @@ async def test_cycle_run_with_stripe_unreachable_emails_every_invoice_and_ends(
             auto_charge=True,
         )
         await charging.link_account(
-            tenant, str(contract.organization_id), "stripe", f"cus_{n}", f"pm_{n}"
+            Actor.system(tenant), str(contract.organization_id), "stripe", f"cus_{n}", f"pm_{n}"
         )
     mail, smtp_port = smtpd
     environment = {
