@@ -1,14 +1,33 @@
 """Factory functions: each makes one valid thing with defaults a test can override."""
 
-from remit.billing import tenants
+from remit.billing import tenants, users
 from remit.billing.roles import Actor
 from remit.models.organizations import Organization
 from remit.models.tenants import Tenant
+from remit.models.users import TokenPurpose, User, UserRole
 
 
 async def tenant(name: str = "Acme Corp") -> tuple[Tenant, str]:
     """A tenant and an API key for it."""
     return await tenants.create_tenant(name)
+
+
+PASSWORD = "correct horse battery"
+
+
+async def user(
+    owner: Tenant, email: str = "ann@acme.com", role: UserRole = UserRole.OWNER, **fields
+) -> User:
+    """A user who has set a password (PASSWORD unless given), as after an accepted invite."""
+    link = await users.create(Actor.system(owner), email, role, fields.get("name"))
+    token = link.rsplit("/", 1)[1]
+    password = fields.get("password", PASSWORD)
+    return await users.set_password(TokenPurpose.INVITE, token, password)
+
+
+def key_actor(key: str) -> str:
+    """The actor an API key is recorded as: `apikey:<prefix>` of `rk_<prefix>_<secret>`."""
+    return f"apikey:{key.split('_')[1]}"
 
 
 async def organization(owner: Tenant, name: str = "Globex", **fields) -> Organization:

@@ -1,6 +1,7 @@
 """`remit demo`: a demo tenant to try Remit with, set up the way a real tenant would set
-itself up through the API. Running it again reuses the tenant, re-applies the setup and
-prints a fresh key, since a key is shown only once."""
+itself up through the API, with an owner who signs in to the console. Running it again
+reuses the tenant, re-applies the setup and prints a fresh key and a fresh owner password,
+since neither is stored in a form that can be shown again."""
 
 from remit.billing import (
     clock,
@@ -11,6 +12,7 @@ from remit.billing import (
     platform,
     providers,
     tenants,
+    users,
 )
 from remit.billing.roles import Actor
 from remit.models.contracts import Contract
@@ -18,6 +20,7 @@ from remit.models.organizations import Organization
 from remit.models.tenants import Tenant
 
 DEMO_TENANT_NAME = "Demo Company Ltd"
+DEMO_OWNER = "demo@remit.example"
 
 COMPANY = {
     "company": {
@@ -82,6 +85,11 @@ async def seed() -> tuple[Tenant, str]:
     if not await Organization.filter(tenant=tenant).exists():
         await _customers(tenant)
     return tenant, key
+
+
+async def owner_password(tenant: Tenant) -> str:
+    """The demo owner's sign-in: a fresh password each run."""
+    return await users.reset_demo_owner(tenant, DEMO_OWNER)
 
 
 # Customers with a mix of cycles and items; their contracts start today, so they are due in

@@ -7,6 +7,7 @@ user of one tenant. Passwords are hashed with argon2; session cookies and one-ti
 
 import asyncio
 import hashlib
+import math
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -244,7 +245,7 @@ async def _throttle_wait(keys: Sequence[str]) -> int:
         )
         if len(recent) >= THROTTLE_LIMIT:
             freed_at = recent[-1].at + THROTTLE_WINDOW
-            wait = max(wait, int((freed_at - clock.now()).total_seconds()) + 1)
+            wait = max(wait, math.ceil((freed_at - clock.now()).total_seconds()))
     return wait
 
 
