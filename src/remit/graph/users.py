@@ -105,13 +105,18 @@ class UserMutation:
     @strawberry.mutation(description="The last OWNER keeps that role.")
     async def user_role_update(self, info: Info, input: UserRoleUpdateInput) -> UserPayload:
         changed = users.change_role(info.context.actor, input.id, models.UserRole(input.role))
-        return await payload(UserPayload, changed, User.from_model, prefix=["input"])
+        # The id is inside the input here, not an argument of its own.
+        return await payload(UserPayload, changed, User.from_model, prefix=["input"], arguments=())
 
     @strawberry.mutation(description="The last OWNER cannot be removed.")
     async def user_remove(self, info: Info, input: UserRemoveInput) -> UserRemovePayload:
         removed = users.remove(info.context.actor, input.id)
         return await payload(
-            UserRemovePayload, removed, lambda id: strawberry.ID(str(id)), prefix=["input"]
+            UserRemovePayload,
+            removed,
+            lambda id: strawberry.ID(str(id)),
+            prefix=["input"],
+            arguments=(),
         )
 
     @strawberry.mutation(
