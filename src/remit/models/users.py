@@ -21,15 +21,17 @@ class TokenPurpose(StrEnum):
 
 
 class User(Entity):
-    """A person who signs in to the console. The email is unique across the server, so a
-    sign-in by email names one user of one tenant."""
+    """A person who signs in to the console.
+
+    The email is unique across the server, so a sign-in by email names one user of one
+    tenant."""
 
     tenant = fields.ForeignKeyField("remit.Tenant", related_name="users", on_delete=fields.CASCADE)
     email = fields.CharField(max_length=254, unique=True, description="Lower case")
     name = fields.CharField(max_length=200, default="")
     role = fields.CharEnumField(UserRole, max_length=10)
     password_hash = fields.CharField(
-        max_length=200, null=True, description="argon2; null until an invite is accepted"
+        max_length=200, null=True, description="argon2, null until an invite is accepted"
     )
     last_sign_in_at = fields.DatetimeField(null=True)
 
@@ -68,8 +70,9 @@ class UserToken(Model):
 
 
 class SignInFailure(Model):
-    """One failed sign-in, counted per email and per client address. In the database
-    because several API processes share the count."""
+    """One failed sign-in, counted per email and per client address.
+
+    In the database because several API processes share the count."""
 
     id = fields.UUIDField(primary_key=True)
     key = fields.CharField(max_length=300, description="email:<email> or address:<ip>")
