@@ -308,3 +308,13 @@ async def test_bad_bodies_are_400_with_the_reason(api):
         (400, {"error": "The body must be a JSON object.", "code": "INVALID"}),
         (400, {"error": "name must be a string.", "code": "INVALID"}),
     ]
+
+
+async def test_reset_requests_are_throttled_per_email(api):
+    answers = [
+        (await api.post("/auth/reset", json={"email": "ann@acme.com"})).status_code
+        for _ in range(6)
+    ]
+
+    assert answers == [202] * 5 + [429]
+    assert await SignInFailure.filter(key="reset:ann@acme.com").count() == 5

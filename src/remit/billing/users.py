@@ -220,14 +220,20 @@ async def set_password(
     return user
 
 
-async def request_reset(email: str, tenant: Tenant | None = None) -> None:
+async def request_reset(
+    email: str, tenant: Tenant | None = None, *, address: str | None = None
+) -> None:
     """Mail a reset link when `email` has a user (of `tenant`, when given); say nothing
-    either way, so the answer does not tell who has an account."""
+    either way, so the answer does not tell who has an account. Requests are counted like
+    failed sign-ins (under their own key per email), so nobody floods a mailbox."""
+    keys = [f"reset:{email.strip().lower()}"] + ([f"address:{address}"] if address else [])
+    await _check_throttle(keys)
+    await _count_attempt(keys)
     try:
-        address = _email(email)
+        wanted = _email(email)
     except Invalid:
         return
-    user = await User.get_or_none(email=address).select_related("tenant")
+    user = await User.get_or_none(email=wanted).select_related("tenant")
     if user is None or (tenant is not None and user.tenant_id != tenant.id):
         return
     async with jobs.atomic():
@@ -253,24 +259,28 @@ def _throttle_keys(email: str, address: str | None) -> list[str]:
     return [f"email:{email.strip().lower()}"] + ([f"address:{address}"] if address else [])
 
 
-async def check_throttle(email: str, address: str | None) -> None:
-    """Throttled when `email` or `address` failed too often lately (also guards resets)."""
-    wait = await _throttle_wait(_throttle_keys(email, address))
+async def _check_throttle(keys: Sequence[str]) -> None:
+    """Throttled when one of `keys` (an email, an address) failed too often lately."""
+    wait = await _throttle_wait(keys)
     if wait:
         raise Throttled(wait)
+
+
+async def _count_attempt(keys: Sequence[str]) -> None:
+    now = clock.now()
+    await SignInFailure.bulk_create([SignInFailure(key=key, at=now) for key in keys])
 
 
 async def authenticate(email: str, password: str, address: str | None) -> User:
     """The user whose email and password these are, with its tenant; Unauthenticated
     (the same for an unknown email and a wrong password) or Throttled otherwise."""
     keys = _throttle_keys(email, address)
-    await check_throttle(email, address)
+    await _check_throttle(keys)
     user = await User.get_or_none(email=email.strip().lower()).select_related("tenant")
     stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
     matches = await _verify(stored, password)
     if user is None or user.password_hash is None or not matches:
-        now = clock.now()
-        await SignInFailure.bulk_create([SignInFailure(key=key, at=now) for key in keys])
+        await _count_attempt(keys)
         raise Unauthenticated("Wrong email or password.")
     await SignInFailure.filter(key=keys[0]).delete()
     return user

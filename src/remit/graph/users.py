@@ -5,6 +5,7 @@ from datetime import datetime
 import strawberry
 
 from remit.billing import users
+from remit.billing.errors import ErrorCode, Throttled
 from remit.graph.context import Info
 from remit.graph.errors import UserError, payload
 from remit.graph.nodes import Node
@@ -125,5 +126,11 @@ class UserMutation:
     async def password_reset_request(
         self, info: Info, input: PasswordResetRequestInput
     ) -> PasswordResetRequestPayload:
-        await users.request_reset(input.email, info.context.tenant)
+        try:
+            await users.request_reset(input.email, info.context.tenant)
+        except Throttled as throttled:
+            # Not a RemitError (the web answers it with 429); here it is the caller's to read.
+            return PasswordResetRequestPayload(
+                errors=[UserError(field=None, message=throttled.message, code=ErrorCode.CONFLICT)]
+            )
         return PasswordResetRequestPayload(errors=[])

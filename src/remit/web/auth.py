@@ -101,6 +101,11 @@ def csrf_ok(request: Request, session: Session) -> bool:
     return bool(given) and hmac.compare_digest(given, session.csrf_token)
 
 
+def _throttled(throttled: Throttled) -> Response:
+    retry_after = {"Retry-After": str(throttled.retry_after)}
+    return error(429, "THROTTLED", throttled.message, **retry_after)
+
+
 def _address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
@@ -123,9 +128,7 @@ async def login(request: Request) -> Response:
     except BadBody as bad:
         return error(400, "INVALID", str(bad))
     except Throttled as throttled:
-        return error(
-            429, "THROTTLED", throttled.message, **{"Retry-After": str(throttled.retry_after)}
-        )
+        return _throttled(throttled)
     except Unauthenticated as refused:
         return error(401, "INVALID_CREDENTIALS", refused.message)
     return signed_in(user, await users.start_session(user))
@@ -169,14 +172,11 @@ def set_password(purpose: TokenPurpose):
 async def reset_request(request: Request) -> Response:
     try:
         body = await _body(request, ("email",))
-        await users.check_throttle(body["email"], _address(request))
+        await users.request_reset(body["email"], address=_address(request))
     except BadBody as bad:
         return error(400, "INVALID", str(bad))
     except Throttled as throttled:
-        return error(
-            429, "THROTTLED", throttled.message, **{"Retry-After": str(throttled.retry_after)}
-        )
-    await users.request_reset(body["email"])
+        return _throttled(throttled)
     return Response(status_code=202)
 
 
