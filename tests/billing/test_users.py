@@ -176,15 +176,24 @@ async def test_sessions_start_resolve_and_end():
     assert await users.resolve_session(started.token) is None
 
 
-async def test_expired_sessions_are_ended():
+async def test_what_can_no_longer_be_used_is_forgotten():
     tenant, _ = await factories.tenant()
-    ann = await factories.user(tenant)
+    ann = await factories.user(tenant)  # its invite link is spent
+    await users.create(Actor.system(tenant), "bob@acme.com", UserRole.VIEWER)
     old = await users.start_session(ann)
     live = await users.start_session(ann)
     await Session.filter(id=old.session.id).update(expires_at=clock.now())
+    with pytest.raises(Unauthenticated):
+        await users.authenticate("ann@acme.com", "wrong password", None)
+    recent = await SignInFailure.get()
+    await SignInFailure.create(key="email:ann@acme.com", at=clock.now() - timedelta(minutes=16))
 
-    assert await users.end_expired_sessions() == 1
+    assert await users.forget_expired() == 3
     assert await Session.all().values_list("id", flat=True) == [live.session.id]
+    [token] = await UserToken.all()
+    bob = await User.get(email="bob@acme.com")
+    assert (token.user_id, token.purpose, token.used_at) == (bob.id, TokenPurpose.INVITE, None)
+    assert await SignInFailure.all().values_list("id", flat=True) == [recent.id]
 
 
 async def test_signup_needs_it_open_and_checks_every_field(configure):

@@ -333,8 +333,16 @@ async def end_session(token: str) -> None:
     await Session.filter(token_hash=_digest(token)).delete()
 
 
-async def end_expired_sessions() -> int:
-    return await Session.filter(expires_at__lte=clock.now()).delete()
+async def forget_expired() -> int:
+    """Delete what can no longer be used: expired sessions, spent or expired links, and
+    failed sign-ins older than the throttling window. Returns how many rows went."""
+    now = clock.now()
+    return (
+        await Session.filter(expires_at__lte=now).delete()
+        + await UserToken.filter(expires_at__lte=now).delete()
+        + await UserToken.filter(used_at__not_isnull=True).delete()
+        + await SignInFailure.filter(at__lte=now - THROTTLE_WINDOW).delete()
+    )
 
 
 async def signup(tenant_name: str, name: str, email: str, password: str) -> User:
