@@ -198,8 +198,12 @@ async def test_what_can_no_longer_be_used_is_forgotten():
 
 async def test_signup_needs_it_open_and_checks_every_field(configure):
     body = ("Initech", "Peter", "peter@initech.com", PASSWORD)
-    with pytest.raises(NotFound):
+    with pytest.raises(users.SignupClosed) as closed:
         await users.signup(*body)
+    assert (closed.value.code, closed.value.message) == (
+        "NOT_FOUND",
+        "Sign-up is closed on this server.",
+    )
     configure(signup="open")
 
     with pytest.raises(Invalid) as unnamed:

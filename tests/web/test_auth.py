@@ -286,7 +286,10 @@ async def test_signup_when_closed_is_not_found(api):
     refused = await api.post("/auth/signup", json=body)
 
     assert options.json() == {"signup": False}
-    assert (refused.status_code, refused.json()["code"]) == (404, "NOT_FOUND")
+    assert (refused.status_code, refused.json()) == (
+        404,
+        {"error": "Sign-up is closed on this server.", "code": "NOT_FOUND"},
+    )
     assert await User.all().count() == 0
 
 

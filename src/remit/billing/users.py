@@ -24,9 +24,11 @@ from tortoise.queryset import QuerySet
 from remit.billing import clock, config, ids, jobs, mail, tenants, validation
 from remit.billing.errors import (
     Conflict,
+    ErrorCode,
     Invalid,
     LastOwner,
     NotFound,
+    RemitError,
     Throttled,
     Unauthenticated,
 )
@@ -46,6 +48,14 @@ TOUCH_EVERY = timedelta(minutes=5)
 # attempt (the right password too) is refused until the oldest one leaves the window.
 THROTTLE_LIMIT = 5
 THROTTLE_WINDOW = timedelta(minutes=15)
+
+
+class SignupClosed(RemitError):
+    """Only the operator creates tenants here; the sign-up page does not exist."""
+
+    code = ErrorCode.NOT_FOUND
+
+
 LINK_PATHS = {TokenPurpose.INVITE: "auth/invite", TokenPurpose.RESET: "auth/reset"}
 
 _hasher = PasswordHasher()
@@ -348,7 +358,7 @@ async def forget_expired() -> int:
 async def signup(tenant_name: str, name: str, email: str, password: str) -> User:
     """A new tenant and its OWNER, when this server lets anyone sign up."""
     if not config.current().signup_open:
-        raise NotFound("page", "signup")
+        raise SignupClosed("Sign-up is closed on this server.")
     _password(password)
     address = _email(email)
     password_hash = await _hash_password(password)

@@ -181,8 +181,6 @@ async def reset_request(request: Request) -> Response:
 
 
 async def signup(request: Request) -> Response:
-    if not config.current().signup_open:
-        return error(404, "NOT_FOUND", "Sign-up is closed on this server.")
     try:
         body = await _body(request, ("tenantName", "name", "email", "password"))
         user = await users.signup(body["tenantName"], body["name"], body["email"], body["password"])
