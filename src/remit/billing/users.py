@@ -375,12 +375,14 @@ async def signup(tenant_name: str, name: str, email: str, password: str) -> User
 
 
 async def _other_owners(user: User) -> int:
-    return (
+    """The tenant's other owners, their rows locked: two owners demoting each other at once
+    cannot both see the other one still there."""
+    owners = (
         await User.filter(tenant_id=user.tenant_id, role=UserRole.OWNER)
-        .exclude(id=user.id)
         .select_for_update()
-        .count()
+        .values_list("id", flat=True)
     )
+    return len([id for id in owners if id != user.id])
 
 
 async def change_role(actor: Actor, user_id: str, role: UserRole) -> User:
