@@ -1,14 +1,20 @@
 """What the domain is given instead of reading the environment: where its links point, what
 the processing fee costs and who bills it, how mail leaves, the operator's payment account, and
 how many periods a contract catches up without the tenant's confirmation, and the keys that
-seal provider secrets at rest.
+seal provider secrets at rest, and the broker that carries live updates.
 The wiring (remit.runtime) builds it from the process settings once, at start-up."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from remit.billing.mail import Transport
 from remit.billing.money import Money
 from remit.plugins.platform import PlatformAccount
+
+if TYPE_CHECKING:  # billing.live reads its broker from here
+    from remit.billing.live import Broker
 
 
 @dataclass(frozen=True)
@@ -28,6 +34,9 @@ class Config:
     # A contract due for more periods than this at once (a start date far in the past, a
     # cycle that has not run for months) has them all held until the tenant confirms.
     max_catch_up_periods: int = 3
+    # Carries live updates to subscribers (billing.live); None in a one-shot command, whose
+    # changes no subscriber hears of.
+    live: Broker | None = None
 
 
 _current: Config | None = None

@@ -1,8 +1,9 @@
 """What every resolver gets: the caller's tenant and key, the request id and the
-dataloaders, all made fresh for each request."""
+dataloaders, all made fresh for each request (on a WebSocket, for each subscription event)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -44,16 +45,25 @@ def _uuid(value: UUID | str) -> UUID | None:
 
 @dataclass
 class Context:
-    api_key: ApiKey
+    # A WebSocket's is None until its connection_init is accepted; no operation runs before.
+    api_key: ApiKey | None
     request_id: str
-    loaders: Loaders = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.tenant.id)
+    # A WebSocket's connection_init payload, set by strawberry.
+    connection_params: object = None
 
     @property
     def tenant(self) -> Tenant:
+        if self.api_key is None:
+            raise RuntimeError("an operation ran before its WebSocket was authenticated")
         return self.api_key.tenant
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.tenant.id)
+
+    def renew_loaders(self) -> None:
+        """Forget what was loaded: a subscription's next event shows the rows as they are."""
+        self.__dict__.pop("loaders", None)
 
 
 Info = StrawberryInfo[Context, None]
