@@ -1,9 +1,14 @@
 """Servers the tests talk to over real sockets on 127.0.0.1."""
 
+import asyncio
+import contextlib
 import socket
+from collections.abc import AsyncIterator
 
 import pytest
+import uvicorn
 from aiosmtpd.controller import Controller
+from starlette.types import ASGIApp
 
 
 def free_port() -> int:
@@ -52,3 +57,33 @@ def mail_server(smtpd, configure):
     handler, port = smtpd
     configure(smtp_url=f"smtp://127.0.0.1:{port}", public_url="https://pay.acme.com")
     return handler
+
+
+class Server(uvicorn.Server):
+    """uvicorn in the tests' event loop; Ctrl-C stays pytest's."""
+
+    def capture_signals(self):
+        return contextlib.nullcontext()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[str]:
+    """`app` served by uvicorn on a free port of 127.0.0.1, in this process and event loop (so
+    the tests' database, queue and mocks are the server's); yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.025)
+    if not server.started:
+        task.cancel()
+        raise RuntimeError(f"uvicorn did not start on {base}")
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        await task

@@ -7,8 +7,6 @@ route, and any other request leaving 127.0.0.1 is refused and fails the test. Sc
 the phone and desktop layouts go to test-artifacts/ and, for the README, docs/.
 """
 
-import asyncio
-import contextlib
 import os
 import re
 import shutil
@@ -21,7 +19,6 @@ from urllib.parse import parse_qs
 
 import pytest
 import respx
-import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
 
 from remit.app import create_app
@@ -31,7 +28,7 @@ from remit.models.invoices import Invoice
 from remit.web import graphiql
 from tests import factories
 from tests.conftest import ROOT
-from tests.servers import free_port
+from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -77,37 +74,13 @@ def chromium() -> str:
     return str(CHROMIUM)
 
 
-class Server(uvicorn.Server):
-    """uvicorn in the tests' event loop; Ctrl-C stays pytest's."""
-
-    def capture_signals(self):
-        return contextlib.nullcontext()
-
-
 @pytest.fixture(scope="module")
 async def base_url(settings, runtime) -> AsyncIterator[str]:
     """The app on a free port."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("REMIT_STRIPE_API_BASE", raising=False)
-        config = uvicorn.Config(
-            create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
-        )
-        server = Server(config)
-        task = asyncio.create_task(server.serve())
-        for _ in range(200):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.025)
-        if not server.started:
-            task.cancel()
-            raise RuntimeError(f"uvicorn did not start on {base}")
-        try:
+        async with serving(create_app(settings, runtime=runtime)) as base:
             yield base
-        finally:
-            server.should_exit = True
-            await task
 
 
 @pytest.fixture(scope="module")

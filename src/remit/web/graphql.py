@@ -16,6 +16,7 @@ from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http.websocket_origin import normalize_origin
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
 from remit.billing import tenants
 from remit.billing.errors import Unauthenticated
@@ -45,14 +46,16 @@ async def authenticate(authorization: str | None) -> ApiKey:
 
 class GraphQLApp(GraphQL):
     def __init__(self, schema, *, public_url: str, allowed_origins: Sequence[str] = ()) -> None:
-        # Only graphql-transport-ws: the legacy graphql-ws protocol is not offered.
+        self.public_origin = normalize_origin(public_url)
+        # Only graphql-transport-ws: the legacy graphql-ws protocol is not offered. Pages of
+        # the public URL (behind a proxy, not this server's own Host) may open a WebSocket.
         super().__init__(
             schema,
             graphql_ide="graphiql",
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-            allowed_origins=allowed_origins,
+            allowed_origins=[origin for origin in [self.public_origin] if origin]
+            + list(allowed_origins),
         )
-        self.public_origin = normalize_origin(public_url)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -81,7 +84,7 @@ class GraphQLApp(GraphQL):
             return True
         return normalize_origin(origin) == self.public_origin
 
-    async def on_ws_connect(self, context: Context) -> None:
+    async def on_ws_connect(self, context: Context) -> UnsetType:
         """Authenticate a WebSocket by its connection_init payload; refused, it is closed
         with 4403 Forbidden, and nothing runs on it."""
         params = context.connection_params
@@ -96,6 +99,7 @@ class GraphQLApp(GraphQL):
             )
         except Unauthenticated as error:
             raise ConnectionRejectionError({"message": error.message}) from None
+        return UNSET  # acknowledged without a payload
 
     def decode_json(self, data: str | bytes) -> object:
         """The body: one JSON object (`null`, a number or a list is a 400, not a crash)."""

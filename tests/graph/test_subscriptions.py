@@ -1,0 +1,188 @@
+"""invoiceChanged over a real WebSocket (graphql-transport-ws) to the app served by uvicorn in
+the tests' event loop: the tenant's subscribers hear of its invoices as they change, nobody
+else does, and a connection without a valid key is refused."""
+
+import asyncio
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from datetime import date
+from uuid import UUID
+
+import pytest
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from remit.app import create_app
+from remit.billing import config, cycle
+from remit.brokers import DatabaseWatch, RedisBroker, channel
+from remit.models.invoices import Invoice
+from tests import factories
+from tests.servers import serving
+
+PROTOCOL = "graphql-transport-ws"
+INVOICE_CHANGED = "subscription { invoiceChanged { id number status amountDue { amount } } }"
+MARK_PAID = """mutation ($id: ID!) {
+  invoiceStatusUpdate(id: $id, input: {status: PAID}) {
+    invoice { status } errors { code } } }"""
+# Long enough for the database watch to have looked twice.
+QUIET = 2.5
+
+
+@pytest.fixture
+async def ws_url(settings, runtime) -> AsyncIterator[str]:
+    async with serving(create_app(settings, runtime=runtime)) as base:
+        yield base.replace("http://", "ws://") + "/graphql"
+
+
+async def listening(tenant_id: UUID, runtime, count: int = 1) -> None:
+    """Wait until `count` subscriptions of the tenant listen: a change committed before
+    would not reach them, and the test would race the server."""
+    broker = config.current().live
+    for _ in range(200):
+        if isinstance(broker, RedisBroker):
+            [(_, listeners)] = await runtime.pool.pubsub_numsub(channel(tenant_id))
+        else:
+            assert isinstance(broker, DatabaseWatch)
+            listeners = len(broker._listeners.get(tenant_id, ()))
+        if listeners >= count:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"{count} subscription(s) of {tenant_id} never listened")
+
+
+@contextlib.asynccontextmanager
+async def subscribed(url: str, key: str) -> AsyncIterator[ClientConnection]:
+    async with connect(url, subprotocols=[PROTOCOL]) as socket:
+        await send(socket, type="connection_init", payload={"Authorization": f"Bearer {key}"})
+        assert await receive(socket) == {"type": "connection_ack"}
+        await send(socket, id="1", type="subscribe", payload={"query": INVOICE_CHANGED})
+        yield socket
+
+
+async def send(socket: ClientConnection, **message) -> None:
+    await socket.send(json.dumps(message))
+
+
+async def receive(socket: ClientConnection, timeout: float = 5) -> dict:
+    return json.loads(await asyncio.wait_for(socket.recv(), timeout))
+
+
+async def changes_until(socket: ClientConnection, last: dict) -> list[dict]:
+    """The invoices the subscription yields, up to the one equal to `last`."""
+    seen = []
+    while not seen or seen[-1] != last:
+        message = await receive(socket)
+        assert message["type"] == "next", message
+        assert message["id"] == "1"
+        seen.append(message["payload"]["data"]["invoiceChanged"])
+    return seen
+
+
+async def silent(socket: ClientConnection) -> bool:
+    with contextlib.suppress(TimeoutError):
+        await receive(socket, timeout=QUIET)
+        return False
+    return True
+
+
+async def test_the_cycle_s_invoice_reaches_its_tenant_only(ws_url, runtime, drain_jobs):
+    tenant, key = await factories.ready_tenant()
+    other, other_key = await factories.ready_tenant("Initech")
+    await factories.live_contract(tenant, date(2027, 1, 1))
+
+    async with subscribed(ws_url, key) as socket, subscribed(ws_url, other_key) as elsewhere:
+        await listening(tenant.id, runtime)
+        await listening(other.id, runtime)
+        await cycle.plan(date(2027, 1, 1))
+        await drain_jobs()
+        invoice = await Invoice.get(tenant=tenant)
+
+        changes = await changes_until(
+            socket,
+            {
+                "id": str(invoice.id),
+                "number": "INV-000001",
+                "status": "DUE",
+                "amountDue": {"amount": "1299.88"},
+            },
+        )
+        assert {change["number"] for change in changes} <= {None, "INV-000001"}
+        assert await silent(elsewhere)
+
+
+async def test_marking_it_paid_reaches_the_subscriber(ws_url, runtime, drain_jobs, graphql):
+    tenant, key = await factories.ready_tenant()
+    await factories.live_contract(tenant, date(2027, 1, 1))
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    invoice = await Invoice.get(tenant=tenant)
+
+    async with subscribed(ws_url, key) as socket:
+        await listening(tenant.id, runtime)
+        result = await graphql(key).query(MARK_PAID, id=str(invoice.id))
+        assert result["invoiceStatusUpdate"] == {"invoice": {"status": "PAID"}, "errors": []}
+
+        paid = {
+            "id": str(invoice.id),
+            "number": "INV-000001",
+            "status": "PAID",
+            "amountDue": {"amount": "0.00"},
+        }
+        assert await changes_until(socket, paid) == [paid]
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [None, {}, {"Authorization": "Bearer remit_nope_nope"}, {"Authorization": "Basic eDp5"}],
+)
+async def test_a_connection_without_a_valid_key_is_refused(ws_url, payload):
+    async with connect(ws_url, subprotocols=[PROTOCOL]) as socket:
+        init = {"type": "connection_init"} | ({} if payload is None else {"payload": payload})
+        await socket.send(json.dumps(init))
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(socket)
+
+    assert closed.value.rcvd.code == 4403
+    assert closed.value.rcvd.reason == "Forbidden"
+
+
+async def test_a_subscription_before_connection_init_is_refused(ws_url):
+    async with connect(ws_url, subprotocols=[PROTOCOL]) as socket:
+        await send(socket, id="1", type="subscribe", payload={"query": INVOICE_CHANGED})
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(socket)
+
+    assert closed.value.rcvd.code == 4401
+
+
+async def test_the_legacy_protocol_is_not_spoken(ws_url):
+    async with connect(ws_url, subprotocols=["graphql-ws"]) as socket:
+        with pytest.raises(ConnectionClosed) as closed:
+            await receive(socket)
+
+    assert closed.value.rcvd.code == 4406
+
+
+async def test_a_session_cookie_is_accepted_only_from_the_public_origin(settings, runtime):
+    public = settings.model_copy(update={"public_url": "https://remit.example.com"})
+    async with serving(create_app(public, runtime=runtime)) as base:
+        url = base.replace("http://", "ws://") + "/graphql"
+        cookie = {"Cookie": "remit_session=abc"}
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(
+                url,
+                subprotocols=[PROTOCOL],
+                origin="https://evil.example",
+                additional_headers=cookie,
+            ):
+                pass
+        assert refused.value.response.status_code == 403
+
+        async with connect(
+            url,
+            subprotocols=[PROTOCOL],
+            origin="https://remit.example.com",
+            additional_headers=cookie,
+        ) as socket:
+            assert socket.subprotocol == PROTOCOL
