@@ -5,6 +5,9 @@ else does, and a connection without a valid key is refused."""
 import asyncio
 import contextlib
 import json
+import os
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import date
 from uuid import UUID
@@ -109,6 +112,47 @@ async def test_the_cycle_s_invoice_reaches_its_tenant_only(ws_url, runtime, drai
         )
         assert {change["number"] for change in changes} <= {None, "INV-000001"}
         assert await silent(elsewhere)
+
+
+async def test_an_invoice_issued_by_remit_cycle_run_reaches_the_open_subscription(
+    ws_url, runtime, settings, tmp_path
+):
+    """`remit cycle run` is a process of its own: with Redis it publishes there, without it
+    the API process finds its invoice events in the database."""
+    tenant, key = await factories.ready_tenant()
+    await factories.live_contract(tenant, date(2027, 1, 1))
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("REMIT_")}
+    environment |= {
+        "REMIT_DATABASE_URL": settings.database_url,
+        "REMIT_SECRET_KEY": settings.resolved_secret_key(),
+    }
+    if settings.redis_url:
+        environment |= {
+            "REMIT_REDIS_URL": settings.redis_url,
+            "REMIT_QUEUE_NAME": settings.queue_name,
+        }
+
+    async with subscribed(ws_url, key) as socket:
+        await listening(tenant.id, runtime)
+        command = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "remit", "cycle", "run", "--date", "2027-01-01",
+            cwd=tmp_path, env=environment,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        )  # fmt: skip
+        _, errors = await asyncio.wait_for(command.communicate(), 60)
+        assert command.returncode == 0, errors.decode()
+        invoice = await Invoice.get(tenant=tenant)
+
+        changes = await changes_until(
+            socket,
+            {
+                "id": str(invoice.id),
+                "number": "INV-000001",
+                "status": "DUE",
+                "amountDue": {"amount": "1299.88"},
+            },
+        )
+        assert {change["id"] for change in changes} == {str(invoice.id)}
 
 
 async def test_marking_it_paid_reaches_the_subscriber(ws_url, runtime, drain_jobs, graphql):
