@@ -4,11 +4,16 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator
+from uuid import UUID
 
 import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
+from redis.asyncio import Redis
 from starlette.types import ASGIApp
+
+from remit.billing import config
+from remit.brokers import DatabaseWatch, RedisBroker, channel
 
 
 def free_port() -> int:
@@ -87,3 +92,21 @@ async def serving(app: ASGIApp) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await task
+
+
+async def until_listening(redis: Redis, *tenant_ids: UUID) -> None:
+    """Wait until a subscription of each tenant listens through the process's broker (its
+    Redis is `redis`): a change committed before would not reach it, and the test would race
+    the server."""
+    broker = config.current().live
+    for _ in range(200):
+        if isinstance(broker, RedisBroker):
+            counts = dict(await redis.pubsub_numsub(*(channel(id) for id in tenant_ids)))
+            listening = all(counts.values())
+        else:
+            assert isinstance(broker, DatabaseWatch)
+            listening = all(broker._listeners.get(id) for id in tenant_ids)
+        if listening:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"no subscription of {tenant_ids} listened")

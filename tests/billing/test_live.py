@@ -18,6 +18,7 @@ from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from tests import factories
 from tests.conftest import REDIS_URL
+from tests.servers import until_listening
 
 
 class Recorder:
@@ -87,7 +88,6 @@ async def test_a_failing_broker_does_not_undo_the_change(invoice, recorder, monk
 async def test_the_issued_invoice_is_read_again_for_its_own_tenant_only(invoice, runtime):
     other, _ = await factories.ready_tenant("Initech")
     tenant = await invoice.tenant
-    broker = config.current().live
 
     async def first(owner) -> Invoice:
         async for changed in live.invoice_changes(owner):
@@ -96,7 +96,7 @@ async def test_the_issued_invoice_is_read_again_for_its_own_tenant_only(invoice,
 
     mine = asyncio.create_task(first(tenant))
     theirs = asyncio.create_task(first(other))
-    await until_listening(broker, [tenant.id, other.id], runtime)
+    await until_listening(runtime.pool, tenant.id, other.id)
     await invoice_status.record(invoice, "note", "user")
 
     changed = await asyncio.wait_for(mine, 5)
@@ -108,21 +108,6 @@ async def test_the_issued_invoice_is_read_again_for_its_own_tenant_only(invoice,
     await asyncio.sleep(DatabaseWatch.POLL_INTERVAL * 2)
     assert not theirs.done()
     theirs.cancel()
-
-
-async def until_listening(broker, tenant_ids: list[UUID], runtime) -> None:
-    for _ in range(200):
-        if isinstance(broker, RedisBroker):
-            counts = dict(
-                await runtime.pool.pubsub_numsub(*(f"remit:live:{t}" for t in tenant_ids))
-            )
-            ready = all(counts.values())
-        else:
-            ready = all(broker._listeners.get(t) for t in tenant_ids)
-        if ready:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError("the subscriptions never listened")
 
 
 @contextlib.asynccontextmanager

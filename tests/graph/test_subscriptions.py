@@ -10,18 +10,16 @@ import subprocess
 import sys
 from collections.abc import AsyncIterator
 from datetime import date
-from uuid import UUID
 
 import pytest
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from remit.app import create_app
-from remit.billing import config, cycle
-from remit.brokers import DatabaseWatch, RedisBroker, channel
+from remit.billing import cycle
 from remit.models.invoices import Invoice
 from tests import factories
-from tests.servers import serving
+from tests.servers import serving, until_listening
 
 PROTOCOL = "graphql-transport-ws"
 INVOICE_CHANGED = "subscription { invoiceChanged { id number status amountDue { amount } } }"
@@ -36,22 +34,6 @@ QUIET = 2.5
 async def ws_url(settings, runtime) -> AsyncIterator[str]:
     async with serving(create_app(settings, runtime=runtime)) as base:
         yield base.replace("http://", "ws://") + "/graphql"
-
-
-async def listening(tenant_id: UUID, runtime, count: int = 1) -> None:
-    """Wait until `count` subscriptions of the tenant listen: a change committed before
-    would not reach them, and the test would race the server."""
-    broker = config.current().live
-    for _ in range(200):
-        if isinstance(broker, RedisBroker):
-            [(_, listeners)] = await runtime.pool.pubsub_numsub(channel(tenant_id))
-        else:
-            assert isinstance(broker, DatabaseWatch)
-            listeners = len(broker._listeners.get(tenant_id, ()))
-        if listeners >= count:
-            return
-        await asyncio.sleep(0.025)
-    raise AssertionError(f"{count} subscription(s) of {tenant_id} never listened")
 
 
 @contextlib.asynccontextmanager
@@ -95,8 +77,7 @@ async def test_the_cycle_s_invoice_reaches_its_tenant_only(ws_url, runtime, drai
     await factories.live_contract(tenant, date(2027, 1, 1))
 
     async with subscribed(ws_url, key) as socket, subscribed(ws_url, other_key) as elsewhere:
-        await listening(tenant.id, runtime)
-        await listening(other.id, runtime)
+        await until_listening(runtime.pool, tenant.id, other.id)
         await cycle.plan(date(2027, 1, 1))
         await drain_jobs()
         invoice = await Invoice.get(tenant=tenant)
@@ -133,7 +114,7 @@ async def test_an_invoice_issued_by_remit_cycle_run_reaches_the_open_subscriptio
         }
 
     async with subscribed(ws_url, key) as socket:
-        await listening(tenant.id, runtime)
+        await until_listening(runtime.pool, tenant.id)
         command = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "remit", "cycle", "run", "--date", "2027-01-01",
             cwd=tmp_path, env=environment,
@@ -163,7 +144,7 @@ async def test_marking_it_paid_reaches_the_subscriber(ws_url, runtime, drain_job
     invoice = await Invoice.get(tenant=tenant)
 
     async with subscribed(ws_url, key) as socket:
-        await listening(tenant.id, runtime)
+        await until_listening(runtime.pool, tenant.id)
         result = await graphql(key).query(MARK_PAID, id=str(invoice.id))
         assert result["invoiceStatusUpdate"] == {"invoice": {"status": "PAID"}, "errors": []}
 

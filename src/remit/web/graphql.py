@@ -112,7 +112,8 @@ class GraphQLApp(GraphQL):
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """GraphiQL, its code served from here (see web/graphiql.py)."""
-        return HTMLResponse(graphiql.page(self.graphql_ide_html))
+        html = graphiql.page(self.graphql_ide_html)
+        return HTMLResponse(html, headers=graphiql.security_headers(html))
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
