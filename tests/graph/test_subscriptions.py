@@ -211,3 +211,28 @@ async def test_a_session_cookie_is_accepted_only_from_the_public_origin(settings
             additional_headers=cookie,
         ) as socket:
             assert socket.subprotocol == PROTOCOL
+
+
+async def test_each_operation_of_a_websocket_reads_the_rows_as_they_are(
+    ws_url, drain_jobs, graphql
+):
+    tenant, key = await factories.ready_tenant()
+    await factories.live_contract(tenant, date(2027, 1, 1))
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    invoice = await Invoice.get(tenant=tenant)
+    query = {"query": "query ($id: ID!) { invoice(id: $id) { status } }"}
+    query["variables"] = {"id": str(invoice.id)}
+
+    async with connect(ws_url, subprotocols=[PROTOCOL]) as socket:
+        await send(socket, type="connection_init", payload={"Authorization": f"Bearer {key}"})
+        assert await receive(socket) == {"type": "connection_ack"}
+        await send(socket, id="before", type="subscribe", payload=query)
+        before = await receive(socket)
+        assert await receive(socket) == {"type": "complete", "id": "before"}
+        await graphql(key).query(MARK_PAID, id=str(invoice.id))
+        await send(socket, id="after", type="subscribe", payload=query)
+        after = await receive(socket)
+
+    assert before["payload"] == {"data": {"invoice": {"status": "DUE"}}}
+    assert after["payload"] == {"data": {"invoice": {"status": "PAID"}}}

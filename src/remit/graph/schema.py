@@ -22,7 +22,7 @@ from remit.graph import enums
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.contracts import ContractMutation, ContractQuery
 from remit.graph.errors import UserError
-from remit.graph.extensions import HideInternalErrors, QueryCostLimit
+from remit.graph.extensions import FreshLoaders, HideInternalErrors, QueryCostLimit
 from remit.graph.fees import FeeQuery
 from remit.graph.invoices import InvoiceMutation, InvoiceQuery, InvoiceSubscription
 from remit.graph.money import Money
@@ -68,6 +68,7 @@ def build_schema(
         lambda: AddValidationRules(rules),
         lambda: QueryCostLimit(max_cost),
         HideInternalErrors,
+        FreshLoaders,
     ]
     if caches:
         # Strawberry makes each extension anew per request; the caches live at module level
