@@ -1,5 +1,6 @@
 """What every resolver gets: the caller's tenant and key, the request id and the
-dataloaders, all made fresh for each request (on a WebSocket, for each subscription event)."""
+dataloaders, all made fresh for each request (on a WebSocket, for each operation and each
+subscription event)."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass
