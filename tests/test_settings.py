@@ -23,6 +23,7 @@ def test_the_embedded_defaults(monkeypatch):
     assert settings.platform_fee_per_invoice == Decimal("0.50")
     assert settings.platform_fee_currency == "USD"
     assert settings.max_catch_up_periods == 3
+    assert settings.graphql_timeout == 15
 
 
 def test_variables_are_read_with_their_prefix(monkeypatch):
@@ -45,6 +46,19 @@ def test_the_catch_up_limit_reaches_billing(monkeypatch):
     assert billing_config(Settings(secret_key="k")).max_catch_up_periods == 6
     with pytest.raises(ValidationError, match="greater than or equal to 1"):
         Settings(max_catch_up_periods=0)
+
+
+def test_the_graphql_time_limit_reaches_the_schema(monkeypatch):
+    from remit.app import create_app
+
+    monkeypatch.setenv("REMIT_GRAPHQL_TIMEOUT", "2.5")
+
+    app = create_app(Settings(secret_key="k"))
+
+    [graphql] = [route.endpoint for route in app.routes if route.path == "/graphql"]
+    assert graphql.schema.timeout == 2.5
+    with pytest.raises(ValidationError, match="greater than 0"):
+        Settings(graphql_timeout=0)
 
 
 def test_the_secret_keys_reach_billing_current_first(monkeypatch):

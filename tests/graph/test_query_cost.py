@@ -1,4 +1,8 @@
+import asyncio
+import statistics
+import time
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import pytest
 from tortoise import connections
@@ -6,8 +10,10 @@ from tortoise import connections
 from remit.billing import tenants
 from remit.graph.context import Context
 from remit.graph.schema import build_schema
+from remit.models.invoices import Invoice
 from tests import factories
 
+TENANT = "{ tenant { name } }"
 NESTED = """{ invoices(first: 100) { edges { node { contract { invoices(first: 100) {
   edges { node { contract { invoices(first: 100) { edges { node { id } } } } } } } } } } } }"""
 
@@ -203,3 +209,58 @@ async def test_over_budget_over_http_is_a_graphql_error_and_ordinary_queries_ans
     }
     assert tenant == {"tenant": {"name": "Acme"}}
     assert page["invoices"]["edges"] == []
+
+
+async def test_another_tenant_answers_while_costly_queries_are_sent(graphql):
+    mallory, mallory_key = await factories.ready_tenant("Mallory Ltd")
+    contract = await factories.live_contract(mallory, date(2027, 1, 1))
+    # Enough for either query, were it run, to resolve tens of thousands of invoices.
+    for n in range(30):
+        await Invoice.create(
+            tenant=mallory,
+            contract=contract,
+            organization_id=contract.organization_id,
+            currency="EUR",
+            public_token=f"mallory-{n}",
+            period_start=date(2027, 1, 1) + timedelta(days=n),
+            period_end=date(2027, 1, 1) + timedelta(days=n),
+        )
+    _, acme_key = await factories.tenant("Acme Corp")
+    attacker, acme = graphql(mallory_key), graphql(acme_key)
+    costly = [NESTED, aliased(1000)]
+
+    async def timed(query: str) -> tuple[dict, float]:
+        started = time.perf_counter()
+        response = await (acme if query == TENANT else attacker).post(query)
+        return response.json(), time.perf_counter() - started
+
+    alone = [await timed(TENANT) for _ in range(5)]
+    # Each sent anew (a comment apart), as an attacker would, so none is parsed from the cache.
+    refusals_alone = [await timed(f"{query} # alone") for query in costly]
+    answers = []
+
+    async def attack(query: str) -> None:
+        for round in range(2):
+            body, _ = await timed(f"{query} # {round}")
+            assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+    async def ask(attacks: asyncio.Future) -> None:
+        while not attacks.done():
+            answers.append(await timed(TENANT))
+
+    attacks = asyncio.gather(*(attack(query) for query in costly))
+    await asyncio.gather(attacks, ask(attacks))
+
+    assert answers
+    assert [body for body, _ in alone + answers] == [
+        {"data": {"tenant": {"name": "Acme Corp"}}}
+    ] * (len(alone) + len(answers))
+    assert [body["errors"][0]["extensions"]["code"] for body, _ in refusals_alone] == [
+        "QUERY_TOO_COSTLY"
+    ] * 2
+    # One of each is in flight at a time: an answer waits, at each of its few awaits, at most
+    # for the two refusals (their parsing holds the event loop), never for their work.
+    usual = statistics.median(seconds for _, seconds in alone)
+    refusals = sum(seconds for _, seconds in refusals_alone)
+    slowest = max(seconds for _, seconds in answers)
+    assert slowest < 3 * (usual + refusals)

@@ -1,6 +1,6 @@
 """/graphql: every operation needs `Authorization: Bearer <api key>`; the key decides the
 tenant. Only the GraphiQL page itself (a GET without a query) is open, and its files under
-/graphiql."""
+/graphiql. An operation whose client disconnects is cancelled."""
 
 import json
 
@@ -14,6 +14,7 @@ from remit.billing import tenants
 from remit.billing.errors import Unauthenticated
 from remit.graph.context import Context
 from remit.web import graphiql
+from remit.web.disconnect import cancelled_on_disconnect
 
 
 def _unauthorized(message: str) -> JSONResponse:
@@ -46,7 +47,7 @@ class GraphQLApp(GraphQL):
         except Unauthenticated as error:
             return await _unauthorized(error.message)(scope, receive, send)
         scope["state"]["api_key"] = api_key
-        await super().__call__(scope, receive, send)
+        await cancelled_on_disconnect(super().__call__, scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
         """The body: one JSON object (`null`, a number or a list is a 400, not a crash)."""
