@@ -3,8 +3,9 @@ checked while it is parsed and before it is validated, and the cost limit that r
 operation too heavy to run before it touches the database.
 
 Parsing and validation are plain CPU work on the event loop (no timeout can stop them), so
-their limits are sized from graphql-core's measured speed on a 2-core machine under load:
-about 6 µs a token to parse, 25 µs a token to validate (see the numbers below).
+their limits are sized from graphql-core's measured speed, in CPU time on a 2-core machine
+busy with other work: about 6 µs a token to parse, 25 µs a token to validate. See
+docs/limits.md.
 """
 
 from collections.abc import Iterator
@@ -35,18 +36,18 @@ from remit.graph.pagination import MAX_PAGE
 
 # The parser stops past this many tokens. High enough that the cost check sees, and names
 # the cost of, 1,000 aliases of `invoices(first: 200) { edges { node { id } } }` (17,002
-# tokens, parsed in ~100 ms); a 200,000-token document is refused after its first 20,000
-# (~120 ms instead of 3.5 s to parse it whole).
+# tokens, parsed in 100-150 ms); a 200,000-token document (3.9 s to parse whole) is refused
+# after its first 20,000, in 230-380 ms.
 PARSER_MAX_TOKENS = 20_000
-# Validation costs four times parsing (a 17,000-token document: ~430 ms), so only documents
-# within this many tokens are validated (~125 ms at worst). The console's heaviest screen is
-# about 150 tokens.
+# Validation costs four times parsing (the 1,000 aliases: 430-490 ms), so only documents
+# within this many tokens are validated (110-210 ms at worst). The console's heaviest screen,
+# an invoice with everything on it, is 156 tokens.
 MAX_VALIDATED_TOKENS = 5_000
 MAX_ALIASES = 100
 # graphql-core's check that fields sharing a response name can be merged compares them in
 # pairs; its own budget (500,000 units) lets 250 copies of `invoices { edges { node { id } } }`
-# (2,000 tokens) hold the loop 1.7 s and 500 copies 3.7 s. Each unit is ~7 µs, so 10,000 units
-# bound it near 70 ms; the console's heaviest screen spends fewer than 100.
+# (2,000 tokens) hold the loop 1.7 s and 500 copies 3.7 s. A unit is 5-6 µs, so 10,000 units
+# bound it near 60 ms; the console's screens spend none (they repeat no field).
 OVERLAP_BUDGET = 10_000
 
 
