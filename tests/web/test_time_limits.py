@@ -116,12 +116,19 @@ async def test_over_http_the_time_limit_is_a_graphql_error_and_quick_ones_answer
     ]
 
 
-async def test_a_request_whose_client_disconnects_is_cancelled(settings, runtime, caplog):
+@pytest.mark.parametrize(
+    ("method", "query_string", "body"),
+    [
+        ("POST", b"", json.dumps({"query": "{ slow }"}).encode()),
+        ("GET", b"query=%7B%20slow%20%7D", b""),
+    ],
+)
+async def test_a_request_whose_client_disconnects_is_cancelled(
+    settings, runtime, caplog, method, query_string, body
+):
     app = create_app(settings, runtime=runtime, schema=slow_schema(timeout=30))
     _, key = await factories.tenant()
-    incoming = [
-        {"type": "http.request", "body": json.dumps({"query": "{ slow }"}).encode()},
-    ]
+    incoming = [{"type": "http.request", "body": body}]
     client_gone = asyncio.Event()
     sent = []
 
@@ -138,12 +145,12 @@ async def test_a_request_whose_client_disconnects_is_cancelled(settings, runtime
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
-        "method": "POST",
+        "method": method,
         "scheme": "http",
         "path": "/graphql",
         "raw_path": b"/graphql",
         "root_path": "",
-        "query_string": b"",
+        "query_string": query_string,
         "headers": [
             (b"host", b"remit.test"),
             (b"authorization", f"Bearer {key}".encode()),

@@ -11,9 +11,11 @@ logger = logging.getLogger("remit.web")
 
 async def cancelled_on_disconnect(app: ASGIApp, scope: Scope, receive: Receive, send: Send) -> None:
     """Runs `app`, cancelling it when `http.disconnect` arrives before the answer is sent.
-    The body is handed to `app` as it asks for it; once it is read whole, the only message
-    left to receive is the disconnect, which this then waits for."""
+    The body is handed to `app` as it asks for it; once it is read whole (a GET has none to
+    read), the only message left to receive is the disconnect, which this then waits for."""
     body_read = asyncio.Event()
+    if scope["method"] in ("GET", "HEAD"):
+        body_read.set()
     answered = False
 
     async def receive_body() -> Message:
