@@ -26,9 +26,9 @@ async def cancelled_on_disconnect(app: ASGIApp, scope: Scope, receive: Receive, 
 
     async def send_answer(message: Message) -> None:
         nonlocal answered
-        await send(message)
         if message["type"] == "http.response.body" and not message.get("more_body", False):
             answered = True
+        await send(message)
 
     async def disconnected() -> None:
         await body_read.wait()
