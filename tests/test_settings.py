@@ -23,6 +23,7 @@ def test_the_embedded_defaults(monkeypatch):
     assert settings.platform_fee_per_invoice == Decimal("0.50")
     assert settings.platform_fee_currency == "USD"
     assert settings.max_catch_up_periods == 3
+    assert settings.graphql_timeout == 15
 
 
 def test_variables_are_read_with_their_prefix(monkeypatch):
@@ -61,6 +62,19 @@ def test_signup_and_the_session_lifetime_reach_billing(monkeypatch):
     assert (opened.signup_open, opened.session_lifetime) == (True, timedelta(days=2))
     with pytest.raises(ValidationError, match="'closed' or 'open'"):
         Settings(signup="maybe")
+
+
+def test_the_graphql_time_limit_reaches_the_schema(monkeypatch):
+    from remit.app import create_app
+
+    monkeypatch.setenv("REMIT_GRAPHQL_TIMEOUT", "2.5")
+
+    app = create_app(Settings(secret_key="k"))
+
+    graphql = {route.endpoint for route in app.routes if route.path == "/graphql"}
+    assert [endpoint.schema.timeout for endpoint in graphql] == [2.5]
+    with pytest.raises(ValidationError, match="greater than 0"):
+        Settings(graphql_timeout=0)
 
 
 def test_the_secret_keys_reach_billing_current_first(monkeypatch):

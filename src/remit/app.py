@@ -39,7 +39,9 @@ def create_app(
             yield
 
     schema = schema or build_schema(
-        max_depth=settings.max_query_depth, max_cost=settings.max_query_cost
+        max_depth=settings.max_query_depth,
+        max_cost=settings.max_query_cost,
+        timeout=settings.graphql_timeout,
     )
     graphql = GraphQLApp(
         schema, public_url=settings.public_url, allowed_origins=settings.cors_origins

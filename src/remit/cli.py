@@ -3,7 +3,6 @@ prints one line and exits non-zero; a traceback is for bugs only."""
 
 import asyncio
 import functools
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -15,7 +14,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 from tortoise.exceptions import BaseORMException
 
-from remit import db
+from remit import db, logs
 from remit.billing import tenants, users
 from remit.billing.errors import RemitError
 from remit.billing.roles import Actor
@@ -326,8 +325,9 @@ def serve(
 
     config = settings().served_at(host, port)
     preflight(config, redis=not config.embedded)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    uvicorn.run(create_app(config), host=host, port=port, proxy_headers=True)
+    logs.configure()
+    # log_config=None: uvicorn's lines go through the capped handler, in the same format.
+    uvicorn.run(create_app(config), host=host, port=port, proxy_headers=True, log_config=None)
 
 
 @app.command()
@@ -337,7 +337,7 @@ def worker() -> None:
     if config.embedded:
         raise fail("`remit worker` needs REMIT_REDIS_URL; without it `remit serve` runs the jobs")
     preflight(config, redis=True)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logs.configure()
     run(_work)(config)
 
 

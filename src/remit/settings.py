@@ -57,8 +57,13 @@ class Settings(BaseSettings):
     queue_name: str = "remit:queue"
     max_query_depth: int = 12
     # Fields an operation may resolve, connections' `first` multiplied along the path; see
-    # graph/extensions.QueryCostLimit.
+    # graph/limits.QueryCostLimit. The console's heaviest screen, its invoice list (50 a
+    # page, each with its amounts, organization and contract), costs 1,451: 34 times less;
+    # an invoice with its lines, events and payment options costs about 100.
     max_query_cost: int = 50_000
+    # Seconds a GraphQL operation may run before it is stopped with a TIMEOUT error. Queries
+    # within the cost limit answer in well under a second; no mutation waits on a provider.
+    graphql_timeout: float = Field(default=15, gt=0)
     # How long a job may run; also how long a dead worker's running job waits before
     # another worker takes it over.
     job_timeout: int = 300

@@ -1,4 +1,8 @@
+import asyncio
+import statistics
+import time
 from contextlib import contextmanager
+from datetime import date, timedelta
 
 import pytest
 from tortoise import connections
@@ -7,8 +11,10 @@ from remit.billing import tenants
 from remit.billing.roles import Actor
 from remit.graph.context import Context
 from remit.graph.schema import build_schema
+from remit.models.invoices import Invoice
 from tests import factories
 
+TENANT = "{ tenant { name } }"
 NESTED = """{ invoices(first: 100) { edges { node { contract { invoices(first: 100) {
   edges { node { contract { invoices(first: 100) { edges { node { id } } } } } } } } } } } }"""
 
@@ -98,37 +104,90 @@ async def test_the_default_page_size_is_costed_when_first_is_absent(context):
     assert error.message == "Query cost 151 exceeds the limit of 10."
 
 
-def aliased(count: int) -> str:
-    return " ".join(
-        f"a{i}: invoices(first: 200) {{ edges {{ node {{ id }} }} }}" for i in range(count)
-    )
+def aliased(count: int, field: str = "invoices(first: 200) { edges { node { id } } }") -> str:
+    return "{ " + " ".join(f"a{i}: {field}" for i in range(count)) + " }"
 
 
 @pytest.mark.parametrize(
-    ("count", "message"),
+    ("query", "message"),
     [
         # each alias its own work: 90 * (invoices + 200 * (edges, node, id))
-        (90, "Query cost 54,090 exceeds the limit of 50,000."),
-        (101, "101 aliases found. Allowed: 100"),
-        (1000, "Syntax Error: Document contains more than 5000 tokens. Parsing aborted."),
+        (aliased(90), "Query cost 54,090 exceeds the limit of 50,000."),
+        (aliased(101, "tenant { name }"), "101 aliases found. Allowed: 100"),
+        # 17,002 tokens: parsed, then costed before the alias rule could say less
+        (aliased(1000), "Query cost 601,000 exceeds the limit of 50,000."),
     ],
 )
-async def test_aliases_are_refused_before_the_database(context, count, message):
+async def test_aliases_are_refused_before_the_database(context, query, message):
     with counted_queries() as sent:
-        result = await build_schema().execute(f"{{ {aliased(count)} }}", context_value=context)
+        result = await build_schema().execute(query, context_value=context)
 
     assert [error.message for error in result.errors] == [message]
     assert sent == []
 
 
-async def test_a_query_of_too_many_tokens_is_refused_by_the_parser(context):
-    query = "{ " + "tenant { name } " * 3000 + "}"
+async def test_a_document_of_too_many_tokens_is_refused_by_the_parser(context):
+    query = "{ " + "tenant { name } " * 50_000 + "}"
 
     result = await build_schema().execute(query, context_value=context)
 
     assert [error.message for error in result.errors] == [
-        "Syntax Error: Document contains more than 5000 tokens. Parsing aborted."
+        "Syntax Error: Document contains more than 20000 tokens. Parsing aborted."
     ]
+
+
+async def test_a_cheap_document_too_long_to_validate_is_refused_before_validation(context):
+    # 6 tokens an alias and the two braces: 5,000 tokens, then 5,006
+    within = await build_schema().execute(aliased(833, "tenant { name }"), context_value=context)
+    over = await build_schema().execute(aliased(834, "tenant { name }"), context_value=context)
+
+    assert [error.message for error in within.errors] == ["833 aliases found. Allowed: 100"]
+    [error] = over.errors
+    assert error.message == "Document contains 5,006 tokens; at most 5,000 are accepted."
+    assert error.extensions == {"code": "QUERY_TOO_LONG", "limit": 5000}
+
+
+async def test_fields_repeated_past_the_overlap_budget_abort_validation(context):
+    # The same field 10 times spends 225 units, 100 times 24,750: over 10,000, though
+    # graphql-core's own budget of 500,000 would accept them (and 1,000 of them after seconds).
+    few = await build_schema().execute("{ " + "tenant { name } " * 10 + "}", context_value=context)
+    many = await build_schema().execute(
+        "{ " + "tenant { name } " * 100 + "}", context_value=context
+    )
+
+    assert few.errors is None
+    assert few.data == {"tenant": {"name": "Acme Corp"}}
+    assert [error.message for error in many.errors] == ["Validation aborted."]
+
+
+async def test_a_fragment_spread_many_times_is_costed_once(context):
+    # Each fragment spreads the next twice: 2^40 leaves, costed in a walk of 40 fragments.
+    fragments = " ".join(f"fragment F{n} on Query {{ ...F{n + 1} ...F{n + 1} }}" for n in range(40))
+    query = f"{{ ...F0 }} {fragments} fragment F40 on Query {{ tenant {{ name }} }}"
+
+    [error] = (await build_schema().execute(query, context_value=context)).errors
+
+    assert error.message == "Query cost 2,199,023,255,552 exceeds the limit of 50,000."
+
+
+async def test_a_fragment_cycle_is_left_to_validation(context):
+    query = "{ ...A } fragment A on Query { tenant { name } ...B } fragment B on Query { ...A }"
+
+    result = await build_schema().execute(query, context_value=context)
+
+    assert [error.message for error in result.errors] == [
+        "Cannot spread fragment 'A' within itself via 'B'."
+    ]
+
+
+async def test_fragments_nested_too_deeply_to_be_costed_are_refused(context):
+    fragments = " ".join(f"fragment F{n} on Query {{ ...F{n + 1} }}" for n in range(1000))
+    query = f"{{ ...F0 }} {fragments} fragment F1000 on Query {{ tenant {{ name }} }}"
+
+    [error] = (await build_schema().execute(query, context_value=context)).errors
+
+    assert error.message == "The query is nested too deeply to be costed."
+    assert error.extensions == {"code": "QUERY_TOO_COSTLY", "limit": 50000}
 
 
 async def test_over_budget_over_http_is_a_graphql_error_and_ordinary_queries_answer(graphql):
@@ -151,3 +210,58 @@ async def test_over_budget_over_http_is_a_graphql_error_and_ordinary_queries_ans
     }
     assert tenant == {"tenant": {"name": "Acme"}}
     assert page["invoices"]["edges"] == []
+
+
+async def test_another_tenant_answers_while_costly_queries_are_sent(graphql):
+    mallory, mallory_key = await factories.ready_tenant("Mallory Ltd")
+    contract = await factories.live_contract(mallory, date(2027, 1, 1))
+    # Enough for either query, were it run, to resolve tens of thousands of invoices.
+    for n in range(30):
+        await Invoice.create(
+            tenant=mallory,
+            contract=contract,
+            organization_id=contract.organization_id,
+            currency="EUR",
+            public_token=f"mallory-{n}",
+            period_start=date(2027, 1, 1) + timedelta(days=n),
+            period_end=date(2027, 1, 1) + timedelta(days=n),
+        )
+    _, acme_key = await factories.tenant("Acme Corp")
+    attacker, acme = graphql(mallory_key), graphql(acme_key)
+    costly = [NESTED, aliased(1000)]
+
+    async def timed(query: str) -> tuple[dict, float]:
+        started = time.perf_counter()
+        response = await (acme if query == TENANT else attacker).post(query)
+        return response.json(), time.perf_counter() - started
+
+    alone = [await timed(TENANT) for _ in range(5)]
+    # Each sent anew (a comment apart), as an attacker would, so none is parsed from the cache.
+    refusals_alone = [await timed(f"{query} # alone") for query in costly]
+    answers = []
+
+    async def attack(query: str) -> None:
+        for round in range(2):
+            body, _ = await timed(f"{query} # {round}")
+            assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
+
+    async def ask(attacks: asyncio.Future) -> None:
+        while not attacks.done():
+            answers.append(await timed(TENANT))
+
+    attacks = asyncio.gather(*(attack(query) for query in costly))
+    await asyncio.gather(attacks, ask(attacks))
+
+    assert answers
+    assert [body for body, _ in alone + answers] == [
+        {"data": {"tenant": {"name": "Acme Corp"}}}
+    ] * (len(alone) + len(answers))
+    assert [body["errors"][0]["extensions"]["code"] for body, _ in refusals_alone] == [
+        "QUERY_TOO_COSTLY"
+    ] * 2
+    # One of each is in flight at a time: an answer waits, at each of its few awaits, at most
+    # for the two refusals (their parsing holds the event loop), never for their work.
+    usual = statistics.median(seconds for _, seconds in alone)
+    refusals = sum(seconds for _, seconds in refusals_alone)
+    slowest = max(seconds for _, seconds in answers)
+    assert slowest < 3 * (usual + refusals)

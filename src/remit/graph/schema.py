@@ -1,36 +1,35 @@
 """The API: every domain's queries and mutations combined, with the extensions that keep it
-fast (parser and validation caches) and safe (token, alias, depth and cost limits, internal
-errors hidden)."""
+fast (parser and validation caches) and safe (token, alias, depth and cost limits, a time
+limit, internal errors hidden)."""
 
+import asyncio
+import logging
 from datetime import date, datetime
+from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-    ValidationCache,
-)
-from strawberry.extensions.max_aliases import create_validator as aliases_validator
-from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
 from strawberry.scalars import JSON
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
 
 from remit.graph import enums
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.contracts import ContractMutation, ContractQuery
 from remit.graph.errors import UserError
-from remit.graph.extensions import FreshLoaders, HideInternalErrors, QueryCostLimit
+from remit.graph.extensions import FreshLoaders, HideInternalErrors
 from remit.graph.fees import FeeQuery
 from remit.graph.invoices import InvoiceMutation, InvoiceQuery, InvoiceSubscription
+from remit.graph.limits import PARSER_MAX_TOKENS, QueryCostLimit, ValidationRules, validation_rules
 from remit.graph.money import Money
 from remit.graph.organizations import OrganizationMutation, OrganizationQuery
 from remit.graph.pagination import PageInfo
 from remit.graph.settings import SettingsMutation, SettingsQuery
 from remit.graph.tenants import TenantQuery
 from remit.graph.users import UserMutation, UserQuery
+
+logger = logging.getLogger("remit.graph")
 
 Query = merge_types(
     "Query",
@@ -55,6 +54,35 @@ SHARED_TYPES = [UserError, Money, PageInfo, Address, AddressInput, *enums.ALL, d
 
 
 class Schema(strawberry.Schema):
+    """The schema, each operation stopped once it has run `timeout` seconds: cancelled where
+    it waits (the database, a loader), answered with a TIMEOUT error."""
+
+    def __init__(self, *, timeout: float, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.timeout = timeout
+
+    async def execute(
+        self,
+        query: str | None,
+        variable_values: dict | None = None,
+        context_value: Any = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> ExecutionResult:
+        try:
+            async with asyncio.timeout(self.timeout):
+                return await super().execute(query, variable_values, context_value, *args, **kwargs)
+        except TimeoutError:
+            request_id = getattr(context_value, "request_id", None)
+            logger.warning(
+                "request %s stopped after %g s (REMIT_GRAPHQL_TIMEOUT)", request_id, self.timeout
+            )
+            error = GraphQLError(
+                f"The operation took longer than {self.timeout:g} s and was stopped.",
+                extensions={"code": "TIMEOUT", "requestId": request_id},
+            )
+            return ExecutionResult(data=None, errors=[error])
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -62,21 +90,14 @@ class Schema(strawberry.Schema):
         are the client's own mistakes, answered and not logged."""
 
 
-# Far above any screen's query (the largest is a few hundred tokens and no alias), far below
-# what keeps the parser or the validator busy long enough to be felt by other requests.
-MAX_TOKENS = 5_000
-MAX_ALIASES = 100
-
-
 def build_schema(
-    max_depth: int = 12, *, max_cost: int = 50_000, caches: bool = True
+    max_depth: int = 12, *, max_cost: int = 50_000, timeout: float = 15, caches: bool = True
 ) -> strawberry.Schema:
-    # One rule of each for the schema's life: the validation cache is keyed by the rules, so a
-    # rule class made anew per request (as QueryDepthLimiter does) would never hit it.
-    rules = [create_validator(max_depth, should_ignore=None), aliases_validator(MAX_ALIASES)]
+    rules = validation_rules(max_depth)
     extensions = [
-        lambda: MaxTokensLimiter(MAX_TOKENS),
-        lambda: AddValidationRules(rules),
+        lambda: MaxTokensLimiter(PARSER_MAX_TOKENS),
+        lambda: ValidationRules(rules),
+        # Before the validation cache: a document over its cost is not validated at all.
         lambda: QueryCostLimit(max_cost),
         HideInternalErrors,
         FreshLoaders,
@@ -91,4 +112,5 @@ def build_schema(
         subscription=Subscription,
         types=SHARED_TYPES,
         extensions=extensions,
+        timeout=timeout,
     )

@@ -3,7 +3,8 @@
 in `X-CSRF-Token`. Only the GraphiQL page itself (a GET without a query) is open, and its
 files under /graphiql. Subscriptions run on a WebSocket at the same address
 (graphql-transport-ws), authenticated by the handshake's session cookie (from Remit's own
-origin only) or by a connection_init payload `{"Authorization": "Bearer <key>"}`."""
+origin only) or by a connection_init payload `{"Authorization": "Bearer <key>"}`. An operation whose client disconnects is
+cancelled."""
 
 import json
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from remit.billing.errors import Unauthenticated
 from remit.billing.roles import Actor
 from remit.graph.context import Context
 from remit.web import auth, graphiql
+from remit.web.disconnect import cancelled_on_disconnect
 
 
 def _refused(status: int, code: str, message: str) -> JSONResponse:
@@ -92,7 +94,7 @@ class GraphQLApp(GraphQL):
         if isinstance(actor, JSONResponse):
             return await actor(scope, receive, send)
         scope["state"]["actor"] = actor
-        await super().__call__(scope, receive, send)
+        await cancelled_on_disconnect(super().__call__, scope, receive, send)
 
     def trusted_browser(self, socket: WebSocket) -> bool:
         """A browser sends the session cookie with a WebSocket handshake from any page, and
