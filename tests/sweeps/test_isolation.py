@@ -408,6 +408,9 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
     ]
     assert sorted(of_a.numbers) == [f"ACME-00000{n}" for n in range(1, 4)]
     assert len(of_a.tokens) == len(of_a.ids["Invoice"]) == 4
+    # B's own answers to the queries that take no argument name nothing of A's.
+    named = [*of_a.of("id"), *of_a.numbers, *of_a.tokens]
+    assert [value for value in named if any(value in text for text in of_b.texts)] == []
     # Dates, amounts and statuses both tenants share say nothing; A's own texts do.
     sweep = Sweep(graphql(b.key), {text for text in of_a.texts - of_b.texts if len(text) >= 6}, [])
     before = await snapshot()
