@@ -12,36 +12,26 @@ from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    GraphQLArgument,
     GraphQLEnumType,
     GraphQLField,
     GraphQLInputObjectType,
     GraphQLInputType,
     GraphQLList,
     GraphQLNonNull,
-    GraphQLObjectType,
     GraphQLScalarType,
-    GraphQLSchema,
     Undefined,
     get_named_type,
     get_nullable_type,
-    is_leaf_type,
 )
 from tortoise import Tortoise, connections
 
-from remit.graph.schema import build_schema
 from remit.models.invoices import Invoice
 from remit.models.provider_events import ProviderEvent
 from tests import factories
 from tests.conftest import GraphQLClient
 from tests.stripe_events import event, signed
 from tests.sweeps import world
-
-SCHEMA: GraphQLSchema = build_schema()._schema
-
-# How deep the answers are read: deep enough to reach every id the API shows (a contract's
-# line items, a run's failures), shallow enough to stay far under the query cost limit.
-DEPTH = 4
+from tests.sweeps.answers import Seen, document, harvest, operations
 
 # Valid values for the arguments that are not ids, by field name, then by type: the call
 # must get as far as looking the id up, so nothing else in it may be refused first.
@@ -126,53 +116,6 @@ def slots_in(
             yield from slots_in(named.fields, here, needed, seen | {named.name})
 
 
-def operations() -> Iterator[tuple[str, str, GraphQLField]]:
-    for root, kind in ((SCHEMA.query_type, "query"), (SCHEMA.mutation_type, "mutation")):
-        for name, field in root.fields.items():
-            yield kind, name, field
-
-
-def needed(arg: GraphQLArgument) -> bool:
-    """An argument a call must give."""
-    return isinstance(arg.type, GraphQLNonNull) and arg.default_value is Undefined
-
-
-def selection(type_: GraphQLObjectType, depth: int, path: frozenset = frozenset()) -> str:
-    """Every field of `type_` a client can ask for without arguments, `depth` objects deep,
-    never re-entering a type already on the path."""
-    parts = []
-    for name, field in type_.fields.items():
-        if any(map(needed, field.args.values())):
-            continue
-        named = get_named_type(field.type)
-        if is_leaf_type(named):
-            parts.append(name)
-        elif depth > 1 and named.name not in path:
-            inner = selection(named, depth - 1, path | {type_.name})
-            if inner:
-                parts.append(f"{name} {{ {inner} }}")
-    return " ".join(parts)
-
-
-def type_text(type_: GraphQLInputType) -> str:
-    if isinstance(type_, GraphQLNonNull):
-        return f"{type_text(type_.of_type)}!"
-    if isinstance(type_, GraphQLList):
-        return f"[{type_text(type_.of_type)}]"
-    return type_.name
-
-
-def document(kind: str, name: str, field: GraphQLField, arguments: dict) -> str:
-    declared = ", ".join(f"${arg}: {type_text(field.args[arg].type)}" for arg in arguments)
-    passed = ", ".join(f"{arg}: ${arg}" for arg in arguments)
-    heading = f"{kind} Sweep({declared})" if arguments else kind
-    call = f"{name}({passed})" if arguments else name
-    returned = get_named_type(field.type)
-    if is_leaf_type(returned):
-        return f"{heading} {{ {call} }}"
-    return f"{heading} {{ {call} {{ {selection(returned, DEPTH)} }} }}"
-
-
 OMIT = object()
 
 
@@ -241,54 +184,6 @@ def arguments(
         if value is not OMIT:
             values[name] = value
     return values
-
-
-@dataclass
-class Seen:
-    """What one tenant's answers show: its ids by the type that holds them, its invoice
-    numbers and hosted-page tokens, and every text value (to look for in others' answers)."""
-
-    ids: dict[str, list[str]]
-    numbers: list[str]
-    tokens: list[str]
-    texts: set[str]
-
-    def of(self, kind: str) -> list[str]:
-        if kind == "id":
-            return [value for values in self.ids.values() for value in values]
-        return {"number": self.numbers, "token": self.tokens}[kind]
-
-
-def gather(type_: GraphQLObjectType, answer: Any, seen: Seen) -> None:
-    if isinstance(answer, list):
-        for item in answer:
-            gather(type_, item, seen)
-        return
-    if not isinstance(answer, dict):
-        return
-    for name, value in answer.items():
-        field_type = type_.fields[name].type
-        named = get_named_type(field_type)
-        if isinstance(named, GraphQLObjectType):
-            gather(named, value, seen)
-        elif isinstance(value, str):
-            seen.texts.add(value)
-            if named.name == "ID" and value not in seen.of("id"):
-                seen.ids.setdefault(type_.name, []).append(value)
-            elif name == "number" and value not in seen.numbers:
-                seen.numbers.append(value)
-            elif name == "publicUrl":
-                seen.tokens.append(value.rsplit("/", 1)[1])
-
-
-async def harvest(client: GraphQLClient) -> Seen:
-    """Everything the tenant's queries that take no argument answer."""
-    seen = Seen({}, [], [], set())
-    for kind, name, field in operations():
-        if kind == "query" and not any(map(needed, field.args.values())):
-            data = await client.query(document(kind, name, field, {}))
-            gather(SCHEMA.query_type, {name: data[name]}, seen)
-    return seen
 
 
 async def snapshot() -> dict[str, list[str]]:
@@ -446,33 +341,34 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         before = after
 
     assert sweep.problems == [], "\n".join(sweep.problems)
-    # The sweep reached every operation that names something, and A's own key finds A's
-    # things with the same values: the calls were able to find something.
-    assert sorted(swept) == [
+    # Every operation that names something was reached (new ones join this list on their
+    # own), and A's own key finds A's things with the same values: the calls could find.
+    assert set(swept) >= {
+        "organization",
         "contract",
-        "contractCatchUpConfirm",
-        "contractCreate",
-        "contractDelete",
-        "contractEnd",
-        "contractGoLive",
-        "contractUpdate",
         "contracts",
         "invoice",
         "invoiceByNumber",
-        "invoiceRelease",
-        "invoiceResend",
-        "invoiceStatusUpdate",
         "invoices",
-        "organization",
         "organizationProviderAccountLink",
         "organizationUpdate",
+        "contractCreate",
+        "contractUpdate",
         "serviceLineItemAdd",
-        "serviceLineItemRemove",
         "serviceLineItemUpdate",
-    ]
-    assert found_by_a == dict.fromkeys(
-        ["organization", "contract", "contracts", "invoice", "invoiceByNumber", "invoices"], True
-    )
+        "serviceLineItemRemove",
+        "contractGoLive",
+        "contractEnd",
+        "contractCatchUpConfirm",
+        "contractDelete",
+        "invoiceStatusUpdate",
+        "invoiceRelease",
+        "invoiceResend",
+    }
+    assert all(swept.values())
+    assert found_by_a == {
+        name: True for kind, name, _ in operations() if kind == "query" and name in swept
+    }
 
 
 async def test_a_provider_event_naming_another_tenants_invoice_changes_nothing(api, drain_jobs):

@@ -20,7 +20,7 @@ from schemathesis.specs.graphql.scalars import CUSTOM_SCALARS
 from tests import factories
 from tests.conftest import USES_SQLITE
 from tests.sweeps import world
-from tests.sweeps.test_isolation import harvest
+from tests.sweeps.answers import harvest
 
 pytestmark = pytest.mark.skipif(
     USES_SQLITE,
