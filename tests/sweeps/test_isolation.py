@@ -300,6 +300,7 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "PlatformFee",
         "ServiceLineItem",
         "Tenant",
+        "User",
     ]
     assert sorted(of_a.numbers) == [f"ACME-00000{n}" for n in range(1, 4)]
     assert len(of_a.tokens) == len(of_a.ids["Invoice"]) == 4

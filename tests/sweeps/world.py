@@ -6,12 +6,14 @@ platform fee."""
 from dataclasses import dataclass
 from datetime import date
 
-from remit.billing import charging, contracts, cycle, line_items, payments, providers
+from remit.billing import charging, contracts, cycle, line_items, payments, providers, users
+from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.fees import PlatformFee
 from remit.models.invoices import Invoice
 from remit.models.tenants import Tenant
+from remit.models.users import UserRole
 from tests import factories
 
 
@@ -25,6 +27,8 @@ async def everything(drain_jobs, name: str, customer: str, prefix: str) -> World
     """`name`'s tenant, its customers named after `customer`, its invoices numbered `prefix`-…
     (the sweeps tell two tenants apart by their names and numbers)."""
     tenant, key = await factories.ready_tenant(name, invoice_number_prefix=prefix)
+    actor = Actor.system(tenant)
+    await users.create(actor, f"member@{prefix.lower()}.example", UserRole.MEMBER, f"{name} member")
     await providers.configure(tenant, "stripe", enabled=True, settings=factories.STRIPE)
     paying = await factories.live_contract(tenant, date(2027, 1, 1), organization_name=customer)
     held = await factories.live_contract(
@@ -32,22 +36,22 @@ async def everything(drain_jobs, name: str, customer: str, prefix: str) -> World
     )
     # An address that cannot be mailed holds the contract's invoices ON_HOLD.
     await Contract.filter(id=held.id).update(billing_email="nobody")
-    await charging.link_account(tenant, paying.organization_id, "stripe", "cus_sweep", "pm_sweep")
+    await charging.link_account(actor, paying.organization_id, "stripe", "cus_sweep", "pm_sweep")
     draft = await contracts.create(
-        tenant,
+        actor,
         {
             "organization_id": paying.organization_id,
             "name": f"{customer} renewal",
             "invoicing_start_date": date(2028, 1, 1),
         },
     )
-    await line_items.add(tenant, draft.id, factories.WORKED_EXAMPLE[0])
+    await line_items.add(actor, draft.id, factories.WORKED_EXAMPLE[0])
     for month in (1, 2, 3):
         await cycle.plan(date(2027, month, 1), tenant_id=tenant.id)
         await drain_jobs()
     january, february, _ = await Invoice.filter(contract=paying).order_by("period_start")
-    await payments.change_status(tenant, str(january.id), InvoiceStatus.PAID)
-    await payments.change_status(tenant, str(february.id), InvoiceStatus.VOID)
+    await payments.change_status(actor, str(january.id), InvoiceStatus.PAID)
+    await payments.change_status(actor, str(february.id), InvoiceStatus.VOID)
     await PlatformFee.create(
         tenant=tenant, month=date(2027, 1, 1), invoices_processed=3, currency="EUR", amount=75
     )
