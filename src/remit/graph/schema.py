@@ -2,6 +2,7 @@
 fast (parser and validation caches) and safe (token, alias, depth and cost limits, internal
 errors hidden)."""
 
+import logging
 from datetime import date, datetime
 
 import strawberry
@@ -31,6 +32,8 @@ from remit.graph.pagination import PageInfo
 from remit.graph.settings import SettingsMutation, SettingsQuery
 from remit.graph.tenants import TenantQuery
 
+logger = logging.getLogger("remit.graph")
+
 Query = merge_types(
     "Query", (TenantQuery, SettingsQuery, OrganizationQuery, ContractQuery, InvoiceQuery, FeeQuery)
 )
@@ -47,7 +50,16 @@ class Schema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Internal errors are logged with their request id by HideInternalErrors; the rest
-        are the client's own mistakes, answered and not logged."""
+        are the client's own mistakes (a query that does not parse or validate, a variable
+        that does not coerce, an expected failure): answered, and noted at INFO only."""
+        context = execution_context.context if execution_context else None
+        request_id = getattr(context, "request_id", None)
+        for error in errors:
+            if (error.extensions or {}).get("code") != "INTERNAL":
+                # A message may quote the client's value: a lone surrogate in it, escaped,
+                # since no log handler can write one.
+                shown = error.message.encode("utf-8", "backslashreplace").decode()
+                logger.info("request %s refused: %s", request_id, shown)
 
 
 # Far above any screen's query (the largest is a few hundred tokens and no alias), far below
