@@ -119,8 +119,13 @@ async def test_a_value_no_column_can_keep_is_a_user_error_on_its_field(
             {"search": "Glo\ud800"},
             STORABLE,
         ),
+        (
+            "query($search: String) { organizations(search: $search) { totalCount } }",
+            {"search": "G" * 201},
+            "At most 200 characters.",
+        ),
     ],
-    ids=["settings-null", "filter-id", "number", "search"],
+    ids=["settings-null", "filter-id", "number", "search", "long-search"],
 )
 async def test_a_bad_argument_is_a_graphql_error_with_its_message_logged_at_info(
     api, caplog, query, variables, message

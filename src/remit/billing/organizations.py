@@ -68,8 +68,11 @@ def search(tenant: Tenant, text: str | None) -> QuerySet[Organization]:
     found = for_tenant(tenant)
     if text is not None:
         validation.storable(text, ["search"])
-    if text and text.strip():
-        found = found.filter(name__icontains=text.strip())
+        # Longer than any name, it could match none; and SQLite refuses long LIKE patterns.
+        limit = validation.length_of(Organization, "name")
+        text = validation.text(text, ["search"], max_length=limit)
+    if text:
+        found = found.filter(name__icontains=text)
     return found
 
 
