@@ -5,6 +5,7 @@ import strawberry
 
 from remit.billing.errors import NotFound
 from remit.graph.extensions import HideInternalErrors
+from remit.graph.schema import build_schema
 
 
 @strawberry.type
@@ -40,3 +41,23 @@ async def test_an_expected_failure_keeps_its_message():
     result = await schema.execute("{ missing }", context_value=SimpleNamespace(request_id="r"))
 
     assert [error.message for error in result.errors] == ["No invoice with id 42."]
+
+
+async def test_a_variable_that_does_not_coerce_keeps_graphql_cores_message_logged_at_info(caplog):
+    query = """mutation($input: ServiceLineItemInput!) {
+      serviceLineItemAdd(contractId: "x", input: $input) { errors { message } } }"""
+    message = (
+        "Variable '$input' has invalid value at .price: Value cannot represent a Decimal: \"abc\"."
+    )
+
+    with caplog.at_level(logging.INFO, logger="remit.graph"):
+        result = await build_schema().execute(
+            query,
+            variable_values={"input": {"name": "Seats", "price": "abc", "billed": "MONTHLY"}},
+            context_value=SimpleNamespace(request_id="req-9"),
+        )
+
+    assert [(error.message, error.extensions) for error in result.errors] == [(message, {})]
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "remit.graph"] == [
+        ("INFO", f"request req-9 refused: {message}")
+    ]

@@ -1,6 +1,4 @@
 import asyncio
-import statistics
-import time
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -230,38 +228,31 @@ async def test_another_tenant_answers_while_costly_queries_are_sent(graphql):
     attacker, acme = graphql(mallory_key), graphql(acme_key)
     costly = [NESTED, aliased(1000)]
 
-    async def timed(query: str) -> tuple[dict, float]:
-        started = time.perf_counter()
-        response = await (acme if query == TENANT else attacker).post(query)
-        return response.json(), time.perf_counter() - started
+    async def answer(query: str) -> dict:
+        return (await (acme if query == TENANT else attacker).post(query)).json()
 
-    alone = [await timed(TENANT) for _ in range(5)]
+    alone = [await answer(TENANT) for _ in range(5)]
     # Each sent anew (a comment apart), as an attacker would, so none is parsed from the cache.
-    refusals_alone = [await timed(f"{query} # alone") for query in costly]
+    refusals_alone = [await answer(f"{query} # alone") for query in costly]
     answers = []
 
     async def attack(query: str) -> None:
         for round in range(2):
-            body, _ = await timed(f"{query} # {round}")
+            body = await answer(f"{query} # {round}")
             assert body["errors"][0]["extensions"]["code"] == "QUERY_TOO_COSTLY"
 
     async def ask(attacks: asyncio.Future) -> None:
         while not attacks.done():
-            answers.append(await timed(TENANT))
+            answers.append(await answer(TENANT))
 
     attacks = asyncio.gather(*(attack(query) for query in costly))
     await asyncio.gather(attacks, ask(attacks))
 
+    # How long the answers take meanwhile is measured by `python -m bench limits`.
     assert answers
-    assert [body for body, _ in alone + answers] == [
-        {"data": {"tenant": {"name": "Acme Corp"}}}
-    ] * (len(alone) + len(answers))
-    assert [body["errors"][0]["extensions"]["code"] for body, _ in refusals_alone] == [
+    assert alone + answers == [{"data": {"tenant": {"name": "Acme Corp"}}}] * (
+        len(alone) + len(answers)
+    )
+    assert [body["errors"][0]["extensions"]["code"] for body in refusals_alone] == [
         "QUERY_TOO_COSTLY"
     ] * 2
-    # One of each is in flight at a time: an answer waits, at each of its few awaits, at most
-    # for the two refusals (their parsing holds the event loop), never for their work.
-    usual = statistics.median(seconds for _, seconds in alone)
-    refusals = sum(seconds for _, seconds in refusals_alone)
-    slowest = max(seconds for _, seconds in answers)
-    assert slowest < 3 * (usual + refusals)

@@ -4,7 +4,15 @@ The outcome arrives later by webhook."""
 
 from uuid import UUID
 
-from remit.billing import invoice_status, jobs, organizations, provider_payments, providers, views
+from remit.billing import (
+    invoice_status,
+    jobs,
+    organizations,
+    provider_payments,
+    providers,
+    validation,
+    views,
+)
 from remit.billing.errors import Invalid
 from remit.billing.roles import Actor, Permission, require
 from remit.models.contracts import Contract
@@ -84,19 +92,27 @@ async def link_account(
     customer and its default card), so its invoices can be charged automatically."""
     require(actor, Permission.BILLING)
     tenant = actor.tenant
+    references = {"customer_ref": customer_ref, "payment_method_ref": payment_method_ref}
+    validation.storable({"provider": key, **references}, [])
     organization = await organizations.get(tenant, organization_id, field=["organization_id"])
     provider = providers.provider(key, field=["provider"])
     if not provider.supports_auto_charge:
         raise Invalid(f"{provider.name} cannot charge automatically.", field=["provider"])
     if not customer_ref.strip():
         raise Invalid("Give the provider's customer id.", field=["customer_ref"])
+    checks = validation.Checks()
+    defaults = {
+        column: checks.run(
+            validation.text,
+            value or "",
+            [column],
+            max_length=validation.length_of(ProviderAccount, column),
+        )
+        for column, value in references.items()
+    }
+    checks.raise_if_any()
     async with jobs.atomic():
         await ProviderAccount.update_or_create(
-            organization=organization,
-            provider=key,
-            defaults={
-                "customer_ref": customer_ref.strip(),
-                "payment_method_ref": (payment_method_ref or "").strip() or None,
-            },
+            organization=organization, provider=key, defaults=defaults
         )
     return organization

@@ -51,10 +51,8 @@ def listed(
     if statuses:
         found = found.filter(status__in=list(statuses))
     if organization_id is not None:
-        try:
-            found = found.filter(organization_id=ids.parse("organization", organization_id))
-        except NotFound:
-            return found.none()
+        parsed = ids.parse("organization", organization_id, field=["filter", "organization_id"])
+        found = found.filter(organization_id=parsed)
     return found
 
 
@@ -69,6 +67,7 @@ def _payment_providers(keys: list[str], field: list[str]) -> list[str]:
 
 async def _cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
     """Checked values for the fields present in `data` (snake_case input field names)."""
+    validation.storable(data, [])
     checks = Checks()
     values: dict[str, Any] = {}
     if data.get("organization_id") is not None:
@@ -77,13 +76,17 @@ async def _cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
         )
         values["organization_id"] = organization.id if organization else None
     simple = {
-        "name": lambda v, f: validation.text(v, f, max_length=200, required=True),
+        "name": lambda v, f: validation.text(
+            v, f, max_length=validation.length_of(Contract, "name"), required=True
+        ),
         "currency": lambda v, f: check_currency(v.upper(), field=f),
         "billing_cycle": lambda v, f: BillingCycle(v),
         "invoicing_start_date": validation.day,
         "due_days": validation.within(0, 365),
         "billing_email": validation.email,
-        "invoice_note": lambda v, f: validation.text(v, f, max_length=2000),
+        "invoice_note": lambda v, f: validation.text(
+            v, f, max_length=validation.length_of(Contract, "invoice_note")
+        ),
         "payment_providers": _payment_providers,
         "auto_charge": lambda v, f: bool(v),
     }

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from remit.billing import clock, ids, invoice_status, jobs
+from remit.billing import clock, ids, invoice_status, jobs, validation
 from remit.billing.errors import Conflict, InvalidTransition, NotFound
 from remit.billing.issuing import DELIVER_JOB
 from remit.billing.roles import Actor, Permission, require
@@ -42,10 +42,7 @@ def listed(
         ("contract_id", contract_id, "contract"),
     ):
         if value is not None:
-            try:
-                found = found.filter(**{column: ids.parse(kind, value)})
-            except NotFound:
-                return found.none()
+            found = found.filter(**{column: ids.parse(kind, value, field=["filter", column])})
     if issued_from:
         found = found.filter(issue_date__gte=issued_from)
     if issued_to:
@@ -98,6 +95,9 @@ async def request_resend(actor: Actor, invoice_id: str) -> Invoice:
 
 
 async def by_number(tenant: Tenant, number: str) -> Invoice | None:
+    validation.storable(number, ["number"])
+    if len(number) > validation.length_of(Invoice, "number"):
+        return None  # longer than any number given out
     return await for_tenant(tenant).get_or_none(number=number)
 
 

@@ -54,6 +54,7 @@ def _reminder_days(days: list[int], field: list[str]) -> list[int]:
 def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
     """The model fields to write, every value checked; `Invalid` errors name the input
     field (snake_case path). A key absent from `changes` is left as it is; None clears."""
+    validation.storable(changes, [])
     checks = Checks()
     values: dict[str, Any] = {}
 
@@ -70,17 +71,19 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
         elif key == "email":
             values[column] = optional(value, validation.email, field)
         else:
-            values[column] = optional(value, validation.text, field, max_length=200)
+            limit = validation.length_of(InvoicingSettings, column)
+            values[column] = optional(value, validation.text, field, max_length=limit)
     branding = changes.get("branding") or {}
     for key, column in BRANDING_FIELDS.items():
         if key not in branding:
             continue
         value, field = branding[key], ["branding", key]
-        check = {"logo_url": validation.web_url, "brand_color": colour_check}.get(key)
-        if check is None:
-            values[column] = optional(value, validation.text, field, max_length=2000)
+        limit = validation.length_of(InvoicingSettings, column)
+        if key == "brand_color":
+            values[column] = optional(value, colour_check, field)
         else:
-            values[column] = optional(value, check, field)
+            check = validation.web_url if key == "logo_url" else validation.text
+            values[column] = optional(value, check, field, max_length=limit)
     required = {
         "default_currency": lambda value, field: check_currency(value.upper(), field=field),
         "default_due_days": due_days_check,

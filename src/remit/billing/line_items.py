@@ -56,10 +56,15 @@ def _tax_rate(value: Any, field: list[str]) -> Decimal:
 
 
 def _cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
+    validation.storable(data, [])
     checks = Checks()
     values: dict[str, Any] = {
         "name": checks.run(
-            validation.text, data.get("name") or "", ["name"], max_length=200, required=True
+            validation.text,
+            data.get("name") or "",
+            ["name"],
+            max_length=validation.length_of(ServiceLineItem, "name"),
+            required=True,
         ),
         "billed": BilledType(data["billed"]),
         "start_date": data.get("start_date"),

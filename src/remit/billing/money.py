@@ -16,6 +16,10 @@ from remit.billing.errors import Invalid
 # code XTS and XXX, "no currency". Of the X-codes only these are currencies people pay in.
 X_CURRENCIES = frozenset({"XAF", "XCD", "XCG", "XOF", "XPF"})
 
+# No amount this large fits a 64-bit column in minor units, whatever the currency: refused
+# before it is scaled, where a Decimal's exponent would overflow (1e999999).
+MAX_AMOUNT = Decimal(10) ** 19
+
 
 def check_currency(code: str, *, field: list[str] | None = None) -> str:
     if not (len(code) == 3 and code.isupper() and is_currency(code)):
@@ -62,6 +66,8 @@ class Money:
             raise Invalid(f"{amount!r} is not a number.", field=field) from None
         if not value.is_finite():
             raise Invalid(f"{amount!r} is not a number.", field=field)
+        if abs(value) >= MAX_AMOUNT:
+            raise Invalid(f"{amount} is too large an amount.", field=field)
         places = exponent(currency)
         minor = value.scaleb(places)
         if minor != minor.to_integral_value():

@@ -16,15 +16,20 @@ MAX_BILLING_EMAILS = 20
 
 
 def _cleaned(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
+    validation.storable(data, [])
     checks = Checks()
     values: dict[str, Any] = {}
     if creating or "name" in data:
         values["name"] = checks.run(
-            validation.text, data.get("name") or "", ["name"], max_length=200, required=True
+            validation.text,
+            data.get("name") or "",
+            ["name"],
+            max_length=validation.length_of(Organization, "name"),
+            required=True,
         )
-    for key, limit in (("legal_name", 200), ("tax_id", 50)):
+    for key in ("legal_name", "tax_id"):
         if key in data:
-            raw = data[key]
+            raw, limit = data[key], validation.length_of(Organization, key)
             values[key] = (
                 None if raw is None else checks.run(validation.text, raw, [key], max_length=limit)
             )
@@ -62,8 +67,13 @@ async def get(
 
 def search(tenant: Tenant, text: str | None) -> QuerySet[Organization]:
     found = for_tenant(tenant)
-    if text and text.strip():
-        found = found.filter(name__icontains=text.strip())
+    if text is not None:
+        validation.storable(text, ["search"])
+        # Longer than any name, it could match none; and SQLite refuses long LIKE patterns.
+        limit = validation.length_of(Organization, "name")
+        text = validation.text(text, ["search"], max_length=limit)
+    if text:
+        found = found.filter(name__icontains=text)
     return found
 
 

@@ -3,7 +3,7 @@ a manual payment), void. The customer is told once: a receipt when paid, a notic
 
 from datetime import date
 
-from remit.billing import clock, hooks, ids, invoice_status, jobs, pages
+from remit.billing import clock, hooks, ids, invoice_status, jobs, pages, validation
 from remit.billing.errors import Invalid, InvalidTransition, NotFound
 from remit.billing.roles import Actor, Permission, require
 from remit.models.enums import InvoiceStatus
@@ -53,6 +53,10 @@ async def change_status(
         raise Invalid(
             f"An invoice can be set to PAID, DUE or VOID here, not {new}.", field=["status"]
         )
+    if note is not None:
+        validation.storable(note, ["note"])
+        limit = validation.length_of(InvoiceEvent, "detail")
+        note = validation.text(note, ["note"], max_length=limit)
     async with jobs.atomic():
         invoice = (
             await Invoice.filter(tenant=tenant)

@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import BaseModel, ValidationError
 from pydantic_core import to_jsonable_python
 
-from remit.billing import config, jobs
+from remit.billing import config, jobs, validation
 from remit.billing.errors import Invalid, NotFound, RemitErrors
 from remit.billing.sealing import Sealer, opened, sealed
 from remit.models.settings import ProviderSettings
@@ -137,6 +137,7 @@ def _validated(payment_provider: PaymentProvider, raw: dict) -> dict:
 async def configure(tenant: Tenant, key: str, *, enabled: bool, settings: Any) -> ProviderSettings:
     """Save one provider's settings for the tenant and switch it on or off. Disabling keeps
     the stored settings when none are given."""
+    validation.storable({"provider": key, "settings": settings}, [])
     payment_provider = provider(key, field=["provider"])
     if not isinstance(settings, dict):
         raise Invalid("Settings must be a JSON object.", field=["settings"])

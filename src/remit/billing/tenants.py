@@ -12,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from remit.billing import clock, jobs
+from remit.billing import clock, jobs, validation
 from remit.billing.errors import Invalid, NotFound, Unauthenticated
 from remit.models.invoices import InvoiceNumberSequence
 from remit.models.settings import InvoicingSettings
@@ -43,11 +43,13 @@ def parse_tenant_id(value: str, *, field: list[str] | None = None) -> UUID:
 
 async def create_tenant(name: str) -> tuple[Tenant, str]:
     """A tenant with its settings and a first API key. The key is returned once, here."""
+    validation.storable(name, ["name"])
     name = name.strip()
     if not name:
         raise Invalid("A tenant needs a name.", field=["name"])
-    if len(name) > 200:
-        raise Invalid("A tenant name has at most 200 characters.", field=["name"])
+    limit = validation.length_of(Tenant, "name")
+    if len(name) > limit:
+        raise Invalid(f"A tenant name has at most {limit} characters.", field=["name"])
     async with jobs.atomic():
         tenant = await Tenant.create(name=name)
         await InvoicingSettings.create(tenant=tenant)

@@ -80,9 +80,11 @@ def _password(value: str) -> str:
 
 
 def _name(value: str | None) -> str:
+    validation.storable(value, ["name"])
     name = (value or "").strip()
-    if len(name) > 200:
-        raise Invalid("A name has at most 200 characters.", field=["name"])
+    limit = validation.length_of(User, "name")
+    if len(name) > limit:
+        raise Invalid(f"A name has at most {limit} characters.", field=["name"])
     return name
 
 
@@ -235,14 +237,12 @@ async def request_reset(
 ) -> None:
     """Mail a reset link when `email` has a user (of `tenant`, when given); say nothing
     either way, so the answer does not tell who has an account. Requests are counted like
-    failed sign-ins (under their own key per email), so nobody floods a mailbox."""
-    keys = [f"reset:{email.strip().lower()}"] + ([f"address:{address}"] if address else [])
+    failed sign-ins (under their own key per email), so nobody floods a mailbox. Something
+    that is no email address at all is refused (Invalid): that says nothing of accounts."""
+    wanted = _email(email)
+    keys = [f"reset:{wanted}"] + ([f"address:{address}"] if address else [])
     await _check_throttle(keys)
     await _count_attempt(keys)
-    try:
-        wanted = _email(email)
-    except Invalid:
-        return
     user = await User.get_or_none(email=wanted).select_related("tenant")
     if user is None or (tenant is not None and user.tenant_id != tenant.id):
         return

@@ -9,14 +9,21 @@ from urllib.parse import urlparse
 
 import pycountry
 from email_validator import EmailNotValidError, validate_email
+from tortoise.models import Model
 
 from remit.billing import clock
 from remit.billing.errors import Invalid, RemitError, RemitErrors
+from remit.models.base import EMAIL_LENGTH
 
 T = TypeVar("T")
 
 
 def email(value: str, field: Sequence[str]) -> str:
+    # Measured first: no address is longer, and the validator takes seconds over a megabyte.
+    if len(value) > EMAIL_LENGTH:
+        raise Invalid(
+            f"At most {EMAIL_LENGTH} characters: no email address is longer.", field=field
+        )
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as error:
@@ -71,6 +78,45 @@ def day(value: date, field: Sequence[str]) -> date:
     return value
 
 
+# Characters no text column can hold: PostgreSQL stores no NUL, and a lone surrogate (half
+# of a UTF-16 pair) is no character at all, with no UTF-8 form to store or send.
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(value: Any, field: Sequence[str]) -> None:
+    """Refuse, with its path, every text in `value` (a string, or the strings, keys included,
+    of a JSON-like input) that holds a character no database or page can keep."""
+    checks = Checks()
+    for path, text in _texts(value, list(field)):
+        if UNSTORABLE.search(text):
+            checks.errors.append(
+                Invalid("Text cannot hold NUL characters or lone surrogates.", field=path)
+            )
+    checks.raise_if_any()
+
+
+def _texts(value: Any, path: list[str]):
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            yield from _texts(key, path)
+            yield from _texts(inner, [*path, str(key)])
+    elif isinstance(value, list | tuple):
+        for position, inner in enumerate(value):
+            yield from _texts(inner, [*path, str(position)])
+
+
+# Free text (notes, footers) kept in a column of unbounded text: a note, not a document.
+FREE_TEXT_LENGTH = 2000
+
+
+def length_of(model: type[Model], column: str) -> int:
+    """The most characters `model.column` takes: the column's own length, so the check of
+    an input and the column it fills are one number; FREE_TEXT_LENGTH for unbounded text."""
+    return getattr(model._meta.fields_map[column], "max_length", None) or FREE_TEXT_LENGTH
+
+
 def text(
     value: str, field: Sequence[str], *, max_length: int, required: bool = False
 ) -> str | None:
@@ -84,7 +130,9 @@ def text(
     return value
 
 
-def web_url(value: str, field: Sequence[str]) -> str:
+def web_url(value: str, field: Sequence[str], *, max_length: int) -> str:
+    if len(value) > max_length:
+        raise Invalid(f"At most {max_length} characters.", field=field)
     parsed = urlparse(value)
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise Invalid(f"{value!r} is not an http(s) URL.", field=field)

@@ -15,10 +15,12 @@ logger = logging.getLogger("remit.graph")
 
 
 def is_internal(error: GraphQLError) -> bool:
-    # Syntax and validation errors have no original error and are the client's to read;
-    # a RemitError raised in a query is an expected failure with a message meant for people.
+    # Syntax and validation errors have no original error and are the client's to read, as
+    # are variables that fail coercion: graphql-core reports them as a GraphQLError whose
+    # original is the scalar's or the input type's own GraphQLError. A RemitError raised in
+    # a query is an expected failure with a message meant for people.
     original = error.original_error
-    return original is not None and not isinstance(original, RemitError)
+    return original is not None and not isinstance(original, (RemitError, GraphQLError))
 
 
 class HideInternalErrors(MaskErrors):

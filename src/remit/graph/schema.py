@@ -87,7 +87,16 @@ class Schema(strawberry.Schema):
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
         """Internal errors are logged with their request id by HideInternalErrors; the rest
-        are the client's own mistakes, answered and not logged."""
+        are the client's own mistakes (a query that does not parse or validate, a variable
+        that does not coerce, an expected failure): answered, and noted at INFO only."""
+        context = execution_context.context if execution_context else None
+        request_id = getattr(context, "request_id", None)
+        for error in errors:
+            if (error.extensions or {}).get("code") != "INTERNAL":
+                # A message may quote the client's value: a lone surrogate in it, escaped,
+                # since no log handler can write one.
+                shown = error.message.encode("utf-8", "backslashreplace").decode()
+                logger.info("request %s refused: %s", request_id, shown)
 
 
 def build_schema(

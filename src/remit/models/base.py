@@ -22,3 +22,11 @@ def money(description: str, **kwargs) -> fields.BigIntField:
 
 def currency(**kwargs) -> fields.CharField:
     return fields.CharField(max_length=3, description="ISO 4217 code", **kwargs)
+
+
+# RFC 5321 allows no longer address (a forward path of 256 octets, less its angle brackets).
+EMAIL_LENGTH = 254
+
+
+def email(**kwargs) -> fields.CharField:
+    return fields.CharField(max_length=EMAIL_LENGTH, **kwargs)

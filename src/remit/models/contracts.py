@@ -1,6 +1,6 @@
 from tortoise import fields
 
-from remit.models.base import Entity, currency, money
+from remit.models.base import Entity, currency, email, money
 from remit.models.enums import BilledType, BillingCycle, ContractStatus
 
 
@@ -21,7 +21,7 @@ class Contract(Entity):
     next_invoice_date = fields.DateField(null=True)
     end_date = fields.DateField(null=True)
     due_days = fields.IntField(default=30)
-    billing_email = fields.CharField(max_length=254, null=True)
+    billing_email = email(null=True)
     billing_emails_cc = fields.JSONField(default=list)
     billing_address = fields.JSONField(null=True)
     invoice_note = fields.TextField(null=True)

@@ -1,6 +1,6 @@
 from tortoise import fields
 
-from remit.models.base import Entity, currency
+from remit.models.base import Entity, currency, email
 from remit.models.enums import PlatformBillingStatus
 
 
@@ -18,7 +18,7 @@ class InvoicingSettings(Entity):
     company_legal_name = fields.CharField(max_length=200, null=True)
     company_address = fields.JSONField(null=True)
     company_vat_number = fields.CharField(max_length=50, null=True)
-    company_email = fields.CharField(max_length=254, null=True)
+    company_email = email(null=True)
     company_phone = fields.CharField(max_length=50, null=True)
     logo_url = fields.CharField(max_length=2000, null=True)
     brand_color = fields.CharField(max_length=7, null=True)
@@ -26,7 +26,7 @@ class InvoicingSettings(Entity):
     default_currency = currency(default="USD")
     default_due_days = fields.IntField(default=30)
     invoice_number_prefix = fields.CharField(max_length=20, default="INV")
-    send_invoices_from = fields.CharField(max_length=254, null=True)
+    send_invoices_from = email(null=True)
     send_invoices_bcc = fields.JSONField(default=list)
     reminder_days = fields.JSONField(default=default_reminder_days)
     platform_billing_status = fields.CharEnumField(
@@ -34,7 +34,7 @@ class InvoicingSettings(Entity):
     )
     platform_billing_kind = fields.CharField(max_length=20, null=True)
     platform_billing_method = fields.CharField(max_length=100, null=True)
-    platform_billing_email = fields.CharField(max_length=254, null=True)
+    platform_billing_email = email(null=True)
     platform_stripe_customer_id = fields.CharField(max_length=100, null=True)
     platform_stripe_setup_intent_id = fields.CharField(max_length=100, null=True)
     platform_stripe_payment_method_id = fields.CharField(max_length=100, null=True)

@@ -5,6 +5,7 @@ from enum import StrEnum
 from tortoise import fields
 from tortoise.models import Model
 
+from remit.models import base
 from remit.models.base import Entity
 
 
@@ -27,7 +28,7 @@ class User(Entity):
     tenant."""
 
     tenant = fields.ForeignKeyField("remit.Tenant", related_name="users", on_delete=fields.CASCADE)
-    email = fields.CharField(max_length=254, unique=True, description="Lower case")
+    email = base.email(unique=True, description="Lower case")
     name = fields.CharField(max_length=200, default="")
     role = fields.CharEnumField(UserRole, max_length=10)
     password_hash = fields.CharField(

@@ -177,6 +177,8 @@ async def reset_request(request: Request) -> Response:
         return error(400, "INVALID", str(bad))
     except Throttled as throttled:
         return _throttled(throttled)
+    except RemitError as failure:
+        return _failure(failure)
     return Response(status_code=202)
 
 
