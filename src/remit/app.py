@@ -12,7 +12,7 @@ from starlette.routing import Route
 from remit.graph.schema import build_schema
 from remit.runtime import Runtime, running
 from remit.settings import Settings
-from remit.web import graphiql
+from remit.web import console, graphiql
 from remit.web.body_limit import BodyLimitMiddleware
 from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
@@ -45,6 +45,8 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route(graphiql.PREFIX + "/{path:path}", graphiql.asset),
+            Route("/app", console.page),
+            Route("/app/{path:path}", console.page),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics(settings.metrics_token)),
