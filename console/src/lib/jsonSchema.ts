@@ -194,24 +194,6 @@ export function settingsValue(field: Field, value: FormValue): unknown {
   }
 }
 
-/** Every path of a leaf input in the form ("accounts.0.iban"), to place errors on. */
-export function leafPaths(field: Field, value: FormValue, prefix: string): string[] {
-  if (field.kind === 'object') {
-    const record = isRecord(value) ? value : {};
-    return field.fields.flatMap((child) =>
-      leafPaths(child, record[child.name] ?? emptyValue(child), join(prefix, child.name)),
-    );
-  }
-  if (field.kind === 'array') {
-    const items = Array.isArray(value) ? value : [];
-    return [
-      prefix,
-      ...items.flatMap((item, index) => leafPaths(field.item, item, join(prefix, String(index)))),
-    ];
-  }
-  return [prefix];
-}
-
 export function join(prefix: string, name: string): string {
   return prefix ? `${prefix}.${name}` : name;
 }
