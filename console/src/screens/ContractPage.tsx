@@ -268,8 +268,8 @@ function Lifecycle({ contract }: { contract: Contract }) {
         <Stack>
           <Text size="sm">Once live, the daily cycle invoices this contract from its start date.</Text>
           {missing.length > 0 && (
-            <Alert color="orange" title="Before it can go live" aria-label="Missing to go live">
-              <List>
+            <Alert color="orange" title="Before it can go live">
+              <List aria-label="Missing to go live">
                 {missing.map((message) => (
                   <List.Item key={message}>{message}</List.Item>
                 ))}
@@ -443,7 +443,7 @@ function UpcomingInvoice({ contract }: { contract: Contract }) {
   return (
     <Section title="Upcoming invoice" description="A dry run of the next invoice, as the cycle would issue it.">
       {upcoming ? (
-        <Stack gap="xs" aria-label="Upcoming invoice">
+        <Stack gap="xs">
           <Text size="sm">
             {upcoming.periodStart} – {upcoming.periodEnd} · issued {upcoming.issueDate} · due {upcoming.dueDate}
           </Text>

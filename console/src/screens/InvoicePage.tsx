@@ -338,9 +338,9 @@ function Hold({ invoice }: { invoice: Invoice }) {
   const [releasing, release] = useMutation(Release);
   const [problems, setProblems] = useState<string[]>([]);
   return (
-    <Alert color="orange" title="On hold: not sent to the customer" aria-label="On hold">
+    <Alert color="orange" title="On hold: not sent to the customer">
       <Stack gap="xs">
-        <List size="sm">
+        <List size="sm" aria-label="Hold reasons">
           {invoice.holdReasons.map((reason) => (
             <List.Item key={reason}>{reason}</List.Item>
           ))}

@@ -215,8 +215,8 @@ function EnableInvoicing({ enabled, onChange }: { enabled: boolean; onChange: ()
         <Text>{enabled ? 'Invoicing is enabled.' : 'Invoicing is not enabled yet.'}</Text>
       </Group>
       {missing && missing.length > 0 && (
-        <Alert color="orange" title="Before invoicing can start" aria-label="Missing for invoicing">
-          <List spacing={4} icon={<ThemeIcon color="orange" size={18} radius="xl">!</ThemeIcon>}>
+        <Alert color="orange" title="Before invoicing can start">
+          <List aria-label="Missing for invoicing" spacing={4} icon={<ThemeIcon color="orange" size={10} radius="xl" aria-hidden />}>
             {missing.map((message) => (
               <List.Item key={message}>{message}</List.Item>
             ))}
@@ -253,7 +253,7 @@ function PlatformMethod({
       title="Platform payment method"
       description="How you pay Remit's monthly processing fee."
     >
-      <Group>
+      <Group aria-label="Current payment method">
         <StatusBadge status={billing.status} />
         <Text>{billing.method ?? 'No payment method yet.'}</Text>
       </Group>
@@ -461,7 +461,7 @@ function InvoicePreview(props: {
           <Text fw={700}>{props.company}</Text>
         )}
         <Text fw={700} style={{ color: props.color }}>
-          Invoice {props.prefix}000001
+          Invoice {props.prefix}-000001
         </Text>
       </Group>
       <Text size="sm" c="dimmed" mt="xs">
