@@ -159,7 +159,9 @@ async def test_an_owner_walks_the_whole_story(page, base_url, settings, built): 
 
     await set_up_invoicing(page)
     await draft_a_contract_and_go_live(page, today)
-    await see_the_cycle_issue_it(page, lambda: remit(environment, "cycle", "run", "--date", today))
+    await see_the_cycle_issue_it(
+        page, today, lambda: remit(environment, "cycle", "run", "--date", today)
+    )
     await mark_paid_undo_and_void(page, today)
 
 
@@ -246,6 +248,7 @@ async def draft_a_contract_and_go_live(page: Page, today: str) -> None:
     await page.get_by_role("button", name="Create organization").click()
     await expect(page.get_by_role("heading", name="Globex", level=1)).to_be_visible()
     await expect(page.get_by_text("ap@globex.example, cfo@globex.example")).to_be_visible()
+    await screenshot(page, "organization")
 
     # A draft contract with a one-off and a monthly line item.
     await page.get_by_role("button", name="New contract").click()
@@ -283,7 +286,9 @@ async def draft_a_contract_and_go_live(page: Page, today: str) -> None:
     await screenshot(page, "contract")
 
 
-async def see_the_cycle_issue_it(page: Page, run_cycle: Callable[[], Awaitable[object]]) -> None:
+async def see_the_cycle_issue_it(
+    page: Page, today: str, run_cycle: Callable[[], Awaitable[object]]
+) -> None:
     """The invoice list is open while the cycle runs in another process: the invoice appears."""
     await navigate(page, "Invoices")
     await expect(page.get_by_text("No invoice.")).to_be_visible()
@@ -295,6 +300,15 @@ async def see_the_cycle_issue_it(page: Page, run_cycle: Callable[[], Awaitable[o
     await expect(row).to_contain_text("€691.00")
     await expect(page.get_by_label("Totals")).to_contain_text("Total €691.00")
     await screenshot(page, "invoices")
+
+    # The day's run: one contract due, one invoice issued, none held or failed.
+    await navigate(page, "Invoicing runs")
+    runs = page.get_by_role("table", name="Invoicing runs")
+    await expect(runs.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(
+        [today, "1", "1", "0", "0"]
+    )
+    await screenshot(page, "invoicing-runs")
+    await navigate(page, "Invoices")
 
 
 async def mark_paid_undo_and_void(page: Page, today: str) -> None:
