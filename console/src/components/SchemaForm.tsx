@@ -16,6 +16,9 @@ function valueAt(root: FormValue, path: string): FormValue | undefined {
   return value;
 }
 
+/** "Accounts" -> "Account": one item of a list. */
+const singular = (label: string) => label.replace(/s$/, '');
+
 export function SchemaFields<Values extends { settings: FormValue }>({
   field,
   path,
@@ -57,7 +60,7 @@ export function SchemaFields<Values extends { settings: FormValue }>({
               <Group key={index} align="flex-start" wrap="nowrap">
                 <div style={{ flex: 1 }}>
                   <SchemaFields
-                    field={{ ...field.item, label: `${label} ${index + 1}` }}
+                    field={{ ...field.item, label: `${singular(label)} ${index + 1}` }}
                     path={join(path, String(index))}
                     form={form}
                   />
@@ -75,7 +78,7 @@ export function SchemaFields<Values extends { settings: FormValue }>({
             ))}
             <Group>
               <Button variant="light" size="xs" onClick={() => form.insertListItem(path, emptyValue(field.item))}>
-                Add {label.toLowerCase().replace(/s$/, '')}
+                Add {singular(label).toLowerCase()}
               </Button>
             </Group>
           </Stack>

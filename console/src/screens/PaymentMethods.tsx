@@ -128,7 +128,7 @@ function ProviderCard({
               <Text size="sm" fw={500}>
                 Webhook URL (paste it into {provider.name}'s dashboard)
               </Text>
-              <Group gap="xs" wrap="nowrap">
+              <Group gap="xs">
                 <Code style={{ overflowWrap: 'anywhere' }}>{webhook}</Code>
                 <CopyButton value={webhook}>
                   {({ copied, copy }) => (
