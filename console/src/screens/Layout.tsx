@@ -5,6 +5,7 @@ import { useDisclosure } from '@mantine/hooks';
 import { Link, Navigate, Outlet, useLocation } from 'react-router-dom';
 
 import { auth } from '../api/auth';
+import type { Role } from '../api/auth';
 import { LiveProvider } from '../api/live';
 import { useSession } from '../api/session';
 
@@ -14,10 +15,12 @@ const SECTIONS = [
   { label: 'Invoicing runs', to: '/runs' },
   { label: 'Platform fees', to: '/fees' },
 ];
-const SETTINGS = [
-  { label: 'Invoicing', to: '/settings/invoicing' },
-  { label: 'Payment methods', to: '/settings/payment-methods' },
-  { label: 'Users', to: '/settings/users' },
+// Who may change what is the API's to enforce; the menu only leaves out what a role could not
+// use: members and viewers have no settings, only owners manage users.
+const SETTINGS: { label: string; to: string; roles: Role[] }[] = [
+  { label: 'Invoicing', to: '/settings/invoicing', roles: ['OWNER', 'ADMIN'] },
+  { label: 'Payment methods', to: '/settings/payment-methods', roles: ['OWNER', 'ADMIN'] },
+  { label: 'Users', to: '/settings/users', roles: ['OWNER'] },
 ];
 
 export function Layout() {
@@ -27,6 +30,7 @@ export function Layout() {
   if (loading) return null;
   if (!session) return <Navigate to="/signin" replace state={{ from: location.pathname }} />;
 
+  const settings = SETTINGS.filter((item) => item.roles.includes(session.user.role));
   const link = ({ label, to }: { label: string; to: string }) => (
     <NavLink
       key={to}
@@ -72,9 +76,11 @@ export function Layout() {
         <AppShell.Navbar p="xs" aria-label="Sections">
           <ScrollArea>
             {SECTIONS.map(link)}
-            <NavLink label="Settings" defaultOpened childrenOffset="sm">
-              {SETTINGS.map(link)}
-            </NavLink>
+            {settings.length > 0 && (
+              <NavLink label="Settings" defaultOpened childrenOffset="sm">
+                {settings.map(link)}
+              </NavLink>
+            )}
           </ScrollArea>
         </AppShell.Navbar>
         <AppShell.Main>
