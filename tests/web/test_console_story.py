@@ -157,12 +157,33 @@ async def test_an_owner_walks_the_whole_story(page, base_url, settings, built): 
     await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
     await expect(page.get_by_text("No invoice.")).to_be_visible()
 
+    await invite_a_viewer(page)
     await set_up_invoicing(page)
     await draft_a_contract_and_go_live(page, today)
     await see_the_cycle_issue_it(
         page, today, lambda: remit(environment, "cycle", "run", "--date", today)
     )
     await mark_paid_undo_and_void(page, today)
+
+
+async def invite_a_viewer(page: Page) -> None:
+    """Settings > Users: the owner, then someone invited to read, waiting for their link."""
+    await navigate(page, "Users")
+    people = page.get_by_role("table")
+    await expect(people.get_by_role("row")).to_have_count(2)
+    await expect(people.get_by_label(f"Role of {OWNER}")).to_have_value("Owner")
+    invite = section(page, "Invite someone")
+    await invite.get_by_label("Email").fill("viewer@acme.example")
+    await invite.get_by_label("Name").fill("Vera Viewer")
+    await invite.get_by_role("textbox", name="Role").click()
+    await page.get_by_role("option", name="Viewer", exact=True).click()
+    await invite.get_by_role("button", name="Send invitation").click()
+    await expect(page.get_by_text("Invitation sent to viewer@acme.example")).to_be_visible()
+    viewer = people.get_by_role("row").filter(has_text="viewer@acme.example")
+    await expect(viewer).to_contain_text("Vera Viewer")
+    await expect(viewer).to_contain_text("Invited")
+    await expect(viewer.get_by_label("Role of viewer@acme.example")).to_have_value("Viewer")
+    await screenshot(page, "users")
 
 
 async def set_up_invoicing(page: Page) -> None:
