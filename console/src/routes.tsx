@@ -1,17 +1,9 @@
 import { Navigate, createBrowserRouter } from 'react-router-dom';
 
 import { ForgotPassword, SetPassword, SignIn, SignUp } from './screens/AuthScreens';
-import { ContractPage } from './screens/ContractPage';
-import { InvoicePage } from './screens/InvoicePage';
-import { Invoices } from './screens/Invoices';
-import { InvoicingSettings } from './screens/InvoicingSettings';
 import { Layout } from './screens/Layout';
-import { OrganizationPage } from './screens/OrganizationPage';
-import { OrganizationEdit, Organizations } from './screens/Organizations';
-import { PaymentMethods } from './screens/PaymentMethods';
-import { InvoicingRuns, PlatformFees } from './screens/RunsAndFees';
-import { Users } from './screens/Users';
 
+// Each screen is its own chunk, loaded when first opened: signing in loads none of them.
 export const router = createBrowserRouter(
   [
     { path: '/signin', element: <SignIn /> },
@@ -23,18 +15,54 @@ export const router = createBrowserRouter(
       element: <Layout />,
       children: [
         { index: true, element: <Navigate to="/invoices" replace /> },
-        { path: '/invoices', element: <Invoices /> },
-        { path: '/invoices/:id', element: <InvoicePage /> },
-        { path: '/organizations', element: <Organizations /> },
-        { path: '/organizations/new', element: <OrganizationEdit /> },
-        { path: '/organizations/:id', element: <OrganizationPage /> },
-        { path: '/organizations/:id/edit', element: <OrganizationEdit /> },
-        { path: '/contracts/:id', element: <ContractPage /> },
-        { path: '/runs', element: <InvoicingRuns /> },
-        { path: '/fees', element: <PlatformFees /> },
-        { path: '/settings/invoicing', element: <InvoicingSettings /> },
-        { path: '/settings/payment-methods', element: <PaymentMethods /> },
-        { path: '/settings/users', element: <Users /> },
+        {
+          path: '/invoices',
+          lazy: () => import('./screens/Invoices').then((m) => ({ Component: m.Invoices })),
+        },
+        {
+          path: '/invoices/:id',
+          lazy: () => import('./screens/InvoicePage').then((m) => ({ Component: m.InvoicePage })),
+        },
+        {
+          path: '/organizations',
+          lazy: () => import('./screens/Organizations').then((m) => ({ Component: m.Organizations })),
+        },
+        {
+          path: '/organizations/new',
+          lazy: () => import('./screens/Organizations').then((m) => ({ Component: m.OrganizationEdit })),
+        },
+        {
+          path: '/organizations/:id',
+          lazy: () => import('./screens/OrganizationPage').then((m) => ({ Component: m.OrganizationPage })),
+        },
+        {
+          path: '/organizations/:id/edit',
+          lazy: () => import('./screens/Organizations').then((m) => ({ Component: m.OrganizationEdit })),
+        },
+        {
+          path: '/contracts/:id',
+          lazy: () => import('./screens/ContractPage').then((m) => ({ Component: m.ContractPage })),
+        },
+        {
+          path: '/runs',
+          lazy: () => import('./screens/RunsAndFees').then((m) => ({ Component: m.InvoicingRuns })),
+        },
+        {
+          path: '/fees',
+          lazy: () => import('./screens/RunsAndFees').then((m) => ({ Component: m.PlatformFees })),
+        },
+        {
+          path: '/settings/invoicing',
+          lazy: () => import('./screens/InvoicingSettings').then((m) => ({ Component: m.InvoicingSettings })),
+        },
+        {
+          path: '/settings/payment-methods',
+          lazy: () => import('./screens/PaymentMethods').then((m) => ({ Component: m.PaymentMethods })),
+        },
+        {
+          path: '/settings/users',
+          lazy: () => import('./screens/Users').then((m) => ({ Component: m.Users })),
+        },
         { path: '*', element: <Navigate to="/invoices" replace /> },
       ],
     },

@@ -20,7 +20,83 @@ import { CYCLES } from './OrganizationPage';
 const ContractQuery = graphql(`
   query ContractScreen($id: ID!) {
     contract(id: $id) {
-      ...ContractFields
+      id
+      name
+      status
+      currency
+      billingCycle
+      invoicingStartDate
+      nextInvoiceDate
+      endDate
+      dueDays
+      billingEmail
+      billingEmailsCc
+      invoiceNote
+      paymentProviders
+      organization {
+        id
+        name
+      }
+      serviceLineItems {
+        id
+        name
+        price {
+          amount
+          currency
+          formatted
+        }
+        quantity
+        billed
+        taxRate
+        startDate
+        endDate
+      }
+      upcomingInvoice {
+        periodStart
+        periodEnd
+        issueDate
+        dueDate
+        lines {
+          name
+          billed
+          quantity
+          unitPrice {
+            amount
+            currency
+            formatted
+          }
+          total {
+            amount
+            currency
+            formatted
+          }
+        }
+        subtotal {
+          amount
+          currency
+          formatted
+        }
+        tax {
+          amount
+          currency
+          formatted
+        }
+        total {
+          amount
+          currency
+          formatted
+        }
+        catchUp {
+          periods
+          invoices
+          held
+          total {
+            amount
+            currency
+            formatted
+          }
+        }
+      }
       invoices(first: 100) {
         edges {
           node {
@@ -38,94 +114,13 @@ const ContractQuery = graphql(`
   }
 `);
 
-export const ContractFields = graphql(`
-  fragment ContractFields on Contract {
-    id
-    name
-    status
-    currency
-    billingCycle
-    invoicingStartDate
-    nextInvoiceDate
-    endDate
-    dueDays
-    billingEmail
-    billingEmailsCc
-    invoiceNote
-    paymentProviders
-    organization {
-      id
-      name
-    }
-    serviceLineItems {
-      id
-      name
-      price {
-        amount
-        currency
-        formatted
-      }
-      quantity
-      billed
-      taxRate
-      startDate
-      endDate
-    }
-    upcomingInvoice {
-      periodStart
-      periodEnd
-      issueDate
-      dueDate
-      lines {
-        name
-        billed
-        quantity
-        unitPrice {
-          amount
-          currency
-          formatted
-        }
-        total {
-          amount
-          currency
-          formatted
-        }
-      }
-      subtotal {
-        amount
-        currency
-        formatted
-      }
-      tax {
-        amount
-        currency
-        formatted
-      }
-      total {
-        amount
-        currency
-        formatted
-      }
-      catchUp {
-        periods
-        invoices
-        held
-        total {
-          amount
-          currency
-          formatted
-        }
-      }
-    }
-  }
-`);
-
 
 const Update = graphql(`
   mutation ContractUpdate($id: ID!, $input: ContractInput!) {
     contractUpdate(id: $id, input: $input) {
       contract {
-        ...ContractFields
+        id
+        status
       }
       errors {
         field
@@ -140,7 +135,8 @@ const AddItem = graphql(`
   mutation ServiceLineItemAdd($contractId: ID!, $input: ServiceLineItemInput!) {
     serviceLineItemAdd(contractId: $contractId, input: $input) {
       contract {
-        ...ContractFields
+        id
+        status
       }
       errors {
         field
@@ -155,7 +151,8 @@ const UpdateItem = graphql(`
   mutation ServiceLineItemUpdate($id: ID!, $input: ServiceLineItemInput!) {
     serviceLineItemUpdate(id: $id, input: $input) {
       contract {
-        ...ContractFields
+        id
+        status
       }
       errors {
         field
@@ -170,7 +167,8 @@ const RemoveItem = graphql(`
   mutation ServiceLineItemRemove($id: ID!) {
     serviceLineItemRemove(id: $id) {
       contract {
-        ...ContractFields
+        id
+        status
       }
       errors {
         field
@@ -185,7 +183,8 @@ const GoLive = graphql(`
   mutation ContractGoLive($id: ID!) {
     contractGoLive(id: $id) {
       contract {
-        ...ContractFields
+        id
+        status
       }
       errors {
         field
@@ -200,7 +199,8 @@ const End = graphql(`
   mutation ContractEnd($id: ID!, $endDate: Date!) {
     contractEnd(id: $id, endDate: $endDate) {
       contract {
-        ...ContractFields
+        id
+        status
       }
       errors {
         field

@@ -16,91 +16,85 @@ import { Screen, Section } from '../components/Section';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { saved } from '../lib/notify';
 
-export const InvoiceFields = graphql(`
-  fragment InvoiceFields on Invoice {
-    id
-    number
-    status
-    currency
-    issueDate
-    dueDate
-    periodStart
-    periodEnd
-    holdReasons
-    publicUrl
-    pdfUrl
-    sentAt
-    paidAt
-    paidOn
-    voidedAt
-    subtotal {
-      amount
-      currency
-      formatted
-    }
-    tax {
-      amount
-      currency
-      formatted
-    }
-    total {
-      amount
-      currency
-      formatted
-    }
-    amountPaid {
-      amount
-      currency
-      formatted
-    }
-    amountDue {
-      amount
-      currency
-      formatted
-    }
-    customer {
-      name
-      email
-    }
-    organization {
+const InvoiceQuery = graphql(`
+  query InvoiceScreen($id: ID!) {
+    invoice(id: $id) {
       id
-      name
-    }
-    contract {
-      id
-      name
-    }
-    lines {
-      name
-      billed
-      quantity
-      unitPrice {
+      number
+      status
+      currency
+      issueDate
+      dueDate
+      periodStart
+      periodEnd
+      holdReasons
+      publicUrl
+      pdfUrl
+      sentAt
+      paidAt
+      paidOn
+      voidedAt
+      subtotal {
         amount
         currency
         formatted
       }
-      taxRate
+      tax {
+        amount
+        currency
+        formatted
+      }
       total {
         amount
         currency
         formatted
       }
-    }
-    events {
-      at
-      type
-      fromStatus
-      toStatus
-      actor
-      detail
-    }
-  }
-`);
-
-const InvoiceQuery = graphql(`
-  query InvoiceScreen($id: ID!) {
-    invoice(id: $id) {
-      ...InvoiceFields
+      amountPaid {
+        amount
+        currency
+        formatted
+      }
+      amountDue {
+        amount
+        currency
+        formatted
+      }
+      customer {
+        name
+        email
+      }
+      organization {
+        id
+        name
+      }
+      contract {
+        id
+        name
+      }
+      lines {
+        name
+        billed
+        quantity
+        unitPrice {
+          amount
+          currency
+          formatted
+        }
+        taxRate
+        total {
+          amount
+          currency
+          formatted
+        }
+      }
+      events {
+        at
+        type
+        fromStatus
+        toStatus
+        actor
+        detail
+      }
     }
   }
 `);
@@ -109,7 +103,8 @@ const StatusUpdate = graphql(`
   mutation InvoiceStatusUpdate($id: ID!, $input: InvoiceStatusUpdateInput!) {
     invoiceStatusUpdate(id: $id, input: $input) {
       invoice {
-        ...InvoiceFields
+        id
+        status
       }
       errors {
         field
@@ -124,7 +119,8 @@ const Release = graphql(`
   mutation InvoiceRelease($id: ID!) {
     invoiceRelease(id: $id) {
       invoice {
-        ...InvoiceFields
+        id
+        status
       }
       errors {
         field
@@ -139,7 +135,8 @@ const Resend = graphql(`
   mutation InvoiceResend($id: ID!) {
     invoiceResend(id: $id) {
       invoice {
-        ...InvoiceFields
+        id
+        status
       }
       errors {
         field

@@ -34,28 +34,22 @@ const OrganizationsQuery = graphql(`
   }
 `);
 
-export const OrganizationFields = graphql(`
-  fragment OrganizationFields on Organization {
-    id
-    name
-    legalName
-    billingEmails
-    taxId
-    address {
-      line1
-      line2
-      city
-      region
-      postalCode
-      country
-    }
-  }
-`);
-
 const OrganizationQuery = graphql(`
   query OrganizationEdit($id: ID!) {
     organization(id: $id) {
-      ...OrganizationFields
+      id
+      name
+      legalName
+      billingEmails
+      taxId
+      address {
+        line1
+        line2
+        city
+        region
+        postalCode
+        country
+      }
     }
   }
 `);
@@ -64,7 +58,7 @@ const Create = graphql(`
   mutation OrganizationCreate($input: OrganizationInput!) {
     organizationCreate(input: $input) {
       organization {
-        ...OrganizationFields
+        id
       }
       errors {
         field
@@ -79,7 +73,7 @@ const Update = graphql(`
   mutation OrganizationUpdate($id: ID!, $input: OrganizationInput!) {
     organizationUpdate(id: $id, input: $input) {
       organization {
-        ...OrganizationFields
+        id
       }
       errors {
         field
