@@ -66,6 +66,7 @@ from remit.billing import (
     tenants,
 )
 from remit.billing.jobs import Job
+from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
@@ -125,7 +126,7 @@ async def ready_tenant(number: int):
     name = f"Bench Tenant {number}"
     tenant, _ = await tenants.create_tenant(name)
     await invoicing_settings.update(
-        tenant,
+        Actor.system(tenant),
         {
             "company": {
                 "legal_name": f"{name} GmbH",
@@ -143,14 +144,14 @@ async def ready_tenant(number: int):
         },
     )
     await providers.configure(tenant, "bank_transfer", enabled=True, settings=BANK_TRANSFER)
-    await platform.setup(tenant, "bank_transfer", f"finance@tenant{number}.example")
-    await invoicing_settings.enable(tenant)
+    await platform.setup(Actor.system(tenant), "bank_transfer", f"finance@tenant{number}.example")
+    await invoicing_settings.enable(Actor.system(tenant))
     return tenant
 
 
 async def live_contract(tenant, number: int, start: date) -> None:
     customer = await organizations.create(
-        tenant,
+        Actor.system(tenant),
         {
             "name": f"Customer {number}",
             "legal_name": f"Customer {number} Ltd",
@@ -165,7 +166,7 @@ async def live_contract(tenant, number: int, start: date) -> None:
         },
     )
     contract = await contracts.create(
-        tenant,
+        Actor.system(tenant),
         {
             "organization_id": customer.id,
             "name": f"Customer {number} subscription",
@@ -175,8 +176,8 @@ async def live_contract(tenant, number: int, start: date) -> None:
     )
     for item in LINE_ITEMS:
         quantity = {"quantity": str(1 + number % 20)} if item["billed"] == "MONTHLY" else {}
-        await line_items.add(tenant, contract.id, {**item, **quantity})
-    await contracts.go_live(tenant, contract.id)
+        await line_items.add(Actor.system(tenant), contract.id, {**item, **quantity})
+    await contracts.go_live(Actor.system(tenant), contract.id)
 
 
 async def build_data(tenant_count: int, per_day: dict[date, int]) -> None:

@@ -223,6 +223,51 @@ def graphql(api):
     return lambda key=None: GraphQLClient(api, key)
 
 
+class ConsoleClient:
+    """A browser signed in to the console: its cookies, and the CSRF header on its POSTs."""
+
+    def __init__(self, http: httpx.AsyncClient) -> None:
+        self.http = http
+
+    @property
+    def csrf_token(self) -> str:
+        return self.http.cookies["remit_csrf"]
+
+    async def post(self, query: str, **variables) -> httpx.Response:
+        return await self.http.post(
+            "/graphql",
+            json={"query": query, "variables": variables},
+            headers={"X-CSRF-Token": self.csrf_token},
+        )
+
+    async def query(self, query: str, **variables) -> dict:
+        response = await self.post(query, **variables)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+
+@pytest.fixture
+async def console(settings, runtime):
+    """console(email, password) signs in as that user, in a browser of its own."""
+    app = create_app(settings, runtime=runtime)
+    browsers: list[httpx.AsyncClient] = []
+
+    async def sign_in(email: str, password: str) -> ConsoleClient:
+        http = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://remit.test"
+        )
+        browsers.append(http)
+        response = await http.post("/auth/login", json={"email": email, "password": password})
+        assert response.status_code == 200, response.text
+        return ConsoleClient(http)
+
+    yield sign_in
+    for http in browsers:
+        await http.aclose()
+
+
 @pytest.fixture
 async def real_redis():
     """A Redis connection even in the SQLite run, for the tests of the production shape."""

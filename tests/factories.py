@@ -1,13 +1,33 @@
 """Factory functions: each makes one valid thing with defaults a test can override."""
 
-from remit.billing import tenants
+from remit.billing import tenants, users
+from remit.billing.roles import Actor
 from remit.models.organizations import Organization
 from remit.models.tenants import Tenant
+from remit.models.users import TokenPurpose, User, UserRole
 
 
 async def tenant(name: str = "Acme Corp") -> tuple[Tenant, str]:
     """A tenant and an API key for it."""
     return await tenants.create_tenant(name)
+
+
+PASSWORD = "correct horse battery"
+
+
+async def user(
+    owner: Tenant, email: str = "ann@acme.com", role: UserRole = UserRole.OWNER, **fields
+) -> User:
+    """A user who has set a password (PASSWORD unless given), as after an accepted invite."""
+    link = await users.create(Actor.system(owner), email, role, fields.get("name"))
+    token = link.rsplit("/", 1)[1]
+    password = fields.get("password", PASSWORD)
+    return await users.set_password(TokenPurpose.INVITE, token, password)
+
+
+def key_actor(key: str) -> str:
+    """The actor an API key is recorded as: `apikey:<prefix>` of `rk_<prefix>_<secret>`."""
+    return f"apikey:{key.split('_')[1]}"
 
 
 async def organization(owner: Tenant, name: str = "Globex", **fields) -> Organization:
@@ -49,7 +69,7 @@ async def ready_tenant(name: str = "Acme Corp", **settings) -> tuple[Tenant, str
 
     owner, key = await tenant(name)
     await invoicing_settings.update(
-        owner,
+        Actor.system(owner),
         {
             "company": {
                 "legal_name": f"{name} GmbH",
@@ -66,8 +86,8 @@ async def ready_tenant(name: str = "Acme Corp", **settings) -> tuple[Tenant, str
         },
     )
     await providers.configure(owner, "bank_transfer", enabled=True, settings=BANK_TRANSFER)
-    await platform.setup(owner, "bank_transfer", "finance@acme.com")
-    await invoicing_settings.enable(owner)
+    await platform.setup(Actor.system(owner), "bank_transfer", "finance@acme.com")
+    await invoicing_settings.enable(Actor.system(owner))
     return owner, key
 
 
@@ -93,7 +113,7 @@ async def live_contract(
 
     customer = await organization(owner, name=organization_name)
     contract = await contracts.create(
-        owner,
+        Actor.system(owner),
         {
             "organization_id": customer.id,
             "name": f"{organization_name} deal",
@@ -102,5 +122,5 @@ async def live_contract(
         },
     )
     for item in WORKED_EXAMPLE if items is None else items:
-        await line_items.add(owner, contract.id, item)
-    return await contracts.go_live(owner, contract.id)
+        await line_items.add(Actor.system(owner), contract.id, item)
+    return await contracts.go_live(Actor.system(owner), contract.id)

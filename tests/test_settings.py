@@ -47,6 +47,22 @@ def test_the_catch_up_limit_reaches_billing(monkeypatch):
         Settings(max_catch_up_periods=0)
 
 
+def test_signup_and_the_session_lifetime_reach_billing(monkeypatch):
+    from datetime import timedelta
+
+    from remit.runtime import billing_config
+
+    closed = billing_config(Settings(secret_key="k"))
+    monkeypatch.setenv("REMIT_SIGNUP", "open")
+    monkeypatch.setenv("REMIT_SESSION_DAYS", "2")
+    opened = billing_config(Settings(secret_key="k"))
+
+    assert (closed.signup_open, closed.session_lifetime) == (False, timedelta(days=14))
+    assert (opened.signup_open, opened.session_lifetime) == (True, timedelta(days=2))
+    with pytest.raises(ValidationError, match="'closed' or 'open'"):
+        Settings(signup="maybe")
+
+
 def test_the_secret_keys_reach_billing_current_first(monkeypatch):
     from remit.runtime import billing_config
 

@@ -10,9 +10,10 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from remit.graph.schema import build_schema
+from remit.models.users import TokenPurpose
 from remit.runtime import Runtime, running
 from remit.settings import Settings
-from remit.web import console, graphiql
+from remit.web import auth, console, graphiql
 from remit.web.body_limit import BodyLimitMiddleware
 from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
@@ -45,6 +46,16 @@ def create_app(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             Route(graphiql.PREFIX + "/{path:path}", graphiql.asset),
+            Route("/auth/options", auth.options),
+            Route("/auth/session", auth.current_session),
+            Route("/auth/login", auth.login, methods=["POST"]),
+            Route("/auth/logout", auth.logout, methods=["POST"]),
+            Route("/auth/signup", auth.signup, methods=["POST"]),
+            Route("/auth/reset", auth.reset_request, methods=["POST"]),
+            Route("/auth/invite/{token}", auth.to_console("invite"), methods=["GET"]),
+            Route("/auth/invite/{token}", auth.set_password(TokenPurpose.INVITE), methods=["POST"]),
+            Route("/auth/reset/{token}", auth.to_console("reset"), methods=["GET"]),
+            Route("/auth/reset/{token}", auth.set_password(TokenPurpose.RESET), methods=["POST"]),
             Route("/app", console.page),
             Route("/app/{path:path}", console.page),
             Route("/healthz", healthz),
@@ -64,7 +75,7 @@ def create_app(
                 CORSMiddleware,
                 allow_origins=settings.cors_origins,
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+                allow_headers=["Authorization", "Content-Type", "X-Request-ID", "X-CSRF-Token"],
                 expose_headers=["X-Request-ID"],
             ),
         ],

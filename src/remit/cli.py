@@ -16,9 +16,12 @@ from redis.exceptions import RedisError
 from tortoise.exceptions import BaseORMException
 
 from remit import db
-from remit.billing import tenants
+from remit.billing import tenants, users
 from remit.billing.errors import RemitError
+from remit.billing.roles import Actor
 from remit.db import DatabaseNotMigrated
+from remit.models.tenants import Tenant
+from remit.models.users import UserRole
 from remit.settings import DEFAULT_HOST, DEFAULT_PORT, Settings, get_settings
 
 app = typer.Typer(
@@ -119,14 +122,49 @@ async def apikey_create(tenant_id: str) -> None:
     typer.echo(f"api key: {key}")
 
 
+user_app = typer.Typer(help="The tenants' users.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("create")
+@run
+async def user_create(
+    tenant_id: str,
+    email: str,
+    role: Annotated[
+        UserRole, typer.Option(case_sensitive=False, help="What the user may do.")
+    ] = UserRole.OWNER,
+) -> None:
+    """Add a user to a tenant; prints a one-time link to set a password."""
+    parsed = tenants.parse_tenant_id(tenant_id, field=["tenant_id"])
+
+    async def create() -> str:
+        tenant = await tenants.get(parsed)
+        return await users.create(Actor.system(tenant), email, role)
+
+    link = await with_database(create)
+    days = users.INVITE_LIFETIME.days
+    typer.echo(f"set-password link (works once, for {days} days): {link}")
+
+
 @app.command()
 @run
 async def demo() -> None:
-    """Seed a demo tenant and print its API key."""
-    from remit.demo import seed
+    """Seed a demo tenant; print the console's address, its owner's sign-in and an API key."""
+    from remit.demo import DEMO_OWNER, owner_password, seed
 
-    tenant, key = await with_database(seed)
-    typer.echo(f"demo tenant: {tenant.name} ({tenant.id})\napi key:     {key}")
+    async def seeded() -> tuple[Tenant, str, str]:
+        tenant, key = await seed()
+        return tenant, key, await owner_password(tenant)
+
+    tenant, key, password = await with_database(seeded)
+    console = f"{settings().public_url.rstrip('/')}/app"
+    typer.echo(
+        f"demo tenant: {tenant.name} ({tenant.id})\n"
+        f"console:     {console}\n"
+        f"sign in:     {DEMO_OWNER}  password: {password}\n"
+        f"api key:     {key}"
+    )
 
 
 @schema_app.command("export")

@@ -1,6 +1,7 @@
 """`remit demo`: a demo tenant to try Remit with, set up the way a real tenant would set
-itself up through the API. Running it again reuses the tenant, re-applies the setup and
-prints a fresh key, since a key is shown only once."""
+itself up through the API, with an owner who signs in to the console. Running it again
+reuses the tenant, re-applies the setup and prints a fresh key and a fresh owner password,
+since neither is stored in a form that can be shown again."""
 
 from remit.billing import (
     clock,
@@ -11,12 +12,15 @@ from remit.billing import (
     platform,
     providers,
     tenants,
+    users,
 )
+from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.organizations import Organization
 from remit.models.tenants import Tenant
 
 DEMO_TENANT_NAME = "Demo Company Ltd"
+DEMO_OWNER = "demo@remit.example"
 
 COMPANY = {
     "company": {
@@ -73,14 +77,19 @@ async def seed() -> tuple[Tenant, str]:
         tenant, key = await tenants.create_tenant(DEMO_TENANT_NAME)
     else:
         key = await tenants.create_api_key(tenant.id)
-    await invoicing_settings.update(tenant, COMPANY)
+    await invoicing_settings.update(Actor.system(tenant), COMPANY)
     await providers.configure(tenant, "bank_transfer", enabled=True, settings=BANK_TRANSFER)
     await providers.configure(tenant, "cheque", enabled=True, settings=CHEQUE)
-    await platform.setup(tenant, "bank_transfer", "finance@demo-company.com")
-    await invoicing_settings.enable(tenant)
+    await platform.setup(Actor.system(tenant), "bank_transfer", "finance@demo-company.com")
+    await invoicing_settings.enable(Actor.system(tenant))
     if not await Organization.filter(tenant=tenant).exists():
         await _customers(tenant)
     return tenant, key
+
+
+async def owner_password(tenant: Tenant) -> str:
+    """The demo owner's sign-in: a fresh password each run."""
+    return await users.reset_demo_owner(tenant, DEMO_OWNER)
 
 
 # Customers with a mix of cycles and items; their contracts start today, so they are due in
@@ -166,9 +175,9 @@ CUSTOMERS = [
 
 async def _customers(tenant: Tenant) -> None:
     for organization_data, contract_data, items in CUSTOMERS:
-        organization = await organizations.create(tenant, organization_data)
+        organization = await organizations.create(Actor.system(tenant), organization_data)
         contract: Contract = await contracts.create(
-            tenant,
+            Actor.system(tenant),
             {
                 **contract_data,
                 "organization_id": organization.id,
@@ -176,5 +185,5 @@ async def _customers(tenant: Tenant) -> None:
             },
         )
         for item in items:
-            await line_items.add(tenant, contract.id, item)
-        await contracts.go_live(tenant, contract.id)
+            await line_items.add(Actor.system(tenant), contract.id, item)
+        await contracts.go_live(Actor.system(tenant), contract.id)

@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from arq.connections import ArqRedis
 from arq.utils import timestamp_ms
@@ -53,6 +53,8 @@ def billing_config(settings: Settings) -> config.Config:
         ),
         secret_keys=settings.secret_keys(),
         max_catch_up_periods=settings.max_catch_up_periods,
+        signup_open=settings.signup == "open",
+        session_lifetime=timedelta(days=settings.session_days),
     )
 
 

@@ -4,6 +4,7 @@ import secrets
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -49,6 +50,10 @@ class Settings(BaseSettings):
     # More periods than this due at once on one contract are held until the tenant confirms.
     max_catch_up_periods: int = Field(default=3, ge=1)
     cors_origins: list[str] = Field(default_factory=list)
+    # open: anyone may create a tenant and its owner at /app/signup.
+    signup: Literal["closed", "open"] = "closed"
+    # Days a console session lives without being used.
+    session_days: int = Field(default=14, ge=1)
     queue_name: str = "remit:queue"
     max_query_depth: int = 12
     # Fields an operation may resolve, connections' `first` multiplied along the path; see

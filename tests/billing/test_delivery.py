@@ -11,6 +11,7 @@ from pydantic import BaseModel
 from remit import BaseProvider, PaymentRefused, ProviderUnavailable
 from remit.billing import cycle, delivery, pages, providers, tenants
 from remit.billing.invoicing_settings import update
+from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
@@ -131,7 +132,9 @@ async def test_a_held_invoice_is_never_sent(mail_server, drain_jobs):
 
 async def test_the_brand_and_note_are_on_the_document(drain_jobs, mail_server):
     tenant, invoice = await issue_one(drain_jobs)
-    await update(tenant, {"branding": {"brand_color": "#123456", "footer_note": "Danke!"}})
+    await update(
+        Actor.system(tenant), {"branding": {"brand_color": "#123456", "footer_note": "Danke!"}}
+    )
 
     html = delivery.documents.render_html(await delivery.document(invoice))
 

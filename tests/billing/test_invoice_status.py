@@ -109,10 +109,11 @@ async def test_paid_by_hand_then_undone_then_voided(graphql, drain_jobs):
         .order_by("at", "id")
         .values_list("from_status", "to_status", "actor", "detail")
     )
+    actor = factories.key_actor(key)
     assert events[1:] == [
-        (InvoiceStatus.DUE, InvoiceStatus.PAID, "user", "Paid on 2027-01-19: Wire 123"),
-        (InvoiceStatus.PAID, InvoiceStatus.DUE, "user", "Manual payment undone"),
-        (InvoiceStatus.DUE, InvoiceStatus.VOID, "user", "Billed in error"),
+        (InvoiceStatus.DUE, InvoiceStatus.PAID, actor, "Paid on 2027-01-19: Wire 123"),
+        (InvoiceStatus.PAID, InvoiceStatus.DUE, actor, "Manual payment undone"),
+        (InvoiceStatus.DUE, InvoiceStatus.VOID, actor, "Billed in error"),
     ]
 
 
@@ -130,8 +131,9 @@ async def test_a_payment_by_hand_is_announced_to_plugins_like_a_providers(
         )
         await client.query(UPDATE, id=str(invoice.id), input={"status": "DUE"})
 
-    [(view, event, actor)] = hook_calls.payments
-    assert (view.id, view.status, view.amount_due, actor) == (invoice.id, "PAID", 0, "user")
+    actor = factories.key_actor(key)
+    [(view, event, announced_by)] = hook_calls.payments
+    assert (view.id, view.status, view.amount_due, announced_by) == (invoice.id, "PAID", 0, actor)
     assert event.event_id.startswith(f"manual:{invoice.id}:")
     assert dataclasses.replace(event, event_id="") == PaymentEvent(
         event_id="",
@@ -142,7 +144,7 @@ async def test_a_payment_by_hand_is_announced_to_plugins_like_a_providers(
         currency="EUR",
         detail="Paid on 2027-01-19: Wire 123",
     )
-    assert hook_calls.status_changes[-2:] == [("DUE", "PAID", "user"), ("PAID", "DUE", "user")]
+    assert hook_calls.status_changes[-2:] == [("DUE", "PAID", actor), ("PAID", "DUE", actor)]
 
 
 async def test_a_payment_without_a_day_is_paid_today(drain_jobs):

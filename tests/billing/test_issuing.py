@@ -1,6 +1,7 @@
 from datetime import date
 
 from remit.billing import cycle, issuing
+from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, InvoiceNumberSequence
@@ -112,7 +113,7 @@ async def test_an_invoice_that_fails_a_check_is_held_unnumbered_and_released_onc
     assert (run.invoices_issued, run.invoices_on_hold) == (0, 1)
 
     await Contract.filter(id=contract.id).update(billing_email="ap@globex.com")
-    released = await issuing.release(tenant, str(held.id))
+    released = await issuing.release(Actor.system(tenant), str(held.id))
 
     assert (released.status, released.number, released.hold_reasons) == (
         InvoiceStatus.DUE,
@@ -131,7 +132,7 @@ async def test_nothing_is_issued_for_a_tenant_with_invoicing_disabled_or_a_contr
     other, _ = await factories.ready_tenant("Other")
     ended = await factories.live_contract(other, date(2027, 1, 1))
     await Contract.filter(id=ended.id).update(end_date=date(2026, 12, 31))
-    await invoicing_settings.disable(tenant)
+    await invoicing_settings.disable(Actor.system(tenant))
 
     plan = await cycle.plan(date(2027, 1, 1))
 

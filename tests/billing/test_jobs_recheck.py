@@ -10,6 +10,7 @@ from email.policy import default as default_policy
 import respx
 
 from remit.billing import charging, clock, cycle, delivery, payments, providers, reminders
+from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.workers.invoices import charge_invoice
@@ -56,8 +57,8 @@ RECEIPT = "Receipt for invoice INV-000001 from Acme Corp"
 async def test_a_receipt_queued_then_undone_is_not_sent(mail_server, drain_jobs):
     tenant, invoice = await issued(drain_jobs)
 
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.DUE)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.DUE)
     await drain_jobs()
 
     assert [subject for subject, _ in sent(mail_server)] == [INVOICE_EMAIL]
@@ -68,10 +69,10 @@ async def test_paid_undone_and_paid_again_sends_the_one_receipt_of_the_payment_t
     mail_server, drain_jobs
 ):
     tenant, invoice = await issued(drain_jobs)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.DUE)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.DUE)
 
-    paid = await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+    paid = await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
     await drain_jobs()
 
     standing = f"{paid.paid_at:%Y%m%d%H%M%S%f}"
@@ -86,10 +87,10 @@ async def test_a_payment_undone_while_its_receipt_is_rendered_sends_no_receipt(
     mail_server, drain_jobs, monkeypatch
 ):
     tenant, invoice = await issued(drain_jobs)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
 
     async def undo() -> None:
-        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.DUE)
+        await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.DUE)
 
     during_rendering(monkeypatch, undo)
     await drain_jobs()
@@ -103,7 +104,7 @@ async def test_a_reminder_queued_before_the_invoice_was_paid_is_not_sent(mail_se
     tenant, invoice = await issued(drain_jobs)
     assert await reminders.remind(invoice.id, 15)  # the reminder's email is queued
 
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
     await drain_jobs()
 
     assert [subject for subject, _ in sent(mail_server)] == [INVOICE_EMAIL, RECEIPT]
@@ -113,7 +114,7 @@ async def test_a_reminder_queued_before_the_invoice_was_paid_is_not_sent(mail_se
 async def test_an_invoice_voided_before_its_delivery_ran_is_never_emailed(mail_server, drain_jobs):
     tenant, invoice = await issued()  # its delivery is queued
 
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
     await drain_jobs()
 
     assert sent(mail_server) == []  # not the invoice, and no void notice for an unsent one
@@ -127,7 +128,7 @@ async def test_an_invoice_voided_while_its_email_is_rendered_is_not_sent(
     tenant, invoice = await issued()
 
     async def void() -> None:
-        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+        await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
 
     during_rendering(monkeypatch, void)
     await drain_jobs()
@@ -146,10 +147,12 @@ async def test_an_invoice_paid_before_its_charge_ran_is_not_charged(monkeypatch)
     contract = await factories.live_contract(
         tenant, day, payment_providers=["stripe", "bank_transfer"], auto_charge=True
     )
-    await charging.link_account(tenant, str(contract.organization_id), "stripe", "cus_1", "pm_1")
+    await charging.link_account(
+        Actor.system(tenant), str(contract.organization_id), "stripe", "cus_1", "pm_1"
+    )
     await cycle.issue(contract.id, day, day)  # its charge job is queued
     invoice = await Invoice.get(contract=contract)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
 
     with respx.mock(base_url="https://api.stripe.com", assert_all_called=False) as stripe_api:
         intents = stripe_api.post("/v1/payment_intents").respond(

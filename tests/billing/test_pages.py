@@ -9,6 +9,7 @@ import respx
 
 from remit.billing import pages, payments, providers
 from remit.billing.errors import NotPayable
+from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from tests.web.test_pages import issued
@@ -53,7 +54,7 @@ def real_stripe_address(monkeypatch):
 @pytest.mark.parametrize("status", [InvoiceStatus.PAID, InvoiceStatus.VOID])
 async def test_no_payment_page_for_an_invoice_that_owes_nothing(drain_jobs, status):
     tenant, invoice = await issued(drain_jobs, stripe=True)
-    await payments.change_status(tenant, str(invoice.id), status)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), status)
     invoice = await Invoice.get(id=invoice.id)
     before = await snapshot(invoice)
 
@@ -83,7 +84,7 @@ async def test_voiding_closes_the_pages_of_a_provider_switched_off_since(drain_j
 
     with respx.mock(base_url=STRIPE_API) as stripe_api:
         expire = stripe_api.post("/v1/checkout/sessions/cs_1/expire").respond(200, json=EXPIRED)
-        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+        await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
         await drain_jobs()
 
     assert expire.call_count == 1
@@ -109,7 +110,7 @@ async def test_a_page_the_provider_will_not_close_is_recorded_and_the_others_clo
             },
         )
         closed = stripe_api.post("/v1/checkout/sessions/cs_2/expire").respond(200, json=EXPIRED)
-        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+        await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
 
         assert await pages.close_payment_pages(invoice.id) == 1
 
@@ -155,6 +156,6 @@ async def test_a_page_remembered_by_its_reference_alone_is_closed_and_not_offere
     assert await pages.open_payment_url(invoice, "stripe") is None
     with respx.mock(base_url=STRIPE_API) as stripe_api:
         expire = stripe_api.post("/v1/checkout/sessions/cs_1/expire").respond(200, json=EXPIRED)
-        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+        await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
         assert await pages.close_payment_pages(invoice.id) == 1
     assert expire.call_count == 1

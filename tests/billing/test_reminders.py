@@ -9,6 +9,7 @@ from email.policy import default as default_policy
 import pytest
 
 from remit.billing import clock, cycle, payments, providers, reminders
+from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, Reminder
 from tests import factories
@@ -79,7 +80,7 @@ async def test_an_invoice_through_time(mail_server, drain_jobs, api):
 
     with clock.frozen(date(2027, 2, 20)):
         await payments.change_status(
-            tenant, str(invoice.id), InvoiceStatus.PAID, paid_on=date(2027, 2, 19)
+            Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID, paid_on=date(2027, 2, 19)
         )
     await drain_jobs()
     await on(date(2027, 3, 5), drain_jobs)  # day 30: paid, so no reminder
@@ -89,7 +90,7 @@ async def test_an_invoice_through_time(mail_server, drain_jobs, api):
     assert receipt_days(mail_server) == ["Paid on: 19 Feb 2027"]
 
     with clock.frozen(date(2027, 3, 6)):
-        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.DUE)
+        await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.DUE)
     unpaid = await Invoice.get(id=invoice.id)
     assert (unpaid.status, unpaid.paid_on, unpaid.paid_at) == (InvoiceStatus.OVERDUE, None, None)
     await on(date(2027, 3, 6), drain_jobs)  # unpaid again: the day-30 reminder is now due
@@ -165,7 +166,7 @@ async def test_a_void_invoice_gets_one_notice_and_no_reminder(mail_server, drain
     invoice = await Invoice.get(contract=contract)
 
     await payments.change_status(
-        tenant, str(invoice.id), InvoiceStatus.VOID, note="Billed in error"
+        Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID, note="Billed in error"
     )
     await drain_jobs()
     await on(date(2027, 2, 20), drain_jobs)

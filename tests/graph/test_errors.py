@@ -60,6 +60,7 @@ def test_the_api_error_codes_are_the_contracts():
         "INVALID_TRANSITION",
         "NOT_READY",
         "PROVIDER_ERROR",
+        "FORBIDDEN",
     ]
 
 

@@ -263,7 +263,7 @@ async def test_an_invoice_is_resent_at_most_3_times_an_hour(graphql, drain_jobs)
             }
         ],
     }
-    assert events[-3:] == [("resend_requested", "user")] * 3
+    assert events[-3:] == [("resend_requested", factories.key_actor(key))] * 3
     assert (
         await InvoiceEvent.filter(invoice=invoice).order_by("at", "id").values_list("type", "actor")
         == events

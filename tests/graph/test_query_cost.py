@@ -4,6 +4,7 @@ import pytest
 from tortoise import connections
 
 from remit.billing import tenants
+from remit.billing.roles import Actor
 from remit.graph.context import Context
 from remit.graph.schema import build_schema
 from tests import factories
@@ -52,7 +53,7 @@ def counted_queries():
 @pytest.fixture
 async def context():
     _, key = await factories.tenant()
-    return Context(api_key=await tenants.authenticate(key), request_id="r")
+    return Context(actor=Actor.of_api_key(await tenants.authenticate(key)), request_id="r")
 
 
 async def test_connections_nested_in_connections_are_refused_before_the_database(context):

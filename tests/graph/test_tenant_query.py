@@ -1,4 +1,5 @@
 from remit.billing import tenants
+from remit.billing.roles import Actor
 from remit.graph.context import Context
 from remit.graph.schema import build_schema
 from tests import factories
@@ -23,7 +24,7 @@ async def test_without_a_key_the_answer_is_401(graphql):
     assert response.json() == {
         "errors": [
             {
-                "message": "An API key is required: Authorization: Bearer <key>.",
+                "message": "An API key (Authorization: Bearer <key>) or a session is required.",
                 "extensions": {"code": "UNAUTHENTICATED"},
             }
         ]
@@ -54,7 +55,7 @@ async def test_the_graphiql_page_is_served_without_a_key(api):
 
 async def test_a_query_nested_deeper_than_the_limit_is_refused():
     _, key = await factories.tenant()
-    context = Context(api_key=await tenants.authenticate(key), request_id="r")
+    context = Context(actor=Actor.of_api_key(await tenants.authenticate(key)), request_id="r")
 
     shallow = await build_schema(max_depth=1).execute(TENANT, context_value=context)
     deep = await build_schema(max_depth=0).execute(TENANT, context_value=context)

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from remit import cli
 from remit.billing import charging, providers
+from remit.billing.roles import Actor
 from remit.models.invoices import Invoice
 from remit.settings import get_settings
 from tests import factories
@@ -92,7 +93,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
     assert (
         line
-        == "remit: the database is not migrated (7 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up, remit.0007_seal_provider_secrets); run `remit migrate` first"
+        == "remit: the database is not migrated (8 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up, remit.0007_seal_provider_secrets, remit.0008_users_and_sessions); run `remit migrate` first"
     )
 
 
@@ -211,6 +212,59 @@ def test_cycle_run_for_a_tenant_that_does_not_exist_is_one_line(tmp_path):
         one_line_error(remit("cycle", "run", "--tenant", missing, cwd=tmp_path))
         == f"remit: No tenant with id {missing}."
     )
+
+
+def test_user_create_prints_a_one_time_set_password_link(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    created = remit("tenant", "create", "Acme", cwd=tmp_path)
+    tenant_id = created.stdout.split()[2]
+
+    result = remit("user", "create", tenant_id, "Ann@Acme.com", "--role", "admin", cwd=tmp_path)
+    twice = remit("user", "create", tenant_id, "ann@acme.com", cwd=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    assert re.fullmatch(
+        r"set-password link \(works once, for 7 days\): http://127\.0\.0\.1:8000/auth/invite/[\w-]{43}\n",
+        result.stdout,
+    )
+    assert one_line_error(twice) == "remit: ann@acme.com already has a user."
+
+
+def test_user_create_refuses_bad_input_in_one_line(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    missing = "00000000-0000-0000-0000-000000000000"
+    tenant_id = remit("tenant", "create", "Acme", cwd=tmp_path).stdout.split()[2]
+
+    assert (
+        one_line_error(remit("user", "create", "nope", "ann@acme.com", cwd=tmp_path))
+        == "remit: 'nope' is not a tenant id."
+    )
+    assert (
+        one_line_error(remit("user", "create", missing, "ann@acme.com", cwd=tmp_path))
+        == f"remit: No tenant with id {missing}."
+    )
+    assert one_line_error(remit("user", "create", tenant_id, "ann", cwd=tmp_path)).startswith(
+        "remit: 'ann' is not an email address:"
+    )
+    bad_role = remit("user", "create", tenant_id, "ann@acme.com", "--role", "king", cwd=tmp_path)
+    assert bad_role.returncode == 2 and "Traceback" not in bad_role.stderr
+
+
+def test_demo_prints_the_console_and_a_fresh_owner_sign_in_each_run(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+
+    runs = [remit("demo", cwd=tmp_path) for _ in range(2)]
+
+    passwords = []
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+        lines = run.stdout.splitlines()
+        assert lines[1] == "console:     http://127.0.0.1:8000/app"
+        [password] = re.fullmatch(
+            r"sign in:     demo@remit\.example  password: (\S{16})", lines[2]
+        ).groups()
+        passwords.append(password)
+    assert passwords[0] != passwords[1]
 
 
 def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
@@ -361,7 +415,7 @@ async def test_cycle_run_with_stripe_unreachable_emails_every_invoice_and_ends(
             auto_charge=True,
         )
         await charging.link_account(
-            tenant, str(contract.organization_id), "stripe", f"cus_{n}", f"pm_{n}"
+            Actor.system(tenant), str(contract.organization_id), "stripe", f"cus_{n}", f"pm_{n}"
         )
     mail, smtp_port = smtpd
     environment = {

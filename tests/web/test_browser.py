@@ -26,6 +26,7 @@ from playwright.async_api import Browser, BrowserContext, Page, Route, async_pla
 
 from remit.app import create_app
 from remit.billing import cycle, payments, providers
+from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.web import graphiql
@@ -239,7 +240,7 @@ async def test_pay_now_reaches_a_fresh_stripe_checkout(tab, base_url, drain_jobs
 
 async def test_a_paid_invoice_shows_paid_and_no_pay_button(tab, base_url, drain_jobs):
     tenant, invoice = await issued(drain_jobs)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
 
     page = await open_invoice(tab, base_url, invoice)
 
@@ -251,7 +252,7 @@ async def test_a_paid_invoice_shows_paid_and_no_pay_button(tab, base_url, drain_
 
 async def test_a_void_invoice_shows_void_and_no_pay_button(tab, base_url, drain_jobs):
     tenant, invoice = await issued(drain_jobs)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
 
     page = await open_invoice(tab, base_url, invoice)
 

@@ -5,6 +5,7 @@ import pytest
 import respx
 
 from remit.billing import cycle, payments, providers
+from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
@@ -200,7 +201,7 @@ async def test_a_session_older_than_23_hours_or_for_another_amount_is_not_reused
 
 async def test_pay_for_a_paid_invoice_says_so_and_for_a_void_one_is_410(api, drain_jobs):
     tenant, invoice = await issued(drain_jobs, stripe=True)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
 
     paid = await api.get(f"/i/{invoice.public_token}/pay/stripe")
     paid_post = await api.post(f"/i/{invoice.public_token}/pay/stripe", headers=SAME_SITE)
@@ -210,8 +211,8 @@ async def test_pay_for_a_paid_invoice_says_so_and_for_a_void_one_is_410(api, dra
     assert (paid_post.status_code, "This invoice is paid" in paid_post.text) == (200, True)
     assert "Pay now" not in page.text and "Paid" in page.text
 
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.DUE)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.DUE)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
     void = await api.get(f"/i/{invoice.public_token}/pay/stripe")
     void_post = await api.post(f"/i/{invoice.public_token}/pay/stripe", headers=SAME_SITE)
     page = await api.get(f"/i/{invoice.public_token}")
@@ -236,7 +237,7 @@ async def test_voiding_expires_every_open_checkout_session(api, drain_jobs, monk
             200, json={"id": "cs", "object": "checkout.session", "status": "expired"}
         )
 
-        await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+        await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
         await drain_jobs()
 
     assert sorted(call.request.url.path for call in expired.calls) == [

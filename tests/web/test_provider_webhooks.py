@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from remit.billing import cycle, providers
+from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import ProviderAccount
@@ -209,7 +210,7 @@ async def test_a_payment_for_a_void_invoice_is_flagged_not_counted(api, drain_jo
     from remit.billing import payments
 
     tenant, invoice = await stripe_invoice(drain_jobs)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.VOID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.VOID)
 
     response = await post(api, tenant, intent_succeeded(invoice))
 

@@ -6,10 +6,10 @@ from uuid import UUID
 
 from remit.billing import invoice_status, jobs, organizations, provider_payments, providers, views
 from remit.billing.errors import Invalid
+from remit.billing.roles import Actor, Permission, require
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import Organization, ProviderAccount
-from remit.models.tenants import Tenant
 from remit.plugins.api import PaymentRefused
 
 CHARGE_JOB = "invoice.charge"
@@ -74,7 +74,7 @@ async def charge(invoice_id: UUID, key: str) -> str:
 
 
 async def link_account(
-    tenant: Tenant,
+    actor: Actor,
     organization_id: str,
     key: str,
     customer_ref: str,
@@ -82,6 +82,8 @@ async def link_account(
 ) -> Organization:
     """Link an organization to its existing customer record at a provider (e.g. a Stripe
     customer and its default card), so its invoices can be charged automatically."""
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     organization = await organizations.get(tenant, organization_id, field=["organization_id"])
     provider = providers.provider(key, field=["provider"])
     if not provider.supports_auto_charge:

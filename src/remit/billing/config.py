@@ -1,10 +1,11 @@
 """What the domain is given instead of reading the environment: where its links point, what
 the processing fee costs and who bills it, how mail leaves, the operator's payment account, and
-how many periods a contract catches up without the tenant's confirmation, and the keys that
-seal provider secrets at rest.
+how many periods a contract catches up without the tenant's confirmation, the keys that
+seal provider secrets at rest, whether sign-up is open and how long sessions live.
 The wiring (remit.runtime) builds it from the process settings once, at start-up."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from remit.billing.mail import Transport
 from remit.billing.money import Money
@@ -28,6 +29,10 @@ class Config:
     # A contract due for more periods than this at once (a start date far in the past, a
     # cycle that has not run for months) has them all held until the tenant confirms.
     max_catch_up_periods: int = 3
+    # Whether anyone may create a tenant and its owner at /auth/signup.
+    signup_open: bool = False
+    # How long a console session lives without being used.
+    session_lifetime: timedelta = timedelta(days=14)
 
 
 _current: Config | None = None

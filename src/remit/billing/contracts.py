@@ -17,6 +17,7 @@ from remit.billing.errors import (
     Required,
 )
 from remit.billing.money import Money, check_currency
+from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
 from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import BillingCycle, ContractStatus
@@ -125,9 +126,11 @@ async def _auto_charge_possible(values: dict[str, Any]) -> None:
             )
 
 
-async def create(tenant: Tenant, data: dict[str, Any]) -> Contract:
+async def create(actor: Actor, data: dict[str, Any]) -> Contract:
     """A DRAFT contract. Currency, due days and payment providers default from the tenant's
     settings; nothing is invoiced until it goes live."""
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     if data.get("organization_id") is None:
         raise Required("Choose the organization this contract bills.", field=["organization_id"])
     if not data.get("name"):
@@ -150,7 +153,9 @@ async def create(tenant: Tenant, data: dict[str, Any]) -> Contract:
     return await Contract.create(tenant=tenant, status=ContractStatus.DRAFT, **values)
 
 
-async def update(tenant: Tenant, contract_id: str, data: dict[str, Any]) -> Contract:
+async def update(actor: Actor, contract_id: str, data: dict[str, Any]) -> Contract:
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     values = await _cleaned(tenant, data)
     async with jobs.atomic():
         contract = await _locked(tenant, contract_id)
@@ -260,7 +265,9 @@ async def _unpayable(tenant: Tenant, keys: list[str], contract: Contract) -> str
     return None
 
 
-async def go_live(tenant: Tenant, contract_id: str) -> Contract:
+async def go_live(actor: Actor, contract_id: str) -> Contract:
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     async with jobs.atomic():
         contract = await _locked(tenant, contract_id)
         if contract.status != ContractStatus.DRAFT:
@@ -276,9 +283,11 @@ async def go_live(tenant: Tenant, contract_id: str) -> Contract:
     return contract
 
 
-async def end(tenant: Tenant, contract_id: str, end_date: date) -> Contract:
+async def end(actor: Actor, contract_id: str, end_date: date) -> Contract:
     """Nothing is billed after `end_date`. A date already past ends the contract now; a later
     one keeps it live until then."""
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     validation.day(end_date, ["end_date"])
     async with jobs.atomic():
         contract = await _locked(tenant, contract_id)
@@ -301,7 +310,9 @@ async def end(tenant: Tenant, contract_id: str, end_date: date) -> Contract:
     return contract
 
 
-async def delete(tenant: Tenant, contract_id: str) -> UUID:
+async def delete(actor: Actor, contract_id: str) -> UUID:
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     async with jobs.atomic():
         contract = await _locked(tenant, contract_id)
         if contract.status != ContractStatus.DRAFT:

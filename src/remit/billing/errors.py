@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION"
     NOT_READY = "NOT_READY"
     PROVIDER_ERROR = "PROVIDER_ERROR"
+    FORBIDDEN = "FORBIDDEN"
 
 
 class RemitError(Exception):
@@ -48,6 +49,10 @@ class Conflict(RemitError):
     code = ErrorCode.CONFLICT
 
 
+class LastOwner(Conflict):
+    """A tenant keeps at least one OWNER: the last one can be neither demoted nor removed."""
+
+
 class InvalidTransition(RemitError):
     code = ErrorCode.INVALID_TRANSITION
 
@@ -66,6 +71,21 @@ class NotReady(RemitError):
 
 class ProviderError(RemitError):
     code = ErrorCode.PROVIDER_ERROR
+
+
+class Forbidden(RemitError):
+    """The actor's role may not do this; nothing was changed."""
+
+    code = ErrorCode.FORBIDDEN
+
+
+class Throttled(Exception):
+    """Too many failed sign-ins lately; answered with HTTP 429 and `Retry-After`."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many failed sign-ins; try again in {retry_after} seconds.")
+        self.message = str(self)
+        self.retry_after = retry_after
 
 
 class Unauthenticated(Exception):

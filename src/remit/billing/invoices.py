@@ -8,6 +8,7 @@ from tortoise.queryset import QuerySet
 from remit.billing import clock, ids, invoice_status, jobs
 from remit.billing.errors import Conflict, InvalidTransition, NotFound
 from remit.billing.issuing import DELIVER_JOB
+from remit.billing.roles import Actor, Permission, require
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
 from remit.models.tenants import Tenant
@@ -58,8 +59,10 @@ RESEND_WINDOW = timedelta(hours=1)
 RESEND_REQUESTED = "resend_requested"
 
 
-async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
+async def request_resend(actor: Actor, invoice_id: str) -> Invoice:
     """Send the invoice email again, on request; the job id is new each time."""
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     invoice = await get(tenant, invoice_id, field=["id"])
     if not invoice_status.is_sendable(invoice):
         raise InvalidTransition(
@@ -84,7 +87,7 @@ async def request_resend(tenant: Tenant, invoice_id: str) -> Invoice:
                 f"it can be resent again at {again:%H:%M} UTC.",
                 field=["id"],
             )
-        await invoice_status.record(invoice, RESEND_REQUESTED, "user")
+        await invoice_status.record(invoice, RESEND_REQUESTED, actor.who)
         await jobs.enqueue(
             DELIVER_JOB,
             str(invoice.id),

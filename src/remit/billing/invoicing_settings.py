@@ -7,6 +7,7 @@ from typing import Any
 from remit.billing import jobs, providers, validation
 from remit.billing.errors import NotReady, RemitErrors
 from remit.billing.money import check_currency
+from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
 from remit.models.enums import PlatformBillingStatus
 from remit.models.settings import InvoicingSettings, ProviderSettings
@@ -102,8 +103,10 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def update(tenant: Tenant, changes: dict[str, Any]) -> InvoicingSettings:
+async def update(actor: Actor, changes: dict[str, Any]) -> InvoicingSettings:
     """Apply `changes` (the input's shape, snake_case) all together, or none of them."""
+    require(actor, Permission.SETTINGS)
+    tenant = actor.tenant
     values = _cleaned(changes)
     async with jobs.atomic():
         settings = await InvoicingSettings.select_for_update().get(tenant=tenant)
@@ -141,7 +144,9 @@ def missing_for_invoicing(settings: InvoicingSettings, enabled_providers: int) -
     return missing
 
 
-async def enable(tenant: Tenant) -> InvoicingSettings:
+async def enable(actor: Actor) -> InvoicingSettings:
+    require(actor, Permission.SETTINGS)
+    tenant = actor.tenant
     async with jobs.atomic():
         locked = await Tenant.select_for_update().get(id=tenant.id)
         settings = await InvoicingSettings.get(tenant=locked)
@@ -155,17 +160,21 @@ async def enable(tenant: Tenant) -> InvoicingSettings:
     return settings
 
 
-async def disable(tenant: Tenant) -> InvoicingSettings:
+async def disable(actor: Actor) -> InvoicingSettings:
     """Stops the daily cycle for the tenant; issued invoices keep being collected."""
+    require(actor, Permission.SETTINGS)
+    tenant = actor.tenant
     await Tenant.filter(id=tenant.id).update(invoicing_enabled=False)
     tenant.invoicing_enabled = False
     return await get(tenant)
 
 
 async def configure_provider(
-    tenant: Tenant, key: str, *, enabled: bool, settings: Any
+    actor: Actor, key: str, *, enabled: bool, settings: Any
 ) -> InvoicingSettings:
     """Configure one payment provider (see `providers.configure`); the tenant's settings,
     which list it, as they read afterwards."""
+    require(actor, Permission.SETTINGS)
+    tenant = actor.tenant
     await providers.configure(tenant, key, enabled=enabled, settings=settings)
     return await get(tenant)

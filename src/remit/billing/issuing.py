@@ -25,6 +25,7 @@ from remit.billing import (
 )
 from remit.billing.drafts import InvoiceDraft, draft_invoice
 from remit.billing.errors import InvalidTransition, NotFound, NotReady, RemitErrors
+from remit.billing.roles import Actor, Permission, require
 from remit.models.contracts import Contract
 from remit.models.enums import ContractStatus, InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceLine
@@ -224,9 +225,11 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
     return IssueResult(outcome, invoice.id)
 
 
-async def release(tenant: Tenant, invoice_id: str) -> Invoice:
+async def release(actor: Actor, invoice_id: str) -> Invoice:
     """Issue an ON_HOLD invoice once its problems are fixed; still failing, it stays held
     with the reasons brought up to date."""
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     parsed = ids.parse("invoice", invoice_id, field=["id"])
     async with jobs.atomic():
         invoice = await Invoice.filter(tenant=tenant).select_for_update().get_or_none(id=parsed)
@@ -242,19 +245,21 @@ async def release(tenant: Tenant, invoice_id: str) -> Invoice:
         if reasons:
             await Invoice.filter(id=invoice.id).update(hold_reasons=reasons)
         else:
-            await _finalize(invoice, contract, clock.today(), "user")
+            await _finalize(invoice, contract, clock.today(), actor.who)
     if reasons:
         raise RemitErrors.of([NotReady(reason) for reason in reasons])
-    await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, "user")
+    await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, actor.who)
     await hooks.invoice_issued(invoice)
     return invoice
 
 
-async def confirm_catch_up(tenant: Tenant, contract_id: str) -> Contract:
+async def confirm_catch_up(actor: Actor, contract_id: str) -> Contract:
     """The tenant confirms the contract's held catch-up: its ON_HOLD invoices are issued and
     sent, in period order, and the periods of the catch-up not issued yet go out as usual.
     All or nothing: while one of them fails another check, nothing is issued and the
     problems are listed."""
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     parsed = ids.parse("contract", contract_id, field=["id"])
     async with jobs.atomic():
         contract = await Contract.filter(tenant=tenant).select_for_update().get_or_none(id=parsed)
@@ -283,8 +288,8 @@ async def confirm_catch_up(tenant: Tenant, contract_id: str) -> Contract:
         contract.catch_up_confirmed_through = held
         await contract.save(update_fields=["catch_up_confirmed_through", "updated_at"])
         for invoice in waiting:
-            await _finalize(invoice, contract, clock.today(), "user")
+            await _finalize(invoice, contract, clock.today(), actor.who)
     for invoice in waiting:
-        await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, "user")
+        await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, actor.who)
         await hooks.invoice_issued(invoice)
     return contract

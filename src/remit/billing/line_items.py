@@ -10,6 +10,7 @@ from uuid import UUID
 from remit.billing import clock, ids, jobs, validation
 from remit.billing.errors import Conflict, NotFound
 from remit.billing.money import Money
+from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
 from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import BilledType, ContractStatus
@@ -98,7 +99,9 @@ async def _editable_contract(tenant: Tenant, contract_id: UUID, field: list[str]
     return contract
 
 
-async def add(tenant: Tenant, contract_id: str, data: dict[str, Any]) -> Contract:
+async def add(actor: Actor, contract_id: str, data: dict[str, Any]) -> Contract:
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     parsed = ids.parse("contract", contract_id, field=["contract_id"])
     async with jobs.atomic():
         contract = await _editable_contract(tenant, parsed, ["contract_id"])
@@ -118,7 +121,9 @@ async def _invoiced(item: ServiceLineItem) -> bool:
     return await InvoiceLine.exists(service_line_item=item)
 
 
-async def update(tenant: Tenant, item_id: str, data: dict[str, Any]) -> Contract:
+async def update(actor: Actor, item_id: str, data: dict[str, Any]) -> Contract:
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     found = await _item(tenant, item_id)
     async with jobs.atomic():
         contract = await _editable_contract(tenant, found.contract_id, ["id"])
@@ -143,7 +148,9 @@ async def update(tenant: Tenant, item_id: str, data: dict[str, Any]) -> Contract
     return contract
 
 
-async def remove(tenant: Tenant, item_id: str) -> Contract:
+async def remove(actor: Actor, item_id: str) -> Contract:
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     found = await _item(tenant, item_id)
     async with jobs.atomic():
         contract = await _editable_contract(tenant, found.contract_id, ["id"])

@@ -7,6 +7,7 @@ from tortoise.queryset import QuerySet
 
 from remit.billing import ids, jobs, validation
 from remit.billing.errors import NotFound
+from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
 from remit.models.organizations import Organization
 from remit.models.tenants import Tenant
@@ -66,13 +67,17 @@ def search(tenant: Tenant, text: str | None) -> QuerySet[Organization]:
     return found
 
 
-async def create(tenant: Tenant, data: dict[str, Any]) -> Organization:
+async def create(actor: Actor, data: dict[str, Any]) -> Organization:
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     values = _cleaned(data, creating=True)
     return await Organization.create(tenant=tenant, **values)
 
 
-async def update(tenant: Tenant, organization_id: str, data: dict[str, Any]) -> Organization:
+async def update(actor: Actor, organization_id: str, data: dict[str, Any]) -> Organization:
     """Fields left out of `data` are kept; None clears."""
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     values = _cleaned(data, creating=False)
     async with jobs.atomic():
         organization = await get(tenant, organization_id, field=["id"])

@@ -5,13 +5,12 @@ from datetime import date
 
 from remit.billing import clock, hooks, ids, invoice_status, jobs, pages
 from remit.billing.errors import Invalid, InvalidTransition, NotFound
+from remit.billing.roles import Actor, Permission, require
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
-from remit.models.tenants import Tenant
 from remit.plugins.api import PaymentEvent, PaymentEventKind
 
 NOTICE_JOB = "invoice.notice"
-USER = "user"
 CHOICES = {InvoiceStatus.PAID, InvoiceStatus.DUE, InvoiceStatus.VOID}
 
 
@@ -41,13 +40,15 @@ async def receipt(invoice: Invoice) -> None:
 
 
 async def change_status(
-    tenant: Tenant,
+    actor: Actor,
     invoice_id: str,
     new: InvoiceStatus,
     *,
     paid_on: date | None = None,
     note: str | None = None,
 ) -> Invoice:
+    require(actor, Permission.BILLING)
+    tenant = actor.tenant
     if new not in CHOICES:
         raise Invalid(
             f"An invoice can be set to PAID, DUE or VOID here, not {new}.", field=["status"]
@@ -63,18 +64,20 @@ async def change_status(
         old = InvoiceStatus(invoice.status)
         payment = None
         if new == InvoiceStatus.PAID:
-            payment = await _mark_paid(invoice, paid_on, note)
+            payment = await _mark_paid(invoice, paid_on, note, actor.who)
         elif new == InvoiceStatus.DUE:
-            await _undo_payment(invoice, note)
+            await _undo_payment(invoice, note, actor.who)
         else:
-            await _void(invoice, note)
-    await hooks.status_changed(invoice, old, USER)
+            await _void(invoice, note, actor.who)
+    await hooks.status_changed(invoice, old, actor.who)
     if payment is not None:
-        await hooks.payment_received(invoice, payment, USER)
+        await hooks.payment_received(invoice, payment, actor.who)
     return invoice
 
 
-async def _mark_paid(invoice: Invoice, given: date | None, note: str | None) -> PaymentEvent:
+async def _mark_paid(
+    invoice: Invoice, given: date | None, note: str | None, actor: str
+) -> PaymentEvent:
     """Settle what is still owed, on the day given (today by default); the payment is
     announced to plugins as a provider's is."""
     paid_on = given or clock.today()
@@ -91,7 +94,7 @@ async def _mark_paid(invoice: Invoice, given: date | None, note: str | None) -> 
     await invoice.save(update_fields=["amount_paid", "updated_at"])
     detail = f"Paid on {paid_on.isoformat()}" + (f": {note}" if note else "")
     await invoice_status.move(
-        invoice, InvoiceStatus.PAID, actor=USER, detail=detail, paid_on=paid_on
+        invoice, InvoiceStatus.PAID, actor=actor, detail=detail, paid_on=paid_on
     )
     await receipt(invoice)
     return PaymentEvent(
@@ -105,7 +108,7 @@ async def _mark_paid(invoice: Invoice, given: date | None, note: str | None) -> 
     )
 
 
-async def _undo_payment(invoice: Invoice, note: str | None) -> None:
+async def _undo_payment(invoice: Invoice, note: str | None, actor: str) -> None:
     if invoice.status != InvoiceStatus.PAID:
         raise InvalidTransition(
             f"Only a PAID invoice can go back to DUE; this one is {invoice.status}."
@@ -120,18 +123,18 @@ async def _undo_payment(invoice: Invoice, note: str | None) -> None:
     await invoice_status.move(
         invoice,
         invoice_status.reopened_status(invoice, clock.today()),
-        actor=USER,
+        actor=actor,
         detail=note or "Manual payment undone",
     )
 
 
-async def _void(invoice: Invoice, note: str | None) -> None:
+async def _void(invoice: Invoice, note: str | None, actor: str) -> None:
     if invoice.status == InvoiceStatus.PAID:
         raise InvalidTransition(
             "A PAID invoice cannot be voided: undo the payment or refund it first."
         )
     was_sent = invoice.sent_at is not None
-    await invoice_status.move(invoice, InvoiceStatus.VOID, actor=USER, detail=note)
+    await invoice_status.move(invoice, InvoiceStatus.VOID, actor=actor, detail=note)
     await jobs.enqueue(pages.CLOSE_JOB, str(invoice.id), job_id=f"close-pages:{invoice.id}")
     if was_sent:
         await notice(invoice, "void")

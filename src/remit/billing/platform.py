@@ -10,6 +10,7 @@ from tortoise.exceptions import IntegrityError
 
 from remit.billing import config, fees, jobs, provider_payments, validation
 from remit.billing.errors import Invalid, NotReady, ProviderError, Required
+from remit.billing.roles import Actor, Permission, require
 from remit.models.enums import PlatformBillingStatus
 from remit.models.provider_events import ProviderEvent
 from remit.models.settings import InvoicingSettings
@@ -42,7 +43,9 @@ def _account() -> PlatformAccount:
     return account
 
 
-async def setup(tenant: Tenant, kind: str, billing_email: str | None) -> PlatformBillingSetup:
+async def setup(actor: Actor, kind: str, billing_email: str | None) -> PlatformBillingSetup:
+    require(actor, Permission.PLATFORM_PAYMENT)
+    tenant = actor.tenant
     if kind not in KINDS:
         raise Invalid(
             f"{kind!r} is not a payment method kind: use card or bank_transfer.", field=["kind"]

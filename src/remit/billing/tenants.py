@@ -56,11 +56,15 @@ async def create_tenant(name: str) -> tuple[Tenant, str]:
     return tenant, key
 
 
-async def create_api_key(tenant_id: UUID) -> str:
+async def get(tenant_id: UUID) -> Tenant:
     tenant = await Tenant.get_or_none(id=tenant_id)
     if tenant is None:
         raise NotFound("tenant", tenant_id)
-    return await _new_key(tenant)
+    return tenant
+
+
+async def create_api_key(tenant_id: UUID) -> str:
+    return await _new_key(await get(tenant_id))
 
 
 async def _new_key(tenant: Tenant) -> str:

@@ -1,5 +1,5 @@
-"""What every resolver gets: the caller's tenant and key, the request id and the
-dataloaders, all made fresh for each request."""
+"""What every resolver gets: the acting user or API key (and so the tenant), the request id
+and the dataloaders, all made fresh for each request."""
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -9,7 +9,8 @@ from strawberry.dataloader import DataLoader
 from strawberry.types import Info as StrawberryInfo
 from tortoise.models import Model
 
-from remit.models.tenants import ApiKey, Tenant
+from remit.billing.roles import Actor
+from remit.models.tenants import Tenant
 
 
 class Loaders:
@@ -44,7 +45,7 @@ def _uuid(value: UUID | str) -> UUID | None:
 
 @dataclass
 class Context:
-    api_key: ApiKey
+    actor: Actor
     request_id: str
     loaders: Loaders = field(init=False)
 
@@ -53,7 +54,7 @@ class Context:
 
     @property
     def tenant(self) -> Tenant:
-        return self.api_key.tenant
+        return self.actor.tenant
 
 
 Info = StrawberryInfo[Context, None]

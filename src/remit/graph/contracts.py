@@ -210,7 +210,7 @@ class ContractMutation:
     @strawberry.mutation(description="Creates a contract in DRAFT.")
     async def contract_create(self, info: Info, input: ContractInput) -> ContractPayload:
         return await contract_payload(
-            contracts.create(info.context.tenant, changes_of(input)), prefix=["input"]
+            contracts.create(info.context.actor, changes_of(input)), prefix=["input"]
         )
 
     @strawberry.mutation
@@ -218,7 +218,7 @@ class ContractMutation:
         self, info: Info, id: strawberry.ID, input: ContractInput
     ) -> ContractPayload:
         return await contract_payload(
-            contracts.update(info.context.tenant, id, changes_of(input)), prefix=["input"]
+            contracts.update(info.context.actor, id, changes_of(input)), prefix=["input"]
         )
 
     @strawberry.mutation
@@ -226,7 +226,7 @@ class ContractMutation:
         self, info: Info, contract_id: strawberry.ID, input: ServiceLineItemInput
     ) -> ContractPayload:
         return await contract_payload(
-            line_items.add(info.context.tenant, contract_id, changes_of(input)), prefix=["input"]
+            line_items.add(info.context.actor, contract_id, changes_of(input)), prefix=["input"]
         )
 
     @strawberry.mutation
@@ -234,34 +234,34 @@ class ContractMutation:
         self, info: Info, id: strawberry.ID, input: ServiceLineItemInput
     ) -> ContractPayload:
         return await contract_payload(
-            line_items.update(info.context.tenant, id, changes_of(input)), prefix=["input"]
+            line_items.update(info.context.actor, id, changes_of(input)), prefix=["input"]
         )
 
     @strawberry.mutation
     async def service_line_item_remove(self, info: Info, id: strawberry.ID) -> ContractPayload:
-        return await contract_payload(line_items.remove(info.context.tenant, id))
+        return await contract_payload(line_items.remove(info.context.actor, id))
 
     @strawberry.mutation(
         description="Validates the contract and sets it LIVE; the daily cycle invoices it from then on."
     )
     async def contract_go_live(self, info: Info, id: strawberry.ID) -> ContractPayload:
-        return await contract_payload(contracts.go_live(info.context.tenant, id))
+        return await contract_payload(contracts.go_live(info.context.actor, id))
 
     @strawberry.mutation
     async def contract_end(self, info: Info, id: strawberry.ID, end_date: date) -> ContractPayload:
-        return await contract_payload(contracts.end(info.context.tenant, id, end_date))
+        return await contract_payload(contracts.end(info.context.actor, id, end_date))
 
     @strawberry.mutation(
         description="Confirms a held catch-up: its ON_HOLD invoices are issued and emailed, "
         "in period order; nothing is issued while one of them fails another check."
     )
     async def contract_catch_up_confirm(self, info: Info, id: strawberry.ID) -> ContractPayload:
-        return await contract_payload(issuing.confirm_catch_up(info.context.tenant, id))
+        return await contract_payload(issuing.confirm_catch_up(info.context.actor, id))
 
     @strawberry.mutation(description="Only a DRAFT contract can be deleted.")
     async def contract_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
         return await payload(
             DeletePayload,
-            contracts.delete(info.context.tenant, id),
+            contracts.delete(info.context.actor, id),
             lambda deleted: strawberry.ID(str(deleted)),
         )

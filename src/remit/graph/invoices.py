@@ -62,7 +62,9 @@ class InvoiceEvent:
     type: str
     from_status: InvoiceStatus | None
     to_status: InvoiceStatus | None
-    actor: str = strawberry.field(description="user, cycle, provider:<key>, system")
+    actor: str = strawberry.field(
+        description="user:<email>, apikey:<prefix>, provider:<key>, cycle, system"
+    )
     detail: str | None
 
 
@@ -322,7 +324,7 @@ class InvoiceMutation:
         self, info: Info, id: strawberry.ID, input: InvoiceStatusUpdateInput
     ) -> InvoicePayload:
         change = payments.change_status(
-            info.context.tenant,
+            info.context.actor,
             id,
             InvoiceStatus(input.status),
             paid_on=input.paid_on,
@@ -332,8 +334,8 @@ class InvoiceMutation:
 
     @strawberry.mutation(description="Issue an ON_HOLD invoice once its problems are fixed.")
     async def invoice_release(self, info: Info, id: strawberry.ID) -> InvoicePayload:
-        return await invoice_payload(issuing.release(info.context.tenant, id))
+        return await invoice_payload(issuing.release(info.context.actor, id))
 
     @strawberry.mutation
     async def invoice_resend(self, info: Info, id: strawberry.ID) -> InvoicePayload:
-        return await invoice_payload(invoices.request_resend(info.context.tenant, id))
+        return await invoice_payload(invoices.request_resend(info.context.actor, id))

@@ -120,7 +120,7 @@ class OrganizationMutation:
     async def organization_create(
         self, info: Info, input: OrganizationInput
     ) -> OrganizationPayload:
-        return await _payload(organizations.create(info.context.tenant, changes_of(input)))
+        return await _payload(organizations.create(info.context.actor, changes_of(input)))
 
     @strawberry.mutation(
         description="Link an organization to its existing customer at a payment provider (e.g. a Stripe "
@@ -131,7 +131,7 @@ class OrganizationMutation:
     ) -> OrganizationPayload:
         return await _payload(
             charging.link_account(
-                info.context.tenant,
+                info.context.actor,
                 organization_id,
                 input.provider,
                 input.customer_ref,
@@ -144,4 +144,4 @@ class OrganizationMutation:
     async def organization_update(
         self, info: Info, id: strawberry.ID, input: OrganizationInput
     ) -> OrganizationPayload:
-        return await _payload(organizations.update(info.context.tenant, id, changes_of(input)))
+        return await _payload(organizations.update(info.context.actor, id, changes_of(input)))

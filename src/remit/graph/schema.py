@@ -30,12 +30,23 @@ from remit.graph.organizations import OrganizationMutation, OrganizationQuery
 from remit.graph.pagination import PageInfo
 from remit.graph.settings import SettingsMutation, SettingsQuery
 from remit.graph.tenants import TenantQuery
+from remit.graph.users import UserMutation, UserQuery
 
 Query = merge_types(
-    "Query", (TenantQuery, SettingsQuery, OrganizationQuery, ContractQuery, InvoiceQuery, FeeQuery)
+    "Query",
+    (
+        TenantQuery,
+        UserQuery,
+        SettingsQuery,
+        OrganizationQuery,
+        ContractQuery,
+        InvoiceQuery,
+        FeeQuery,
+    ),
 )
 Mutation = merge_types(
-    "Mutation", (SettingsMutation, OrganizationMutation, ContractMutation, InvoiceMutation)
+    "Mutation",
+    (SettingsMutation, OrganizationMutation, ContractMutation, InvoiceMutation, UserMutation),
 )
 
 # Shared building blocks of the contract, listed so the schema has them before a field uses them.

@@ -231,7 +231,7 @@ class SettingsMutation:
     ) -> InvoicingSettingsPayload:
         return await settings_payload(
             info,
-            invoicing_settings.update(info.context.tenant, changes_of(input)),
+            invoicing_settings.update(info.context.actor, changes_of(input)),
             prefix=["input"],
         )
 
@@ -242,7 +242,7 @@ class SettingsMutation:
         self, info: Info, input: PaymentProviderConfigureInput
     ) -> InvoicingSettingsPayload:
         configured = invoicing_settings.configure_provider(
-            info.context.tenant, input.provider, enabled=input.enabled, settings=input.settings
+            info.context.actor, input.provider, enabled=input.enabled, settings=input.settings
         )
         # The path runs into the provider's own settings keys, which stay as they are.
         return await settings_payload(info, configured, prefix=["input"], camel_case=False)
@@ -255,7 +255,7 @@ class SettingsMutation:
     ) -> PlatformBillingPayload:
         return await payload(
             PlatformBillingPayload,
-            platform.setup(info.context.tenant, input.kind, input.billing_email),
+            platform.setup(info.context.actor, input.kind, input.billing_email),
             lambda done: PlatformBilling.from_model(done.settings, done.client_secret),
             prefix=["input"],
         )
@@ -264,8 +264,8 @@ class SettingsMutation:
         description="Fails with errors until a platform payment method, company details and one payment provider exist."
     )
     async def invoicing_enable(self, info: Info) -> InvoicingSettingsPayload:
-        return await settings_payload(info, invoicing_settings.enable(info.context.tenant))
+        return await settings_payload(info, invoicing_settings.enable(info.context.actor))
 
     @strawberry.mutation
     async def invoicing_disable(self, info: Info) -> InvoicingSettingsPayload:
-        return await settings_payload(info, invoicing_settings.disable(info.context.tenant))
+        return await settings_payload(info, invoicing_settings.disable(info.context.actor))

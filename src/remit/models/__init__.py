@@ -12,4 +12,5 @@ MODEL_MODULES = [
     "remit.models.runs",
     "remit.models.fees",
     "remit.models.jobs",
+    "remit.models.users",
 ]

@@ -88,7 +88,9 @@ class InvoiceEvent(Model):
     type = fields.CharField(max_length=50)
     from_status = fields.CharEnumField(InvoiceStatus, max_length=10, null=True)
     to_status = fields.CharEnumField(InvoiceStatus, max_length=10, null=True)
-    actor = fields.CharField(max_length=100, description="user, cycle, provider:<key>, system")
+    actor = fields.CharField(
+        max_length=100, description="user:<email>, apikey:<prefix>, provider:<key>, cycle, system"
+    )
     detail = fields.TextField(null=True)
 
     class Meta:

@@ -97,8 +97,10 @@ def remit_invoice_status_changed(invoice: InvoiceView, old: str, new: str, actor
 
     - ``cycle``: the daily cycle issued the invoice (DRAFT to DUE, to PAID when the total is
       zero, or to ON_HOLD when a check failed);
-    - ``user``: the tenant released a held invoice (ON_HOLD to DUE or PAID), marked it PAID
-      by hand, undid that (PAID to DUE or OVERDUE) or voided it (to VOID);
+    - ``user:<email>`` (a console user), ``apikey:<prefix>`` (the tenant's server) or
+      ``system`` (the operator's CLI): the tenant released a held invoice (ON_HOLD to DUE or
+      PAID), marked it PAID by hand, undid that (PAID to DUE or OVERDUE) or voided it (to
+      VOID);
     - ``system``: the day after its due date (DUE to OVERDUE);
     - ``provider:<key>``: a provider's payments now cover the total (DUE or OVERDUE to PAID),
       or a refund leaves it short again (PAID to DUE, or OVERDUE past the due date).
@@ -120,7 +122,7 @@ def remit_payment_received(invoice: InvoiceView, event: PaymentEvent, actor: str
       through another reference): Remit does not count it and flags it for a refund in the
       invoice's history, and ``invoice.amount_due`` shows what is still owed.
     - The tenant marks the invoice PAID by hand (``invoiceStatusUpdate``): ``actor`` is
-      ``user``, ``event.event_id`` is ``manual:<invoice id>:<timestamp>``,
+      ``user:<email>`` or ``apikey:<prefix>``, ``event.event_id`` is ``manual:<invoice id>:<timestamp>``,
       ``event.reference`` is ``None``, ``event.amount`` is what the payment settled (the
       amount that was still due) and ``event.detail`` is ``Paid on <date>[: <note>]``.
       Undoing it (back to DUE or OVERDUE) calls only ``remit_invoice_status_changed``.

@@ -1,6 +1,7 @@
-"""/graphql: every operation needs `Authorization: Bearer <api key>`; the key decides the
-tenant. Only the GraphiQL page itself (a GET without a query) is open, and its files under
-/graphiql."""
+"""/graphql: every operation needs a caller, who decides the tenant: `Authorization: Bearer
+<api key>` (a server), or the console's session cookie, whose POSTs must echo the CSRF token
+in `X-CSRF-Token`. Only the GraphiQL page itself (a GET without a query) is open, and its
+files under /graphiql."""
 
 import json
 
@@ -12,21 +13,43 @@ from strawberry.asgi import GraphQL
 
 from remit.billing import tenants
 from remit.billing.errors import Unauthenticated
+from remit.billing.roles import Actor
 from remit.graph.context import Context
-from remit.web import graphiql
+from remit.web import auth, graphiql
 
 
-def _unauthorized(message: str) -> JSONResponse:
+def _refused(status: int, code: str, message: str) -> JSONResponse:
+    headers = {"WWW-Authenticate": 'Bearer realm="remit"'} if status == 401 else None
     return JSONResponse(
-        {"errors": [{"message": message, "extensions": {"code": "UNAUTHENTICATED"}}]},
-        status_code=401,
-        headers={"WWW-Authenticate": 'Bearer realm="remit"'},
+        {"errors": [{"message": message, "extensions": {"code": code}}]},
+        status_code=status,
+        headers=headers,
     )
 
 
 def _bearer_token(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+async def _actor(request: Request) -> Actor | JSONResponse:
+    """Who calls: the API key when one is given, else the session cookie's user."""
+    token = _bearer_token(request)
+    if token is not None:
+        try:
+            return Actor.of_api_key(await tenants.authenticate(token))
+        except Unauthenticated as error:
+            return _refused(401, "UNAUTHENTICATED", error.message)
+    session = await auth.session_of(request)
+    if session is None:
+        return _refused(
+            401,
+            "UNAUTHENTICATED",
+            "An API key (Authorization: Bearer <key>) or a session is required.",
+        )
+    if request.method == "POST" and not auth.csrf_ok(request, session):
+        return _refused(403, "CSRF", "The X-CSRF-Token header must echo the remit_csrf cookie.")
+    return Actor.of_user(session.user, session.user.tenant)
 
 
 class GraphQLApp(GraphQL):
@@ -36,16 +59,10 @@ class GraphQLApp(GraphQL):
         request = Request(scope, receive)
         if request.method == "GET" and "query" not in request.query_params:
             return await super().__call__(scope, receive, send)
-        token = _bearer_token(request)
-        if token is None:
-            return await _unauthorized("An API key is required: Authorization: Bearer <key>.")(
-                scope, receive, send
-            )
-        try:
-            api_key = await tenants.authenticate(token)
-        except Unauthenticated as error:
-            return await _unauthorized(error.message)(scope, receive, send)
-        scope["state"]["api_key"] = api_key
+        actor = await _actor(request)
+        if isinstance(actor, JSONResponse):
+            return await actor(scope, receive, send)
+        scope["state"]["actor"] = actor
         await super().__call__(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
@@ -62,7 +79,7 @@ class GraphQLApp(GraphQL):
         return HTMLResponse(graphiql.page(self.graphql_ide_html))
 
     async def get_context(self, request: Request, response: Response) -> Context | None:
-        api_key = getattr(request.state, "api_key", None)
-        if api_key is None:  # only the GraphiQL page gets here without a key, and runs no query
+        actor = getattr(request.state, "actor", None)
+        if actor is None:  # only the GraphiQL page gets here without a caller, and runs no query
             return None
-        return Context(api_key=api_key, request_id=request.state.request_id)
+        return Context(actor=actor, request_id=request.state.request_id)
