@@ -54,7 +54,6 @@ run: $(VENV)/.installed
 	-$(MAKE) --no-print-directory console
 	$(BIN)/remit migrate
 	$(BIN)/remit demo
-	@echo "The console: http://$(HOST):$(PORT)/app"
 	$(BIN)/remit serve --host $(HOST) --port $(PORT)
 
 services:
