@@ -360,3 +360,34 @@ async def mark_paid_undo_and_void(page: Page, today: str) -> None:
     await expect(heading).to_contain_text("Void")
     await expect(page.get_by_role("button", name=re.compile("^Status:"))).to_have_count(0)
     await expect(page.get_by_text("Sent to the wrong client")).to_be_visible()
+
+
+async def test_signing_up_makes_a_tenant_and_opens_its_settings(page, base_url, configure, built):  # noqa: F811
+    configure(signup="open")
+    await page.goto(f"{base_url}/app/signin")
+    await page.get_by_role("link", name="Create an account").click()
+
+    await expect(page).to_have_url(f"{base_url}/app/signup")
+    await page.get_by_label("Company").fill("Initech")
+    await page.get_by_label("Your name").fill("Peter Gibbons")
+    await page.get_by_label("Email").fill("peter@initech.example")
+    await page.get_by_role("textbox", name="Password").fill("short")
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_text("At least 10 characters")).to_be_visible()
+    await page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Create account").click()
+
+    await expect(page).to_have_url(f"{base_url}/app/settings/invoicing")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Invoicing")
+    await expect(page.get_by_role("banner")).to_contain_text("Initech")
+    await expect(page.get_by_role("banner")).to_contain_text("peter@initech.example")
+
+
+async def test_without_open_sign_up_the_screen_says_so(page, base_url, built):  # noqa: F811
+    await page.goto(f"{base_url}/app/signin")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await expect(page.get_by_role("link", name="Create an account")).to_have_count(0)
+
+    await page.goto(f"{base_url}/app/signup")
+
+    await expect(page.get_by_role("heading", name="Sign-up is closed")).to_be_visible()
