@@ -391,3 +391,28 @@ async def test_without_open_sign_up_the_screen_says_so(page, base_url, built):  
     await page.goto(f"{base_url}/app/signup")
 
     await expect(page.get_by_role("heading", name="Sign-up is closed")).to_be_visible()
+
+
+async def test_a_forgotten_password_is_reset_from_the_emailed_link(
+    mail_server,
+    page,  # after mail_server: links point at this server
+    base_url,  # noqa: F811
+    built,
+):
+    tenant, _ = await factories.tenant()
+    await factories.user(tenant, "ann@acme.example")
+    await page.goto(f"{base_url}/app/signin")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await page.get_by_label("Email").fill("ann@acme.example")
+    await page.get_by_role("button", name="Email me a link").click()
+    await expect(page.get_by_text("If an account uses this email")).to_be_visible()
+
+    [envelope] = mail_server.envelopes
+    [token] = re.findall(r"/auth/reset/([\w-]+)", envelope.content.decode())
+    await page.goto(f"{base_url}/auth/reset/{token}")
+    await expect(page).to_have_url(f"{base_url}/app/reset/{token}")
+    await page.get_by_role("textbox", name="New password").fill("a brand new password")
+    await page.get_by_role("button", name="Set password and sign in").click()
+
+    await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
+    await expect(page.get_by_role("banner")).to_contain_text("ann@acme.example")
