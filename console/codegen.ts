@@ -3,7 +3,7 @@ import type { CodegenConfig } from '@graphql-codegen/cli';
 // Typed documents from the API's own schema (the repository's schema.graphql): every
 // `graphql(...)` call in src/ becomes a TypedDocumentNode in src/gql/ (generated, gitignored).
 const config: CodegenConfig = {
-  schema: ['../schema.graphql', 'interface.graphql'],
+  schema: ['../schema.graphql'],
   documents: ['src/**/*.{ts,tsx}', '!src/gql/**/*'],
   ignoreNoDocuments: true,
   generates: {

@@ -144,7 +144,7 @@ def configure(settings: Settings, runtime):
 
     def change(**fields) -> None:
         changes.update(fields)
-        config.use(billing_config(settings.model_copy(update=changes)))
+        config.use(billing_config(settings.model_copy(update=changes), before.live))
 
     yield change
     config.use(before)

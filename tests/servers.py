@@ -1,9 +1,19 @@
 """Servers the tests talk to over real sockets on 127.0.0.1."""
 
+import asyncio
+import contextlib
 import socket
+from collections.abc import AsyncIterator
+from uuid import UUID
 
 import pytest
+import uvicorn
 from aiosmtpd.controller import Controller
+from redis.asyncio import Redis
+from starlette.types import ASGIApp
+
+from remit.billing import config
+from remit.brokers import DatabaseWatch, RedisBroker, channel
 
 
 def free_port() -> int:
@@ -52,3 +62,51 @@ def mail_server(smtpd, configure):
     handler, port = smtpd
     configure(smtp_url=f"smtp://127.0.0.1:{port}", public_url="https://pay.acme.com")
     return handler
+
+
+class Server(uvicorn.Server):
+    """uvicorn in the tests' event loop; Ctrl-C stays pytest's."""
+
+    def capture_signals(self):
+        return contextlib.nullcontext()
+
+
+@contextlib.asynccontextmanager
+async def serving(app: ASGIApp) -> AsyncIterator[str]:
+    """`app` served by uvicorn on a free port of 127.0.0.1, in this process and event loop (so
+    the tests' database, queue and mocks are the server's); yields its base URL."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    server = Server(config)
+    task = asyncio.create_task(server.serve())
+    for _ in range(200):
+        if server.started or task.done():
+            break
+        await asyncio.sleep(0.025)
+    if not server.started:
+        task.cancel()
+        raise RuntimeError(f"uvicorn did not start on {base}")
+    try:
+        yield base
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def until_listening(redis: Redis, *tenant_ids: UUID) -> None:
+    """Wait until a subscription of each tenant listens through the process's broker (its
+    Redis is `redis`): a change committed before would not reach it, and the test would race
+    the server."""
+    broker = config.current().live
+    for _ in range(200):
+        if isinstance(broker, RedisBroker):
+            counts = dict(await redis.pubsub_numsub(*(channel(id) for id in tenant_ids)))
+            listening = all(counts.values())
+        else:
+            assert isinstance(broker, DatabaseWatch)
+            listening = all(broker._listeners.get(id) for id in tenant_ids)
+        if listening:
+            return
+        await asyncio.sleep(0.025)
+    raise AssertionError(f"no subscription of {tenant_ids} listened")

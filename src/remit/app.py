@@ -7,7 +7,7 @@ import strawberry
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from remit.graph.schema import build_schema
 from remit.models.users import TokenPurpose
@@ -41,10 +41,13 @@ def create_app(
     schema = schema or build_schema(
         max_depth=settings.max_query_depth, max_cost=settings.max_query_cost
     )
-    graphql = GraphQLApp(schema, graphql_ide="graphiql")
+    graphql = GraphQLApp(
+        schema, public_url=settings.public_url, allowed_origins=settings.cors_origins
+    )
     app = Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
             Route(graphiql.PREFIX + "/{path:path}", graphiql.asset),
             Route("/auth/options", auth.options),
             Route("/auth/session", auth.current_session),

@@ -14,9 +14,10 @@ from arq.utils import timestamp_ms
 from arq.worker import Worker
 
 from remit import db
-from remit.billing import config, jobs
+from remit.billing import config, jobs, live
 from remit.billing.mail import Transport
 from remit.billing.money import Money
+from remit.brokers import DatabaseWatch, RedisBroker
 from remit.plugins import manager as plugins
 from remit.plugins.stripe_platform import StripePlatformAccount
 from remit.settings import Settings
@@ -33,9 +34,9 @@ class Runtime:
     worker: Worker | None = None
 
 
-def billing_config(settings: Settings) -> config.Config:
-    """The domain's configuration from the process settings. Raises Invalid when the fee is
-    not an amount of its currency."""
+def billing_config(settings: Settings, broker: live.Broker | None = None) -> config.Config:
+    """The domain's configuration from the process settings, with the running process's
+    broker for live updates. Raises Invalid when the fee is not an amount of its currency."""
     secret_key = settings.platform_stripe_secret_key
     return config.Config(
         public_url=settings.public_url,
@@ -55,6 +56,7 @@ def billing_config(settings: Settings) -> config.Config:
         max_catch_up_periods=settings.max_catch_up_periods,
         signup_open=settings.signup == "open",
         session_lifetime=timedelta(days=settings.session_days),
+        live=broker,
     )
 
 
@@ -67,12 +69,15 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
     plugins.installed()  # load now, so a broken plugin is reported at start, not mid-request
     await db.init(settings.database_url)
     pool = None
+    broker = None
     try:
         config.use(billing_config(settings))
         await db.ensure_migrated()
         pool = await queue.connect(settings.redis_url, settings.queue_name)
         await pool.ping()
         jobs.use_sender(queue.sender(pool))
+        broker = DatabaseWatch() if settings.embedded else RedisBroker(pool)
+        config.use(billing_config(settings, broker))
         runtime = Runtime(settings, pool)
         if run_jobs:
             runtime.worker = build_worker(
@@ -91,6 +96,8 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
                 pool = None  # the worker closed it
     finally:
         config.use(None)
+        if broker is not None:
+            await broker.close()
         if pool is not None:
             await pool.aclose()
         await db.close()

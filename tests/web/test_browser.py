@@ -7,8 +7,7 @@ route, and any other request leaving 127.0.0.1 is refused and fails the test. Sc
 the phone and desktop layouts go to test-artifacts/ and, for the README, docs/.
 """
 
-import asyncio
-import contextlib
+import json
 import os
 import re
 import shutil
@@ -17,11 +16,10 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote, urlencode
 
 import pytest
 import respx
-import uvicorn
 from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
 
 from remit.app import create_app
@@ -32,7 +30,7 @@ from remit.models.invoices import Invoice
 from remit.web import graphiql
 from tests import factories
 from tests.conftest import ROOT
-from tests.servers import free_port
+from tests.servers import serving, until_listening
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -78,37 +76,13 @@ def chromium() -> str:
     return str(CHROMIUM)
 
 
-class Server(uvicorn.Server):
-    """uvicorn in the tests' event loop; Ctrl-C stays pytest's."""
-
-    def capture_signals(self):
-        return contextlib.nullcontext()
-
-
 @pytest.fixture(scope="module")
 async def base_url(settings, runtime) -> AsyncIterator[str]:
     """The app on a free port."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
     with pytest.MonkeyPatch.context() as patch:
         patch.delenv("REMIT_STRIPE_API_BASE", raising=False)
-        config = uvicorn.Config(
-            create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
-        )
-        server = Server(config)
-        task = asyncio.create_task(server.serve())
-        for _ in range(200):
-            if server.started or task.done():
-                break
-            await asyncio.sleep(0.025)
-        if not server.started:
-            task.cancel()
-            raise RuntimeError(f"uvicorn did not start on {base}")
-        try:
+        async with serving(create_app(settings, runtime=runtime)) as base:
             yield base
-        finally:
-            server.should_exit = True
-            await task
 
 
 @pytest.fixture(scope="module")
@@ -297,3 +271,62 @@ async def test_graphiql_runs_on_the_apps_own_files(tab, base_url):
     # (the tab fails the test on any request beyond the app).
     await expect(tab.page.locator(".graphiql-query-editor")).to_be_visible()
     await expect(tab.page.locator(".graphiql-execute-button")).to_be_visible()
+
+
+async def open_graphiql(tab: Tab, base_url: str, query: str, key: str) -> list[str]:
+    """GraphiQL with `query` in its editor and the key in its headers pane (both from the
+    address, as a shared link has them); returns the list the page's console errors go to."""
+    errors: list[str] = []
+    tab.page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    headers = json.dumps({"Authorization": f"Bearer {key}"})
+    response = await tab.page.goto(
+        # The page decodes with decodeURIComponent: spaces as %20, not +.
+        f"{base_url}/graphql?{urlencode({'q': query, 'headers': headers}, quote_via=quote)}"
+    )
+    assert response is not None and response.status == 200
+    await expect(tab.page.locator(".graphiql-execute-button")).to_be_visible()
+    return errors
+
+
+def graphiql_result(page: Page):
+    return page.locator(".graphiql-response")
+
+
+async def test_graphiql_runs_a_query_with_the_key_of_its_headers_pane(tab, base_url):
+    if not graphiql.installed(graphiql.strawberry_page()):
+        pytest.skip("GraphiQL's files are not fetched here: make graphiql")
+    _, key = await factories.ready_tenant()
+    # With the console's cookies present, the page echoes the CSRF token as the console does.
+    await tab.context.add_cookies([{"name": "remit_csrf", "value": "csrf123", "url": base_url}])
+    errors = await open_graphiql(tab, base_url, "{ tenant { name } }", key)
+
+    async with tab.page.expect_request(
+        lambda request: request.url == f"{base_url}/graphql" and request.method == "POST"
+    ) as sent:
+        await tab.page.locator(".graphiql-execute-button").click()
+
+    await expect(graphiql_result(tab.page)).to_contain_text('"name": "Acme Corp"')
+    request = await sent.value
+    assert request.headers["authorization"] == f"Bearer {key}"
+    assert request.headers["x-csrf-token"] == "csrf123"
+    assert errors == []  # nothing refused by the page's Content-Security-Policy
+
+
+async def test_graphiql_runs_a_subscription_over_its_websocket(tab, base_url, runtime, drain_jobs):
+    if not graphiql.installed(graphiql.strawberry_page()):
+        pytest.skip("GraphiQL's files are not fetched here: make graphiql")
+    tenant, key = await factories.ready_tenant()
+    await factories.live_contract(tenant, date(2027, 1, 1))
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    invoice = await Invoice.get(tenant=tenant)
+    query = "subscription { invoiceChanged { number status } }"
+    errors = await open_graphiql(tab, base_url, query, key)
+
+    await tab.page.locator(".graphiql-execute-button").click()
+    await until_listening(runtime.pool, tenant.id)
+    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+
+    await expect(graphiql_result(tab.page)).to_contain_text('"number": "INV-000001"')
+    await expect(graphiql_result(tab.page)).to_contain_text('"status": "PAID"')
+    assert errors == []

@@ -1,5 +1,7 @@
 """GraphiQL from the app's own files: the page names no other origin, and serves its files."""
 
+import base64
+import hashlib
 import re
 
 import pytest
@@ -85,3 +87,27 @@ def test_the_fetched_files_are_the_ones_the_page_was_written_for():
     for asset in graphiql.assets(page):
         data = (graphiql.ASSETS / asset.path).read_bytes()
         assert graphiql.digest(data, asset.integrity) == asset.integrity, asset.path
+
+
+async def test_the_page_signs_in_as_the_console_does_under_a_strict_policy(api, fetched):
+    response = await api.get("/graphql", headers={"Accept": "text/html"})
+
+    assert 'Cookies.get("remit_csrf")' in response.text
+    assert 'defaultHeaders["X-CSRF-Token"] = csrfToken' in response.text
+    assert 'window.fetch(url, { ...init, credentials: "same-origin" })' in response.text
+    assert "csrftoken" not in response.text
+    [script] = re.findall(r"<script>(.*?)</script>", response.text, re.DOTALL)
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    assert response.headers["content-security-policy"] == (
+        f"default-src 'none'; script-src 'self' 'sha256-{digest}'; "
+        "style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; "
+        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+    assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_page_strawberry_changed_is_refused_rather_than_served_half_changed(fetched):
+    page = graphiql.strawberry_page().replace('Cookies.get("csrftoken")', "null")
+
+    with pytest.raises(ValueError, match="strawberry's GraphiQL page changed"):
+        graphiql.page(page)

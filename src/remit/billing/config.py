@@ -1,15 +1,22 @@
 """What the domain is given instead of reading the environment: where its links point, what
 the processing fee costs and who bills it, how mail leaves, the operator's payment account, and
 how many periods a contract catches up without the tenant's confirmation, the keys that
-seal provider secrets at rest, whether sign-up is open and how long sessions live.
+seal provider secrets at rest, whether sign-up is open, how long sessions live, and the
+broker that carries live updates.
 The wiring (remit.runtime) builds it from the process settings once, at start-up."""
+
+from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from remit.billing.mail import Transport
 from remit.billing.money import Money
 from remit.plugins.platform import PlatformAccount
+
+if TYPE_CHECKING:  # billing.live reads its broker from here
+    from remit.billing.live import Broker
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,9 @@ class Config:
     signup_open: bool = False
     # How long a console session lives without being used.
     session_lifetime: timedelta = timedelta(days=14)
+    # Carries live updates to subscribers (billing.live); None in a one-shot command, whose
+    # changes no subscriber hears of.
+    live: Broker | None = None
 
 
 _current: Config | None = None

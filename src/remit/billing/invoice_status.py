@@ -4,7 +4,7 @@ statuses the rest of billing asks about, and the small rules built on them, are 
 
 from datetime import date
 
-from remit.billing import clock
+from remit.billing import clock, live
 from remit.billing.errors import InvalidTransition
 from remit.models.enums import InvoiceStatus as Status
 from remit.models.invoices import Invoice, InvoiceEvent
@@ -80,9 +80,12 @@ def notice_applies(invoice: Invoice, kind: str, suffix: str = "") -> bool:
 async def record(
     invoice: Invoice, type: str, actor: str, detail: str | None = None, **statuses
 ) -> InvoiceEvent:
-    return await InvoiceEvent.create(
+    """Write the event; every change to an invoice does, so live subscribers are told here."""
+    event = await InvoiceEvent.create(
         invoice=invoice, type=type, actor=actor, detail=detail, **statuses
     )
+    await live.invoice_changed(invoice)
+    return event
 
 
 def check(invoice: Invoice, new: Status, *, only_from: frozenset[Status] | None = None) -> None:

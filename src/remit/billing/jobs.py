@@ -9,6 +9,10 @@ minute. Outside a transaction a job is sent at once.
 
 Jobs may run more than once; a deterministic `job_id` lets the queue drop a second request
 for the same work, so a row sent both by its process and by a relay runs once.
+
+Work that is not a job but must also wait for the commit (telling live subscribers about a
+change) is asked for with `after_commit`: run once the outermost `atomic()` commits, dropped
+if it rolls back, and not kept anywhere should the process die in between.
 """
 
 import logging
@@ -43,7 +47,23 @@ class Job:
 Sender = Callable[[Job], Awaitable[None]]
 
 _sender: Sender | None = None
-_pending: ContextVar[list[Job] | None] = ContextVar("pending_jobs", default=None)
+AfterCommit = Callable[[], Awaitable[None]]
+
+
+@dataclass
+class _Pending:
+    """What the open transaction asked for, to be done once it commits."""
+
+    jobs: list[Job] = field(default_factory=list)
+    after_commit: dict[object, AfterCommit] = field(default_factory=dict)
+
+    def add(self, inner: "_Pending") -> None:
+        self.jobs.extend(inner.jobs)
+        for key, callback in inner.after_commit.items():
+            self.after_commit.setdefault(key, callback)
+
+
+_pending: ContextVar[_Pending | None] = ContextVar("pending_jobs", default=None)
 
 
 def use_sender(sender: Sender | None) -> None:
@@ -60,29 +80,50 @@ async def enqueue(name: str, *args: Any, job_id: str | None = None, **kwargs: An
         await _send(Job(name, args, job_id, kwargs))
         return
     # In the outbox a job always has an id, so the relay and the process send the same job.
-    pending.append(Job(name, args, job_id or f"job:{uuid4()}", kwargs))
+    pending.jobs.append(Job(name, args, job_id or f"job:{uuid4()}", kwargs))
+
+
+async def after_commit(key: object, callback: AfterCommit) -> None:
+    """Run `callback` once the transaction commits (at once outside one). A second callback
+    with the same `key` in one transaction is dropped: the first does the same work."""
+    pending = _pending.get()
+    if pending is None:
+        await _run_after_commit({key: callback})
+    else:
+        pending.after_commit.setdefault(key, callback)
 
 
 @asynccontextmanager
 async def atomic() -> AsyncIterator[BaseDBAsyncClient]:
     """A database transaction whose jobs are written to the outbox with it and sent once it
-    commits. Nested blocks hand their jobs to the outermost one."""
+    commits. Nested blocks hand their jobs and after-commit work to the outermost one."""
     outer = _pending.get()
-    pending: list[Job] = []
+    pending = _Pending()
     token = _pending.set(pending)
     rows: list[OutboxJob] = []
     try:
         async with in_transaction() as connection:
             yield connection
-            if outer is None and pending:
-                rows = [_row(job) for job in pending]
+            if outer is None and pending.jobs:
+                rows = [_row(job) for job in pending.jobs]
                 await OutboxJob.bulk_create(rows, using_db=connection)
     finally:
         _pending.reset(token)
     if outer is not None:
-        outer.extend(pending)
+        outer.add(pending)
         return
-    await _send_committed(list(zip(rows, pending, strict=True)))
+    await _send_committed(list(zip(rows, pending.jobs, strict=True)))
+    await _run_after_commit(pending.after_commit)
+
+
+async def _run_after_commit(waiting: dict[object, AfterCommit]) -> None:
+    # The change is committed: a failure here is logged, and neither undoes it nor reaches
+    # the caller.
+    for callback in waiting.values():
+        try:
+            await callback()
+        except Exception:
+            logger.warning("after-commit work failed", exc_info=True)
 
 
 async def _send_committed(committed: list[tuple[OutboxJob, Job]]) -> None:

@@ -1,8 +1,10 @@
 """What every resolver gets: the acting user or API key (and so the tenant), the request id
-and the dataloaders, all made fresh for each request."""
+and the dataloaders, all made fresh for each request (on a WebSocket, for each operation and
+each subscription event)."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 from uuid import UUID
 
 from strawberry.dataloader import DataLoader
@@ -45,16 +47,25 @@ def _uuid(value: UUID | str) -> UUID | None:
 
 @dataclass
 class Context:
-    actor: Actor
+    # A WebSocket's is None until its connection_init is accepted; no operation runs before.
+    actor: Actor | None
     request_id: str
-    loaders: Loaders = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.loaders = Loaders(self.tenant.id)
+    # A WebSocket's connection_init payload, set by strawberry.
+    connection_params: object = None
 
     @property
     def tenant(self) -> Tenant:
+        if self.actor is None:
+            raise RuntimeError("an operation ran before its WebSocket was authenticated")
         return self.actor.tenant
+
+    @cached_property
+    def loaders(self) -> Loaders:
+        return Loaders(self.tenant.id)
+
+    def renew_loaders(self) -> None:
+        """Forget what was loaded: a subscription's next event shows the rows as they are."""
+        self.__dict__.pop("loaders", None)
 
 
 Info = StrawberryInfo[Context, None]

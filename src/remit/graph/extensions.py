@@ -1,6 +1,7 @@
 """What the client sees of a failure nobody planned for: a short message and the request id
-that finds the logged traceback, never the exception itself; and the cost limit that refuses
-an operation too heavy to run before it touches the database."""
+that finds the logged traceback, never the exception itself; the cost limit that refuses
+an operation too heavy to run before it touches the database; and fresh dataloaders for each
+operation of a WebSocket."""
 
 import logging
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from graphql import (
 from strawberry.extensions import MaskErrors, SchemaExtension
 
 from remit.billing.errors import RemitError
+from remit.graph.context import Context
 from remit.graph.pagination import MAX_PAGE
 
 logger = logging.getLogger("remit.graph")
@@ -52,6 +54,17 @@ class HideInternalErrors(MaskErrors):
             path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id},
         )
+
+
+class FreshLoaders(SchemaExtension):
+    """A WebSocket has one context for all its operations: each one starts with dataloaders of
+    its own, so that none reads rows another one loaded before a change."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        if isinstance(context, Context):
+            context.renew_loaders()
+        yield
 
 
 class QueryCostLimit(SchemaExtension):

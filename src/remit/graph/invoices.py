@@ -1,12 +1,12 @@
 """Invoices, their events, and the day's invoicing runs."""
 
-from collections.abc import Awaitable, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import cycle, invoice_status, invoices, issuing, links, payments
+from remit.billing import cycle, invoice_status, invoices, issuing, links, live, payments
 from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, InvoiceStatus
@@ -339,3 +339,14 @@ class InvoiceMutation:
     @strawberry.mutation
     async def invoice_resend(self, info: Info, id: strawberry.ID) -> InvoicePayload:
         return await invoice_payload(invoices.request_resend(info.context.actor, id))
+
+
+@strawberry.type
+class InvoiceSubscription:
+    @strawberry.subscription(
+        description="The tenant's invoices, each as it stands after every change: issued, status changed (paid, overdue, void, undone), resent, released, payment recorded."
+    )
+    async def invoice_changed(self, info: Info) -> AsyncGenerator[Invoice, None]:
+        async for invoice in live.invoice_changes(info.context.tenant):
+            info.context.renew_loaders()
+            yield Invoice.from_model(invoice)

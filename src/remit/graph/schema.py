@@ -22,9 +22,9 @@ from remit.graph import enums
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.contracts import ContractMutation, ContractQuery
 from remit.graph.errors import UserError
-from remit.graph.extensions import HideInternalErrors, QueryCostLimit
+from remit.graph.extensions import FreshLoaders, HideInternalErrors, QueryCostLimit
 from remit.graph.fees import FeeQuery
-from remit.graph.invoices import InvoiceMutation, InvoiceQuery
+from remit.graph.invoices import InvoiceMutation, InvoiceQuery, InvoiceSubscription
 from remit.graph.money import Money
 from remit.graph.organizations import OrganizationMutation, OrganizationQuery
 from remit.graph.pagination import PageInfo
@@ -48,6 +48,7 @@ Mutation = merge_types(
     "Mutation",
     (SettingsMutation, OrganizationMutation, ContractMutation, InvoiceMutation, UserMutation),
 )
+Subscription = merge_types("Subscription", (InvoiceSubscription,))
 
 # Shared building blocks of the contract, listed so the schema has them before a field uses them.
 SHARED_TYPES = [UserError, Money, PageInfo, Address, AddressInput, *enums.ALL, date, datetime, JSON]
@@ -78,9 +79,16 @@ def build_schema(
         lambda: AddValidationRules(rules),
         lambda: QueryCostLimit(max_cost),
         HideInternalErrors,
+        FreshLoaders,
     ]
     if caches:
         # Strawberry makes each extension anew per request; the caches live at module level
         # and are shared by every request.
         extensions += [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
-    return Schema(query=Query, mutation=Mutation, types=SHARED_TYPES, extensions=extensions)
+    return Schema(
+        query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
+        types=SHARED_TYPES,
+        extensions=extensions,
+    )

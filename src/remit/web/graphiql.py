@@ -20,6 +20,19 @@ CDN = re.compile(r"https://unpkg\.com/((?:@[\w.-]+/)?[\w.-]+)@([\w.-]+)/([\w./-]
 TAG = re.compile(r"<(?:script|link)\b[^>]*>", re.DOTALL)
 INTEGRITY = re.compile(r'integrity="([^"]+)"')
 
+# Strawberry's page reads Django's CSRF cookie; Remit's is a double-submit pair (the console's).
+SCRIPT_CHANGES = [
+    ('Cookies.get("csrftoken")', 'Cookies.get("remit_csrf")'),
+    ('defaultHeaders["x-csrftoken"]', 'defaultHeaders["X-CSRF-Token"]'),
+    (
+        "        subscriptionUrl,\n      });",
+        "        subscriptionUrl,\n"
+        '        fetch: (url, init) => window.fetch(url, { ...init, credentials: "same-origin" }),\n'
+        "      });",
+    ),
+]
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
 MISSING = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>GraphiQL is not installed</title></head>
 <body><main><h1>GraphiQL is not installed here</h1>
@@ -73,7 +86,30 @@ def page(html: str) -> str:
     page that says how to install them."""
     if not installed(html):
         return MISSING
+    for old, new in SCRIPT_CHANGES:
+        if old not in html:
+            raise ValueError(f"strawberry's GraphiQL page changed: {old!r} is not in it")
+        html = html.replace(old, new)
     return CDN.sub(lambda url: f"{PREFIX}/{url[1]}@{url[2]}/{url[3]}", html)
+
+
+def security_headers(html: str) -> dict[str, str]:
+    """The page's scripts come from this server, and its own inline script runs by its hash;
+    it talks to this server only (`'self'` covers its WebSocket too). GraphiQL's editors set
+    style attributes, hence inline styles; its fonts and the page's icon are data: URLs."""
+    scripts = " ".join(
+        ["'self'"]
+        + [
+            f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"
+            for script in INLINE_SCRIPT.findall(html)
+        ]
+    )
+    policy = (
+        f"default-src 'none'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+    )
+    return {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff"}
 
 
 async def asset(request: Request) -> Response:
