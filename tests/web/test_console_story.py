@@ -17,10 +17,12 @@ from datetime import UTC, datetime
 import pytest
 from playwright.async_api import Page, Route, expect
 
+from remit.app import create_app
 from remit.web import console
 from tests import factories
 from tests.conftest import ROOT
-from tests.web.test_browser import DESKTOP, PHONE, base_url, browser  # noqa: F401 -- fixtures
+from tests.servers import free_port, serving, until_listening
+from tests.web.test_browser import DESKTOP, PHONE, browser  # noqa: F401 -- a fixture
 
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 DOCS = ROOT / "docs" / "screenshots" / "console"
@@ -34,12 +36,13 @@ def remit_environment(settings, public_url: str) -> dict[str, str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("REMIT_")}
     environment.update(
         REMIT_DATABASE_URL=settings.database_url,
-        REMIT_REDIS_URL=settings.redis_url,
         REMIT_QUEUE_NAME=settings.queue_name,
         REMIT_SECRET_KEY=settings.secret_key,
         REMIT_OUTBOX_DIR=str(settings.outbox_dir),
         REMIT_PUBLIC_URL=public_url,
     )
+    if settings.redis_url:
+        environment["REMIT_REDIS_URL"] = settings.redis_url
     return environment
 
 
@@ -58,6 +61,17 @@ async def remit(environment: dict[str, str], *args: str) -> str:
     text = output.decode()
     assert process.returncode == 0, text
     return text
+
+
+@pytest.fixture(scope="module")
+async def base_url(settings, runtime) -> AsyncIterator[str]:
+    """The app on a free port, knowing it as its public URL: the subscriptions' WebSocket,
+    authenticated by the session cookie, is accepted only from a page of that origin."""
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    app = create_app(settings.model_copy(update={"public_url": public}), runtime=runtime)
+    async with serving(app, port) as served:
+        yield served
 
 
 @pytest.fixture
@@ -127,9 +141,7 @@ def built():
         pytest.skip("the console is not built here: make console")
 
 
-async def test_an_owner_walks_the_whole_story(page, base_url, settings, built):  # noqa: F811
-    if settings.redis_url is None:
-        pytest.skip("the cycle's invoice reaches the console through Redis: PostgreSQL mode only")
+async def test_an_owner_walks_the_whole_story(page, base_url, settings, runtime, built):
     environment = remit_environment(settings, base_url)
     today = datetime.now(UTC).date().isoformat()
     tenant, _ = await factories.tenant("Acme Corp")
@@ -161,9 +173,12 @@ async def test_an_owner_walks_the_whole_story(page, base_url, settings, built): 
     await invite_a_viewer(page)
     await set_up_invoicing(page)
     await draft_a_contract_and_go_live(page, today)
-    await see_the_cycle_issue_it(
-        page, today, lambda: remit(environment, "cycle", "run", "--date", today)
-    )
+
+    async def run_cycle() -> None:
+        await until_listening(runtime.pool, tenant.id)
+        await remit(environment, "cycle", "run", "--date", today)
+
+    await see_the_cycle_issue_it(page, today, run_cycle)
     await mark_paid_undo_and_void(page, today)
 
 
@@ -362,7 +377,7 @@ async def mark_paid_undo_and_void(page: Page, today: str) -> None:
     await expect(page.get_by_text("Sent to the wrong client")).to_be_visible()
 
 
-async def test_signing_up_makes_a_tenant_and_opens_its_settings(page, base_url, configure, built):  # noqa: F811
+async def test_signing_up_makes_a_tenant_and_opens_its_settings(page, base_url, configure, built):
     configure(signup="open")
     await page.goto(f"{base_url}/app/signin")
     await page.get_by_role("link", name="Create an account").click()
@@ -383,7 +398,7 @@ async def test_signing_up_makes_a_tenant_and_opens_its_settings(page, base_url, 
     await expect(page.get_by_role("banner")).to_contain_text("peter@initech.example")
 
 
-async def test_without_open_sign_up_the_screen_says_so(page, base_url, built):  # noqa: F811
+async def test_without_open_sign_up_the_screen_says_so(page, base_url, built):
     await page.goto(f"{base_url}/app/signin")
     await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
     await expect(page.get_by_role("link", name="Create an account")).to_have_count(0)
@@ -396,7 +411,7 @@ async def test_without_open_sign_up_the_screen_says_so(page, base_url, built):  
 async def test_a_forgotten_password_is_reset_from_the_emailed_link(
     mail_server,
     page,  # after mail_server: links point at this server
-    base_url,  # noqa: F811
+    base_url,
     built,
 ):
     tenant, _ = await factories.tenant()
