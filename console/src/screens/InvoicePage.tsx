@@ -403,7 +403,7 @@ function Lines({ invoice }: { invoice: Invoice }) {
         <Text fw={700}>
           Total <Money value={invoice.total} fw={700} />
         </Text>
-        {invoice.amountPaid.amount !== '0' && (
+        {!/^0(\.0+)?$/.test(invoice.amountPaid.amount) && (
           <Text size="sm">
             Paid <Money value={invoice.amountPaid} />
           </Text>
