@@ -15,7 +15,13 @@ export default defineConfig({
   },
   server: {
     proxy: {
-      '/graphql': { target: remit, ws: true },
+      '/graphql': {
+        target: remit,
+        ws: true,
+        // Remit takes a WebSocket signed in by cookie only from a page of its own origin.
+        configure: (proxy) =>
+          proxy.on('proxyReqWs', (request) => request.setHeader('Origin', new URL(remit).origin)),
+      },
       '/auth': remit,
     },
   },
