@@ -18,7 +18,8 @@ RUN useradd --create-home --uid 10001 remit
 WORKDIR /app
 
 COPY pyproject.toml README.md ./
-# With GraphiQL's files when `make graphiql` has fetched them into src/ before the build.
+# With GraphiQL's files and the console when `make graphiql` and `make console` have put
+# them into src/ before the build.
 COPY src ./src
 RUN pip install .
 

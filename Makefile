@@ -8,7 +8,8 @@ PYTEST_ARGS ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres test-sqlite bench lint services schema migrations graphiql clean
+.PHONY: run test test-postgres test-sqlite bench lint services schema migrations graphiql clean \
+	console console-test
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,8 +28,30 @@ $(VENV)/.dev-installed: pyproject.toml | $(BIN)/python
 graphiql: $(VENV)/.installed
 	$(BIN)/python scripts/fetch_graphiql.py
 
+# The console (console/, React on Vite; Node 20 or newer), built into the package
+# (gitignored): `npm ci` when node_modules is missing or older than the lockfile, then the
+# typed GraphQL documents from schema.graphql and the build, whenever a source is newer than
+# the built files.
+CONSOLE_BUILT := src/remit/web/static/console/index.html
+CONSOLE_SOURCES := $(shell find console/src -type f -not -path 'console/src/gql/*' 2>/dev/null) \
+	$(wildcard console/*.ts console/*.cjs console/*.json console/*.graphql) console/index.html \
+	schema.graphql
+
+console/node_modules/.package-lock.json: console/package-lock.json
+	cd console && npm ci --no-audit --no-fund
+	touch $@
+
+$(CONSOLE_BUILT): console/node_modules/.package-lock.json $(CONSOLE_SOURCES)
+	cd console && npm run build
+
+console: $(CONSOLE_BUILT)
+
+console-test: console/node_modules/.package-lock.json
+	cd console && npm test
+
 run: $(VENV)/.installed
 	-$(MAKE) --no-print-directory graphiql
+	-$(MAKE) --no-print-directory console
 	$(BIN)/remit migrate
 	$(BIN)/remit demo
 	$(BIN)/remit serve --host $(HOST) --port $(PORT)
@@ -36,8 +59,9 @@ run: $(VENV)/.installed
 services:
 	scripts/ensure-services.sh
 
-test: $(VENV)/.dev-installed services graphiql
-	$(MAKE) --no-print-directory test-postgres test-sqlite
+# The console's unit tests (Vitest) first; its browser tests run inside pytest.
+test: $(VENV)/.dev-installed services graphiql console
+	$(MAKE) --no-print-directory console-test test-postgres test-sqlite
 
 # pytest exits 5 when it collected nothing: fine for a PYTEST_ARGS filter that matched no
 # test, a broken suite otherwise.
@@ -76,4 +100,5 @@ migrations: $(VENV)/.installed
 	$(BIN)/tortoise -c remit.db.MIGRATIONS_CONFIG makemigrations
 
 clean:
-	rm -rf $(VENV) remit.sqlite3* outbox .remit-secret-key .pytest_cache src/remit/web/static/graphiql
+	rm -rf $(VENV) remit.sqlite3* outbox .remit-secret-key .pytest_cache src/remit/web/static/graphiql \
+		src/remit/web/static/console console/node_modules console/src/gql

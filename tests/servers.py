@@ -72,10 +72,11 @@ class Server(uvicorn.Server):
 
 
 @contextlib.asynccontextmanager
-async def serving(app: ASGIApp) -> AsyncIterator[str]:
-    """`app` served by uvicorn on a free port of 127.0.0.1, in this process and event loop (so
-    the tests' database, queue and mocks are the server's); yields its base URL."""
-    port = free_port()
+async def serving(app: ASGIApp, port: int | None = None) -> AsyncIterator[str]:
+    """`app` served by uvicorn on `port` (else a free one) of 127.0.0.1, in this process and
+    event loop (so the tests' database, queue and mocks are the server's); yields its base
+    URL."""
+    port = port or free_port()
     base = f"http://127.0.0.1:{port}"
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     server = Server(config)

@@ -13,7 +13,7 @@ from remit.graph.schema import build_schema
 from remit.models.users import TokenPurpose
 from remit.runtime import Runtime, running
 from remit.settings import Settings
-from remit.web import auth, graphiql
+from remit.web import auth, console, graphiql
 from remit.web.body_limit import BodyLimitMiddleware
 from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
@@ -61,6 +61,8 @@ def create_app(
             Route("/auth/invite/{token}", auth.set_password(TokenPurpose.INVITE), methods=["POST"]),
             Route("/auth/reset/{token}", auth.to_console("reset"), methods=["GET"]),
             Route("/auth/reset/{token}", auth.set_password(TokenPurpose.RESET), methods=["POST"]),
+            Route("/app", console.page),
+            Route("/app/{path:path}", console.page),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route("/metrics", metrics(settings.metrics_token)),

@@ -1,0 +1,433 @@
+"""The whole invoicing story in the console, as a tenant's owner walks it in Debian's Chromium:
+from the set-password link `remit user create` prints, through the settings, an organization
+and its contract, to the invoice the cycle issues (`remit cycle run` in another process,
+as an operator runs it), which appears in the open console without a reload, and its status
+changes. Nothing but the console talks to the API; the browser reaches nothing but the app.
+
+Each main screen is saved at phone and desktop widths in test-artifacts/console/ (and in
+docs/screenshots/console/ with REMIT_CONSOLE_SCREENSHOTS=1, for the README)."""
+
+import asyncio
+import os
+import re
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+
+import pytest
+from playwright.async_api import Page, Route, expect
+
+from remit.app import create_app
+from remit.web import console
+from tests import factories
+from tests.conftest import ROOT
+from tests.servers import free_port, serving, until_listening
+from tests.web.test_browser import DESKTOP, PHONE, browser  # noqa: F401 -- a fixture
+
+ARTIFACTS = ROOT / "test-artifacts" / "console"
+DOCS = ROOT / "docs" / "screenshots" / "console"
+OWNER = "owner@acme.example"
+PASSWORD = "correct horse battery"
+LIVE = 20_000  # ms: the cycle runs in another process, its invoice comes over the WebSocket
+
+
+def remit_environment(settings, public_url: str) -> dict[str, str]:
+    """The server's own configuration, for a `remit` command in another process."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("REMIT_")}
+    environment.update(
+        REMIT_DATABASE_URL=settings.database_url,
+        REMIT_QUEUE_NAME=settings.queue_name,
+        REMIT_SECRET_KEY=settings.secret_key,
+        REMIT_OUTBOX_DIR=str(settings.outbox_dir),
+        REMIT_PUBLIC_URL=public_url,
+    )
+    if settings.redis_url:
+        environment["REMIT_REDIS_URL"] = settings.redis_url
+    return environment
+
+
+async def remit(environment: dict[str, str], *args: str) -> str:
+    """Runs `remit ARGS` without blocking the server, which shares this event loop."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "remit",
+        *args,
+        env=environment,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await asyncio.wait_for(process.communicate(), timeout=120)
+    text = output.decode()
+    assert process.returncode == 0, text
+    return text
+
+
+@pytest.fixture(scope="module")
+async def base_url(settings, runtime) -> AsyncIterator[str]:
+    """The app on a free port, knowing it as its public URL: the subscriptions' WebSocket,
+    authenticated by the session cookie, is accepted only from a page of that origin."""
+    port = free_port()
+    public = f"http://127.0.0.1:{port}"
+    app = create_app(settings.model_copy(update={"public_url": public}), runtime=runtime)
+    async with serving(app, port) as served:
+        yield served
+
+
+@pytest.fixture
+async def page(browser, base_url, configure) -> AsyncIterator[Page]:  # noqa: F811
+    """A fresh browser context whose only reachable host is the app."""
+    configure(public_url=base_url)
+    context = await browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
+    context.set_default_timeout(10_000)
+    elsewhere: list[str] = []
+
+    async def only_local(route: Route) -> None:
+        if route.request.url.startswith((f"{base_url}/", base_url.replace("http", "ws", 1))):
+            await route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            await route.abort()
+
+    await context.route("**/*", only_local)
+    try:
+        yield await context.new_page()
+    finally:
+        await context.close()
+    assert elsewhere == [], "the console made requests beyond the app"
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """The screen at phone and desktop widths; at the phone's, nothing sticks out sideways."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for layout, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
+        await page.set_viewport_size(viewport)
+        await page.wait_for_timeout(300)  # the layout settles (navbar, tables)
+        if layout == "phone":
+            width = await page.evaluate("document.documentElement.scrollWidth")
+            assert width <= PHONE["width"], f"{name} is {width}px wide on a phone"
+        shot = await page.screenshot(full_page=True, path=ARTIFACTS / f"{name}-{layout}.png")
+        if os.environ.get("REMIT_CONSOLE_SCREENSHOTS") == "1":
+            DOCS.mkdir(parents=True, exist_ok=True)
+            (DOCS / f"{name}-{layout}.png").write_bytes(shot)
+
+
+def section(page: Page, title: str):
+    return page.get_by_role("region", name=title, exact=True)
+
+
+async def navigate(page: Page, label: str) -> None:
+    await (
+        page.get_by_role("navigation", name="Sections")
+        .get_by_role("link", name=label, exact=True)
+        .click()
+    )
+
+
+async def choose(page: Page, label: str, option: str) -> None:
+    """Picks an option of a Mantine Select."""
+    await page.get_by_role("dialog").get_by_label(label).click()
+    await page.get_by_role("option", name=option, exact=True).click()
+
+
+async def status_menu(page: Page, status: str, item: str) -> None:
+    await page.get_by_role("button", name=f"Status: {status}. Change").click()
+    await page.get_by_role("menuitem", name=item).click()
+
+
+@pytest.fixture
+def built():
+    if not (console.ASSETS / "index.html").is_file():
+        pytest.skip("the console is not built here: make console")
+
+
+async def test_an_owner_walks_the_whole_story(page, base_url, settings, runtime, built):
+    environment = remit_environment(settings, base_url)
+    today = datetime.now(UTC).date().isoformat()
+    tenant, _ = await factories.tenant("Acme Corp")
+
+    # The operator makes the owner; the owner sets a password from the printed link.
+    printed = await remit(environment, "user", "create", str(tenant.id), OWNER, "--role", "owner")
+    (link,) = re.findall(r"https?://\S+/auth/invite/\S+", printed)
+    await page.goto(link)
+    await expect(page).to_have_url(re.compile(r"/app/invite/"))
+    await page.get_by_label("Your name").fill("Olive Owner")
+    await page.get_by_label("New password").fill(PASSWORD)
+    await page.get_by_role("button", name="Set password and sign in").click()
+    await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
+
+    # Signing out, then in again, with a wrong password first.
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(f"{base_url}/app/signin")
+    await screenshot(page, "sign-in")
+    password = page.get_by_role("textbox", name="Password")
+    await page.get_by_label("Email").fill(OWNER)
+    await password.fill("not the password")
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("alert")).to_have_text("Wrong email or password.")
+    await password.fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
+    await expect(page.get_by_text("No invoice.")).to_be_visible()
+
+    await invite_a_viewer(page)
+    await set_up_invoicing(page)
+    await draft_a_contract_and_go_live(page, today)
+
+    async def run_cycle() -> None:
+        await until_listening(runtime.pool, tenant.id)
+        await remit(environment, "cycle", "run", "--date", today)
+
+    await see_the_cycle_issue_it(page, today, run_cycle)
+    await mark_paid_undo_and_void(page, today)
+
+
+async def invite_a_viewer(page: Page) -> None:
+    """Settings > Users: the owner, then someone invited to read, waiting for their link."""
+    await navigate(page, "Users")
+    people = page.get_by_role("table")
+    await expect(people.get_by_role("row")).to_have_count(2)
+    await expect(people.get_by_label(f"Role of {OWNER}")).to_have_value("Owner")
+    invite = section(page, "Invite someone")
+    await invite.get_by_label("Email").fill("viewer@acme.example")
+    await invite.get_by_label("Name").fill("Vera Viewer")
+    await invite.get_by_role("textbox", name="Role").click()
+    await page.get_by_role("option", name="Viewer", exact=True).click()
+    await invite.get_by_role("button", name="Send invitation").click()
+    await expect(page.get_by_text("Invitation sent to viewer@acme.example")).to_be_visible()
+    viewer = people.get_by_role("row").filter(has_text="viewer@acme.example")
+    await expect(viewer).to_contain_text("Vera Viewer")
+    await expect(viewer).to_contain_text("Invited")
+    await expect(viewer.get_by_label("Role of viewer@acme.example")).to_have_value("Viewer")
+    await screenshot(page, "users")
+
+
+async def set_up_invoicing(page: Page) -> None:
+    """Settings > Invoicing: the platform payment method and the company's details."""
+    await navigate(page, "Invoicing")
+    platform = section(page, "Platform payment method")
+    current = platform.get_by_label("Current payment method")
+    await expect(current).to_have_text("MissingNo payment method yet.")
+    await expect(platform.get_by_label("Card")).to_be_disabled()
+    await platform.get_by_label("Billing email for fee invoices").fill("finance@acme.example")
+    await platform.get_by_role("button", name="Use bank transfer").click()
+    await expect(current).to_have_text("ActiveBank transfer")
+
+    company = section(page, "Company details")
+    for label, value in (
+        ("Legal name", "Acme Corporation SAS"),
+        ("Email", "billing@acme.example"),
+        ("Street", "1 rue de la Paix"),
+        ("City", "Paris"),
+        ("Postal code", "75002"),
+        ("Country", "FR"),
+    ):
+        await company.get_by_label(label, exact=True).fill(value)
+    await company.get_by_role("button", name="Save company details").click()
+    await expect(page.get_by_text("Company details saved")).to_be_visible()
+
+    # Enabling now lists what is still missing: a payment provider.
+    invoicing = section(page, "Invoicing")
+    await invoicing.get_by_role("button", name="Enable invoicing").click()
+    missing = page.get_by_label("Missing for invoicing")
+    await expect(missing.get_by_role("listitem")).to_have_text(
+        ["Enable at least one payment provider."]
+    )
+    await screenshot(page, "settings-invoicing")
+
+    # Settings > Payment methods: bank transfer and cheque, each from its provider's schema.
+    await navigate(page, "Payment methods")
+    bank = section(page, "Bank transfer")
+    await bank.get_by_text("Offer Bank transfer on invoices").click()
+    for label, value in (
+        ("Currency", "EUR"),
+        ("Account holder", "Acme Corporation SAS"),
+        ("Bank name", "Deutsche Bank"),
+        ("Iban", "DE89 3704 0044 0532 0130 00"),
+        ("Bic", "DEUTDEFF"),
+    ):
+        await bank.get_by_label(label).fill(value)
+    await bank.get_by_role("button", name="Save Bank transfer").click()
+    await expect(bank.get_by_text("Enabled", exact=True)).to_be_visible()
+
+    cheque = section(page, "Cheque")
+    await cheque.get_by_text("Offer Cheque on invoices").click()
+    for label, value in (
+        ("Payee name", "Acme Corporation SAS"),
+        ("Line1", "1 rue de la Paix"),
+        ("City", "Paris"),
+        ("Postal code", "75002"),
+        ("Country", "FR"),
+    ):
+        await cheque.get_by_label(label).fill(value)
+    await cheque.get_by_role("button", name="Save Cheque").click()
+    await expect(cheque.get_by_text("Enabled", exact=True)).to_be_visible()
+    await screenshot(page, "payment-methods")
+
+    await navigate(page, "Invoicing")
+    await section(page, "Invoicing").get_by_role("button", name="Enable invoicing").click()
+    await expect(page.get_by_text("Invoicing is enabled.")).to_be_visible()
+
+
+async def draft_a_contract_and_go_live(page: Page, today: str) -> None:
+    """An organization with two billing emails (reached through the burger menu on a phone),
+    its draft contract with a one-off and a monthly line item, the upcoming invoice, live."""
+    await page.set_viewport_size(PHONE)
+    await page.get_by_role("button", name="Menu").click()
+    await navigate(page, "Organizations")
+    await page.set_viewport_size(DESKTOP)
+    await page.get_by_role("link", name="New organization").click()
+    await page.get_by_role("textbox", name="Name", exact=True).fill("Globex")
+    emails = page.get_by_role("textbox", name="Billing emails")
+    for email in ("ap@globex.example", "cfo@globex.example"):
+        await emails.fill(email)
+        await emails.press("Enter")
+    await page.get_by_role("button", name="Create organization").click()
+    await expect(page.get_by_role("heading", name="Globex", level=1)).to_be_visible()
+    await expect(page.get_by_text("ap@globex.example, cfo@globex.example")).to_be_visible()
+    await screenshot(page, "organization")
+
+    # A draft contract with a one-off and a monthly line item.
+    await page.get_by_role("button", name="New contract").click()
+    dialog = page.get_by_role("dialog")
+    await dialog.get_by_label("Name").fill("Hosting plan")
+    await dialog.get_by_label("Currency").fill("EUR")
+    await dialog.get_by_label("Invoicing starts").fill(today)
+    await dialog.get_by_role("button", name="Create draft").click()
+    await expect(page.get_by_role("heading", name="Hosting plan")).to_contain_text("Draft")
+    for name, price, billed, quantity in (
+        ("Onboarding", "450.00", "Once", "1"),
+        ("Hosting", "120.50", "Monthly", "2"),
+    ):
+        await page.get_by_role("button", name="Add line item").click()
+        dialog = page.get_by_role("dialog")
+        await dialog.get_by_label("Service").fill(name)
+        await dialog.get_by_label("Price (EUR)").fill(price)
+        await choose(page, "Billed", billed)
+        await dialog.get_by_label("Quantity").fill(quantity)
+        await dialog.get_by_role("button", name="Save line item").click()
+        await expect(dialog).to_be_hidden()
+    items = page.get_by_role("table", name="Service line items")
+    await expect(items.get_by_role("row")).to_have_count(3)
+    await expect(items).to_contain_text("€450.00")
+    await expect(items).to_contain_text("€120.50")
+
+    # The upcoming invoice: the one-off and two months' hosting, before it goes live.
+    upcoming = section(page, "Upcoming invoice")
+    await expect(upcoming).to_contain_text("Onboarding")
+    await expect(upcoming).to_contain_text("€241.00")
+    await expect(upcoming.get_by_role("row").last).to_have_text(re.compile(r"Total\s*€691\.00"))
+    await page.get_by_role("button", name="Go live").click()
+    await expect(page.get_by_role("heading", name="Hosting plan")).to_contain_text("Live")
+    await expect(page.get_by_text(f"next invoice {today}")).to_be_visible()
+    await screenshot(page, "contract")
+
+
+async def see_the_cycle_issue_it(
+    page: Page, today: str, run_cycle: Callable[[], Awaitable[object]]
+) -> None:
+    """The invoice list is open while the cycle runs in another process: the invoice appears."""
+    await navigate(page, "Invoices")
+    await expect(page.get_by_text("No invoice.")).to_be_visible()
+    await run_cycle()
+    row = page.get_by_role("row").filter(has_text="INV-000001")
+    await expect(row).to_be_visible(timeout=LIVE)
+    await expect(row).to_contain_text("Globex")
+    await expect(row).to_contain_text("Due")
+    await expect(row).to_contain_text("€691.00")
+    await expect(page.get_by_label("Totals")).to_contain_text("Total €691.00")
+    await screenshot(page, "invoices")
+
+    # The day's run: one contract due, one invoice issued, none held or failed.
+    await navigate(page, "Invoicing runs")
+    runs = page.get_by_role("table", name="Invoicing runs")
+    await expect(runs.get_by_role("row").nth(1).get_by_role("cell")).to_have_text(
+        [today, "1", "1", "0", "0"]
+    )
+    await screenshot(page, "invoicing-runs")
+    await navigate(page, "Invoices")
+
+
+async def mark_paid_undo_and_void(page: Page, today: str) -> None:
+    """The invoice: mark it paid from its Due status, undo, void it with a note."""
+    await page.get_by_role("link", name="INV-000001").click()
+    await expect(page.get_by_role("heading", name="Invoice INV-000001")).to_be_visible()
+    lines = page.get_by_role("table", name="Invoice lines")
+    await expect(lines.get_by_role("row")).to_have_count(3)
+    await expect(lines).to_contain_text("Onboarding")
+    await screenshot(page, "invoice")
+
+    await status_menu(page, "Due", "Mark paid…")
+    await expect(page.get_by_role("dialog").get_by_label("Paid on")).to_have_value(today)
+    await page.get_by_role("dialog").get_by_role("button", name="Mark paid").click()
+    await expect(page.get_by_role("button", name="Status: Paid. Change")).to_be_visible()
+    await expect(page.get_by_text("Paid on", exact=True)).to_be_visible()
+
+    await status_menu(page, "Paid", "Undo payment (back to due)")
+    await expect(page.get_by_role("button", name="Status: Due. Change")).to_be_visible()
+
+    await status_menu(page, "Due", "Void…")
+    await (
+        page.get_by_role("dialog").get_by_label("Why is it void?").fill("Sent to the wrong client")
+    )
+    await page.get_by_role("dialog").get_by_role("button", name="Void invoice").click()
+    heading = page.get_by_role("heading", name="Invoice INV-000001")
+    await expect(heading).to_contain_text("Void")
+    await expect(page.get_by_role("button", name=re.compile("^Status:"))).to_have_count(0)
+    await expect(page.get_by_text("Sent to the wrong client")).to_be_visible()
+
+
+async def test_signing_up_makes_a_tenant_and_opens_its_settings(page, base_url, configure, built):
+    configure(signup="open")
+    await page.goto(f"{base_url}/app/signin")
+    await page.get_by_role("link", name="Create an account").click()
+
+    await expect(page).to_have_url(f"{base_url}/app/signup")
+    await page.get_by_label("Company").fill("Initech")
+    await page.get_by_label("Your name").fill("Peter Gibbons")
+    await page.get_by_label("Email").fill("peter@initech.example")
+    await page.get_by_role("textbox", name="Password").fill("short")
+    await page.get_by_role("button", name="Create account").click()
+    await expect(page.get_by_text("At least 10 characters")).to_be_visible()
+    await page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Create account").click()
+
+    await expect(page).to_have_url(f"{base_url}/app/settings/invoicing")
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Invoicing")
+    await expect(page.get_by_role("banner")).to_contain_text("Initech")
+    await expect(page.get_by_role("banner")).to_contain_text("peter@initech.example")
+
+
+async def test_without_open_sign_up_the_screen_says_so(page, base_url, built):
+    await page.goto(f"{base_url}/app/signin")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    await expect(page.get_by_role("link", name="Create an account")).to_have_count(0)
+
+    await page.goto(f"{base_url}/app/signup")
+
+    await expect(page.get_by_role("heading", name="Sign-up is closed")).to_be_visible()
+
+
+async def test_a_forgotten_password_is_reset_from_the_emailed_link(
+    mail_server,
+    page,  # after mail_server: links point at this server
+    base_url,
+    built,
+):
+    tenant, _ = await factories.tenant()
+    await factories.user(tenant, "ann@acme.example")
+    await page.goto(f"{base_url}/app/signin")
+    await page.get_by_role("link", name="Forgot your password?").click()
+    await page.get_by_label("Email").fill("ann@acme.example")
+    await page.get_by_role("button", name="Email me a link").click()
+    await expect(page.get_by_text("If an account uses this email")).to_be_visible()
+
+    [envelope] = mail_server.envelopes
+    [token] = re.findall(r"/auth/reset/([\w-]+)", envelope.content.decode())
+    await page.goto(f"{base_url}/auth/reset/{token}")
+    await expect(page).to_have_url(f"{base_url}/app/reset/{token}")
+    await page.get_by_role("textbox", name="New password").fill("a brand new password")
+    await page.get_by_role("button", name="Set password and sign in").click()
+
+    await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
+    await expect(page.get_by_role("banner")).to_contain_text("ann@acme.example")
