@@ -325,7 +325,7 @@ async def test_graphiql_runs_a_subscription_over_its_websocket(tab, base_url, ru
 
     await tab.page.locator(".graphiql-execute-button").click()
     await until_listening(runtime.pool, tenant.id)
-    await payments.change_status(tenant, str(invoice.id), InvoiceStatus.PAID)
+    await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.PAID)
 
     await expect(graphiql_result(tab.page)).to_contain_text('"number": "INV-000001"')
     await expect(graphiql_result(tab.page)).to_contain_text('"status": "PAID"')
