@@ -92,6 +92,7 @@ async def test_every_bad_value_is_a_clear_error_that_changes_nothing(api, caplog
     valid = baseline(world, operation)
     types = {name: argument.type for name, argument in operation.field.args.items()}
     spoilt = list(spoilt_calls(valid, types))
+    print(f"bad input: {operation.name}: {len(spoilt)} values")
     before = await snapshot()
 
     problems = [

@@ -365,8 +365,11 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "invoiceStatusUpdate",
         "invoiceRelease",
         "invoiceResend",
+        "userRoleUpdate",
+        "userRemove",
     }
     assert all(swept.values())
+    print(f"isolation: {len(swept)} operations, {sum(swept.values())} calls")
     assert found_by_a == {
         name: True for kind, name, _ in operations() if kind == "query" and name in swept
     }
