@@ -1,12 +1,14 @@
 """Benchmarks, each reported as ratios against a baseline measured in the same process.
 
-    python -m bench [api|cycle|all] [options]
+    python -m bench [api|cycle|limits|all] [options]
 
 api    API request overhead against GET /healthz (bench/api.py).
 cycle  The daily invoicing cycle: invoices per second with and without delivery, and the
        PDF time per invoice, against reading the contracts back (bench/cycle.py). Needs an
        empty database, and Redis unless --embedded (its own queue there; nothing flushed).
-all    Both, api first (the default).
+limits How soon the costliest queries are refused, against a tenant's plainest query, and
+       that query's latency while they are sent (bench/limits.py). Leaves data behind.
+all    All three, in that order (the default).
 
 Without --database-url each runs on a SQLite file in a temporary folder.
 """
@@ -14,7 +16,7 @@ Without --database-url each runs on a SQLite file in a temporary folder.
 import argparse
 import asyncio
 
-from bench import api, cycle
+from bench import api, cycle, limits
 
 
 def arguments() -> argparse.Namespace:
@@ -23,9 +25,15 @@ def arguments() -> argparse.Namespace:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("which", nargs="?", choices=("api", "cycle", "all"), default="all")
+    parser.add_argument(
+        "which", nargs="?", choices=("api", "cycle", "limits", "all"), default="all"
+    )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--requests", type=int, default=2000, help="api: requests per figure")
+    parser.add_argument("--sends", type=int, default=100, help="limits: requests per figure")
+    parser.add_argument(
+        "--invoices", type=int, default=2000, help="limits: the attacking tenant's invoices"
+    )
     parser.add_argument("--contracts", type=int, default=1000, help="cycle: contracts per cycle")
     parser.add_argument("--tenants", type=int, default=5, help="cycle: tenants they belong to")
     parser.add_argument(
@@ -62,6 +70,8 @@ async def main(options: argparse.Namespace) -> None:
             pdf_samples=options.pdf_samples,
             profile_path=options.profile,
         )
+    if options.which in ("limits", "all"):
+        await limits.main(options.sends, options.invoices, options.database_url)
 
 
 if __name__ == "__main__":

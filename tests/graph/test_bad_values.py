@@ -154,3 +154,41 @@ async def test_an_invoice_number_longer_than_any_is_no_match(api):
     )
 
     assert response.json() == {"data": {"invoiceByNumber": None}}
+
+
+@pytest.mark.parametrize(
+    ("query", "variables", "error"),
+    [
+        (
+            "query($filter: InvoiceFilter) { invoices(filter: $filter) { totalCount } }",
+            {"filter": {"contractId": "x"}},
+            {
+                "message": "No contract with id x.",
+                "locations": [{"line": 1, "column": 33}],
+                "path": ["invoices"],
+                "extensions": {"code": "NOT_FOUND", "field": ["filter", "contractId"]},
+            },
+        ),
+        (
+            "query($search: String) { organizations(search: $search) { totalCount } }",
+            {"search": "G" * 201},
+            {
+                "message": "At most 200 characters.",
+                "locations": [{"line": 1, "column": 26}],
+                "path": ["organizations"],
+                "extensions": {"code": "INVALID", "field": ["search"]},
+            },
+        ),
+    ],
+    ids=["filter-id", "long-search"],
+)
+async def test_an_expected_failure_in_a_query_carries_its_code_and_field(
+    api, query, variables, error
+):
+    world = await build_world()
+    before = await snapshot()
+
+    response = await call(api, world.key, query, variables)
+
+    assert response.json() == {"data": None, "errors": [error]}
+    assert await snapshot() == before

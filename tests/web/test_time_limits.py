@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import httpx
 import pytest
 import strawberry
+from prometheus_client import REGISTRY
 
 from remit.app import create_app
 from remit.graph.extensions import HideInternalErrors
@@ -33,6 +34,12 @@ class Work:
 
 
 work = Work()
+
+
+def requests_counted(method: str, status: str) -> float:
+    """The /metrics counter of GraphQL requests answered `status` (a process-wide counter)."""
+    labels = {"method": method, "route": "/graphql", "status": status}
+    return REGISTRY.get_sample_value("remit_http_requests_total", labels) or 0.0
 
 
 @strawberry.type
@@ -161,6 +168,8 @@ async def test_a_request_whose_client_disconnects_is_cancelled(
         "server": ("remit.test", 80),
     }
 
+    counted_before = {status: requests_counted(method, status) for status in ("499", "500")}
+
     with caplog.at_level(logging.INFO, logger="remit"):
         request = asyncio.ensure_future(app(scope, receive, send))
         await asyncio.wait_for(work.started.wait(), 10)
@@ -169,6 +178,10 @@ async def test_a_request_whose_client_disconnects_is_cancelled(
 
     assert await work.finished_or_cancelled() == []
     assert sent == []
+    assert {
+        status: requests_counted(method, status) - counted_before[status]
+        for status in counted_before
+    } == {"499": 1.0, "500": 0.0}
     assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
         ("WARNING", "request req-gone-1 cancelled: the client disconnected before the answer")
     ]

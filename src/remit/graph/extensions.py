@@ -1,6 +1,7 @@
-"""What the client sees of a failure nobody planned for: a short message and the request id
-that finds the logged traceback, never the exception itself; and fresh dataloaders for
-each operation of a WebSocket."""
+"""What the client sees of a failure: an expected one raised in a query, its message with the
+code (and the argument at fault) a mutation's UserError would carry; one nobody planned for,
+a short message and the request id that finds the logged traceback, never the exception
+itself. And fresh dataloaders for each operation of a WebSocket."""
 
 import logging
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 
 from remit.billing.errors import RemitError
 from remit.graph.context import Context
+from remit.graph.errors import UserError
 
 logger = logging.getLogger("remit.graph")
 
@@ -42,6 +44,24 @@ class HideInternalErrors(MaskErrors):
             path=error.path,
             extensions={"code": "INTERNAL", "requestId": request_id},
         )
+
+
+class TypedErrors(SchemaExtension):
+    """A RemitError raised in a query (a malformed filter id, a search too long) carries its
+    code in `extensions`, and the path of the argument at fault when it names one, so that
+    clients tell failures apart as they do a mutation's `errors`."""
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        for error in getattr(self.execution_context.result, "errors", None) or ():
+            if isinstance(error.original_error, RemitError):
+                error.extensions = {**(error.extensions or {}), **typed(error.original_error)}
+
+
+def typed(error: RemitError) -> dict[str, object]:
+    shown = UserError.list_from(error)
+    field = shown[0].field if len(shown) == 1 else None
+    return {"code": error.code.value} | ({"field": field} if field is not None else {})
 
 
 class FreshLoaders(SchemaExtension):

@@ -18,7 +18,7 @@ from remit.graph import enums
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.contracts import ContractMutation, ContractQuery
 from remit.graph.errors import UserError
-from remit.graph.extensions import FreshLoaders, HideInternalErrors
+from remit.graph.extensions import FreshLoaders, HideInternalErrors, TypedErrors
 from remit.graph.fees import FeeQuery
 from remit.graph.invoices import InvoiceMutation, InvoiceQuery, InvoiceSubscription
 from remit.graph.limits import PARSER_MAX_TOKENS, QueryCostLimit, ValidationRules, validation_rules
@@ -109,6 +109,7 @@ def build_schema(
         # Before the validation cache: a document over its cost is not validated at all.
         lambda: QueryCostLimit(max_cost),
         HideInternalErrors,
+        TypedErrors,
         FreshLoaders,
     ]
     if caches:

@@ -45,6 +45,8 @@ async def cancelled_on_disconnect(app: ASGIApp, scope: Scope, receive: Receive, 
                 "request %s cancelled: the client disconnected before the answer",
                 scope["state"].get("request_id"),
             )
+            # Metrics count it as a 499 (client closed request), not as a failure.
+            scope["state"]["client_disconnected"] = True
             work.cancel()
         await asyncio.wait((work,))
     finally:

@@ -1,5 +1,6 @@
-"""Prometheus metrics: requests by route and status, and their latency. /metrics answers only
-with REMIT_METRICS_TOKEN as a Bearer token; unset, it answers 404 (nothing to probe for)."""
+"""Prometheus metrics: requests by route and status, and their latency. A request whose client
+disconnected before the answer (its work cancelled) is counted as status 499. /metrics answers
+only with REMIT_METRICS_TOKEN as a Bearer token; unset, it answers 404 (nothing to probe for)."""
 
 import hmac
 import time
@@ -14,6 +15,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 REQUESTS = Counter(
     "remit_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
 )
+CLIENT_CLOSED_REQUEST = 499  # nginx's code: nothing was answered, nobody was waiting
 LATENCY = Histogram("remit_http_request_seconds", "HTTP request latency", ["method", "route"])
 
 
@@ -46,6 +48,8 @@ class MetricsMiddleware:
         try:
             await self.app(scope, receive, remember_status)
         finally:
+            if scope.get("state", {}).get("client_disconnected"):
+                status = CLIENT_CLOSED_REQUEST
             route = route_of(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             LATENCY.labels(scope["method"], route).observe(time.perf_counter() - started)
