@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
+from strawberry.extensions.parser_cache import _get_parse_cache
 from tortoise import connections
 
 from remit.billing import tenants
@@ -256,3 +257,19 @@ async def test_another_tenant_answers_while_costly_queries_are_sent(graphql):
     assert [body["errors"][0]["extensions"]["code"] for body in refusals_alone] == [
         "QUERY_TOO_COSTLY"
     ] * 2
+
+
+async def test_the_parser_cache_keeps_screens_documents_and_never_an_attackers(context):
+    schema = build_schema()
+    cache = _get_parse_cache(256)
+    short, long = f"{TENANT} # a screen", f"{aliased(1000)} # unique"
+
+    await schema.execute(short, context_value=context)
+    kept = cache.cache_info().currsize
+    refused = await schema.execute(long, context_value=context)
+    again = cache.cache_info()
+    await schema.execute(short, context_value=context)
+
+    assert refused.errors[0].extensions["code"] == "QUERY_TOO_COSTLY"
+    assert again.currsize == kept
+    assert cache.cache_info().hits == again.hits + 1

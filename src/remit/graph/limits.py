@@ -28,7 +28,7 @@ from graphql import (
     specified_rules,
     value_from_ast_untyped,
 )
-from strawberry.extensions import SchemaExtension
+from strawberry.extensions import ParserCache, SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
@@ -49,6 +49,19 @@ MAX_ALIASES = 100
 # (2,000 tokens) hold the loop 1.7 s and 500 copies 3.7 s. A unit is 5-6 µs, so 10,000 units
 # bound it near 60 ms; the console's screens spend none (they repeat no field).
 OVERLAP_BUDGET = 10_000
+# The parser cache keeps documents up to this many characters: the console's largest is under
+# 2,000. A longer one (each sent unique, as an attack would) is parsed anew and then dropped:
+# 256 cached 1,000-alias documents made every full garbage collection walk millions of nodes,
+# stalling the loop for seconds (`python -m bench limits`).
+MAX_CACHED_LENGTH = 20_000
+
+
+class SmallDocumentsParserCache(ParserCache):
+    def on_parse(self) -> Iterator[None]:
+        if len(self.execution_context.query or "") > MAX_CACHED_LENGTH:
+            yield  # strawberry parses it, uncached
+        else:
+            yield from super().on_parse()
 
 
 class BoundedOverlapRule(OverlappingFieldsCanBeMergedRule):

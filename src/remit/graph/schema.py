@@ -9,7 +9,7 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaxTokensLimiter, ParserCache, ValidationCache
+from strawberry.extensions import MaxTokensLimiter, ValidationCache
 from strawberry.scalars import JSON
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
@@ -21,7 +21,13 @@ from remit.graph.errors import UserError
 from remit.graph.extensions import FreshLoaders, HideInternalErrors, TypedErrors
 from remit.graph.fees import FeeQuery
 from remit.graph.invoices import InvoiceMutation, InvoiceQuery, InvoiceSubscription
-from remit.graph.limits import PARSER_MAX_TOKENS, QueryCostLimit, ValidationRules, validation_rules
+from remit.graph.limits import (
+    PARSER_MAX_TOKENS,
+    QueryCostLimit,
+    SmallDocumentsParserCache,
+    ValidationRules,
+    validation_rules,
+)
 from remit.graph.money import Money
 from remit.graph.organizations import OrganizationMutation, OrganizationQuery
 from remit.graph.pagination import PageInfo
@@ -115,7 +121,10 @@ def build_schema(
     if caches:
         # Strawberry makes each extension anew per request; the caches live at module level
         # and are shared by every request.
-        extensions += [lambda: ParserCache(maxsize=256), lambda: ValidationCache(maxsize=256)]
+        extensions += [
+            lambda: SmallDocumentsParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
+        ]
     return Schema(
         query=Query,
         mutation=Mutation,
