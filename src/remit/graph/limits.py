@@ -8,7 +8,8 @@ busy with other work: about 6 µs a token to parse, 25 µs a token to validate. 
 docs/limits.md.
 """
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
 
 from graphql import (
     ASTValidationRule,
@@ -25,6 +26,7 @@ from graphql import (
     ValidationContext,
     get_named_type,
     get_operation_ast,
+    parse,
     specified_rules,
     value_from_ast_untyped,
 )
@@ -50,18 +52,25 @@ MAX_ALIASES = 100
 # bound it near 60 ms; the console's screens spend none (they repeat no field).
 OVERLAP_BUDGET = 10_000
 # The parser cache keeps documents up to this many characters: the console's largest is under
-# 2,000. A longer one (each sent unique, as an attack would) is parsed anew and then dropped:
-# 256 cached 1,000-alias documents made every full garbage collection walk millions of nodes,
-# stalling the loop for seconds (`python -m bench limits`).
+# 2,000. A longer one (each sent unique, as an attack would) is parsed anew, in a thread, and
+# then dropped: 256 cached 1,000-alias documents made every full garbage collection walk
+# millions of nodes, stalling the loop for seconds, and parsing one on the event loop (about
+# 170 ms) held every other request for as long (`python -m bench limits`).
 MAX_CACHED_LENGTH = 20_000
 
 
 class SmallDocumentsParserCache(ParserCache):
-    def on_parse(self) -> Iterator[None]:
-        if len(self.execution_context.query or "") > MAX_CACHED_LENGTH:
-            yield  # strawberry parses it, uncached
+    async def on_parse(self) -> AsyncIterator[None]:
+        context = self.execution_context
+        if len(context.query or "") > MAX_CACHED_LENGTH:
+            context.graphql_document = await asyncio.to_thread(
+                parse, context.query, **context.parse_options
+            )
         else:
-            yield from super().on_parse()
+            context.graphql_document = self.cached_parse_document(
+                context.query, **context.parse_options
+            )
+        yield
 
 
 class BoundedOverlapRule(OverlappingFieldsCanBeMergedRule):
