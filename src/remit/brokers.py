@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from remit.models.invoices import InvoiceEvent
 
@@ -38,7 +39,12 @@ class RedisBroker:
         self._redis = redis
 
     async def publish(self, tenant_id: UUID, invoice_id: UUID) -> None:
-        await self._redis.publish(channel(tenant_id), str(invoice_id))
+        try:
+            await self._redis.publish(channel(tenant_id), str(invoice_id))
+        except RedisError as error:
+            # An announcement to open consoles, which read again when they reconnect: with
+            # Redis away it is lost, and nothing else waits for it. One line, no traceback.
+            logger.warning("invoice %s changed, not announced: %s", invoice_id, error)
 
     async def listen(self, tenant_id: UUID) -> AsyncIterator[UUID]:
         # One connection per subscription: an open console holds one, and its tenant's

@@ -4,6 +4,7 @@ invoice's tenant only."""
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import date
@@ -181,3 +182,16 @@ async def test_the_database_watch_finds_a_change_committed_by_another_process(in
         assert heard.empty()  # two events, one change of one invoice: told once
         assert not_mine.empty()
     assert watch._task is None  # nobody listens: the watch stopped
+
+
+async def test_redis_away_loses_the_announcement_in_one_line(caplog):
+    unreachable = redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5)
+    invoice_id = uuid4()
+
+    with caplog.at_level(logging.WARNING, logger="remit.live"):
+        await RedisBroker(unreachable).publish(uuid4(), invoice_id)
+    await unreachable.aclose()
+
+    [record] = caplog.records
+    assert record.getMessage().startswith(f"invoice {invoice_id} changed, not announced: ")
+    assert record.exc_info is None
