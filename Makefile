@@ -53,7 +53,7 @@ run: $(VENV)/.installed
 	-$(MAKE) --no-print-directory graphiql
 	-$(MAKE) --no-print-directory console
 	$(BIN)/remit migrate
-	$(BIN)/remit demo
+	$(BIN)/remit demo --host $(HOST) --port $(PORT)
 	$(BIN)/remit serve --host $(HOST) --port $(PORT)
 
 services:

@@ -148,8 +148,15 @@ async def user_create(
 
 @app.command()
 @run
-async def demo() -> None:
-    """Seed a demo tenant; print the console's address, its owner's sign-in and an API key."""
+async def demo(
+    host: Annotated[
+        str, typer.Option(help="Interface `remit serve` will listen on.")
+    ] = DEFAULT_HOST,
+    port: Annotated[int, typer.Option(help="Port `remit serve` will listen on.")] = DEFAULT_PORT,
+) -> None:
+    """Seed a demo tenant; print the console's address (on the server `remit serve --host
+    --port` starts, unless REMIT_PUBLIC_URL says otherwise), its owner's sign-in and an API
+    key."""
     from remit.demo import DEMO_OWNER, owner_password, seed
 
     async def seeded() -> tuple[Tenant, str, str]:
@@ -157,7 +164,7 @@ async def demo() -> None:
         return tenant, key, await owner_password(tenant)
 
     tenant, key, password = await with_database(seeded)
-    console = f"{settings().public_url.rstrip('/')}/app"
+    console = f"{settings().served_at(host, port).public_url.rstrip('/')}/app"
     typer.echo(
         f"demo tenant: {tenant.name} ({tenant.id})\n"
         f"console:     {console}\n"

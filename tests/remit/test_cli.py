@@ -265,6 +265,9 @@ def test_demo_prints_the_console_and_a_fresh_owner_sign_in_each_run(tmp_path):
         ).groups()
         passwords.append(password)
     assert passwords[0] != passwords[1]
+    # `make run PORT=8123` seeds for the server it then starts: the address follows.
+    elsewhere = remit("demo", "--port", "8123", cwd=tmp_path)
+    assert elsewhere.stdout.splitlines()[1] == "console:     http://127.0.0.1:8123/app"
 
 
 def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
