@@ -3,12 +3,12 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from strawberry.extensions.parser_cache import _get_parse_cache
 from tortoise import connections
 
 from remit.billing import tenants
 from remit.billing.roles import Actor
 from remit.graph.context import Context
+from remit.graph.limits import MAX_CACHED_LENGTH, cached_parse
 from remit.graph.schema import build_schema
 from remit.models.invoices import Invoice
 from tests import factories
@@ -113,8 +113,11 @@ def aliased(count: int, field: str = "invoices(first: 200) { edges { node { id }
         # each alias its own work: 90 * (invoices + 200 * (edges, node, id))
         (aliased(90), "Query cost 54,090 exceeds the limit of 50,000."),
         (aliased(101, "tenant { name }"), "101 aliases found. Allowed: 100"),
-        # 17,002 tokens: parsed, then costed before the alias rule could say less
-        (aliased(1000), "Query cost 601,000 exceeds the limit of 50,000."),
+        # 17,002 tokens, too long to cache: refused once the first 84 aliases are read
+        (
+            aliased(1000),
+            "Query cost exceeds the limit of 50,000: it reaches 50,084 by line 1, column 4337.",
+        ),
     ],
 )
 async def test_aliases_are_refused_before_the_database(context, query, message):
@@ -123,6 +126,52 @@ async def test_aliases_are_refused_before_the_database(context, query, message):
 
     assert [error.message for error in result.errors] == [message]
     assert sent == []
+
+
+# Documents whose cost counted while parsing (when they are long) must never be more than
+# their whole cost: each with its variables and the operation it selects.
+COUNTED_WHILE_PARSED = [
+    (NESTED, {}, None),
+    (
+        """query Q($n: Int!) { a: invoices(first: $n) { edges { node { id number } } }
+        b: organizations(first: 3) { edges { node { name } } } }""",
+        {"n": 7},
+        None,
+    ),
+    (
+        "{ invoices(first: 5) { ...Page } } "
+        "fragment Page on InvoiceConnection { edges { node { id contract { name } } } }",
+        {},
+        None,
+    ),
+    (
+        "{ invoices(first: 5) { edges { node { ... on Invoice { id contract { name } } } } } }",
+        {},
+        None,
+    ),
+    ("{ invoices(first: 5) { nope { id } edges { node { id } } } }", {}, None),
+    (f"query Cheap {{ tenant {{ name }} }} query Costly {NESTED}", {}, "Cheap"),
+]
+
+
+@pytest.mark.parametrize(("query", "variables", "operation"), COUNTED_WHILE_PARSED)
+async def test_a_long_document_is_refused_while_parsed_only_when_over_its_whole_cost(
+    context, query, variables, operation
+):
+    async def errors(query: str, max_cost: int) -> list:
+        result = await build_schema(max_cost=max_cost).execute(
+            query, variable_values=variables, operation_name=operation, context_value=context
+        )
+        return result.errors or []
+
+    [short] = await errors(query, max_cost=0)
+    cost = short.extensions["cost"]
+    long = f"{query} # {'x' * MAX_CACHED_LENGTH}"
+
+    at_cost, over = await errors(long, max_cost=cost), await errors(long, max_cost=cost - 1)
+
+    assert "QUERY_TOO_COSTLY" not in [(e.extensions or {}).get("code") for e in at_cost]
+    assert over[0].extensions["code"] == "QUERY_TOO_COSTLY"
 
 
 async def test_a_document_of_too_many_tokens_is_refused_by_the_parser(context):
@@ -261,7 +310,7 @@ async def test_another_tenant_answers_while_costly_queries_are_sent(graphql):
 
 async def test_the_parser_cache_keeps_screens_documents_and_never_an_attackers(context):
     schema = build_schema()
-    cache = _get_parse_cache(256)
+    cache = cached_parse
     short, long = f"{TENANT} # a screen", f"{aliased(1000)} # unique"
 
     await schema.execute(short, context_value=context)

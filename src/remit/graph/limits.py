@@ -9,9 +9,12 @@ docs/limits.md.
 """
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterable, Iterator
+from functools import lru_cache
+from typing import Any
 
 from graphql import (
+    ArgumentNode,
     ASTValidationRule,
     DocumentNode,
     FieldNode,
@@ -21,8 +24,13 @@ from graphql import (
     GraphQLNamedType,
     GraphQLSchema,
     InlineFragmentNode,
+    NameNode,
+    OperationDefinitionNode,
+    OperationType,
     OverlappingFieldsCanBeMergedRule,
     SelectionSetNode,
+    Token,
+    TokenKind,
     ValidationContext,
     get_named_type,
     get_operation_ast,
@@ -30,16 +38,17 @@ from graphql import (
     specified_rules,
     value_from_ast_untyped,
 )
-from strawberry.extensions import ParserCache, SchemaExtension
+from graphql.language.parser import Parser
+from strawberry.extensions import SchemaExtension
 from strawberry.extensions.max_aliases import create_validator as aliases_validator
 from strawberry.extensions.query_depth_limiter import create_validator as depth_validator
 
 from remit.graph.pagination import MAX_PAGE
 
-# The parser stops past this many tokens. High enough that the cost check sees, and names
-# the cost of, 1,000 aliases of `invoices(first: 200) { edges { node { id } } }` (17,002
-# tokens, parsed in 100-150 ms); a 200,000-token document (3.9 s to parse whole) is refused
-# after its first 20,000, in 230-380 ms.
+# The parser stops past this many tokens: a 200,000-token document (3.9 s to parse whole) is
+# refused after its first 20,000, in 230-380 ms. A long document over its cost is refused
+# sooner, by CostingParser: the 1,000 aliases of `invoices(first: 200) { edges { node { id } } }`
+# (17,002 tokens) after their first 1,400 or so, in under 10 ms.
 PARSER_MAX_TOKENS = 20_000
 # Validation costs four times parsing (the 1,000 aliases: 430-490 ms), so only documents
 # within this many tokens are validated (110-210 ms at worst). The console's heaviest screen,
@@ -59,18 +68,143 @@ OVERLAP_BUDGET = 10_000
 MAX_CACHED_LENGTH = 20_000
 
 
-class SmallDocumentsParserCache(ParserCache):
+@lru_cache(maxsize=256)
+def cached_parse(query: str, **options: object) -> DocumentNode:
+    return parse(query, **options)
+
+
+class DocumentParser(SchemaExtension):
+    """Parses the document. One short enough to be a screen's is parsed once and cached (when
+    `cached`); a longer one (each sent unique, as an attack would) is parsed in a thread by a
+    CostingParser, so an operation over `max_cost` is refused as soon as the part read shows
+    it, and then dropped."""
+
+    def __init__(self, max_cost: int, *, cached: bool) -> None:
+        super().__init__()
+        self.max_cost = max_cost
+        self.cached = cached
+
     async def on_parse(self) -> AsyncIterator[None]:
         context = self.execution_context
-        if len(context.query or "") > MAX_CACHED_LENGTH:
-            context.graphql_document = await asyncio.to_thread(
-                parse, context.query, **context.parse_options
+        query, options = context.query or "", context.parse_options
+        if len(query) > MAX_CACHED_LENGTH:
+            parser = CostingParser(
+                query,
+                schema=context.schema._schema,
+                variables=context.variables or {},
+                operation_name=context.operation_name,
+                max_cost=self.max_cost,
+                **options,
             )
+            context.graphql_document = await asyncio.to_thread(parser.parse_document)
+        elif self.cached:
+            context.graphql_document = cached_parse(query, **options)
         else:
-            context.graphql_document = self.cached_parse_document(
-                context.query, **context.parse_options
-            )
+            context.graphql_document = parse(query, **options)
         yield
+
+
+class CostingParser(Parser):
+    """graphql-core's parser, adding up the selected operation's cost as it reads each field
+    and refusing the document once that is over `max_cost`: the 1,000 aliases of
+    `invoices(first: 200)` are refused after their first 84, in a twelfth of their parse.
+
+    What it adds up is never more than the cost QueryCostLimit finds for the whole document:
+    fragment spreads count nothing yet, and an inline fragment's fields are looked up on the
+    type around it (a union's fields are unknown and count 1 each)."""
+
+    def __init__(
+        self,
+        source: str,
+        *,
+        schema: GraphQLSchema,
+        variables: dict,
+        operation_name: str | None,
+        max_cost: int,
+        **options: Any,
+    ) -> None:
+        super().__init__(source, **options)
+        self.schema = schema
+        self.variables = variables
+        self.operation_name = operation_name
+        self.max_cost = max_cost
+        self.cost = 0
+        # Per selection set being read: its type (None when unknown) and the nodes it is
+        # asked of. Empty outside the selected operation, where fields count nothing.
+        self.scopes: list[tuple[GraphQLNamedType | None, int]] = []
+
+    def parse_operation_definition(self) -> OperationDefinitionNode:
+        if self.peek(TokenKind.BRACE_L):  # the shorthand `{ … }`: an anonymous query
+            self.enter_operation(OperationType.QUERY, None)
+        return super().parse_operation_definition()
+
+    def parse_operation_type(self) -> OperationType:
+        operation = super().parse_operation_type()
+        token = self._lexer.token
+        self.enter_operation(operation, token.value if token.kind == TokenKind.NAME else None)
+        return operation
+
+    def parse_fragment_definition(self) -> FragmentDefinitionNode:
+        self.scopes = []
+        return super().parse_fragment_definition()
+
+    def enter_operation(self, operation: OperationType, name: str | None) -> None:
+        selected = self.operation_name is None or name == self.operation_name
+        root = self.schema.get_root_type(operation) if selected else None
+        self.scopes = [(root, 1)] if root else []
+        self.cost = 0
+
+    def parse_field(self) -> FieldNode:
+        """graphql-core's, counting the field once per node asked before its selection."""
+        start = self._lexer.token
+        name_or_alias = self.parse_name()
+        if self.expect_optional_token(TokenKind.COLON):
+            alias: NameNode | None = name_or_alias
+            name = self.parse_name()
+        else:
+            alias, name = None, name_or_alias
+        arguments = self.parse_arguments(False)
+        directives = self.parse_directives(False)
+        parent, asked = self.scopes[-1] if self.scopes else (None, 0)
+        self.count(asked, start)
+        selection_set = None
+        if self.peek(TokenKind.BRACE_L):
+            self.scopes.append(self.inner_scope(parent, asked, name.value, arguments))
+            try:
+                selection_set = self.parse_selection_set()
+            finally:
+                self.scopes.pop()
+        return FieldNode(
+            alias=alias,
+            name=name,
+            arguments=arguments,
+            directives=directives,
+            selection_set=selection_set,
+            loc=self.loc(start),
+        )
+
+    def inner_scope(
+        self,
+        parent: GraphQLNamedType | None,
+        asked: int,
+        name: str,
+        arguments: list[ArgumentNode],
+    ) -> tuple[GraphQLNamedType | None, int]:
+        field = (getattr(parent, "fields", None) or {}).get(name)
+        if field is None:
+            return None, 0  # an unknown field counts 1, whatever it selects
+        if "first" in field.args:
+            asked *= page_size(field.args["first"].default_value, arguments, self.variables)
+        return get_named_type(field.type), asked
+
+    def count(self, asked: int, at: Token) -> None:
+        self.cost += asked
+        if self.cost > self.max_cost:
+            raise GraphQLError(
+                f"Query cost exceeds the limit of {self.max_cost:,}: it reaches {self.cost:,}"
+                f" by line {at.line}, column {at.column}.",
+                extensions={"code": "QUERY_TOO_COSTLY", "cost": self.cost, "limit": self.max_cost},
+            )
 
 
 class BoundedOverlapRule(OverlappingFieldsCanBeMergedRule):
@@ -202,7 +336,9 @@ class _CostWalk:
             return 1
         inner = self.selections(get_named_type(field.type), node.selection_set)
         if "first" in field.args:
-            inner *= self.page_size(field.args["first"].default_value, node)
+            inner *= page_size(
+                field.args["first"].default_value, node.arguments or (), self.variables
+            )
         return 1 + inner
 
     def fragment(self, parent: GraphQLNamedType, name: str) -> int:
@@ -217,11 +353,14 @@ class _CostWalk:
             self.entered.discard(name)
         return self.fragment_costs[key]
 
-    def page_size(self, default: object, node: FieldNode) -> int:
-        size = default
-        for argument in node.arguments or ():
-            if argument.name.value == "first":
-                size = value_from_ast_untyped(argument.value, self.variables)
-        if not isinstance(size, int) or isinstance(size, bool):
-            size = MAX_PAGE  # an unreadable value is refused by execution; cost it at the most
-        return max(0, min(size, MAX_PAGE))
+
+def page_size(default: object, arguments: Iterable[ArgumentNode], variables: dict) -> int:
+    """The nodes a connection is asked for: its `first` (`default` when absent), capped at
+    MAX_PAGE; one it cannot read is refused by execution, so counted at the most."""
+    size = default
+    for argument in arguments:
+        if argument.name.value == "first":
+            size = value_from_ast_untyped(argument.value, variables)
+    if not isinstance(size, int) or isinstance(size, bool):
+        size = MAX_PAGE
+    return max(0, min(size, MAX_PAGE))

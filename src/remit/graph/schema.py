@@ -23,8 +23,8 @@ from remit.graph.fees import FeeQuery
 from remit.graph.invoices import InvoiceMutation, InvoiceQuery, InvoiceSubscription
 from remit.graph.limits import (
     PARSER_MAX_TOKENS,
+    DocumentParser,
     QueryCostLimit,
-    SmallDocumentsParserCache,
     ValidationRules,
     validation_rules,
 )
@@ -114,6 +114,7 @@ def build_schema(
         lambda: ValidationRules(rules),
         # Before the validation cache: a document over its cost is not validated at all.
         lambda: QueryCostLimit(max_cost),
+        lambda: DocumentParser(max_cost, cached=caches),
         HideInternalErrors,
         TypedErrors,
         FreshLoaders,
@@ -121,10 +122,7 @@ def build_schema(
     if caches:
         # Strawberry makes each extension anew per request; the caches live at module level
         # and are shared by every request.
-        extensions += [
-            lambda: SmallDocumentsParserCache(maxsize=256),
-            lambda: ValidationCache(maxsize=256),
-        ]
+        extensions.append(lambda: ValidationCache(maxsize=256))
     return Schema(
         query=Query,
         mutation=Mutation,
