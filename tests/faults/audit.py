@@ -23,7 +23,7 @@ from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.runs import InvoicingRun
 from tests import factories
-from tests.faults.processes import PUBLIC_URL, wait_until
+from tests.faults.processes import PUBLIC_URL, hurry_retries, wait_until
 from tests.servers import Collector
 
 SENDER = "billing@acme.com"  # ready_tenant's company email, the From of every invoice
@@ -78,9 +78,12 @@ async def progress(cycle: Cycle) -> str:
     )
 
 
-async def wait_until_everything_sent(cycle: Cycle, seconds: float, context) -> None:
+async def wait_until_everything_sent(
+    cycle: Cycle, seconds: float, context, hurry: tuple | None = None
+) -> None:
     """Wait for every invoice to be issued and sent; on a failure, say how far the cycle got
-    and what `context()` (a function, maybe async) adds."""
+    and what `context()` (a function, maybe async) adds. With `hurry` (a Redis pool and a
+    queue name), the retries deferred meanwhile run at once rather than a minute later."""
 
     async def stuck() -> str:
         more = context()
@@ -88,7 +91,12 @@ async def wait_until_everything_sent(cycle: Cycle, seconds: float, context) -> N
             more = await more
         return f"not every invoice sent within {seconds:.0f} s: {await progress(cycle)}\n{more}"
 
-    await wait_until(lambda: everything_sent(cycle), seconds, stuck, every=0.2)
+    async def sent() -> bool:
+        if hurry is not None:
+            await hurry_retries(*hurry)
+        return await everything_sent(cycle)
+
+    await wait_until(sent, seconds, stuck, every=0.2)
 
 
 def received(handler: Collector) -> list:

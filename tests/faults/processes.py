@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from arq.constants import in_progress_key_prefix
+from arq.utils import timestamp_ms
 
 from tests.conftest import USES_SQLITE
 
@@ -104,6 +105,17 @@ async def wait_until(predicate, seconds: float, failure, every: float = 0.05) ->
         if time.monotonic() > deadline:
             pytest.fail(await failure() if asyncio.iscoroutinefunction(failure) else failure())
         await asyncio.sleep(every)
+
+
+async def hurry_retries(pool, queue: str) -> int:
+    """Bring every job deferred on `queue` forward to now, as waiting out arq's retry backoff
+    (a minute at first: workers/retries.py) would, without the minute. Only jobs still
+    queued move (ZADD XX): one a worker finished meanwhile is not put back. Returns how many."""
+    now = timestamp_ms()
+    later = await pool.zrangebyscore(queue, now + 1000, "+inf")
+    if later:
+        await pool.zadd(queue, dict.fromkeys(later, now), xx=True)
+    return len(later)
 
 
 async def stop(workers: list[WorkerProcess], seconds: float = 30) -> None:

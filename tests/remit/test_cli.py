@@ -29,6 +29,9 @@ from tests.conftest import (
 )
 
 REMIT = [sys.executable, "-m", "remit"]
+# A `remit` process given no REMIT_ settings runs on its embedded defaults (a SQLite file in
+# its folder), whatever this run's database: the SQLite run covers it, once.
+EMBEDDED = pytest.mark.skipif(not USES_SQLITE, reason="the embedded defaults: the SQLite run")
 
 
 def remit(
@@ -61,6 +64,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@EMBEDDED
 def test_migrate_an_empty_sqlite_file_then_create_a_tenant(tmp_path):
     migrated = remit("migrate", cwd=tmp_path)
     assert migrated.returncode == 0, migrated.stderr
@@ -88,6 +92,7 @@ async def test_migrate_an_empty_postgres_database(tmp_path):
         await drop_postgres_database(name)
 
 
+@EMBEDDED
 def test_serve_refuses_an_unmigrated_database(tmp_path):
     line = one_line_error(remit("serve", cwd=tmp_path))
 
@@ -97,6 +102,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
     )
 
 
+@EMBEDDED
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
@@ -114,6 +120,7 @@ def test_serve_with_a_wrong_database_url_says_so_in_one_line(tmp_path, url, expe
     assert line.startswith(expected)
 
 
+@EMBEDDED
 def test_serve_and_worker_with_unreachable_redis_say_so_in_one_line(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
     env = {"REMIT_REDIS_URL": "redis://127.0.0.1:1/0"}
@@ -123,6 +130,7 @@ def test_serve_and_worker_with_unreachable_redis_say_so_in_one_line(tmp_path):
         assert line.startswith("remit: cannot reach Redis: "), line
 
 
+@EMBEDDED
 def test_worker_without_redis_explains_the_embedded_mode(tmp_path):
     line = one_line_error(remit("worker", cwd=tmp_path))
 
@@ -132,6 +140,7 @@ def test_worker_without_redis_explains_the_embedded_mode(tmp_path):
     )
 
 
+@EMBEDDED
 def test_apikey_create_checks_its_argument(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
 
@@ -146,6 +155,7 @@ def test_apikey_create_checks_its_argument(tmp_path):
     )
 
 
+@EMBEDDED
 def test_an_invalid_setting_is_one_line(tmp_path):
     line = one_line_error(remit("migrate", cwd=tmp_path, env={"REMIT_CYCLE_TIME": "noon"}))
 
@@ -154,6 +164,7 @@ def test_an_invalid_setting_is_one_line(tmp_path):
     )
 
 
+@EMBEDDED
 def test_a_fee_its_currency_cannot_hold_stops_serve_in_one_line(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
     env = {"REMIT_PLATFORM_FEE_PER_INVOICE": "0.505", "REMIT_PLATFORM_FEE_CURRENCY": "USD"}
@@ -163,6 +174,7 @@ def test_a_fee_its_currency_cannot_hold_stops_serve_in_one_line(tmp_path):
     assert line == "remit: USD amounts have at most 2 decimal places; 0.505 has more."
 
 
+@EMBEDDED
 def test_schema_export_writes_the_sdl(tmp_path):
     result = remit("schema", "export", "out.graphql", cwd=tmp_path)
 
@@ -170,6 +182,7 @@ def test_schema_export_writes_the_sdl(tmp_path):
     assert "type Query" in (tmp_path / "out.graphql").read_text()
 
 
+@EMBEDDED
 def test_cycle_run_issues_the_days_invoices_and_says_what_it_did(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
     assert remit("demo", cwd=tmp_path).returncode == 0
@@ -184,6 +197,7 @@ def test_cycle_run_issues_the_days_invoices_and_says_what_it_did(tmp_path):
     assert (again.returncode, again.stdout.strip()) == (0, f"No contract is due on {day}.")
 
 
+@EMBEDDED
 def test_cycle_run_with_the_mail_server_down_ends_and_says_what_waits(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
     assert remit("demo", cwd=tmp_path).returncode == 0
@@ -204,6 +218,7 @@ def test_cycle_run_with_the_mail_server_down_ends_and_says_what_waits(tmp_path):
     assert took < 30, took
 
 
+@EMBEDDED
 def test_cycle_run_for_a_tenant_that_does_not_exist_is_one_line(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
     missing = "00000000-0000-0000-0000-000000000000"
@@ -214,6 +229,7 @@ def test_cycle_run_for_a_tenant_that_does_not_exist_is_one_line(tmp_path):
     )
 
 
+@EMBEDDED
 def test_user_create_prints_a_one_time_set_password_link(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
     created = remit("tenant", "create", "Acme", cwd=tmp_path)
@@ -230,6 +246,7 @@ def test_user_create_prints_a_one_time_set_password_link(tmp_path):
     assert one_line_error(twice) == "remit: ann@acme.com already has a user."
 
 
+@EMBEDDED
 def test_user_create_refuses_bad_input_in_one_line(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
     missing = "00000000-0000-0000-0000-000000000000"
@@ -250,6 +267,7 @@ def test_user_create_refuses_bad_input_in_one_line(tmp_path):
     assert bad_role.returncode == 2 and "Traceback" not in bad_role.stderr
 
 
+@EMBEDDED
 def test_demo_prints_the_console_and_a_fresh_owner_sign_in_each_run(tmp_path):
     assert remit("migrate", cwd=tmp_path).returncode == 0
 
@@ -270,6 +288,7 @@ def test_demo_prints_the_console_and_a_fresh_owner_sign_in_each_run(tmp_path):
     assert elsewhere.stdout.splitlines()[1] == "console:     http://127.0.0.1:8123/app"
 
 
+@EMBEDDED
 def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
     """`remit demo` then `remit serve` with nothing configured: the API answers the demo key,
     refuses no key, and the in-process worker runs the jobs the API asks for."""
@@ -348,6 +367,7 @@ def test_serve_is_a_whole_system_on_the_embedded_defaults(tmp_path):
     assert "Traceback" not in output, output
 
 
+@EMBEDDED
 def test_fees_run_refuses_a_month_not_over(tmp_path):
     today = datetime.now(UTC).date()
     month = today.replace(day=1)
