@@ -8,19 +8,15 @@ the phone and desktop layouts go to test-artifacts/ and, for the README, docs/.
 """
 
 import json
-import os
 import re
-import shutil
-import subprocess
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from urllib.parse import parse_qs, quote, urlencode
 
 import pytest
 import respx
-from playwright.async_api import Browser, BrowserContext, Page, Route, async_playwright, expect
+from playwright.async_api import BrowserContext, Page, Route, expect
 
 from remit.app import create_app
 from remit.billing import cycle, payments, providers
@@ -32,15 +28,6 @@ from tests import factories
 from tests.conftest import ROOT
 from tests.servers import serving, until_listening
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 ARTIFACTS = ROOT / "test-artifacts"
 DOCS = ROOT / "docs"
 PHONE = {"width": 375, "height": 812}
@@ -62,20 +49,6 @@ def checkout_session(session_id: str, url: str) -> dict:
     return {"id": session_id, "object": "checkout.session", "url": url, "expires_at": 1893456000}
 
 
-def chromium() -> str:
-    """/usr/bin/chromium, installed from Debian when missing and we may; else a skip."""
-    if not CHROMIUM.exists() and os.geteuid() == 0 and shutil.which("apt-get"):
-        wait = ["-o", "DPkg::Lock::Timeout=300"]
-        environment = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-        subprocess.run(["apt-get", *wait, "update", "-qq"], env=environment, check=False)
-        subprocess.run(
-            ["apt-get", *wait, "install", "-y", "-qq", "chromium"], env=environment, check=False
-        )
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing and could not be installed (apt-get install chromium)")
-    return str(CHROMIUM)
-
-
 @pytest.fixture(scope="module")
 async def base_url(settings, runtime) -> AsyncIterator[str]:
     """The app on a free port."""
@@ -83,19 +56,6 @@ async def base_url(settings, runtime) -> AsyncIterator[str]:
         patch.delenv("REMIT_STRIPE_API_BASE", raising=False)
         async with serving(create_app(settings, runtime=runtime)) as base:
             yield base
-
-
-@pytest.fixture(scope="module")
-async def browser() -> AsyncIterator[Browser]:
-    executable = chromium()
-    async with async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_FLAGS
-        )
-        try:
-            yield launched
-        finally:
-            await launched.close()
 
 
 @dataclass

@@ -22,7 +22,7 @@ from remit.web import console
 from tests import factories
 from tests.conftest import ROOT
 from tests.servers import free_port, serving, until_listening
-from tests.web.test_browser import DESKTOP, PHONE, browser  # noqa: F401 -- a fixture
+from tests.web.test_browser import DESKTOP, PHONE
 
 ARTIFACTS = ROOT / "test-artifacts" / "console"
 DOCS = ROOT / "docs" / "screenshots" / "console"
@@ -75,7 +75,7 @@ async def base_url(settings, runtime) -> AsyncIterator[str]:
 
 
 @pytest.fixture
-async def page(browser, base_url, configure) -> AsyncIterator[Page]:  # noqa: F811
+async def page(browser, base_url, configure) -> AsyncIterator[Page]:
     """A fresh browser context whose only reachable host is the app."""
     configure(public_url=base_url)
     context = await browser.new_context(viewport=DESKTOP, locale="en-US", timezone_id="UTC")
