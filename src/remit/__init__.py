@@ -19,6 +19,8 @@ from remit.plugins.api import (
     PaymentRefused,
     ProviderError,
     ProviderUnavailable,
+    RefundingProvider,
+    RefundResult,
     WebhookRejected,
     hookimpl,
 )
@@ -37,6 +39,8 @@ __all__ = [
     "PaymentRefused",
     "ProviderError",
     "ProviderUnavailable",
+    "RefundResult",
+    "RefundingProvider",
     "WebhookRejected",
     "hookimpl",
 ]

@@ -38,6 +38,8 @@ from remit import (
     PaymentOption,
     PaymentProvider,
     PaymentRefused,
+    RefundingProvider,
+    RefundResult,
     WebhookRejected,
 )
 from remit.plugins import manager
@@ -422,6 +424,30 @@ class ProviderConformance:
                     f"repeat, but it raised {type(error).__name__}: {error}"
                 ) from error
             assert result is None, f"close_payment_option must return None, not {result!r}"
+
+    # -- refund (optional) ---------------------------------------------------------------
+
+    def test_a_refund_is_safe_to_repeat(self):
+        if not isinstance(self.provider, RefundingProvider):
+            pytest.skip("the provider has no refund: Remit refuses refunds through it")
+        invoice, settings = self.invoice(), self.validated_settings()
+        key = f"credit-note:{invoice.id}:refund"
+        results = []
+        for attempt in ("first", "second"):
+            try:
+                results.append(
+                    _run(self.provider.refund("pay_1", 100, invoice.currency, key, settings))
+                )
+            except Exception as error:
+                raise AssertionError(
+                    f"refund failed the {attempt} time: Remit calls it again after a crash or "
+                    f"a retry, with the same key, so it must be safe to repeat, but it raised "
+                    f"{type(error).__name__}: {error}"
+                ) from error
+        for result in results:
+            assert isinstance(result, RefundResult) and result.reference, (
+                f"refund must return a RefundResult with the provider's reference, not {result!r}"
+            )
 
     # -- parse_webhook -------------------------------------------------------------------
 

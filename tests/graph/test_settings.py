@@ -299,7 +299,8 @@ async def test_the_installed_providers_are_listed_with_their_settings_schema(gra
     _, key = await factories.tenant()
 
     data = await graphql(key).query(
-        "{ paymentProviders { key name supportsOnlinePayment supportsAutoCharge settingsSchema } }"
+        "{ paymentProviders { key name supportsOnlinePayment supportsAutoCharge supportsRefunds"
+        " settingsSchema } }"
     )
 
     listed = {p["key"]: p for p in data["paymentProviders"]}
@@ -308,14 +309,12 @@ async def test_the_installed_providers_are_listed_with_their_settings_schema(gra
         "Cheque",
         "Card (Stripe)",
     ]
-    assert (listed["stripe"]["supportsOnlinePayment"], listed["stripe"]["supportsAutoCharge"]) == (
-        True,
-        True,
-    )
-    assert (listed["cheque"]["supportsOnlinePayment"], listed["cheque"]["supportsAutoCharge"]) == (
-        False,
-        False,
-    )
+    flags = ("supportsOnlinePayment", "supportsAutoCharge", "supportsRefunds")
+    assert {key: [listed[key][flag] for flag in flags] for key in listed} == {
+        "bank_transfer": [False, False, False],
+        "cheque": [False, False, False],
+        "stripe": [True, True, True],
+    }
     assert listed["stripe"]["settingsSchema"]["properties"]["secret_key"]["writeOnly"] is True
     assert "accounts" in listed["bank_transfer"]["settingsSchema"]["required"]
 

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import time
 from datetime import UTC, date, datetime
+from typing import Any
 from urllib.parse import parse_qs
 from uuid import UUID
 
@@ -24,6 +25,8 @@ from remit import (
     PaymentProvider,
     PaymentRefused,
     ProviderUnavailable,
+    RefundingProvider,
+    RefundResult,
     WebhookRejected,
 )
 from remit.plugins.stripe import StripeProvider, StripeSettings, remit_payment_providers
@@ -318,7 +321,7 @@ async def test_permission_error_is_refused(call):
 
     assert str(refused.value) == (
         "The Stripe key is not allowed to make this request. Use a secret key, or a restricted "
-        "key with write access to Checkout Sessions and PaymentIntents."
+        "key with write access to Checkout Sessions, PaymentIntents and Refunds."
     )
 
 
@@ -457,6 +460,68 @@ async def test_close_during_an_outage_is_unavailable():
         stripe_api.post(EXPIRE).respond(503, json=stripe_error("api_error", "Try again."))
         with pytest.raises(ProviderUnavailable):
             await provider.close_payment_option("cs_test_123", settings())
+
+
+# Refunds
+
+REFUND_KEY = "credit-note:8d0f5c2e-1b3a-4c5d-9e6f-7a8b9c0d1e2f:refund"
+
+
+def refund() -> Any:
+    return provider.refund("pi_123", 4500, "EUR", REFUND_KEY, settings())
+
+
+async def test_refund_returns_part_of_a_payment_under_the_credit_notes_key():
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        route = stripe_api.post("/v1/refunds").respond(
+            200, json={"id": "re_123", "object": "refund", "status": "succeeded"}
+        )
+        results = [await refund(), await refund()]
+
+    assert isinstance(provider, RefundingProvider)
+    assert results == [RefundResult(reference="re_123")] * 2
+    assert [form(call.request) for call in route.calls] == [
+        {"payment_intent": "pi_123", "amount": "4500"}
+    ] * 2
+    assert [call.request.headers["Idempotency-Key"] for call in route.calls] == [REFUND_KEY] * 2
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            stripe_error(
+                "invalid_request_error",
+                "Charge ch_123 has already been refunded.",
+                code="charge_already_refunded",
+            ),
+            "Stripe would not refund payment pi_123: Charge ch_123 has already been refunded.",
+        ),
+        (
+            stripe_error(
+                "idempotency_error",
+                "Keys for idempotent requests can only be used with the same parameters.",
+            ),
+            "Stripe refused to repeat this refund with different details. Check the refunds "
+            "of payment pi_123 in the Stripe dashboard.",
+        ),
+    ],
+    ids=["already-refunded", "idempotency-conflict"],
+)
+async def test_a_refund_stripe_will_not_make_is_refused(body, message):
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        stripe_api.post("/v1/refunds").respond(400, json=body)
+        with pytest.raises(PaymentRefused) as refused:
+            await refund()
+
+    assert str(refused.value) == message
+
+
+async def test_a_refund_during_an_outage_is_unavailable():
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        stripe_api.post("/v1/refunds").respond(503, json=stripe_error("api_error", "Try again."))
+        with pytest.raises(ProviderUnavailable):
+            await refund()
 
 
 # Webhooks

@@ -15,7 +15,7 @@ from remit.billing.sealing import Sealer, opened, sealed
 from remit.models.settings import ProviderSettings
 from remit.models.tenants import Tenant
 from remit.plugins import manager
-from remit.plugins.api import PaymentProvider
+from remit.plugins.api import PaymentProvider, RefundingProvider
 
 # What a client gets instead of a secret, and may send back to keep it unchanged.
 MASK = "**********"
@@ -77,6 +77,12 @@ def no_taker_message(keys: list[str], currency: str) -> str:
         f"No payment provider offered ({', '.join(keys)}) can take {currency} payments: "
         f"set one up for {currency} (a bank account in {currency}, say) or offer another."
     )
+
+
+def can_refund(payment_provider: PaymentProvider) -> bool:
+    """Whether money this provider took can be given back through it (the optional
+    `refund`)."""
+    return isinstance(payment_provider, RefundingProvider)
 
 
 def settings_schema(payment_provider: PaymentProvider) -> dict:

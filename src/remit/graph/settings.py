@@ -38,6 +38,9 @@ class PaymentProvider:
     name: str
     supports_online_payment: bool
     supports_auto_charge: bool
+    supports_refunds: bool = strawberry.field(
+        description="Money it took can be refunded through it, e.g. by a credit note."
+    )
     settings_schema: JSON = strawberry.field(
         description="JSON Schema of the settings this provider takes."
     )
@@ -49,6 +52,7 @@ class PaymentProvider:
             name=provider.name,
             supports_online_payment=provider.supports_online_payment,
             supports_auto_charge=provider.supports_auto_charge,
+            supports_refunds=providers.can_refund(provider),
             settings_schema=providers.settings_schema(provider),
         )
 

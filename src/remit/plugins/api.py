@@ -121,6 +121,15 @@ class ChargeResult:
     reference: str
 
 
+@dataclass(frozen=True)
+class RefundResult:
+    """A refund the provider accepted. `reference` is the provider's id for the refund.
+    Remit counts the money as returned when the provider's REFUNDED event for the payment
+    arrives through `parse_webhook`, as it counts payments."""
+
+    reference: str
+
+
 class PaymentEventKind(StrEnum):
     """PAID: money received (counted towards the invoice). FAILED: a payment attempt failed
     (the tenant is told; the invoice stays as it is). REFUNDED: money given back.
@@ -303,6 +312,27 @@ class PaymentProvider(Protocol):
         the invoice's history and closes the other pages). ``BaseProvider`` does nothing,
         which suits providers whose pages need no closing (printed instructions).
         """
+
+
+@runtime_checkable
+class RefundingProvider(Protocol):
+    """What a provider adds to `PaymentProvider` to give money back: optional. A provider
+    without `refund` still works; a credit note asking for a refund of a payment it took is
+    refused, with a message telling the tenant to refund it themselves and record that."""
+
+    async def refund(
+        self, reference: str, amount: int, currency: str, key: str, settings: BaseModel
+    ) -> RefundResult:
+        """Give back `amount` (minor units of `currency`) of the payment `reference`: the
+        reference of the PAID events that reported it (a Stripe PaymentIntent).
+
+        Called by a job after a credit note asking for a refund is issued, and again on
+        retries: send `key` (derived from the credit note) to your provider as an
+        idempotency key, so the money goes back once however often the job runs. Return
+        what the provider accepted; the refund counts when your REFUNDED event arrives.
+        `PaymentRefused` (the payment is refunded already, or cannot be) is recorded on the
+        invoice for the tenant; `ProviderUnavailable` retries the job later."""
+        ...
 
 
 class BaseProvider:

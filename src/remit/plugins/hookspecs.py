@@ -68,6 +68,11 @@ def remit_payment_providers() -> list[PaymentProvider]:
       when the invoice is voided, for every page Remit made for it; safe to repeat: treat a
       page already closed, expired or paid as done. ``BaseProvider``'s does nothing, for
       providers whose options need no closing. See ``PaymentProvider.close_payment_option``.
+    - Optional, ``async refund(reference, amount, currency, key, settings) -> RefundResult``:
+      give back ``amount`` of the payment ``reference``, sending ``key`` as an idempotency
+      key so a repeated call refunds once. Called after a credit note asks for a refund; the
+      refund counts when your REFUNDED event arrives. Without it, such a credit note is
+      refused. See ``RefundingProvider.refund``.
 
     ``settings`` is an instance of your ``Settings`` with the tenant's values. Raise
     ``ProviderUnavailable`` for technical failures (Remit retries) and ``PaymentRefused``

@@ -26,6 +26,7 @@ from remit import (
     PaymentOption,
     PaymentRefused,
     ProviderUnavailable,
+    RefundResult,
     WebhookRejected,
     hookimpl,
 )
@@ -146,7 +147,7 @@ def translated_errors(secret_key: str) -> Iterator[None]:
     except stripe.PermissionError as error:
         raise PaymentRefused(
             "The Stripe key is not allowed to make this request. Use a secret key, or a "
-            "restricted key with write access to Checkout Sessions and PaymentIntents."
+            "restricted key with write access to Checkout Sessions, PaymentIntents and Refunds."
         ) from error
     except stripe.InvalidRequestError as error:
         message = _stripe_message(error).replace(secret_key, "[secret key]")
@@ -260,6 +261,32 @@ class StripeProvider(BaseProvider):
             # Anything else is still under way; the webhook has the final word.
             status = ChargeStatus.PENDING
         return ChargeResult(status=status, reference=intent.id)
+
+    async def refund(
+        self, reference: str, amount: int, currency: str, key: str, settings: StripeSettings
+    ) -> RefundResult:
+        """Refund part or all of the PaymentIntent `reference`. Stripe refunds in the
+        payment's own currency, which Remit only ever takes in the invoice's."""
+        secret_key = settings.secret_key.get_secret_value()
+        with translated_errors(secret_key):
+            async with connection(secret_key) as stripe_client:
+                try:
+                    refund = await stripe_client.v1.refunds.create_async(
+                        params={"payment_intent": reference, "amount": amount},
+                        options={"idempotency_key": key},
+                    )
+                except stripe.InvalidRequestError as error:
+                    # Refunded already, more than is left, or no such payment: say so.
+                    message = _stripe_message(error).replace(secret_key, "[secret key]")
+                    raise PaymentRefused(
+                        f"Stripe would not refund payment {reference}: {message}."
+                    ) from error
+                except stripe.IdempotencyError as error:
+                    raise PaymentRefused(
+                        "Stripe refused to repeat this refund with different details. Check "
+                        f"the refunds of payment {reference} in the Stripe dashboard."
+                    ) from error
+        return RefundResult(reference=refund.id)
 
     async def close_payment_option(self, reference: str, settings: StripeSettings) -> None:
         """Expire an open Checkout Session so it can no longer be paid."""
