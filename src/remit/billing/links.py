@@ -15,3 +15,8 @@ def pay_url(token: str, provider: str) -> str:
     """Shows the invoice with its pay button (which POSTs here to make the payment page of
     `provider`), or goes to the one made in the last 23 hours."""
     return f"{invoice_url(token)}/pay/{provider}"
+
+
+def statement_url(token: str) -> str:
+    """An organization's statement of account as a PDF (billing.statements.link)."""
+    return f"{config.current().public_url.rstrip('/')}/s/{token}.pdf"

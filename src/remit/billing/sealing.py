@@ -20,20 +20,26 @@ MARK = "$fernet"
 _INFO = b"remit provider settings"
 
 
-def fernet_key(secret: str) -> bytes:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(
+def fernet_key(secret: str, info: bytes = _INFO) -> bytes:
+    """A Fernet key from `secret`, for the use `info` names: each use its own key."""
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(
         secret.encode()
     )
     return base64.urlsafe_b64encode(derived)
+
+
+def fernet(secrets: Sequence[str], info: bytes) -> MultiFernet:
+    """Encrypts with a key from the first of `secrets`, decrypts with a key from any."""
+    if not secrets:
+        raise ValueError("sealing needs at least one secret key")
+    return MultiFernet([Fernet(fernet_key(secret, info)) for secret in secrets])
 
 
 class Sealer:
     """Encrypts with the first of `secrets`, decrypts with any of them."""
 
     def __init__(self, secrets: Sequence[str]) -> None:
-        if not secrets:
-            raise ValueError("sealing provider secrets needs at least one secret key")
-        self._fernet = MultiFernet([Fernet(fernet_key(secret)) for secret in secrets])
+        self._fernet = fernet(secrets, _INFO)
 
     def seal(self, value: str) -> dict:
         return {MARK: self._fernet.encrypt(value.encode()).decode()}

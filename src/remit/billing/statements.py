@@ -1,0 +1,129 @@
+"""Statements of account: what an organization was invoiced, credited, paid and refunded
+over a period, per currency, with the balance brought forward, the balance after each
+movement, and the balance at the end. Positive balances are owed by the customer; a negative
+one is money of theirs the tenant holds (their credit balance).
+
+The movements are read from the receivables ledger; this module orders and adds them up.
+Remit never converts currencies, so each currency is a statement of its own."""
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from uuid import UUID
+
+from cryptography.fernet import InvalidToken
+
+from remit.billing import config, links, sealing
+from remit.billing.money import Money
+
+# A statement's link works this long after it was made: long enough to be read and paid
+# from, short enough that an old email does not show today's balance forever.
+LINK_LIFETIME = timedelta(days=90)
+_LINK_INFO = b"remit statement links"
+
+
+class MovementKind(StrEnum):
+    INVOICE = "INVOICE"
+    CREDIT_NOTE = "CREDIT_NOTE"
+    VOID = "VOID"
+    PAYMENT = "PAYMENT"
+    REFUND = "REFUND"
+
+
+# On one day: what was owed first, then what lowered it, then money moving back.
+_ORDER = {kind: position for position, kind in enumerate(MovementKind)}
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One entry of the ledger as the statement shows it: `amount` is what it adds to the
+    customer's balance (an invoice and a refund positive, a credit note, a voiding and a
+    payment negative)."""
+
+    day: date
+    kind: MovementKind
+    reference: str
+    amount: Money
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    movement: Movement
+    balance: Money  # after this movement
+
+
+@dataclass(frozen=True)
+class CurrencyStatement:
+    currency: str
+    opening: Money  # brought forward: every movement before the period
+    lines: list[StatementLine]
+    closing: Money
+
+    def total(self, kind: MovementKind) -> Money:
+        """The period's movements of `kind`, added up (signed as in the balance)."""
+        return sum(
+            (line.movement.amount for line in self.lines if line.movement.kind == kind),
+            Money.zero(self.currency),
+        )
+
+
+def summarize(movements: Iterable[Movement], start: date, end: date) -> list[CurrencyStatement]:
+    """Per currency, in currency order: the balance before `start`, the movements from
+    `start` to `end` (both included) in date order, and the balance after `end`'s last.
+    Movements after `end` are left out. A currency with neither a balance brought forward
+    nor a movement in the period has no statement."""
+    by_currency: dict[str, list[Movement]] = {}
+    for movement in movements:
+        if movement.day <= end:
+            by_currency.setdefault(movement.amount.currency, []).append(movement)
+    statements = []
+    for currency, found in sorted(by_currency.items()):
+        opening = sum((m.amount for m in found if m.day < start), Money.zero(currency))
+        in_period = sorted(
+            (m for m in found if m.day >= start),
+            key=lambda m: (m.day, _ORDER[m.kind], m.reference),
+        )
+        if not in_period and opening.minor == 0:
+            continue
+        balance, lines = opening, []
+        for movement in in_period:
+            balance += movement.amount
+            lines.append(StatementLine(movement, balance))
+        statements.append(CurrencyStatement(currency, opening, lines, balance))
+    return statements
+
+
+@dataclass(frozen=True)
+class StatementRequest:
+    """What a statement link names: whose statement, over which days."""
+
+    organization_id: UUID
+    start: date
+    end: date
+
+
+def link(request: StatementRequest) -> str:
+    """The statement's PDF at an unguessable link that names what it shows, encrypted and
+    authenticated with the server's secret key (the first one; any listed one opens it)."""
+    plain = json.dumps(
+        [str(request.organization_id), request.start.isoformat(), request.end.isoformat()]
+    )
+    token = sealing.fernet(config.current().secret_keys, _LINK_INFO).encrypt(plain.encode())
+    return links.statement_url(token.decode())
+
+
+def opened(token: str) -> StatementRequest | None:
+    """What a link's token names; None when it was not made here, was changed, or is older
+    than LINK_LIFETIME."""
+    try:
+        plain = sealing.fernet(config.current().secret_keys, _LINK_INFO).decrypt(
+            token.encode(), ttl=int(LINK_LIFETIME.total_seconds())
+        )
+        organization_id, start, end = json.loads(plain)
+        return StatementRequest(
+            UUID(organization_id), date.fromisoformat(start), date.fromisoformat(end)
+        )
+    except (InvalidToken, ValueError, TypeError):
+        return None
