@@ -4,8 +4,10 @@ from datetime import date
 from uuid import UUID
 
 from remit.billing import config, sealing, statements
+from remit.billing.documents import Branding, DocumentParty
 from remit.billing.money import Money
 from remit.billing.statements import Movement, MovementKind, StatementRequest, summarize
+from tests.billing.test_documents import pdf_text
 
 INVOICE, CREDIT, VOID, PAYMENT, REFUND = (
     MovementKind.INVOICE,
@@ -109,3 +111,47 @@ async def test_a_statement_link_names_its_organization_and_days_and_nothing_else
     assert statements.opened(expired.decode()) is None
     # Sealed provider secrets use their own key: one of those is no statement link.
     assert statements.opened(sealing.Sealer(keys).seal(plain)["$fernet"]) is None
+
+
+def statement_document(movements: list[Movement]) -> statements.StatementDocument:
+    return statements.StatementDocument(
+        issuer=DocumentParty("Acme GmbH", "Acme Software GmbH", "billing@acme.example", None, None),
+        customer=DocumentParty("Globex", None, "ap@globex.example", {"city": "Springfield"}, None),
+        branding=Branding(logo_url=None, brand_color="#0E7490", footer_note="Thank you."),
+        start=START,
+        end=END,
+        made_on=date(2027, 4, 2),
+        currencies=summarize(movements, START, END),
+    )
+
+
+def test_the_statement_pdf_lists_each_movement_with_its_balance():
+    document = statement_document(
+        [
+            moved(15, 2, INVOICE, "INV-000001", 119_000),
+            moved(5, 3, INVOICE, "INV-000002", 59_500),
+            moved(9, 3, PAYMENT, "Bank transfer 0815", -119_000),
+            moved(12, 3, CREDIT, "INV-CN-000001", -9_500),
+            moved(20, 3, PAYMENT, "Bank transfer 0816", -60_000, "EUR"),
+            moved(21, 3, INVOICE, "INV-000003", 12_345, "BHD"),
+        ]
+    )
+
+    text = " ".join(pdf_text(statements.render_pdf(document)).split())
+
+    assert "Statement of account" in text
+    assert "From 1 Mar 2027 To 31 Mar 2027 Made on 2 Apr 2027" in text
+    assert "€100.00 in your favour" in text and "BHD12.345 owed" in text
+    assert "1 Mar 2027 Balance brought forward €1,190.00" in text
+    assert "5 Mar 2027 Invoice INV-000002 €595.00 €1,785.00" in text
+    assert "9 Mar 2027 Payment Bank transfer 0815 -€1,190.00 €595.00" in text
+    assert "12 Mar 2027 Credit note INV-CN-000001 -€95.00 €500.00" in text
+    assert "20 Mar 2027 Payment Bank transfer 0816 -€600.00 -€100.00" in text
+    assert "Invoiced €595.00 Credited -€95.00 Paid -€1,790.00 Balance -€100.00" in text
+
+
+def test_a_statement_with_nothing_to_show_says_so():
+    html = statements.render_html(statement_document([]))
+
+    assert "No invoices, credit notes or payments up to 31 Mar 2027." in html
+    assert "Nothing owed" in html

@@ -247,13 +247,19 @@ def render_html(document: InvoiceDocument, *, for_pdf: bool = False) -> str:
 
 def render_pdf(document: InvoiceDocument) -> bytes:
     """The invoice as a PDF, from the same template as the HTML page."""
+    return pdf(render_html(document, for_pdf=True))
+
+
+def pdf(html: str) -> bytes:
+    """A document rendered for the PDF (`for_pdf`), as a PDF."""
     from weasyprint import HTML, URLFetcher
 
     # Only data: URLs are fetched. Rendering never makes a network request (a slow or hostile
-    # logo host cannot stall the invoicing cycle, and tests stay offline); `render_html` with
-    # for_pdf leaves a remote logo out. To show a logo in PDFs, inline it as a data: URL.
+    # logo host cannot stall the invoicing cycle, and tests stay offline); a template
+    # rendered for_pdf leaves a remote logo out. To show a logo in PDFs, inline it as a
+    # data: URL.
     fetcher = URLFetcher(allowed_protocols=("data",))
-    return HTML(string=render_html(document, for_pdf=True), url_fetcher=fetcher).write_pdf()
+    return HTML(string=html, url_fetcher=fetcher).write_pdf()
 
 
 def check_pdf_engine() -> None:

@@ -15,7 +15,8 @@ from uuid import UUID
 
 from cryptography.fernet import InvalidToken
 
-from remit.billing import config, links, sealing
+from remit.billing import config, documents, links, sealing
+from remit.billing.documents import Branding, DocumentParty
 from remit.billing.money import Money
 
 # A statement's link works this long after it was made: long enough to be read and paid
@@ -127,3 +128,55 @@ def opened(token: str) -> StatementRequest | None:
         )
     except (InvalidToken, ValueError, TypeError):
         return None
+
+
+LABELS = {
+    MovementKind.INVOICE: "Invoice",
+    MovementKind.CREDIT_NOTE: "Credit note",
+    MovementKind.VOID: "Invoice voided",
+    MovementKind.PAYMENT: "Payment",
+    MovementKind.REFUND: "Refund",
+}
+TOTAL_LABELS = {
+    MovementKind.INVOICE: "Invoiced",
+    MovementKind.CREDIT_NOTE: "Credited",
+    MovementKind.VOID: "Voided",
+    MovementKind.PAYMENT: "Paid",
+    MovementKind.REFUND: "Refunded",
+}
+
+
+@dataclass(frozen=True)
+class StatementDocument:
+    issuer: DocumentParty
+    customer: DocumentParty
+    branding: Branding
+    start: date
+    end: date
+    made_on: date
+    currencies: list[CurrencyStatement]
+
+
+def render_html(document: StatementDocument, *, for_pdf: bool = False) -> str:
+    """The statement in the invoices' template family and stylesheet."""
+    color = documents.brand_color(document.branding.brand_color)
+    return (
+        documents.environment()
+        .get_template("statement.html")
+        .render(
+            statement=document,
+            for_pdf=for_pdf,
+            title=f"Statement of account for {document.customer.name} from {document.issuer.name}",
+            brand_color=color,
+            brand_text=documents.text_on(color),
+            logo_src=documents.image_source(document.branding.logo_url, for_pdf=for_pdf),
+            kinds=list(MovementKind),
+            labels=LABELS,
+            total_labels=TOTAL_LABELS,
+            absolute=lambda money: Money(abs(money.minor), money.currency),
+        )
+    )
+
+
+def render_pdf(document: StatementDocument) -> bytes:
+    return documents.pdf(render_html(document, for_pdf=True))
