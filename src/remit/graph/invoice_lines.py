@@ -14,6 +14,9 @@ from remit.graph.money import Money, plain
 
 @strawberry.type
 class InvoiceLine:
+    id: strawberry.ID | None = strawberry.field(
+        description="An issued invoice's line, as a credit note names it; null in a preview."
+    )
     name: str
     billed: BilledType
     quantity: Decimal
@@ -26,6 +29,7 @@ class InvoiceLine:
     @classmethod
     def from_draft(cls, line: LineDraft) -> "InvoiceLine":
         return cls(
+            id=None,
             name=line.name,
             billed=line.billed,
             quantity=plain(line.quantity),
