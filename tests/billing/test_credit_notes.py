@@ -1,3 +1,4 @@
+import asyncio
 from datetime import date
 from decimal import Decimal
 from email import message_from_bytes
@@ -478,3 +479,30 @@ async def test_the_pdf_states_the_number_the_invoice_it_corrects_and_the_totals(
         "Tax €49.99",
         "Total credited €299.96",
     ]
+
+
+async def test_credit_notes_made_at_once_take_each_number_once_and_never_over_credit(drain_jobs):
+    tenant, invoice, lines = await issued(drain_jobs)
+    seats = lines["Seats"].id  # 10 seats: 9 credit notes of 2 cannot all fit
+
+    outcomes = await asyncio.gather(
+        *(
+            credit_notes.create(
+                Actor.system(tenant),
+                invoice.id,
+                f"Request {n}",
+                [{"invoice_line_id": seats, "quantity": "2"}],
+            )
+            for n in range(9)
+        ),
+        return_exceptions=True,
+    )
+
+    made = [outcome for outcome in outcomes if isinstance(outcome, CreditNote)]
+    refusals = [outcome for outcome in outcomes if isinstance(outcome, RemitError)]
+    assert (len(made), len(refusals)) == (5, 4)
+    assert sorted(note.number for note in made) == [f"INV-CN-00000{n}" for n in range(1, 6)]
+    # 2 seats are 99.98 + 20.00 tax (19.996): four such, and the last two seats take what is
+    # left of the line, 119.96, so the five add up to the line's total.
+    assert sorted(note.total for note in made) == [11996, 11998, 11998, 11998, 11998]
+    assert await credited(invoice) == lines["Seats"].total == 59988
