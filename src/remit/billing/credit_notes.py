@@ -149,13 +149,14 @@ def _by_amount(line: InvoiceLine, before: Credited, gross: Money) -> LineCredit:
 
 
 def _requested(
-    number: int,
+    index: int,
     request: Mapping[str, Any],
     line: InvoiceLine,
     before: Credited,
 ) -> LineCredit:
-    """One requested line credit, checked against what is still creditable on the line."""
-    field = ["lines", str(number)]
+    """The `index`-th requested line credit, checked against what is still creditable on
+    the line."""
+    field = ["lines", str(index)]
     quantity, amount = request.get("quantity"), request.get("amount")
     if (quantity is None) == (amount is None):
         raise Invalid("Give either a quantity or an amount to credit.", field=field)
@@ -194,8 +195,8 @@ def _requested_lines(
     checks = Checks()
     credits: list[LineCredit] = []
     seen: set[UUID] = set()
-    for number, request in enumerate(requests):
-        field = ["lines", str(number), "invoice_line_id"]
+    for index, request in enumerate(requests):
+        field = ["lines", str(index), "invoice_line_id"]
         try:
             line_id = ids.parse("invoice line", request.get("invoice_line_id") or "", field=field)
         except RemitError as error:
@@ -211,7 +212,7 @@ def _requested_lines(
         seen.add(line_id)
         try:
             credits.append(
-                _requested(number, request, line, credited_before.get(line_id, Credited()))
+                _requested(index, request, line, credited_before.get(line_id, Credited()))
             )
         except RemitError as error:
             checks.errors.extend(error.errors())
@@ -350,5 +351,7 @@ async def _issue(
     await record(
         invoice, ISSUED_EVENT, actor.who, f"{number}: {total.formatted()} credited{refunded}"
     )
-    await jobs.enqueue(DELIVER_JOB, str(credit_note.id), job_id=f"deliver:{credit_note.id}")
+    await jobs.enqueue(
+        DELIVER_JOB, str(credit_note.id), job_id=f"deliver:credit_note:{credit_note.id}"
+    )
     return credit_note

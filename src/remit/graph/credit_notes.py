@@ -63,7 +63,9 @@ class CreditNote(Node):
     subtotal: Money
     tax: Money
     total: Money
-    refund: bool = strawberry.field(description=f"{REFUND}.")
+    refund: bool = strawberry.field(
+        description="Whether it refunds the credited amount through the provider that took the payment."
+    )
     created_at: datetime
     created_by: str = strawberry.field(description="user:<email>, apikey:<prefix>, system")
     public_url: str = strawberry.field(

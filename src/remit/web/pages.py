@@ -89,9 +89,9 @@ async def credit_note_pdf(request: Request) -> Response:
         credit_note = await credit_note_delivery.by_token(request.path_params["token"])
     except NotFound:
         return _plain(404, *CREDIT_NOTE_NOT_FOUND)
-    # A credit note never changes once issued.
+    # A credit note never changes once issued: its id names its PDF.
     etag = f'"{credit_note.id.hex}"'
-    cache = {**HEADERS, "ETag": etag, "Cache-Control": "private, max-age=3600"}
+    cache = {**HEADERS, "ETag": etag, "Cache-Control": "private, max-age=300"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=cache)
     pdf = await delivery.render_pdf(await credit_note_delivery.document(credit_note))
