@@ -7,7 +7,8 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from remit import db
 from remit.models.contracts import Contract
-from remit.models.invoices import Invoice, Reminder
+from remit.models.credit_notes import CreditNote
+from remit.models.invoices import Invoice, InvoiceNumberSequence, Reminder
 from remit.models.provider_events import ProviderEvent
 from remit.models.runs import InvoicingRun
 from tests import factories
@@ -132,3 +133,38 @@ async def test_a_paid_invoice_from_before_paid_on_is_paid_on_the_day_it_was_reco
 
     assert (await Invoice.get(id=paid.id)).paid_on == date(2027, 1, 20)
     assert (await Invoice.get(id=due.id)).paid_on is None
+
+
+async def test_one_number_counter_per_tenant_and_series():
+    tenant, _ = await factories.tenant()  # with its invoice counter
+    await InvoiceNumberSequence.create(tenant=tenant, series="credit_note")
+
+    for series in ("invoice", "credit_note"):
+        with pytest.raises(IntegrityError):
+            await InvoiceNumberSequence.create(tenant=tenant, series=series)
+    assert await InvoiceNumberSequence.filter(tenant=tenant).count() == 2
+
+
+async def test_one_credit_note_number_per_tenant():
+    tenant, organization, contract = await invoice_setup()
+    issued = await invoice(tenant, organization, contract, "t1", number="INV-000001")
+
+    def credit_note(token: str):
+        return CreditNote.create(
+            tenant=tenant,
+            invoice=issued,
+            organization=organization,
+            number="INV-CN-000001",
+            issue_date=date(2027, 1, 5),
+            reason="Twice",
+            currency="EUR",
+            subtotal=100,
+            tax=0,
+            total=100,
+            created_by="system",
+            public_token=token,
+        )
+
+    await credit_note("c1")
+    with pytest.raises(IntegrityError):
+        await credit_note("c2")

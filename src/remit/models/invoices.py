@@ -105,7 +105,7 @@ class InvoiceNumberSequence(Model):
     tenant = fields.ForeignKeyField(
         "remit.Tenant", related_name="number_sequences", on_delete=fields.CASCADE
     )
-    series = fields.CharField(max_length=20, default="invoice")
+    series = fields.CharField(max_length=20, default="invoice", db_default="invoice")
     last_number = fields.IntField(default=0)
 
     class Meta:

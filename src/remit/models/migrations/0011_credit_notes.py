@@ -225,7 +225,7 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name="InvoiceNumberSequence",
             name="series",
-            field=fields.CharField(default="invoice", max_length=20),
+            field=fields.CharField(default="invoice", db_default="invoice", max_length=20),
         ),
         ops.AddConstraint(
             model_name="InvoiceNumberSequence",
