@@ -14,9 +14,6 @@ from remit.graph.money import Money, plain
 
 @strawberry.type
 class InvoiceLine:
-    id: strawberry.ID | None = strawberry.field(
-        description="An issued invoice's line, as a credit note names it; null in a preview."
-    )
     name: str
     billed: BilledType
     quantity: Decimal
@@ -25,11 +22,14 @@ class InvoiceLine:
     tax_rate: Decimal
     tax: Money
     total: Money
+    id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="An issued invoice's line, as a credit note names it; null in a preview.",
+    )
 
     @classmethod
     def from_draft(cls, line: LineDraft) -> "InvoiceLine":
         return cls(
-            id=None,
             name=line.name,
             billed=line.billed,
             quantity=plain(line.quantity),
