@@ -18,7 +18,7 @@ from remit.web.body_limit import BodyLimitMiddleware
 from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
 from remit.web.metrics import MetricsMiddleware, metrics
-from remit.web.pages import invoice_page, invoice_pdf, pay
+from remit.web.pages import credit_note_page, credit_note_pdf, invoice_page, invoice_pdf, pay
 from remit.web.request_id import RequestIdMiddleware
 from remit.web.webhooks import provider_callback, stripe_platform
 
@@ -69,6 +69,8 @@ def create_app(
             Route("/i/{token}.pdf", invoice_pdf),
             Route("/i/{token}/pay/{provider}", pay, methods=["GET", "POST"]),
             Route("/i/{token}", invoice_page),
+            Route("/c/{token}.pdf", credit_note_pdf),
+            Route("/c/{token}", credit_note_page),
             Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
             Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),
         ],

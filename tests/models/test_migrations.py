@@ -1,3 +1,7 @@
+import asyncio
+import json
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -7,10 +11,17 @@ from tortoise.migrations.autodetector import MigrationAutodetector
 
 from remit import db
 from remit.models.contracts import Contract
-from remit.models.invoices import Invoice, Reminder
+from remit.models.credit_notes import CreditNote
+from remit.models.invoices import Invoice, InvoiceNumberSequence, Reminder
 from remit.models.provider_events import ProviderEvent
 from remit.models.runs import InvoicingRun
 from tests import factories
+from tests.conftest import (
+    USES_SQLITE,
+    database_name,
+    drop_postgres_database,
+    recreate_postgres_database,
+)
 
 
 async def test_the_models_and_the_committed_migrations_agree(runtime):
@@ -132,3 +143,103 @@ async def test_a_paid_invoice_from_before_paid_on_is_paid_on_the_day_it_was_reco
 
     assert (await Invoice.get(id=paid.id)).paid_on == date(2027, 1, 20)
     assert (await Invoice.get(id=due.id)).paid_on is None
+
+
+async def test_one_number_counter_per_tenant_and_series():
+    tenant, _ = await factories.tenant()  # with its invoice counter
+    await InvoiceNumberSequence.create(tenant=tenant, series="credit_note")
+
+    for series in ("invoice", "credit_note"):
+        with pytest.raises(IntegrityError):
+            await InvoiceNumberSequence.create(tenant=tenant, series=series)
+    assert await InvoiceNumberSequence.filter(tenant=tenant).count() == 2
+
+
+async def test_one_credit_note_number_per_tenant():
+    tenant, organization, contract = await invoice_setup()
+    issued = await invoice(tenant, organization, contract, "t1", number="INV-000001")
+
+    def credit_note(token: str):
+        return CreditNote.create(
+            tenant=tenant,
+            invoice=issued,
+            organization=organization,
+            number="INV-CN-000001",
+            issue_date=date(2027, 1, 5),
+            reason="Twice",
+            currency="EUR",
+            subtotal=100,
+            tax=0,
+            total=100,
+            created_by="system",
+            public_token=token,
+        )
+
+    await credit_note("c1")
+    with pytest.raises(IntegrityError):
+        await credit_note("c2")
+
+
+# Run in a process of its own: migrating sets up Tortoise for the database it migrates.
+UPGRADE = """
+import asyncio, json, sys
+from tortoise import Tortoise, connections
+from tortoise.migrations.api import migrate
+from remit import db
+
+async def sql(config, script, query):
+    await Tortoise.init(config=config)
+    try:
+        client = connections.get("default")
+        await client.execute_script(script)
+        return await client.execute_query_dict(query) if query else None
+    finally:
+        await Tortoise.close_connections()
+
+async def main(url):
+    config = db.tortoise_config(url)
+    await migrate(config=config, target="remit.0008_users_and_sessions")
+    await Tortoise.close_connections()
+    await sql(config, '''
+        INSERT INTO tenant (id, name, invoicing_enabled, created_at, updated_at) VALUES
+            ('11111111-1111-1111-1111-111111111111', 'Acme', FALSE, CURRENT_TIMESTAMP,
+             CURRENT_TIMESTAMP);
+        INSERT INTO invoice_number_sequence (id, tenant_id, last_number) VALUES
+            ('22222222-2222-2222-2222-222222222222', '11111111-1111-1111-1111-111111111111', 41);
+    ''', None)
+    await migrate(config=config)
+    await Tortoise.close_connections()
+    rows = await sql(config, '''
+        INSERT INTO invoice_number_sequence (id, tenant_id, series, last_number) VALUES
+            ('33333333-3333-3333-3333-333333333333', '11111111-1111-1111-1111-111111111111',
+             'credit_note', 0);
+    ''', "SELECT series, last_number FROM invoice_number_sequence ORDER BY series")
+    print(json.dumps(rows))
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+async def test_a_tenants_invoice_counter_becomes_its_invoice_series(tmp_path):
+    if USES_SQLITE:
+        url, drop = f"sqlite://{tmp_path}/upgrade.sqlite3", None
+    else:
+        name = f"{database_name()}_upgrade"
+        url, drop = await recreate_postgres_database(name), name
+    try:
+        result = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-c", UPGRADE, url],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        if drop:
+            await drop_postgres_database(drop)
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == [
+        {"series": "credit_note", "last_number": 0},
+        {"series": "invoice", "last_number": 41},
+    ]

@@ -137,6 +137,10 @@ def fill(
             raise CannotFill(f"no value chosen for the required {'.'.join(path)}")
         return OMIT
     named = get_nullable_type(type_)
+    if isinstance(named, GraphQLList) and isinstance(get_named_type(named), GraphQLInputObjectType):
+        # A list of inputs (a credit note's lines) holds one, its slots on the list's path.
+        item = fill(named.of_type, path, chosen, slot_paths, every_field)
+        return OMIT if item is OMIT else [item]
     if isinstance(named, GraphQLInputObjectType):
         inner = {}
         for name, field in named.fields.items():
@@ -294,7 +298,9 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
     of_a, of_b = await harvest(graphql(a.key)), await harvest(graphql(b.key))
     assert sorted(of_a.ids) == [
         "Contract",
+        "CreditNote",
         "Invoice",
+        "InvoiceLine",
         "InvoicingRun",
         "Organization",
         "PlatformFee",
@@ -302,8 +308,9 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "Tenant",
         "User",
     ]
-    assert sorted(of_a.numbers) == [f"ACME-00000{n}" for n in range(1, 4)]
-    assert len(of_a.tokens) == len(of_a.ids["Invoice"]) == 4
+    assert sorted(of_a.numbers) == [f"ACME-00000{n}" for n in range(1, 4)] + ["ACME-CN-000001"]
+    # Each invoice's hosted page, and the credit note's.
+    assert len(of_a.tokens) == len(of_a.ids["Invoice"]) + len(of_a.ids["CreditNote"]) == 5
     # B's own answers to the queries that take no argument name nothing of A's.
     named = [*of_a.of("id"), *of_a.numbers, *of_a.tokens]
     assert [value for value in named if any(value in text for text in of_b.texts)] == []
@@ -365,6 +372,9 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "invoiceStatusUpdate",
         "invoiceRelease",
         "invoiceResend",
+        "creditNote",
+        "creditNotes",
+        "creditNoteCreate",
         "userRoleUpdate",
         "userRemove",
     }

@@ -25,11 +25,11 @@ from graphql import (
     get_named_type,
 )
 
-from remit.billing import contracts, issuing, line_items, users
+from remit.billing import contracts, credit_notes, issuing, line_items, users
 from remit.billing.roles import Actor
 from remit.graph.pagination import encode_cursor
 from remit.models.contracts import ServiceLineItem
-from remit.models.invoices import Invoice
+from remit.models.invoices import Invoice, InvoiceLine
 from remit.models.users import UserRole
 from tests import factories
 
@@ -63,6 +63,8 @@ class World:
     live_contract: str
     due_invoice: str
     due_invoice_number: str
+    due_invoice_line: str
+    credit_note: str
     held_contract: str
     held_invoice: str
     user: str
@@ -87,6 +89,10 @@ async def build_world() -> World:
         tenant, date(2027, 1, 1), organization_name="Hooli"
     )
     held = await issuing.issue(held_contract.id, date(2027, 1, 1), TODAY)
+    seats = await InvoiceLine.get(invoice=due, name="Seats")
+    credit_note = await credit_notes.create(
+        actor, due.id, "Sweep", [{"invoice_line_id": seats.id, "quantity": "1"}]
+    )
     return World(
         key=key,
         organization=str(organization.id),
@@ -95,6 +101,8 @@ async def build_world() -> World:
         live_contract=str(live.id),
         due_invoice=str(due.id),
         due_invoice_number=due.number,
+        due_invoice_line=str(seats.id),
+        credit_note=str(credit_note.id),
         held_contract=str(held_contract.id),
         held_invoice=str(held.invoice_id),
         user=str(member.id),
@@ -109,13 +117,19 @@ ID_BY_OPERATION = {
     "invoiceRelease": "held_invoice",
 }
 ID_BY_PREFIX = {
+    "creditNote": "credit_note",
     "serviceLineItem": "draft_item",
     "organization": "organization",
     "contract": "draft_contract",
     "invoice": "due_invoice",
     "user": "user",
 }
-IDS_BY_NAME = {"organizationId": "organization", "contractId": "draft_contract"}
+IDS_BY_NAME = {
+    "organizationId": "organization",
+    "contractId": "draft_contract",
+    "invoiceId": "due_invoice",
+    "invoiceLineId": "due_invoice_line",
+}
 
 
 def world_id(world: World, operation: str, name: str) -> str:
@@ -138,6 +152,9 @@ VALID: dict[str, Any] = {
     "PaymentProviderConfigureInput.settings": factories.BANK_TRANSFER,
     "ContractFilter.status": ["DRAFT"],
     "InvoiceFilter.status": ["DUE"],
+    # A credit note of lines, each by quantity: not also the full invoice, nor an amount.
+    "CreditNoteInput.fullCredit": False,
+    "CreditNoteLineInput.amount": None,
     "name": "Sweep",
     "legalName": "Sweep GmbH",
     "vatNumber": "DE123456789",

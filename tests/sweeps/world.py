@@ -1,17 +1,26 @@
 """A tenant with one of everything the API can name, for the sweeps: settings, providers with
 an auto-charge account, organizations, a DRAFT and LIVE contracts with line items, issued
-invoices in several statuses (with their hosted-page tokens), the day's invoicing runs and a
-platform fee."""
+invoices in several statuses (with their hosted-page tokens), a credit note, the day's
+invoicing runs and a platform fee."""
 
 from dataclasses import dataclass
 from datetime import date
 
-from remit.billing import charging, contracts, cycle, line_items, payments, providers, users
+from remit.billing import (
+    charging,
+    contracts,
+    credit_notes,
+    cycle,
+    line_items,
+    payments,
+    providers,
+    users,
+)
 from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.enums import InvoiceStatus
 from remit.models.fees import PlatformFee
-from remit.models.invoices import Invoice
+from remit.models.invoices import Invoice, InvoiceLine
 from remit.models.tenants import Tenant
 from remit.models.users import UserRole
 from tests import factories
@@ -49,9 +58,13 @@ async def everything(drain_jobs, name: str, customer: str, prefix: str) -> World
     for month in (1, 2, 3):
         await cycle.plan(date(2027, month, 1), tenant_id=tenant.id)
         await drain_jobs()
-    january, february, _ = await Invoice.filter(contract=paying).order_by("period_start")
+    january, february, march = await Invoice.filter(contract=paying).order_by("period_start")
     await payments.change_status(actor, str(january.id), InvoiceStatus.PAID)
     await payments.change_status(actor, str(february.id), InvoiceStatus.VOID)
+    seats = await InvoiceLine.get(invoice=march, name="Seats")
+    await credit_notes.create(
+        actor, march.id, "One seat less", [{"invoice_line_id": seats.id, "quantity": "1"}]
+    )
     await PlatformFee.create(
         tenant=tenant, month=date(2027, 1, 1), invoices_processed=3, currency="EUR", amount=75
     )

@@ -5,7 +5,7 @@ repeat of the same delivery sends the same Message-ID, so a duplicate is recogni
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -24,9 +24,17 @@ from remit.billing import (
     verification,
     views,
 )
-from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
+from remit.billing.documents import (
+    Branding,
+    CreditNoteDocument,
+    CreditNoteLink,
+    DocumentLine,
+    DocumentParty,
+    InvoiceDocument,
+)
 from remit.billing.money import Money
 from remit.models.contracts import Contract
+from remit.models.credit_notes import CreditNote
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from remit.models.organizations import Organization
 from remit.models.settings import InvoicingSettings
@@ -42,19 +50,19 @@ SYSTEM = "system"
 _RENDER_SLOTS = asyncio.Semaphore(2)
 
 
-async def render_pdf(shown: InvoiceDocument) -> bytes:
+async def render_pdf(shown: InvoiceDocument | CreditNoteDocument) -> bytes:
     async with _RENDER_SLOTS:
         return await asyncio.to_thread(documents.render_pdf, shown)
 
 
-def _mail_host() -> str:
+def mail_host() -> str:
     """The domain of our Message-IDs: the server's own."""
     return urlsplit(config.current().public_url).hostname or "remit.invalid"
 
 
 def message_id(invoice: Invoice, resend_at: datetime | None = None) -> str:
     suffix = f".resend.{resend_at:%Y%m%d%H%M%S%f}" if resend_at else ""
-    return f"<invoice.{invoice.id}{suffix}@{_mail_host()}>"
+    return f"<invoice.{invoice.id}{suffix}@{mail_host()}>"
 
 
 def _stored(option: PaymentOption, offered: providers.Configured, token: str) -> dict:
@@ -108,7 +116,7 @@ async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
     return options
 
 
-def _party(frozen: dict) -> DocumentParty:
+def party(frozen: dict) -> DocumentParty:
     return DocumentParty(
         name=frozen.get("name") or "",
         legal_name=frozen.get("legal_name"),
@@ -143,8 +151,8 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         due_date=invoice.due_date,
         period_start=invoice.period_start,
         period_end=invoice.period_end,
-        issuer=_party(invoice.provider),
-        customer=_party(invoice.customer),
+        issuer=party(invoice.provider),
+        customer=party(invoice.customer),
         branding=Branding(
             logo_url=settings.logo_url,
             brand_color=settings.brand_color,
@@ -178,6 +186,38 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         else [],
         public_url=links.invoice_url(invoice.public_token),
         pdf_url=links.pdf_url(invoice.public_token),
+        credit_notes=[
+            CreditNoteLink(
+                number=note.number,
+                issue_date=note.issue_date,
+                total=Money(note.total, note.currency),
+                public_url=links.credit_note_url(note.public_token),
+            )
+            for note in await CreditNote.filter(invoice=invoice).order_by("created_at", "number")
+        ],
+    )
+
+
+@dataclass(frozen=True)
+class Addresses:
+    """Who the customer's emails about an invoice go to, and from."""
+
+    sender: str
+    to: str
+    cc: list[str]
+    bcc: list[str]
+
+
+async def addresses(invoice: Invoice) -> Addresses:
+    contract = await Contract.get(id=invoice.contract_id)
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    organization = await Organization.get(id=invoice.organization_id)
+    to = verification.recipients(contract, organization.billing_emails)
+    return Addresses(
+        sender=settings.send_invoices_from or settings.company_email,
+        to=to[0],
+        cc=[*to[1:], *contract.billing_emails_cc],
+        bcc=settings.send_invoices_bcc,
     )
 
 
@@ -198,18 +238,15 @@ async def _email(
     returns the recipients. Rendering takes a while: the invoice is read again just before
     sending, and unless it still `applies`, NoLongerApplies is raised and nothing is sent.
     MailUnavailable propagates (retry); MailRejected too."""
-    contract = await Contract.get(id=invoice.contract_id)
     shown = await document(invoice)
     pdf = None if kind in mail.KINDS_WITHOUT_PDF else await render_pdf(shown)
-    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
-    organization = await Organization.get(id=invoice.organization_id)
-    to = verification.recipients(contract, organization.billing_emails)
+    to = await addresses(invoice)
     outgoing = mail.invoice_message(
         shown,
-        sender=settings.send_invoices_from or settings.company_email,
-        to=to[0],
-        cc=[*to[1:], *contract.billing_emails_cc],
-        bcc=settings.send_invoices_bcc,
+        sender=to.sender,
+        to=to.to,
+        cc=to.cc,
+        bcc=to.bcc,
         pdf=pdf,
         message_id=message_id,
         kind=kind,
@@ -277,7 +314,7 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
         recipients = await _email(
             invoice,
             kind,
-            f"<invoice.{invoice.id}.{detail_key.replace(':', '.')}@{_mail_host()}>",
+            f"<invoice.{invoice.id}.{detail_key.replace(':', '.')}@{mail_host()}>",
             applies=applies,
             **details,
         )
@@ -312,7 +349,7 @@ async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> s
         cc=[],
         bcc=[],
         pdf=None,
-        message_id=f"<invoice.{invoice.id}.{kind}.{clock.now():%Y%m%d%H%M%S%f}@{_mail_host()}>",
+        message_id=f"<invoice.{invoice.id}.{kind}.{clock.now():%Y%m%d%H%M%S%f}@{mail_host()}>",
         kind=kind,
         reason=reason or None,
     )

@@ -96,6 +96,49 @@ class InvoiceDocument:
     public_url: str
     pdf_url: str
     paid_on: date | None = None  # the day the money arrived, when PAID
+    credit_notes: Sequence["CreditNoteLink"] = ()
+
+
+@dataclass(frozen=True)
+class CreditNoteLink:
+    """A credit note as its invoice's page lists it."""
+
+    number: str
+    issue_date: date
+    total: Money
+    public_url: str
+
+
+@dataclass(frozen=True)
+class CreditedLine:
+    name: str
+    quantity: Decimal | None  # None: credited by amount
+    unit_price: Money
+    subtotal: Money
+    tax_rate: Decimal
+    tax: Money
+    total: Money
+
+
+@dataclass(frozen=True)
+class CreditNoteDocument:
+    number: str
+    issue_date: date
+    currency: str
+    reason: str
+    invoice_number: str
+    invoice_issue_date: date | None
+    invoice_url: str
+    issuer: DocumentParty
+    customer: DocumentParty
+    branding: Branding
+    lines: Sequence[CreditedLine]
+    subtotal: Money
+    tax: Money
+    total: Money
+    refund: bool
+    public_url: str
+    pdf_url: str
 
 
 # -- formatting ----------------------------------------------------------------------------
@@ -221,18 +264,26 @@ def environment() -> Environment:
     return env
 
 
-def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dict[str, Any]:
-    """What every invoice template receives."""
-    color = brand_color(document.branding.brand_color)
-    title = f"Invoice {document.number}" if document.number else "Draft invoice"
+def branded(branding: Branding, *, for_pdf: bool) -> dict[str, Any]:
+    """What every document and email template receives of the tenant's branding."""
+    color = brand_color(branding.brand_color)
     return {
-        "invoice": document,
         "for_pdf": for_pdf,
-        "title": f"{title} from {document.issuer.name}",
-        "heading": document.number or "Draft",
+        "branding": branding,
         "brand_color": color,
         "brand_text": text_on(color),
-        "logo_src": image_source(document.branding.logo_url, for_pdf=for_pdf),
+        "logo_src": image_source(branding.logo_url, for_pdf=for_pdf),
+    }
+
+
+def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dict[str, Any]:
+    """What every invoice template receives."""
+    title = f"Invoice {document.number}" if document.number else "Draft invoice"
+    return {
+        **branded(document.branding, for_pdf=for_pdf),
+        "invoice": document,
+        "title": f"{title} from {document.issuer.name}",
+        "heading": document.number or "Draft",
         "show_amount_paid": document.amount_paid.minor != 0,
         "status_class": str(document.status).lower().replace("_", "-"),
         "void": str(document.status) == "VOID",
@@ -245,8 +296,25 @@ def render_html(document: InvoiceDocument, *, for_pdf: bool = False) -> str:
     return template.render(document_context(document, for_pdf=for_pdf))
 
 
-def render_pdf(document: InvoiceDocument) -> bytes:
-    """The invoice as a PDF, from the same template as the HTML page."""
+def credit_note_context(document: CreditNoteDocument, *, for_pdf: bool = False) -> dict[str, Any]:
+    """What every credit note template receives."""
+    return {
+        **branded(document.branding, for_pdf=for_pdf),
+        "credit_note": document,
+        "title": f"Credit note {document.number} from {document.issuer.name}",
+    }
+
+
+def render_credit_note_html(document: CreditNoteDocument, *, for_pdf: bool = False) -> str:
+    """The credit note as a standalone HTML page, styled as the invoices are."""
+    template = environment().get_template("credit_note.html")
+    return template.render(credit_note_context(document, for_pdf=for_pdf))
+
+
+def render_pdf(document: InvoiceDocument | CreditNoteDocument) -> bytes:
+    """The invoice or credit note as a PDF, from the same template as its HTML page."""
+    if isinstance(document, CreditNoteDocument):
+        return pdf(render_credit_note_html(document, for_pdf=True))
     return pdf(render_html(document, for_pdf=True))
 
 

@@ -89,12 +89,23 @@ def _rounded(currency: str, factor: Fraction, *values: Decimal) -> Money:
         return Money.rounded(numerator / factor.denominator, currency)
 
 
+def part_of(amount: Money, factor: Fraction) -> Money:
+    """`amount` x `factor`, rounded half-up to the minor unit once."""
+    return _rounded(amount.currency, factor, amount.amount)
+
+
+def taxed(subtotal: Money, tax_rate: Decimal) -> tuple[Money, Money]:
+    """A line's tax at `tax_rate` percent of its `subtotal`, rounded half-up, and its total."""
+    tax = _rounded(subtotal.currency, Fraction(1, 100), subtotal.amount, tax_rate)
+    return tax, subtotal + tax
+
+
 def draft_line(item: ItemTerms, cycle: BillingCycle) -> LineDraft:
     """One item's line for one period of a contract billed every `cycle`."""
     factor = period_factor(cycle, item.billed)
     price = Money(item.unit_price, item.currency).amount
     subtotal = _rounded(item.currency, factor, price, item.quantity)
-    tax = _rounded(item.currency, Fraction(1, 100), subtotal.amount, item.tax_rate)
+    tax, _ = taxed(subtotal, item.tax_rate)
     return LineDraft(
         item_id=item.id,
         name=item.name,

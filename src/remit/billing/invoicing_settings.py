@@ -37,6 +37,11 @@ async def get(tenant: Tenant) -> InvoicingSettings:
     return await InvoicingSettings.get(tenant=tenant)
 
 
+def credit_note_prefix(settings: InvoicingSettings) -> str:
+    """The prefix of credit note numbers: the one set, else the invoice prefix and -CN."""
+    return settings.credit_note_number_prefix or f"{settings.invoice_number_prefix}-CN"
+
+
 def _reminder_days(days: list[int], field: list[str]) -> list[int]:
     checks = Checks()
     for position, day in enumerate(days):
@@ -98,6 +103,10 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
             checks.errors.append(validation.Invalid("This cannot be empty.", field=[key]))
             continue
         values[key] = checks.run(check, changes[key], [key])
+    if "credit_note_number_prefix" in changes:  # None: back to the default
+        values["credit_note_number_prefix"] = optional(
+            changes["credit_note_number_prefix"], prefix_check, ["credit_note_number_prefix"]
+        )
     if "send_invoices_from" in changes:
         values["send_invoices_from"] = optional(
             changes["send_invoices_from"], validation.email, ["send_invoices_from"]

@@ -21,7 +21,7 @@ MAX_QUANTITY_PLACES = 6
 MAX_TAX_PLACES = 4
 
 
-def _decimal(value: Any, field: list[str]) -> Decimal:
+def decimal(value: Any, field: list[str]) -> Decimal:
     try:
         number = Decimal(str(value))
     except InvalidOperation:
@@ -35,8 +35,9 @@ def _places(number: Decimal) -> int:
     return max(0, -number.as_tuple().exponent)
 
 
-def _quantity(value: Any, field: list[str]) -> Decimal:
-    number = _decimal(value, field)
+def quantity(value: Any, field: list[str]) -> Decimal:
+    """A quantity as a person gives it: more than zero, at most 6 places, below 10^12."""
+    number = decimal(value, field)
     if number <= 0:
         raise validation.Invalid("The quantity must be more than zero.", field=field)
     if _places(number) > MAX_QUANTITY_PLACES or number >= Decimal(10) ** 12:
@@ -47,7 +48,7 @@ def _quantity(value: Any, field: list[str]) -> Decimal:
 
 
 def _tax_rate(value: Any, field: list[str]) -> Decimal:
-    number = _decimal(value, field)
+    number = decimal(value, field)
     if not Decimal(0) <= number <= Decimal(100):
         raise validation.Invalid("A tax rate is a percentage from 0 to 100.", field=field)
     if _places(number) > MAX_TAX_PLACES:
@@ -75,7 +76,7 @@ def _cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
         if values[key] is not None and checks.run(validation.day, values[key], [key]) is None:
             values[key] = None
     price = checks.run(
-        lambda v, f: Money.parse(_decimal(v, f), currency, field=f), data.get("price"), ["price"]
+        lambda v, f: Money.parse(decimal(v, f), currency, field=f), data.get("price"), ["price"]
     )
     if price is not None:
         if price.minor < 0:
@@ -85,7 +86,7 @@ def _cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
         elif price.minor >= 10**15:
             checks.errors.append(validation.Invalid("The price is too large.", field=["price"]))
         values["unit_price"] = price.minor
-    values["quantity"] = checks.run(_quantity, data.get("quantity", "1"), ["quantity"])
+    values["quantity"] = checks.run(quantity, data.get("quantity", "1"), ["quantity"])
     values["tax_rate"] = checks.run(_tax_rate, data.get("tax_rate", "0"), ["tax_rate"])
     if values["start_date"] and values["end_date"] and values["end_date"] < values["start_date"]:
         checks.errors.append(

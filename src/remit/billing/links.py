@@ -1,4 +1,5 @@
-"""Where a customer finds an invoice: its hosted page and PDF, at an unguessable token."""
+"""Where a customer finds an invoice or a credit note: its hosted page and PDF, at an
+unguessable token."""
 
 from remit.billing import config
 
@@ -15,6 +16,14 @@ def pay_url(token: str, provider: str) -> str:
     """Shows the invoice with its pay button (which POSTs here to make the payment page of
     `provider`), or goes to the one made in the last 23 hours."""
     return f"{invoice_url(token)}/pay/{provider}"
+
+
+def credit_note_url(token: str) -> str:
+    return f"{config.current().public_url.rstrip('/')}/c/{token}"
+
+
+def credit_note_pdf_url(token: str) -> str:
+    return f"{credit_note_url(token)}.pdf"
 
 
 def statement_url(token: str) -> str:

@@ -3,7 +3,8 @@ with no SMTP server configured (the embedded mode), written to the outbox folder
 
 The kinds (`SUBJECTS`): to the customer the invoice itself, a reminder when it is overdue, a
 receipt once it is paid and a notice when it is voided; to the tenant, payment_failed when an
-automatic charge or an online payment of the invoice failed. From the operator to the tenant,
+automatic charge or an online payment of the invoice failed. A credit note that corrects
+an invoice goes to the customer by `credit_note_message`. From the operator to the tenant,
 about the monthly processing fee: fee_invoice (the fee to pay by bank transfer) and
 fee_payment_failed (the tenant's card was not charged for it).
 
@@ -29,7 +30,13 @@ from urllib.parse import unquote, urlsplit
 import aiosmtplib
 
 from remit.billing import clock
-from remit.billing.documents import InvoiceDocument, document_context, environment
+from remit.billing.documents import (
+    CreditNoteDocument,
+    InvoiceDocument,
+    credit_note_context,
+    document_context,
+    environment,
+)
 
 logger = logging.getLogger("remit.mail")
 
@@ -157,24 +164,83 @@ def invoice_message(
         "reason": (reason or "").strip() or None if kind in FAILURE_KINDS else None,
         "retry_on": retry_on if kind == "fee_payment_failed" else None,
     }
+    return _composed(
+        kind,
+        context,
+        issuer=document.issuer.name,
+        sender=sender,
+        to=to,
+        cc=cc,
+        bcc=bcc,
+        pdf=(pdf, pdf_filename(document)) if attach else None,
+        message_id=message_id,
+    )
+
+
+def credit_note_message(
+    document: CreditNoteDocument,
+    *,
+    sender: str,
+    to: str,
+    cc: Sequence[str],
+    bcc: Sequence[str],
+    pdf: bytes,
+    message_id: str,
+) -> OutgoingMail:
+    """The email of a credit note to the customer, its PDF attached; composed as the
+    invoice emails are (From shows the issuer's name, `message_id` as given)."""
+    filename = f"{document.number}.pdf"
+    subject = _one_line(f"Credit note {document.number} from {document.issuer.name}")
+    context = {
+        **credit_note_context(document),
+        "subject": subject,
+        "kind": "credit_note",
+        "pdf_filename": filename,
+    }
+    return _composed(
+        "credit_note",
+        context,
+        issuer=document.issuer.name,
+        sender=sender,
+        to=to,
+        cc=cc,
+        bcc=bcc,
+        pdf=(pdf, filename),
+        message_id=message_id,
+    )
+
+
+def _composed(
+    kind: str,
+    context: dict,
+    *,
+    issuer: str,
+    sender: str,
+    to: str,
+    cc: Sequence[str],
+    bcc: Sequence[str],
+    pdf: tuple[bytes, str] | None,
+    message_id: str,
+) -> OutgoingMail:
+    """The message from the templates email_<kind>.txt and .html, with `pdf` (its bytes and
+    file name) attached when given."""
     env = environment()
     text = env.get_template(f"email_{kind}.txt").render(context)
     html = env.get_template(f"email_{kind}.html").render(context)
 
     message = EmailMessage()
-    message["From"] = Address(display_name=_one_line(document.issuer.name), addr_spec=sender)
+    message["From"] = Address(display_name=_one_line(issuer), addr_spec=sender)
     message["To"] = to
     if cc:
         message["Cc"] = ", ".join(cc)
-    message["Subject"] = subject
+    message["Subject"] = context["subject"]
     message["Date"] = format_datetime(clock.now())
     message["Message-ID"] = message_id
     message.set_content(text)
     message.add_alternative(html, subtype="html")
-    if attach:
-        message.add_attachment(
-            pdf, maintype="application", subtype="pdf", filename=pdf_filename(document)
-        )
+    if pdf is not None:
+        content, filename = pdf
+        message.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
     recipients = tuple(dict.fromkeys([to, *cc, *bcc]))  # in order, each address once
     return OutgoingMail(message=message, recipients=recipients)
 

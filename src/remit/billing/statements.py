@@ -159,17 +159,13 @@ class StatementDocument:
 
 def render_html(document: StatementDocument, *, for_pdf: bool = False) -> str:
     """The statement in the invoices' template family and stylesheet."""
-    color = documents.brand_color(document.branding.brand_color)
     return (
         documents.environment()
         .get_template("statement.html")
         .render(
+            **documents.branded(document.branding, for_pdf=for_pdf),
             statement=document,
-            for_pdf=for_pdf,
             title=f"Statement of account for {document.customer.name} from {document.issuer.name}",
-            brand_color=color,
-            brand_text=documents.text_on(color),
-            logo_src=documents.image_source(document.branding.logo_url, for_pdf=for_pdf),
             kinds=list(MovementKind),
             labels=LABELS,
             total_labels=TOTAL_LABELS,

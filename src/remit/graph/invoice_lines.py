@@ -22,6 +22,10 @@ class InvoiceLine:
     tax_rate: Decimal
     tax: Money
     total: Money
+    id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="An issued invoice's line, as a credit note names it; null in a preview.",
+    )
 
     @classmethod
     def from_draft(cls, line: LineDraft) -> "InvoiceLine":

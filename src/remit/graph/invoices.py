@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import cycle, invoice_status, invoices, issuing, links, live, payments
+from remit.billing import (
+    credit_notes,
+    cycle,
+    invoice_status,
+    invoices,
+    issuing,
+    links,
+    live,
+    payments,
+)
 from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, InvoiceStatus
@@ -21,6 +30,7 @@ from remit.models.runs import InvoicingRun as RunModel
 
 if TYPE_CHECKING:
     from remit.graph.contracts import Contract
+    from remit.graph.credit_notes import CreditNote
     from remit.graph.invoice_lines import InvoiceLine
     from remit.graph.organizations import Organization
 
@@ -128,6 +138,7 @@ class Invoice(Node):
         rows = await invoices.lines_of(self.model.id)
         return [
             InvoiceLine(
+                id=strawberry.ID(str(row.id)),
                 name=row.name,
                 billed=BilledType(row.billed),
                 quantity=plain(row.quantity),
@@ -139,6 +150,14 @@ class Invoice(Node):
             )
             for row in rows
         ]
+
+    @strawberry.field(description="The credit notes correcting this invoice, oldest first.")
+    async def credit_notes(
+        self,
+    ) -> list[Annotated["CreditNote", strawberry.lazy("remit.graph.credit_notes")]]:
+        from remit.graph.credit_notes import CreditNote
+
+        return [CreditNote.from_model(row) for row in await credit_notes.of_invoice(self.model.id)]
 
     @strawberry.field
     def payment_options(self) -> list[PaymentOption]:

@@ -17,6 +17,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 from remit.graph import enums
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.contracts import ContractMutation, ContractQuery
+from remit.graph.credit_notes import CreditNoteMutation, CreditNoteQuery
 from remit.graph.errors import UserError
 from remit.graph.extensions import FreshLoaders, HideInternalErrors, TypedErrors
 from remit.graph.fees import FeeQuery
@@ -46,12 +47,20 @@ Query = merge_types(
         OrganizationQuery,
         ContractQuery,
         InvoiceQuery,
+        CreditNoteQuery,
         FeeQuery,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (SettingsMutation, OrganizationMutation, ContractMutation, InvoiceMutation, UserMutation),
+    (
+        SettingsMutation,
+        OrganizationMutation,
+        ContractMutation,
+        InvoiceMutation,
+        CreditNoteMutation,
+        UserMutation,
+    ),
 )
 Subscription = merge_types("Subscription", (InvoiceSubscription,))
 

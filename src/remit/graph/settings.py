@@ -98,6 +98,9 @@ class InvoicingSettings:
     default_currency: str
     default_due_days: int
     invoice_number_prefix: str
+    credit_note_number_prefix: str = strawberry.field(
+        description="Credit notes are numbered <prefix>-000001; by default the invoice number prefix followed by -CN."
+    )
     send_invoices_from: str | None
     send_invoices_bcc: list[str]
     reminder_days: list[int] = strawberry.field(
@@ -139,6 +142,7 @@ class InvoicingSettings:
             default_currency=settings.default_currency,
             default_due_days=settings.default_due_days,
             invoice_number_prefix=settings.invoice_number_prefix,
+            credit_note_number_prefix=invoicing_settings.credit_note_prefix(settings),
             send_invoices_from=settings.send_invoices_from,
             send_invoices_bcc=settings.send_invoices_bcc,
             reminder_days=settings.reminder_days,
@@ -168,6 +172,10 @@ class InvoicingSettingsInput:
     default_currency: str | None = strawberry.UNSET
     default_due_days: int | None = strawberry.UNSET
     invoice_number_prefix: str | None = strawberry.UNSET
+    credit_note_number_prefix: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="1 to 20 letters, digits and dashes; null goes back to the default.",
+    )
     send_invoices_from: str | None = strawberry.UNSET
     send_invoices_bcc: list[str] | None = strawberry.UNSET
     reminder_days: list[int] | None = strawberry.UNSET

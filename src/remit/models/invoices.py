@@ -99,16 +99,18 @@ class InvoiceEvent(Model):
 
 
 class InvoiceNumberSequence(Model):
-    """The gapless invoice number counter of a tenant, locked while a number is taken."""
+    """A tenant's gapless number counter of one series, locked while a number is taken."""
 
     id = fields.UUIDField(primary_key=True)
-    tenant = fields.OneToOneField(
-        "remit.Tenant", related_name="invoice_number_sequence", on_delete=fields.CASCADE
+    tenant = fields.ForeignKeyField(
+        "remit.Tenant", related_name="number_sequences", on_delete=fields.CASCADE
     )
+    series = fields.CharField(max_length=20, default="invoice", db_default="invoice")
     last_number = fields.IntField(default=0)
 
     class Meta:
         table = "invoice_number_sequence"
+        unique_together = (("tenant", "series"),)
 
 
 class Reminder(Model):

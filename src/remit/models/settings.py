@@ -26,6 +26,9 @@ class InvoicingSettings(Entity):
     default_currency = currency(default="USD")
     default_due_days = fields.IntField(default=30)
     invoice_number_prefix = fields.CharField(max_length=20, default="INV")
+    credit_note_number_prefix = fields.CharField(
+        max_length=20, null=True, description="Null: the invoice number prefix and -CN"
+    )
     send_invoices_from = email(null=True)
     send_invoices_bcc = fields.JSONField(default=list)
     reminder_days = fields.JSONField(default=default_reminder_days)

@@ -1,4 +1,5 @@
-"""Hosted invoice pages: `/i/{token}`, its PDF and its pay links. No login: the token is the
+"""Hosted invoice pages: `/i/{token}`, its PDF and its pay links, and each credit note's at
+`/c/{token}` and `/c/{token}.pdf`. No login: the token is the
 key, so an unknown or malformed one gets a bare 404, and nothing of the tenant shows but
 what is on the invoice. No third-party requests, not indexed."""
 
@@ -8,7 +9,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from remit.billing import delivery, documents, pages
+from remit.billing import credit_note_delivery, delivery, documents, pages
 from remit.billing.errors import NotFound, NotPayable
 from remit.models.enums import InvoiceStatus
 from remit.plugins.api import PaymentRefused, ProviderUnavailable
@@ -68,6 +69,36 @@ async def invoice_pdf(request: Request) -> Response:
         pdf,
         media_type="application/pdf",
         headers={**cache, "Content-Disposition": f'inline; filename="{name}"'},
+    )
+
+
+CREDIT_NOTE_NOT_FOUND = ("Not found", "There is no credit note at this address.")
+
+
+async def credit_note_page(request: Request) -> Response:
+    try:
+        credit_note = await credit_note_delivery.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *CREDIT_NOTE_NOT_FOUND)
+    html = documents.render_credit_note_html(await credit_note_delivery.document(credit_note))
+    return HTMLResponse(html, headers={**HEADERS, "Cache-Control": "no-store"})
+
+
+async def credit_note_pdf(request: Request) -> Response:
+    try:
+        credit_note = await credit_note_delivery.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *CREDIT_NOTE_NOT_FOUND)
+    # A credit note never changes once issued: its id names its PDF.
+    etag = f'"{credit_note.id.hex}"'
+    cache = {**HEADERS, "ETag": etag, "Cache-Control": "private, max-age=300"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=cache)
+    pdf = await delivery.render_pdf(await credit_note_delivery.document(credit_note))
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={**cache, "Content-Disposition": f'inline; filename="{credit_note.number}.pdf"'},
     )
 
 

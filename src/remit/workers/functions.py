@@ -8,6 +8,7 @@ from arq import func
 from remit.billing import (
     charging,
     contracts,
+    credit_notes,
     cycle,
     fees,
     issuing,
@@ -35,6 +36,7 @@ JOBS = [
     (cycle_jobs.issue_invoice, issuing.ISSUE_JOB),
     (invoice_jobs.charge_invoice, charging.CHARGE_JOB),
     (invoice_jobs.deliver_invoice, issuing.DELIVER_JOB),
+    (invoice_jobs.deliver_credit_note, credit_notes.DELIVER_JOB),
     (invoice_jobs.send_notice, payments.NOTICE_JOB),
     (invoice_jobs.close_payment_pages, pages.CLOSE_JOB),
     (invoice_jobs.send_tenant_notice, provider_payments.TENANT_NOTICE_JOB),

@@ -1,9 +1,10 @@
-"""Jobs on one issued invoice: charging it automatically, and delivering it."""
+"""Jobs on one issued invoice: charging it automatically, and delivering it and its credit
+notes."""
 
 from datetime import date
 from uuid import UUID
 
-from remit.billing import charging, clock, delivery, pages, reminders
+from remit.billing import charging, clock, credit_note_delivery, delivery, pages, reminders
 from remit.billing.mail import MailUnavailable
 from remit.plugins.api import ProviderUnavailable
 from remit.workers.retries import retry_later
@@ -20,6 +21,13 @@ async def deliver_invoice(ctx: dict, invoice_id: str, resend: bool = False) -> s
     try:
         return await delivery.deliver(UUID(invoice_id), resend=resend)
     except (MailUnavailable, ProviderUnavailable) as error:
+        raise retry_later(ctx) from error
+
+
+async def deliver_credit_note(ctx: dict, credit_note_id: str) -> str:
+    try:
+        return await credit_note_delivery.deliver(UUID(credit_note_id))
+    except MailUnavailable as error:
         raise retry_later(ctx) from error
 
 
