@@ -12,12 +12,14 @@ import os
 import re
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from playwright.async_api import Page, Route, expect
 
 from remit.app import create_app
+from remit.billing import cycle
+from remit.models.invoices import Invoice
 from remit.web import console
 from tests import factories
 from tests.conftest import ROOT
@@ -431,3 +433,43 @@ async def test_a_forgotten_password_is_reset_from_the_emailed_link(
 
     await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
     await expect(page.get_by_role("banner")).to_contain_text("ann@acme.example")
+
+
+async def sign_in(page: Page, base_url: str, email: str) -> None:
+    await page.goto(f"{base_url}/app/signin")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
+
+
+async def test_a_credit_note_is_issued_from_the_invoice_page(page, base_url, drain_jobs, built):
+    tenant, _ = await factories.ready_tenant()
+    await factories.user(tenant, OWNER)
+    start = date(2027, 1, 1)
+    contract = await factories.live_contract(tenant, start)
+    await cycle.plan(start)
+    await drain_jobs()
+    invoice = await Invoice.get(contract=contract)
+    await sign_in(page, base_url, OWNER)
+    await page.goto(f"{base_url}/app/invoices/{invoice.id}")
+
+    await page.get_by_role("button", name="Status: Due. Change").click()
+    await page.get_by_role("menuitem", name="Credit note…").click()
+    dialog = page.get_by_role("dialog", name="Credit note")
+    await dialog.get_by_label("Reason").fill("Two seats were never used")
+    await dialog.get_by_label("Credit everything not credited yet").uncheck()
+    await dialog.get_by_label("Quantity of Seats").fill("12")
+    await dialog.get_by_role("button", name="Issue credit note").click()
+    await expect(
+        dialog.get_by_text("At most 10 of this line's quantity 10 can still be")
+    ).to_be_visible()
+    await expect(dialog.get_by_label("Quantity of Seats")).to_have_attribute("aria-invalid", "true")
+    await dialog.get_by_label("Quantity of Seats").fill("2")
+    await dialog.get_by_role("button", name="Issue credit note").click()
+
+    await expect(dialog).to_have_count(0)
+    credit_notes = section(page, "Credit notes")
+    # 2 x 49.99 and 20 % tax
+    await expect(credit_notes.get_by_role("row", name="INV-CN-000001")).to_contain_text("€119.98")
+    await expect(credit_notes).to_contain_text("Two seats were never used")

@@ -1,7 +1,7 @@
 // An invoice: its lines and totals, its events, links to its PDF and hosted page, resend,
 // and the status control: a click on Due/Overdue marks it paid (on a date) or voids it (with
 // a note); on a manually paid invoice it undoes the payment. ON_HOLD shows why, and Release.
-import { Alert, Anchor, Button, Group, List, Menu, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, UnstyledButton } from '@mantine/core';
+import { Alert, Anchor, Button, Checkbox, Group, List, Menu, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, UnstyledButton } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
@@ -72,6 +72,7 @@ const InvoiceQuery = graphql(`
         name
       }
       lines {
+        id
         name
         billed
         quantity
@@ -86,6 +87,19 @@ const InvoiceQuery = graphql(`
           currency
           formatted
         }
+      }
+      creditNotes {
+        id
+        number
+        issueDate
+        reason
+        refund
+        total {
+          amount
+          currency
+          formatted
+        }
+        pdfUrl
       }
       events {
         at
@@ -131,6 +145,22 @@ const Release = graphql(`
   }
 `);
 
+const CreditNoteCreate = graphql(`
+  mutation CreditNoteCreate($input: CreditNoteInput!) {
+    creditNoteCreate(input: $input) {
+      creditNote {
+        id
+        number
+      }
+      errors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
 const Resend = graphql(`
   mutation InvoiceResend($id: ID!) {
     invoiceResend(id: $id) {
@@ -148,7 +178,7 @@ const Resend = graphql(`
 `);
 
 type Invoice = NonNullable<InvoiceScreenQuery['invoice']>;
-type Dialog = 'paid' | 'void' | null;
+type Dialog = 'paid' | 'void' | 'credit' | null;
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -183,6 +213,7 @@ export function InvoicePage() {
         {invoice.paidOn && <Fact label="Paid on" value={invoice.paidOn} />}
       </SimpleGrid>
       <Lines invoice={invoice} />
+      {invoice.creditNotes.length > 0 && <CreditNotes invoice={invoice} />}
       <Section title="Events">
         <Timeline bulletSize={14} lineWidth={2} active={invoice.events.length}>
           {invoice.events.map((event, index) => (
@@ -259,6 +290,7 @@ function StatusControl({ invoice }: { invoice: Invoice }) {
   const open = invoice.status === 'DUE' || invoice.status === 'OVERDUE';
   const manuallyPaid = invoice.status === 'PAID';
   if (!open && !manuallyPaid) return <StatusBadge status={invoice.status} />;
+  const titles = { paid: 'Mark paid', void: 'Void the invoice', credit: 'Credit note' };
 
   async function change(status: InvoiceStatus) {
     const result = await update({ id: invoice.id, input: { status } });
@@ -276,6 +308,7 @@ function StatusControl({ invoice }: { invoice: Invoice }) {
         <Menu.Dropdown>
           {open && <Menu.Item onClick={() => setDialog('paid')}>Mark paid…</Menu.Item>}
           {manuallyPaid && <Menu.Item onClick={() => change('DUE')}>Undo payment (back to due)</Menu.Item>}
+          <Menu.Item onClick={() => setDialog('credit')}>Credit note…</Menu.Item>
           {open && (
             <Menu.Item color="red" onClick={() => setDialog('void')}>
               Void…
@@ -284,8 +317,11 @@ function StatusControl({ invoice }: { invoice: Invoice }) {
         </Menu.Dropdown>
       </Menu>
       {problems.length > 0 && <GeneralErrors messages={problems} />}
-      <Modal opened={dialog !== null} onClose={() => setDialog(null)} title={dialog === 'paid' ? 'Mark paid' : 'Void the invoice'}>
-        {dialog && <StatusForm invoice={invoice} status={dialog === 'paid' ? 'PAID' : 'VOID'} onDone={() => setDialog(null)} />}
+      <Modal opened={dialog !== null} onClose={() => setDialog(null)} title={dialog ? titles[dialog] : ''} size={dialog === 'credit' ? 'lg' : 'md'}>
+        {dialog === 'credit' && <CreditNoteForm invoice={invoice} onDone={() => setDialog(null)} />}
+        {(dialog === 'paid' || dialog === 'void') && (
+          <StatusForm invoice={invoice} status={dialog === 'paid' ? 'PAID' : 'VOID'} onDone={() => setDialog(null)} />
+        )}
       </Modal>
     </>
   );
@@ -413,5 +449,135 @@ function Lines({ invoice }: { invoice: Invoice }) {
         </Anchor>
       </Stack>
     </Section>
+  );
+}
+
+function CreditNotes({ invoice }: { invoice: Invoice }) {
+  return (
+    <Section title="Credit notes">
+      <Table aria-label="Credit notes">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Number</Table.Th>
+            <Table.Th>Issued</Table.Th>
+            <Table.Th>Reason</Table.Th>
+            <Table.Th ta="right">Credited</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {invoice.creditNotes.map((note) => (
+            <Table.Tr key={note.id}>
+              <Table.Td>
+                <Anchor href={note.pdfUrl} target="_blank" rel="noopener">
+                  {note.number}
+                </Anchor>
+              </Table.Td>
+              <Table.Td>{note.issueDate}</Table.Td>
+              <Table.Td>
+                {note.reason}
+                {note.refund && (
+                  <Text span size="xs" c="dimmed">
+                    {' '}
+                    (refunded)
+                  </Text>
+                )}
+              </Table.Td>
+              <Table.Td ta="right">
+                <Money value={note.total} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Section>
+  );
+}
+
+/** A credit note: the whole invoice, or per line a part of its quantity or a gross amount. */
+function CreditNoteForm({ invoice, onDone }: { invoice: Invoice; onDone: () => void }) {
+  const [, create] = useMutation(CreditNoteCreate);
+  const form = useForm({
+    initialValues: {
+      reason: '',
+      fullCredit: true,
+      refund: false,
+      lines: invoice.lines.map((line) => ({ invoiceLineId: line.id ?? '', quantity: '', amount: '' })),
+    },
+  });
+  const { general, busy, submit } = useSubmit(form);
+  const fullCredit = form.getValues().fullCredit;
+  return (
+    <form
+      onSubmit={form.onSubmit(async (values) => {
+        // Only the lines given a quantity or an amount are sent: `sent[i]` is the form's
+        // index of the i-th, so the API's errors land on the field they are about.
+        const sent = values.lines.flatMap((line, index) => (line.quantity.trim() || line.amount.trim() ? [index] : []));
+        const lines = sent.map((index) => {
+          const { invoiceLineId, quantity, amount } = values.lines[index];
+          return { invoiceLineId, ...(quantity.trim() && { quantity: quantity.trim() }), ...(amount.trim() && { amount: amount.trim() }) };
+        });
+        const onForm = (field: readonly string[] | null | undefined) =>
+          field?.[0] === 'input' && field[1] === 'lines' && !values.fullCredit
+            ? ['input', 'lines', String(sent[Number(field[2])]), ...field.slice(3)]
+            : field;
+        const accepted = await submit(async () => {
+          const result = await create({
+            input: {
+              invoiceId: invoice.id,
+              reason: values.reason,
+              refund: values.refund,
+              ...(values.fullCredit ? { fullCredit: true } : { lines }),
+            },
+          });
+          const errors = result.data?.creditNoteCreate.errors.map((error) => ({ ...error, field: onForm(error.field) }));
+          return { error: result.error, errors };
+        }, 'Credit note issued and emailed');
+        if (accepted) onDone();
+      })}
+    >
+      <Stack>
+        <GeneralErrors messages={general} />
+        <Textarea label="Reason" description="Printed on the credit note." required {...form.getInputProps('reason')} />
+        <Checkbox label="Credit everything not credited yet" {...form.getInputProps('fullCredit', { type: 'checkbox' })} />
+        {!fullCredit && (
+          <Table aria-label="Lines to credit">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>Line</Table.Th>
+                <Table.Th>Quantity</Table.Th>
+                <Table.Th>or amount ({invoice.currency}, tax included)</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {invoice.lines.map((line, index) => (
+                <Table.Tr key={form.key(`lines.${index}`)}>
+                  <Table.Td>
+                    {line.name}
+                    <Text size="xs" c="dimmed">
+                      {line.quantity} × <Money value={line.unitPrice} />
+                    </Text>
+                  </Table.Td>
+                  <Table.Td>
+                    <TextInput aria-label={`Quantity of ${line.name}`} inputMode="decimal" {...form.getInputProps(`lines.${index}.quantity`)} />
+                  </Table.Td>
+                  <Table.Td>
+                    <TextInput aria-label={`Amount of ${line.name}`} inputMode="decimal" {...form.getInputProps(`lines.${index}.amount`)} />
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+        <Checkbox
+          label="Refund what was paid of it through the provider that took the payment"
+          {...form.getInputProps('refund', { type: 'checkbox' })}
+        />
+        <Group>
+          <Button type="submit" loading={busy}>
+            Issue credit note
+          </Button>
+        </Group>
+      </Stack>
+    </form>
   );
 }
