@@ -18,7 +18,14 @@ from remit.web.body_limit import BodyLimitMiddleware
 from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
 from remit.web.metrics import MetricsMiddleware, metrics
-from remit.web.pages import credit_note_page, credit_note_pdf, invoice_page, invoice_pdf, pay
+from remit.web.pages import (
+    credit_note_page,
+    credit_note_pdf,
+    invoice_page,
+    invoice_pdf,
+    pay,
+    statement_pdf,
+)
 from remit.web.request_id import RequestIdMiddleware
 from remit.web.webhooks import provider_callback, stripe_platform
 
@@ -71,6 +78,7 @@ def create_app(
             Route("/i/{token}", invoice_page),
             Route("/c/{token}.pdf", credit_note_pdf),
             Route("/c/{token}", credit_note_page),
+            Route("/s/{token}.pdf", statement_pdf),
             Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
             Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),
         ],

@@ -6,6 +6,7 @@ one is money of theirs the tenant holds (their credit balance).
 The movements are read from the receivables ledger; this module orders and adds them up.
 Remit never converts currencies, so each currency is a statement of its own."""
 
+import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,9 +16,16 @@ from uuid import UUID
 
 from cryptography.fernet import InvalidToken
 
-from remit.billing import config, documents, links, sealing
+from remit.billing import clock, config, delivery, documents, issuing, links, organizations, sealing
 from remit.billing.documents import Branding, DocumentParty
+from remit.billing.errors import Invalid
 from remit.billing.money import Money
+from remit.models.credit_notes import CreditNote
+from remit.models.enums import InvoiceStatus
+from remit.models.invoices import Invoice
+from remit.models.organizations import Organization
+from remit.models.settings import InvoicingSettings
+from remit.models.tenants import Tenant
 
 # A statement's link works this long after it was made: long enough to be read and paid
 # from, short enough that an old email does not show today's balance forever.
@@ -176,3 +184,86 @@ def render_html(document: StatementDocument, *, for_pdf: bool = False) -> str:
 
 def render_pdf(document: StatementDocument) -> bytes:
     return documents.pdf(render_html(document, for_pdf=True))
+
+
+async def movements(organization: Organization) -> list[Movement]:
+    """Everything the organization's account has seen, in no order: its issued invoices
+    (and their voiding, for what was not credited), credit notes, payments and refunds."""
+    found: list[Movement] = []
+    invoices = await Invoice.filter(organization=organization, number__isnull=False)
+    credit_notes = await CreditNote.filter(organization=organization)
+    credited: dict = {}
+    for note in credit_notes:
+        credited[note.invoice_id] = credited.get(note.invoice_id, 0) + note.total
+        found.append(
+            Movement(
+                note.issue_date,
+                MovementKind.CREDIT_NOTE,
+                note.number,
+                Money(-note.total, note.currency),
+            )
+        )
+    for invoice in invoices:
+        found.append(
+            Movement(
+                invoice.issue_date,
+                MovementKind.INVOICE,
+                invoice.number,
+                Money(invoice.total, invoice.currency),
+            )
+        )
+        cancelled = invoice.total - credited.get(invoice.id, 0)
+        if invoice.status == InvoiceStatus.VOID and invoice.voided_at and cancelled:
+            found.append(
+                Movement(
+                    invoice.voided_at.date(),
+                    MovementKind.VOID,
+                    invoice.number,
+                    Money(-cancelled, invoice.currency),
+                )
+            )
+    return found
+
+
+async def statement(
+    tenant: Tenant, organization_id: str, start: date, end: date
+) -> StatementDocument:
+    """The organization's statement from `start` to `end`, as of now. Invalid when `end` is
+    before `start`; NotFound for an organization of another tenant."""
+    if end < start:
+        raise Invalid("The statement ends before it starts.", field=["to"])
+    organization = await organizations.get(tenant, organization_id, field=["id"])
+    settings = await InvoicingSettings.get(tenant=tenant)
+    customer = {
+        "name": organization.name,
+        "legal_name": organization.legal_name,
+        "email": next(iter(organization.billing_emails or ()), None),
+        "address": organization.address,
+        "tax_id": organization.tax_id,
+    }
+    return StatementDocument(
+        issuer=delivery.party(issuing.issuer_party(tenant, settings)),
+        customer=delivery.party(customer),
+        branding=Branding(settings.logo_url, settings.brand_color, settings.footer_note),
+        start=start,
+        end=end,
+        made_on=clock.today(),
+        currencies=summarize(await movements(organization), start, end),
+    )
+
+
+async def pdf_of_link(token: str) -> tuple[StatementDocument, bytes] | None:
+    """The statement a link names, rendered to PDF (in a thread: rendering holds the
+    interpreter); None when the link is not valid or its organization is gone."""
+    request = opened(token)
+    if request is None:
+        return None
+    organization = await Organization.get_or_none(id=request.organization_id).prefetch_related(
+        "tenant"
+    )
+    if organization is None:
+        return None
+    document = await statement(
+        organization.tenant, str(organization.id), request.start, request.end
+    )
+    return document, await asyncio.to_thread(render_pdf, document)

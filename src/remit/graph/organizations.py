@@ -1,17 +1,19 @@
 """Organizations: the tenant's customers."""
 
 from collections.abc import Awaitable
+from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import charging, contracts, invoices, organizations
+from remit.billing import charging, contracts, invoices, organizations, statements
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.graph.nodes import Node
 from remit.graph.pagination import Connection, paginate
+from remit.graph.statements import Statement
 from remit.models.organizations import Organization as OrganizationModel
 
 if TYPE_CHECKING:
@@ -45,6 +47,19 @@ class Organization(Node):
 
         found = invoices.listed(info.context.tenant, organization_id=str(self.model.id))
         return await invoice_connection(found, first, after)
+
+    @strawberry.field(
+        description="Its statement of account from `from` to `to` (both included), as of now."
+    )
+    async def statement(
+        self,
+        info: Info,
+        start: Annotated[date, strawberry.argument(name="from")],
+        end: Annotated[date, strawberry.argument(name="to")],
+    ) -> Statement:
+        document = await statements.statement(info.context.tenant, str(self.model.id), start, end)
+        request = statements.StatementRequest(self.model.id, start, end)
+        return Statement.from_document(document, statements.link(request))
 
     @classmethod
     def from_model(cls, organization: OrganizationModel) -> "Organization":

@@ -1,5 +1,6 @@
-"""Hosted invoice pages: `/i/{token}`, its PDF and its pay links, and each credit note's at
-`/c/{token}` and `/c/{token}.pdf`. No login: the token is the
+"""Hosted invoice pages: `/i/{token}`, its PDF and its pay links, each credit note's at
+`/c/{token}` and `/c/{token}.pdf`, and statements of account at `/s/{token}.pdf`. No login:
+the token is the
 key, so an unknown or malformed one gets a bare 404, and nothing of the tenant shows but
 what is on the invoice. No third-party requests, not indexed."""
 
@@ -9,7 +10,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from remit.billing import credit_note_delivery, delivery, documents, pages
+from remit.billing import credit_note_delivery, delivery, documents, pages, statements
 from remit.billing.errors import NotFound, NotPayable
 from remit.models.enums import InvoiceStatus
 from remit.plugins.api import PaymentRefused, ProviderUnavailable
@@ -147,3 +148,23 @@ async def pay(request: Request) -> Response:
     if url is None:
         return await invoice_page(request)
     return RedirectResponse(url, status_code=303, headers=HEADERS)
+
+
+async def statement_pdf(request: Request) -> Response:
+    """A statement as of now: never cached, since a payment changes it."""
+    found = await statements.pdf_of_link(request.path_params["token"])
+    if found is None:
+        return _plain(
+            404, "Not found", "There is no statement at this address, or its link has expired."
+        )
+    document, pdf = found
+    name = f"statement-{document.start.isoformat()}-{document.end.isoformat()}.pdf"
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            **HEADERS,
+            "Cache-Control": "no-store",
+            "Content-Disposition": f'inline; filename="{name}"',
+        },
+    )
