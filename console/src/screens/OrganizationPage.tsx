@@ -13,6 +13,7 @@ import { GeneralErrors, requestErrors, useSubmit } from '../components/forms';
 import { Screen, Section } from '../components/Section';
 import { StatusBadge } from '../components/StatusBadge';
 import { InvoiceTable } from './InvoiceTable';
+import { StatementPanel } from './StatementPanel';
 
 const OrganizationQuery = graphql(`
   query OrganizationScreen($id: ID!) {
@@ -104,6 +105,7 @@ export function OrganizationPage() {
       <Tabs defaultValue="account">
         <Tabs.List>
           <Tabs.Tab value="account">Account</Tabs.Tab>
+          <Tabs.Tab value="statement">Statement</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="account" pt="md">
           <Stack>
@@ -144,6 +146,9 @@ export function OrganizationPage() {
               <InvoiceTable invoices={organization.invoices.edges.map((edge) => edge.node)} />
             </Section>
           </Stack>
+        </Tabs.Panel>
+        <Tabs.Panel value="statement" pt="md">
+          <StatementPanel organizationId={id} />
         </Tabs.Panel>
       </Tabs>
       <Modal opened={creating} onClose={close} title="New contract" size="lg">
