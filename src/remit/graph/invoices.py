@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import cycle, invoice_status, invoices, issuing, links, live, payments
+from remit.billing import cycle, invoices, issuing, ledger, links, live, payments
 from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.enums import BilledType, InvoiceStatus
@@ -184,7 +184,7 @@ class Invoice(Node):
             tax=Money.of(invoice.tax, currency),
             total=Money.of(invoice.total, currency),
             amount_paid=Money.of(invoice.amount_paid, currency),
-            amount_due=Money.of(invoice_status.amount_due(invoice), currency),
+            amount_due=Money.of(ledger.amount_due(invoice), currency),
             customer=InvoiceParty.from_json(invoice.customer),
             provider=InvoiceParty.from_json(invoice.provider),
             hold_reasons=invoice.hold_reasons,
