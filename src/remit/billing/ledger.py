@@ -188,3 +188,27 @@ async def apply_credit(invoice: Invoice, actor: str) -> int:
         await invoice_status.record(invoice, "credit_applied", actor, shown)
         await settle(invoice, actor, paid_on=invoice.issue_date)
     return applied
+
+
+async def allocations(
+    *, invoice_id: UUID | None = None, payment_id: UUID | None = None
+) -> list[tuple[PaymentAllocation, int]]:
+    """The allocations of an invoice or of a payment, oldest first, each with what the
+    invoice keeps of it now (the refunds that reached it taken off)."""
+    found = PaymentAllocation.all().order_by("created_at", "id")
+    if invoice_id is not None:
+        found = found.filter(invoice_id=invoice_id)
+    if payment_id is not None:
+        found = found.filter(payment_id=payment_id)
+    rows = await found
+    left = await standings({row.payment_id for row in rows})
+    return [(row, left[row.payment_id].applied[row.invoice_id]) for row in rows]
+
+
+async def unallocated(payment_id: UUID) -> int:
+    """What of the payment is applied to no invoice and not refunded."""
+    return (await standings([payment_id]))[payment_id].unallocated
+
+
+async def refunds_of(payment_id: UUID) -> list[Refund]:
+    return await Refund.filter(payment_id=payment_id).order_by("created_at", "id")

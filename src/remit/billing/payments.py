@@ -94,6 +94,10 @@ def _positive(amount: Decimal | str, field: list[str], *, currency: str) -> int:
     return parsed
 
 
+def _currency(value: str, field: list[str]) -> str:
+    return check_currency(value, field=field)
+
+
 def _invoice_id(value: str, field: list[str]) -> UUID:
     return ids.parse("invoice", value, field=field)
 
@@ -112,7 +116,7 @@ async def record(actor: Actor, given: PaymentInput) -> Payment:
     credit balance, spent by its next invoices at issue."""
     require(actor, Permission.BILLING)
     checks = check.Checks()
-    currency = checks.run(check_currency, given.currency, field=["currency"])
+    currency = checks.run(_currency, given.currency, ["currency"])
     amount = (
         checks.run(_positive, given.amount, ["amount"], currency=currency) if currency else None
     )
@@ -244,21 +248,22 @@ async def _listed(
     return plan
 
 
-async def _manual_payment(actor: Actor, payment_id: str) -> Payment:
-    """The tenant's payment, locked with its organization, refused when a provider reported
-    it: only the provider's refund undoes that."""
-    parsed = ids.parse("payment", payment_id, field=["id"])
+async def _manual_payment(actor: Actor, payment_id: str, field: list[str]) -> Payment:
+    """The tenant's payment, locked after its organization (the order every change of the
+    organization's payments takes), refused when a provider reported it: only the
+    provider's refund undoes that."""
+    parsed = ids.parse("payment", payment_id, field=field)
     payment = await Payment.filter(tenant=actor.tenant).get_or_none(id=parsed)
     if payment is None:
-        raise NotFound("payment", payment_id, field=["id"])
+        raise NotFound("payment", payment_id, field=field)
     await Organization.filter(id=payment.organization_id).select_for_update().first()
     payment = await Payment.filter(id=parsed).select_for_update().get_or_none()
     if payment is None:
-        raise NotFound("payment", payment_id, field=["id"])
+        raise NotFound("payment", payment_id, field=field)
     if payment.provider_reference is not None:
         raise InvalidTransition(
             f"This payment was reported by {payment.method}; refund it there instead.",
-            field=["id"],
+            field=field,
         )
     return payment
 
@@ -276,7 +281,7 @@ async def delete(actor: Actor, payment_id: str) -> UUID:
     invoices it paid reopen to DUE or OVERDUE by their due date. Returns its id."""
     require(actor, Permission.BILLING)
     async with jobs.atomic():
-        payment = await _manual_payment(actor, payment_id)
+        payment = await _manual_payment(actor, payment_id, ["id"])
         invoices = await _reached(payment)
         touched = [Touched(invoice, InvoiceStatus(invoice.status), None) for invoice in invoices]
         await _delete(payment, invoices, actor.who, "Manual payment undone")
@@ -312,7 +317,7 @@ async def refund(actor: Actor, given: RefundInput) -> Payment:
     note = checks.run(_text, given.note, ["note"], model=Refund, column="note")
     checks.raise_if_any()
     async with jobs.atomic():
-        payment = await _manual_payment(actor, given.payment_id)
+        payment = await _manual_payment(actor, given.payment_id, ["payment_id"])
         amount = _positive(given.amount, ["amount"], currency=payment.currency)
         left = await ledger.refundable(payment)
         if amount > left:

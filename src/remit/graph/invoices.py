@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from remit.graph.contracts import Contract
     from remit.graph.invoice_lines import InvoiceLine
     from remit.graph.organizations import Organization
+    from remit.graph.payments import PaymentAllocation
 
 
 @strawberry.type
@@ -139,6 +140,14 @@ class Invoice(Node):
             )
             for row in rows
         ]
+
+    @strawberry.field(description="The payments applied to it, oldest first.")
+    async def payments(
+        self,
+    ) -> list[Annotated["PaymentAllocation", strawberry.lazy("remit.graph.payments")]]:
+        from remit.graph.payments import allocations_of_invoice
+
+        return await allocations_of_invoice(self.model.id)
 
     @strawberry.field
     def payment_options(self) -> list[PaymentOption]:

@@ -31,6 +31,7 @@ from remit.graph.limits import (
 from remit.graph.money import Money
 from remit.graph.organizations import OrganizationMutation, OrganizationQuery
 from remit.graph.pagination import PageInfo
+from remit.graph.payments import PaymentMutation, PaymentQuery
 from remit.graph.settings import SettingsMutation, SettingsQuery
 from remit.graph.tenants import TenantQuery
 from remit.graph.users import UserMutation, UserQuery
@@ -46,12 +47,20 @@ Query = merge_types(
         OrganizationQuery,
         ContractQuery,
         InvoiceQuery,
+        PaymentQuery,
         FeeQuery,
     ),
 )
 Mutation = merge_types(
     "Mutation",
-    (SettingsMutation, OrganizationMutation, ContractMutation, InvoiceMutation, UserMutation),
+    (
+        SettingsMutation,
+        OrganizationMutation,
+        ContractMutation,
+        InvoiceMutation,
+        PaymentMutation,
+        UserMutation,
+    ),
 )
 Subscription = merge_types("Subscription", (InvoiceSubscription,))
 
