@@ -5,7 +5,7 @@ of 0, 2 and 3 decimals."""
 from datetime import date
 from decimal import Decimal
 
-from remit.billing import clock, cycle, ledger, payments, providers
+from remit.billing import clock, cycle, delivery, documents, ledger, payments, providers
 from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
@@ -112,6 +112,12 @@ async def test_an_overpayment_is_credit_balance_spent_by_the_next_invoice(drain_
     assert (applied.payment_id, applied.amount, applied.from_credit) == (payment.id, 5000, True)
     event = await InvoiceEvent.get(invoice=february, type="credit_applied")
     assert (event.actor, event.detail) == ("cycle", "€50.00")
+    html = " ".join(documents.render_html(await delivery.document(february)).split())
+    assert (
+        '<tr class="grand"><th scope="row">Total</th><td>€100.00</td></tr> '
+        '<tr><th scope="row">Credit applied</th><td>-€50.00</td></tr> '
+        '<tr class="due"><th scope="row">Amount due</th><td>€50.00</td></tr>'
+    ) in html
 
 
 async def test_credit_covering_a_whole_invoice_pays_it_at_issue(drain_jobs):

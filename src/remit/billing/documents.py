@@ -96,6 +96,8 @@ class InvoiceDocument:
     public_url: str
     pdf_url: str
     paid_on: date | None = None  # the day the money arrived, when PAID
+    # Paid at issue from the customer's credit balance; `amount_paid` is what was paid besides.
+    credit_applied: Money | None = None
 
 
 # -- formatting ----------------------------------------------------------------------------
@@ -234,6 +236,7 @@ def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dic
         "brand_text": text_on(color),
         "logo_src": image_source(document.branding.logo_url, for_pdf=for_pdf),
         "show_amount_paid": document.amount_paid.minor != 0,
+        "show_credit_applied": bool(document.credit_applied and document.credit_applied.minor),
         "status_class": str(document.status).lower().replace("_", "-"),
         "void": str(document.status) == "VOID",
     }
