@@ -59,6 +59,10 @@ BY_NAME: dict[str, Any] = {
     "startDate": "2027-06-01",
     "endDate": "2027-12-31",
     "paidOn": "2027-06-15",
+    # Not in the future: the payment is refused for its id, not its day.
+    "receivedOn": "2026-06-01",
+    "refundedOn": "2026-06-01",
+    "method": "manual",
     # An invoice status a user may set: the call reaches the invoice before anything else.
     "status": "VOID",
     "autoCharge": False,
@@ -137,6 +141,12 @@ def fill(
             raise CannotFill(f"no value chosen for the required {'.'.join(path)}")
         return OMIT
     named = get_nullable_type(type_)
+    holds_a_choice = any(chosen_path[: len(path)] == path for chosen_path in chosen)
+    if isinstance(named, GraphQLList) and isinstance(get_named_type(named), GraphQLInputObjectType):
+        # A list of inputs (a payment's allocations): one item, when it holds a chosen id.
+        if not (required or holds_a_choice):
+            return OMIT
+        return [fill(named.of_type, path, chosen, slot_paths, every_field)]
     if isinstance(named, GraphQLInputObjectType):
         inner = {}
         for name, field in named.fields.items():
@@ -150,7 +160,6 @@ def fill(
             )
             if value is not OMIT:
                 inner[name] = value
-        holds_a_choice = any(chosen_path[: len(path)] == path for chosen_path in chosen)
         return inner if required or every_field or holds_a_choice else OMIT
     if not (required or every_field):
         return OMIT
@@ -297,6 +306,7 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "Invoice",
         "InvoicingRun",
         "Organization",
+        "Payment",
         "PlatformFee",
         "ServiceLineItem",
         "Tenant",
@@ -367,6 +377,11 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "invoiceResend",
         "userRoleUpdate",
         "userRemove",
+        "payment",
+        "payments",
+        "paymentRecord",
+        "paymentDelete",
+        "refundRecord",
     }
     assert all(swept.values())
     print(f"isolation: {len(swept)} operations, {sum(swept.values())} calls")

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from remit.billing import clock, invoice_status, money, notices
+from tortoise.queryset import QuerySet
+
+from remit.billing import clock, ids, invoice_status, money, notices
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.payments import Payment, PaymentAllocation, Refund
+from remit.models.tenants import Tenant
 
 
 @dataclass(frozen=True)
@@ -212,3 +215,12 @@ async def unallocated(payment_id: UUID) -> int:
 
 async def refunds_of(payment_id: UUID) -> list[Refund]:
     return await Refund.filter(payment_id=payment_id).order_by("created_at", "id")
+
+
+def payments_listed(tenant: Tenant, organization_id: str | None = None) -> QuerySet[Payment]:
+    """The tenant's payments, of one organization when given."""
+    found = Payment.filter(tenant=tenant)
+    if organization_id is not None:
+        parsed = ids.parse("organization", organization_id, field=["organization_id"])
+        found = found.filter(organization_id=parsed)
+    return found

@@ -12,6 +12,7 @@ from remit.graph.context import Info
 from remit.graph.errors import UserError, payload
 from remit.graph.money import Money
 from remit.graph.nodes import Node
+from remit.graph.pagination import Connection, paginate
 from remit.models.invoices import Invoice as InvoiceModel
 from remit.models.organizations import Organization as OrganizationModel
 from remit.models.payments import MANUAL
@@ -196,6 +197,21 @@ class PaymentQuery:
     async def payment(self, info: Info, id: strawberry.ID) -> Payment | None:
         found = await info.context.loaders[PaymentModel].load(id)
         return Payment.from_model(found) if found else None
+
+    @strawberry.field(
+        description="The tenant's payments, newest first; of one organization when given."
+    )
+    async def payments(
+        self,
+        info: Info,
+        first: int = 50,
+        after: str | None = None,
+        organization_id: strawberry.ID | None = None,
+    ) -> Connection[Payment]:
+        found = ledger.payments_listed(info.context.tenant, organization_id)
+        return await paginate(
+            found, Payment.from_model, first=first, after=after, newest_first=True
+        )
 
 
 @strawberry.type
