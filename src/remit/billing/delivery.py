@@ -136,7 +136,6 @@ async def document(invoice: Invoice) -> InvoiceDocument:
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     currency = invoice.currency
     lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
-    credit = await ledger.credit_applied(invoice)
     return InvoiceDocument(
         number=invoice.number,
         status=str(invoice.status),
@@ -168,8 +167,8 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         subtotal=Money(invoice.subtotal, currency),
         tax=Money(invoice.tax, currency),
         total=Money(invoice.total, currency),
-        amount_paid=Money(invoice.amount_paid - credit, currency),
-        credit_applied=Money(credit, currency),
+        amount_paid=Money(invoice.amount_paid, currency),
+        credit_applied=Money(await ledger.credit_applied(invoice), currency),
         amount_due=Money(ledger.amount_due(invoice), currency),
         paid_on=invoice.paid_on,
         invoice_note=contract.invoice_note,

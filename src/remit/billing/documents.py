@@ -96,7 +96,7 @@ class InvoiceDocument:
     public_url: str
     pdf_url: str
     paid_on: date | None = None  # the day the money arrived, when PAID
-    # Paid at issue from the customer's credit balance; `amount_paid` is what was paid besides.
+    # The part of `amount_paid` paid at issue from the customer's credit balance.
     credit_applied: Money | None = None
 
 
@@ -226,6 +226,8 @@ def environment() -> Environment:
 def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dict[str, Any]:
     """What every invoice template receives."""
     color = brand_color(document.branding.brand_color)
+    credit = document.credit_applied or Money.zero(document.currency)
+    paid_besides_credit = document.amount_paid - credit
     title = f"Invoice {document.number}" if document.number else "Draft invoice"
     return {
         "invoice": document,
@@ -235,8 +237,9 @@ def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dic
         "brand_color": color,
         "brand_text": text_on(color),
         "logo_src": image_source(document.branding.logo_url, for_pdf=for_pdf),
-        "show_amount_paid": document.amount_paid.minor != 0,
-        "show_credit_applied": bool(document.credit_applied and document.credit_applied.minor),
+        "show_amount_paid": paid_besides_credit.minor != 0,
+        "paid_besides_credit": paid_besides_credit,
+        "show_credit_applied": credit.minor != 0,
         "status_class": str(document.status).lower().replace("_", "-"),
         "void": str(document.status) == "VOID",
     }
