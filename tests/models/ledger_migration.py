@@ -127,12 +127,22 @@ async def old_invoice(tenant, organization, contract, n, status, paid, ledger, p
         paid_on=paid_on,
         paid_at=paid_at,
     )
-    columns = {"provider_payments": json.dumps(ledger)}
-    for name, column in Invoice._meta.fields_db_projection.items():
-        field = Invoice._meta.fields_map[name]
-        columns[column] = field.to_db_value(getattr(invoice, name), invoice)
     client = connections.get("default")
     postgres = client.capabilities.dialect == "postgres"
+    # Only the columns the table has at 0008: later migrations may add others to the model.
+    if postgres:
+        found = await client.execute_query_dict(
+            "SELECT column_name AS name FROM information_schema.columns"
+            " WHERE table_name = 'invoice'"
+        )
+    else:
+        found = await client.execute_query_dict("PRAGMA table_info(invoice)")
+    existing = {row["name"] for row in found}
+    columns = {"provider_payments": json.dumps(ledger)}
+    for name, column in Invoice._meta.fields_db_projection.items():
+        if column in existing:
+            field = Invoice._meta.fields_map[name]
+            columns[column] = field.to_db_value(getattr(invoice, name), invoice)
     marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(columns) + 1))
     names = ", ".join(f'"{column}"' for column in columns)
     await client.execute_query(
@@ -202,6 +212,7 @@ async def main(url: str) -> None:
         for payment in await Payment.filter(allocations=None).order_by("reference")
     )
     found["credit"] = await ledger.credit_balance(organization.id)
+    found["events"] = await InvoiceEvent.all().count()
     await Tortoise.close_connections()
     print(json.dumps(found))
 
