@@ -205,7 +205,6 @@ async def _oldest_first(
 async def _listed(
     organization: Organization, currency: str, wanted: list[tuple[UUID, int]]
 ) -> list[tuple[Invoice, int]]:
-    # Locked in one order, so two payments over the same invoices cannot wait on each other.
     found = {
         invoice.id: invoice
         for invoice in await Invoice.filter(
