@@ -5,11 +5,15 @@ of 0, 2 and 3 decimals."""
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from remit.billing import clock, cycle, delivery, documents, ledger, payments, providers
+from remit.billing.errors import Forbidden, Invalid
 from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.payments import Payment, PaymentAllocation
+from remit.models.users import UserRole
 from tests import factories
 
 PRICES = {"EUR": "100.00", "JPY": "12000", "BHD": "25.500"}
@@ -189,3 +193,33 @@ async def test_deleting_a_payment_reopens_its_invoices_by_their_due_date(drain_j
     assert await figures(january) == (InvoiceStatus.OVERDUE, 0, 10000, None)
     assert await figures(february) == (InvoiceStatus.DUE, 0, 10000, None)
     assert not await Payment.exists(id=payment.id)
+
+
+async def test_a_viewer_records_no_payment_and_a_refund_predating_its_payment_is_refused(
+    drain_jobs,
+):
+    tenant, _, contract = await customer("EUR")
+    await issue(date(2027, 1, 1), drain_jobs)
+    viewer = await factories.user(tenant, "viz@acme.com", UserRole.VIEWER)
+    given = payments.PaymentInput(
+        organization_id=str(contract.organization_id),
+        amount=Decimal("10.00"),
+        currency="EUR",
+        received_on=date(2027, 1, 5),
+    )
+    with clock.frozen(date(2027, 1, 6)):
+        with pytest.raises(Forbidden):
+            await payments.record(Actor.of_user(viewer, tenant), given)
+        payment = await payments.record(Actor.system(tenant), given)
+        with pytest.raises(Invalid) as refused:
+            await payments.refund(
+                Actor.system(tenant),
+                payments.RefundInput(str(payment.id), Decimal("1.00"), date(2027, 1, 4)),
+            )
+
+    assert (refused.value.field, refused.value.message) == (
+        ["refunded_on"],
+        "The refund date is before the payment's.",
+    )
+    assert await Payment.filter(tenant=tenant).count() == 1
+    assert await ledger.refundable(payment) == 1000
