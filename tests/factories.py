@@ -124,3 +124,28 @@ async def live_contract(
     for item in WORKED_EXAMPLE if items is None else items:
         await line_items.add(Actor.system(owner), contract.id, item)
     return await contracts.go_live(Actor.system(owner), contract.id)
+
+
+async def provider_ledger(invoice) -> dict:
+    """What providers reported for the invoice, by provider reference, as the ledger holds
+    it: the cumulative amounts received and refunded of each payment."""
+    from remit.models.payments import Payment
+
+    payments = (
+        await Payment.filter(
+            provider_reference__isnull=False,
+            tenant_id=invoice.tenant_id,
+            organization_id=invoice.organization_id,
+            currency=invoice.currency,
+        )
+        .filter(allocations__invoice_id=invoice.id)
+        .prefetch_related("refunds")
+        .distinct()
+    )
+    return {
+        payment.provider_reference: {
+            "received": payment.amount,
+            "refunded": sum(refund.amount for refund in payment.refunds),
+        }
+        for payment in payments
+    }

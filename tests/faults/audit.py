@@ -18,7 +18,7 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 from uuid import UUID
 
-from remit.billing import clock
+from remit.billing import clock, ledger
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.runs import InvoicingRun
@@ -192,9 +192,10 @@ async def audit(
     # Every payment counted once: what an invoice has received is its ledger's sum, each
     # provider reference once, never more than the total.
     for invoice in invoices:
-        ledger = invoice.provider_payments
-        counted = sum(max(0, e["received"] - e["refunded"]) for e in ledger.values())
-        assert invoice.amount_paid == counted <= invoice.total, (invoice.number, ledger)
+        reported = await factories.provider_ledger(invoice)
+        counted = sum(max(0, e["received"] - e["refunded"]) for e in reported.values())
+        assert invoice.amount_paid == counted <= invoice.total, (invoice.number, reported)
+        assert invoice.amount_paid == await ledger.amount_paid(invoice.id), invoice.number
 
     # One run per tenant for today, every due contract counted once and issued.
     runs = await InvoicingRun.filter(run_date=today).prefetch_related("tenant")

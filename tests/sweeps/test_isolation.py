@@ -59,6 +59,10 @@ BY_NAME: dict[str, Any] = {
     "startDate": "2027-06-01",
     "endDate": "2027-12-31",
     "paidOn": "2027-06-15",
+    # Not in the future: the payment is refused for its id, not its day.
+    "receivedOn": "2026-06-01",
+    "refundedOn": "2026-06-01",
+    "method": "manual",
     # An invoice status a user may set: the call reaches the invoice before anything else.
     "status": "VOID",
     "autoCharge": False,
@@ -137,8 +141,12 @@ def fill(
             raise CannotFill(f"no value chosen for the required {'.'.join(path)}")
         return OMIT
     named = get_nullable_type(type_)
+    holds_a_choice = any(chosen_path[: len(path)] == path for chosen_path in chosen)
     if isinstance(named, GraphQLList) and isinstance(get_named_type(named), GraphQLInputObjectType):
-        # A list of inputs (a credit note's lines) holds one, its slots on the list's path.
+        # A list of inputs (a payment's allocations, a credit note's lines): one item, when
+        # the list is required or holds a chosen id.
+        if not (required or holds_a_choice):
+            return OMIT
         item = fill(named.of_type, path, chosen, slot_paths, every_field)
         return OMIT if item is OMIT else [item]
     if isinstance(named, GraphQLInputObjectType):
@@ -154,7 +162,6 @@ def fill(
             )
             if value is not OMIT:
                 inner[name] = value
-        holds_a_choice = any(chosen_path[: len(path)] == path for chosen_path in chosen)
         return inner if required or every_field or holds_a_choice else OMIT
     if not (required or every_field):
         return OMIT
@@ -303,6 +310,7 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "InvoiceLine",
         "InvoicingRun",
         "Organization",
+        "Payment",
         "PlatformFee",
         "ServiceLineItem",
         "Tenant",
@@ -377,6 +385,11 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "creditNoteCreate",
         "userRoleUpdate",
         "userRemove",
+        "payment",
+        "payments",
+        "paymentRecord",
+        "paymentDelete",
+        "refundRecord",
     }
     assert all(swept.values())
     print(f"isolation: {len(swept)} operations, {sum(swept.values())} calls")

@@ -25,7 +25,7 @@ from graphql import (
     get_named_type,
 )
 
-from remit.billing import contracts, credit_notes, issuing, line_items, users
+from remit.billing import contracts, credit_notes, issuing, line_items, payments, users
 from remit.billing.roles import Actor
 from remit.graph.pagination import encode_cursor
 from remit.models.contracts import ServiceLineItem
@@ -65,6 +65,8 @@ class World:
     due_invoice_number: str
     due_invoice_line: str
     credit_note: str
+    due_organization: str
+    payment: str
     held_contract: str
     held_invoice: str
     user: str
@@ -93,6 +95,13 @@ async def build_world() -> World:
     credit_note = await credit_notes.create(
         actor, due.id, "Sweep", [{"invoice_line_id": seats.id, "quantity": "1"}]
     )
+    # Money paid ahead by the first organization: its credit, left to refund or delete.
+    payment = await payments.record(
+        actor,
+        payments.PaymentInput(
+            organization_id=str(organization.id), amount="10.00", currency="EUR", received_on=TODAY
+        ),
+    )
     return World(
         key=key,
         organization=str(organization.id),
@@ -103,6 +112,8 @@ async def build_world() -> World:
         due_invoice_number=due.number,
         due_invoice_line=str(seats.id),
         credit_note=str(credit_note.id),
+        due_organization=str(due.organization_id),
+        payment=str(payment.id),
         held_contract=str(held_contract.id),
         held_invoice=str(held.invoice_id),
         user=str(member.id),
@@ -123,18 +134,23 @@ ID_BY_PREFIX = {
     "contract": "draft_contract",
     "invoice": "due_invoice",
     "user": "user",
+    "payment": "payment",
 }
 IDS_BY_NAME = {
+    # A payment applied to the DUE invoice: paid by that invoice's organization.
+    "paymentRecord.organizationId": "due_organization",
     "organizationId": "organization",
     "contractId": "draft_contract",
     "invoiceId": "due_invoice",
+    "paymentId": "payment",
     "invoiceLineId": "due_invoice_line",
 }
 
 
 def world_id(world: World, operation: str, name: str) -> str:
-    if name in IDS_BY_NAME:
-        return getattr(world, IDS_BY_NAME[name])
+    for key in (f"{operation}.{name}", name):
+        if key in IDS_BY_NAME:
+            return getattr(world, IDS_BY_NAME[key])
     if name == "id":
         if operation in ID_BY_OPERATION:
             return getattr(world, ID_BY_OPERATION[operation])
@@ -185,6 +201,9 @@ VALID: dict[str, Any] = {
     "issuedFrom": "2027-01-01",
     "issuedTo": "2027-12-31",
     "paidOn": TODAY.isoformat(),
+    "receivedOn": TODAY.isoformat(),
+    "refundedOn": TODAY.isoformat(),
+    "PaymentRecordInput.method": "manual",
     "kind": "bank_transfer",
     "customerRef": "cus_sweep",
     "paymentMethodRef": "pm_sweep",

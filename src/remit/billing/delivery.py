@@ -18,6 +18,7 @@ from remit.billing import (
     documents,
     invoice_status,
     jobs,
+    ledger,
     links,
     mail,
     providers,
@@ -175,7 +176,8 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         tax=Money(invoice.tax, currency),
         total=Money(invoice.total, currency),
         amount_paid=Money(invoice.amount_paid, currency),
-        amount_due=Money(invoice_status.amount_due(invoice), currency),
+        credit_applied=Money(await ledger.credit_applied(invoice), currency),
+        amount_due=Money(ledger.amount_due(invoice), currency),
         paid_on=invoice.paid_on,
         invoice_note=contract.invoice_note,
         # Paid or void, there is nothing left to pay: no instructions, no button.

@@ -97,6 +97,8 @@ class InvoiceDocument:
     pdf_url: str
     paid_on: date | None = None  # the day the money arrived, when PAID
     credit_notes: Sequence["CreditNoteLink"] = ()
+    # The part of `amount_paid` paid at issue from the customer's credit balance.
+    credit_applied: Money | None = None
 
 
 @dataclass(frozen=True)
@@ -278,13 +280,17 @@ def branded(branding: Branding, *, for_pdf: bool) -> dict[str, Any]:
 
 def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dict[str, Any]:
     """What every invoice template receives."""
+    credit = document.credit_applied or Money.zero(document.currency)
+    paid_besides_credit = document.amount_paid - credit
     title = f"Invoice {document.number}" if document.number else "Draft invoice"
     return {
         **branded(document.branding, for_pdf=for_pdf),
         "invoice": document,
         "title": f"{title} from {document.issuer.name}",
         "heading": document.number or "Draft",
-        "show_amount_paid": document.amount_paid.minor != 0,
+        "show_amount_paid": paid_besides_credit.minor != 0,
+        "paid_besides_credit": paid_besides_credit,
+        "show_credit_applied": credit.minor != 0,
         "status_class": str(document.status).lower().replace("_", "-"),
         "void": str(document.status) == "VOID",
     }

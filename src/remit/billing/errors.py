@@ -60,8 +60,8 @@ class InvalidTransition(RemitError):
 class NotPayable(Conflict):
     """Payment asked for an invoice that owes nothing now; `status` says why (PAID, VOID)."""
 
-    def __init__(self, status: str) -> None:
-        super().__init__(f"A {status} invoice cannot be paid.")
+    def __init__(self, status: str, *, field: Sequence[str] | None = None) -> None:
+        super().__init__(f"A {status} invoice cannot be paid.", field=field)
         self.status = status
 
 

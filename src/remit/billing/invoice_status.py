@@ -35,11 +35,6 @@ NOTICE_STATUSES: dict[str, frozenset[Status]] = {
 }
 
 
-def amount_due(invoice: Invoice) -> int:
-    """What the customer still owes, in minor units: nothing under a void invoice."""
-    return 0 if invoice.status == Status.VOID else invoice.total - invoice.amount_paid
-
-
 def is_open(invoice: Invoice) -> bool:
     return invoice.status in OPEN
 

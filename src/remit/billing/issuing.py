@@ -17,6 +17,7 @@ from remit.billing import (
     ids,
     invoice_status,
     jobs,
+    ledger,
     line_items,
     numbering,
     periods,
@@ -157,6 +158,7 @@ async def _finalize(invoice: Invoice, contract: Contract, today: date, actor: st
         actor=actor,
         detail=detail,
     )
+    await ledger.apply_credit(invoice, actor)
     await jobs.enqueue(DELIVER_JOB, str(invoice.id), job_id=f"deliver:{invoice.id}")
     if invoice.status == InvoiceStatus.DUE:
         await charging.request_charge(invoice, contract)

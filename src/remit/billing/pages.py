@@ -3,7 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from remit.billing import invoice_status, providers, views
+from remit.billing import invoice_status, ledger, providers, views
 from remit.billing.errors import NotFound, NotPayable
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
@@ -62,7 +62,7 @@ async def _recent_page(invoice: Invoice, key: str) -> str | None:
             url
             and expires_at
             and datetime.fromisoformat(expires_at) > now
-            and amount_due == str(invoice_status.amount_due(invoice))
+            and amount_due == str(ledger.amount_due(invoice))
         ):
             return url
     return None
@@ -98,7 +98,7 @@ async def remember_page(invoice: Invoice, key: str, option: PaymentOption) -> No
         return
     lines = [option.reference]
     if option.payment_url and option.expires_at:
-        amount_due = invoice_status.amount_due(invoice)
+        amount_due = ledger.amount_due(invoice)
         lines += [option.payment_url, option.expires_at.isoformat(), str(amount_due)]
     await invoice_status.record(invoice, PAGE_OPENED, f"provider:{key}", "\n".join(lines))
 

@@ -1,22 +1,24 @@
 """Payments reported by providers (webhooks). Each provider event is processed once: its id
 is stored in the same transaction as its effect, so a retried or replayed event is a no-op.
 
-An invoice keeps, per provider reference (a Stripe PaymentIntent), what was received and
-what was refunded, each as the provider's latest cumulative figure; the amount paid is
-derived from them. So events may arrive in any order (a refund before its payment) and
-the result is the same."""
+Each provider reference (a Stripe PaymentIntent) is one payment of the ledger, holding what
+the provider says it received, and one refund of it, holding what the provider says it gave
+back: each the provider's latest cumulative figure, never lowered. What the payment received
+beyond its last figure is applied to the invoice (up to what it owes; the rest is the
+organization's credit), and `ledger` derives the amount paid from the rows. So events may
+arrive in any order (a refund before its payment), or twice, and the ledger is the same."""
 
 import logging
 from collections.abc import Mapping
-from datetime import date
 
 from tortoise.exceptions import IntegrityError
 
-from remit.billing import clock, hooks, ids, invoice_status, jobs, money, payments, providers
+from remit.billing import clock, hooks, ids, invoice_status, jobs, ledger, money, providers
 from remit.billing.errors import NotFound
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import ProviderAccount
+from remit.models.payments import Payment, Refund
 from remit.models.provider_events import ProviderEvent
 from remit.models.tenants import Tenant
 from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind, WebhookRejected
@@ -108,27 +110,65 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
         return "payment failure recorded"
     reference = event.reference or event.event_id
     moved = f"{money.shown(event.amount, event.currency)} ({reference})"
-    ledger = dict(invoice.provider_payments)
-    entry = dict(ledger.get(reference, {"received": 0, "refunded": 0}))
     uncounted = _not_countable(invoice, event, reference)
     if uncounted:
         await invoice_status.record(invoice, "payment_flagged", actor, uncounted)
         return "flagged"
+    payment = (
+        await Payment.filter(tenant_id=invoice.tenant_id, method=key, provider_reference=reference)
+        .select_for_update()
+        .first()
+    )
     if event.kind == PaymentEventKind.PAID:
-        if not invoice_status.is_open(invoice) and not entry["received"]:
+        if not invoice_status.is_open(invoice) and (payment is None or not payment.amount):
             detail = f"{moved} for a {invoice.status} invoice: refund it"
             await invoice_status.record(invoice, "payment_flagged", actor, detail)
             return "flagged"
-        entry["received"] = max(entry["received"], event.amount)
+        payment = payment or await _new_payment(invoice, key, reference)
+        if event.amount > payment.amount:
+            more = event.amount - payment.amount
+            payment.amount = event.amount
+            payment.received_on = event.paid_on or clock.today()
+            await payment.save(update_fields=["amount", "received_on"])
+            applied = min(more, await ledger.owed_now(invoice))
+            if applied > 0:
+                await ledger.allocate(payment, invoice, applied)
         await invoice_status.record(invoice, "payment_received", actor, moved)
     elif event.kind == PaymentEventKind.REFUNDED:
-        entry["refunded"] = max(entry["refunded"], event.amount)
+        payment = payment or await _new_payment(invoice, key, reference)
+        refund, _ = await Refund.get_or_create(
+            payment=payment,
+            provider_reference=reference,
+            defaults={
+                "currency": invoice.currency,
+                "amount": 0,
+                "refunded_on": clock.today(),
+                "reference": reference,
+                "actor": actor,
+            },
+        )
+        if event.amount > refund.amount:
+            refund.amount = event.amount
+            refund.refunded_on = clock.today()
+            await refund.save(update_fields=["amount", "refunded_on"])
         await invoice_status.record(invoice, "refunded", actor, moved)
-    ledger[reference] = entry
-    invoice.provider_payments = ledger
-    invoice.amount_paid = sum(max(0, e["received"] - e["refunded"]) for e in ledger.values())
-    await invoice.save(update_fields=["provider_payments", "amount_paid", "updated_at"])
-    return await _settle(invoice, actor, event.paid_on)
+    return await ledger.settle(invoice, actor, paid_on=event.paid_on or payment.received_on)
+
+
+async def _new_payment(invoice: Invoice, key: str, reference: str) -> Payment:
+    """The ledger's row for a provider reference first heard of, with nothing received yet:
+    a refund may be reported before its payment."""
+    return await Payment.create(
+        tenant_id=invoice.tenant_id,
+        organization_id=invoice.organization_id,
+        currency=invoice.currency,
+        amount=0,
+        received_on=clock.today(),
+        method=key,
+        reference=reference,
+        provider_reference=reference,
+        actor=f"provider:{key}",
+    )
 
 
 def _not_countable(invoice: Invoice, event: PaymentEvent, reference: str) -> str | None:
@@ -151,21 +191,25 @@ def _not_countable(invoice: Invoice, event: PaymentEvent, reference: str) -> str
 
 
 async def _by_ledger_reference(tenant: Tenant, key: str, reference: str) -> Invoice | None:
-    """The invoice whose ledger already holds `reference`, for an event that names no
-    invoice (a Stripe refund whose charge carries no metadata, say). The events recorded
-    with the payment narrow the search; the ledger decides."""
+    """The invoice a payment already in the ledger was reported for, for an event that names
+    no invoice (a Stripe refund whose charge carries no metadata, say). The ledger decides
+    that the reference is known; the events recorded with the payment name its invoice."""
+    if not await Payment.exists(tenant=tenant, method=key, provider_reference=reference):
+        return None
     candidates = await InvoiceEvent.filter(
         invoice__tenant=tenant,
         type="payment_received",
         actor=f"provider:{key}",
-        detail__contains=reference,
+        detail__endswith=f"({reference})",
     ).values_list("invoice_id", flat=True)
     if not candidates:
         return None
-    for invoice in await Invoice.filter(tenant=tenant, id__in=set(candidates)).select_for_update():
-        if reference in invoice.provider_payments:
-            return invoice
-    return None
+    return (
+        await Invoice.filter(tenant=tenant, id__in=set(candidates))
+        .select_for_update()
+        .order_by("id")
+        .first()
+    )
 
 
 async def tell_tenant_of_failure(invoice: Invoice, reason: str | None, notice_id: str) -> None:
@@ -178,21 +222,6 @@ async def tell_tenant_of_failure(invoice: Invoice, reason: str | None, notice_id
         reason or "",
         job_id=f"tenant-notice:{notice_id}",
     )
-
-
-async def _settle(invoice: Invoice, actor: str, paid_on: date | None) -> str:
-    """PAID once what is received covers the total, on the day the provider took the
-    payment that covers it; back to DUE or OVERDUE when a refund leaves it short again."""
-    if invoice_status.is_open(invoice) and invoice.amount_paid >= invoice.total:
-        await invoice_status.move(invoice, InvoiceStatus.PAID, actor=actor, paid_on=paid_on)
-        await payments.receipt(invoice)
-        return "paid"
-    if invoice.status == InvoiceStatus.PAID and invoice.amount_paid < invoice.total:
-        await invoice_status.move(
-            invoice, invoice_status.reopened_status(invoice, clock.today()), actor=actor
-        )
-        return "refunded"
-    return "recorded"
 
 
 async def _save_account(invoice: Invoice, key: str, account: CustomerAccount) -> None:

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from tortoise.exceptions import IntegrityError
 
-from remit.billing import hooks, invoice_status, jobs, payments
+from remit.billing import hooks, invoice_status, jobs, notices
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, Reminder
 from remit.models.settings import InvoicingSettings
@@ -82,7 +82,7 @@ async def remind(invoice_id: UUID, offset: int) -> bool:
             if await Reminder.filter(invoice=invoice, offset_days__gte=offset).exists():
                 return False
             await Reminder.create(invoice=invoice, offset_days=offset)
-            await payments.notice(invoice, "reminder", suffix=str(offset))
+            await notices.notice(invoice, "reminder", suffix=str(offset))
     except IntegrityError:
         return False
     return True

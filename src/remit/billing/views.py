@@ -3,7 +3,7 @@ nothing they could change."""
 
 from types import MappingProxyType
 
-from remit.billing import invoice_status, links
+from remit.billing import ledger, links
 from remit.models.invoices import Invoice
 from remit.models.organizations import ProviderAccount
 from remit.plugins.api import CustomerAccount, InvoiceView, Party
@@ -39,7 +39,7 @@ async def invoice_view(invoice: Invoice, provider: str | None = None) -> Invoice
         status=str(invoice.status),
         currency=invoice.currency,
         total=invoice.total,
-        amount_due=invoice_status.amount_due(invoice),
+        amount_due=ledger.amount_due(invoice),
         period_start=invoice.period_start,
         period_end=invoice.period_end,
         issue_date=invoice.issue_date,

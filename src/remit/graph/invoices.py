@@ -9,9 +9,9 @@ import strawberry
 from remit.billing import (
     credit_notes,
     cycle,
-    invoice_status,
     invoices,
     issuing,
+    ledger,
     links,
     live,
     payments,
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from remit.graph.credit_notes import CreditNote
     from remit.graph.invoice_lines import InvoiceLine
     from remit.graph.organizations import Organization
+    from remit.graph.payments import PaymentAllocation
 
 
 @strawberry.type
@@ -159,6 +160,14 @@ class Invoice(Node):
 
         return [CreditNote.from_model(row) for row in await credit_notes.of_invoice(self.model.id)]
 
+    @strawberry.field(description="The payments applied to it, oldest first.")
+    async def payments(
+        self,
+    ) -> list[Annotated["PaymentAllocation", strawberry.lazy("remit.graph.payments")]]:
+        from remit.graph.payments import allocations_of_invoice
+
+        return await allocations_of_invoice(self.model.id)
+
     @strawberry.field
     def payment_options(self) -> list[PaymentOption]:
         return [
@@ -203,7 +212,7 @@ class Invoice(Node):
             tax=Money.of(invoice.tax, currency),
             total=Money.of(invoice.total, currency),
             amount_paid=Money.of(invoice.amount_paid, currency),
-            amount_due=Money.of(invoice_status.amount_due(invoice), currency),
+            amount_due=Money.of(ledger.amount_due(invoice), currency),
             customer=InvoiceParty.from_json(invoice.customer),
             provider=InvoiceParty.from_json(invoice.provider),
             hold_reasons=invoice.hold_reasons,

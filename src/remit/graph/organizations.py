@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import charging, contracts, invoices, organizations, statements
+from remit.billing import charging, contracts, invoices, ledger, organizations, statements
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
+from remit.graph.money import Money
 from remit.graph.nodes import Node
 from remit.graph.pagination import Connection, paginate
 from remit.graph.statements import Statement
@@ -47,6 +48,14 @@ class Organization(Node):
 
         found = invoices.listed(info.context.tenant, organization_id=str(self.model.id))
         return await invoice_connection(found, first, after)
+
+    @strawberry.field(
+        description="Per currency, money it paid that is applied to no invoice, spent by its next "
+        "invoices in that currency when they are issued. Currencies with none are left out."
+    )
+    async def credit_balance(self) -> list[Money]:
+        balance = await ledger.credit_balance(self.model.id)
+        return [Money.of(amount, currency) for currency, amount in balance.items()]
 
     @strawberry.field(
         description="Its statement of account from `from` to `to` (both included), as of now."

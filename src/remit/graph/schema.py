@@ -32,6 +32,7 @@ from remit.graph.limits import (
 from remit.graph.money import Money
 from remit.graph.organizations import OrganizationMutation, OrganizationQuery
 from remit.graph.pagination import PageInfo
+from remit.graph.payments import PaymentMutation, PaymentQuery
 from remit.graph.settings import SettingsMutation, SettingsQuery
 from remit.graph.tenants import TenantQuery
 from remit.graph.users import UserMutation, UserQuery
@@ -48,6 +49,7 @@ Query = merge_types(
         ContractQuery,
         InvoiceQuery,
         CreditNoteQuery,
+        PaymentQuery,
         FeeQuery,
     ),
 )
@@ -59,6 +61,7 @@ Mutation = merge_types(
         ContractMutation,
         InvoiceMutation,
         CreditNoteMutation,
+        PaymentMutation,
         UserMutation,
     ),
 )

@@ -9,6 +9,7 @@ MODEL_MODULES = [
     "remit.models.contracts",
     "remit.models.invoices",
     "remit.models.credit_notes",
+    "remit.models.payments",
     "remit.models.provider_events",
     "remit.models.runs",
     "remit.models.fees",

@@ -30,9 +30,10 @@ class Invoice(Entity):
     subtotal = money("Sum of the line subtotals", default=0)
     tax = money("Sum of the line taxes", default=0)
     total = money("Sum of the line totals", default=0)
-    amount_paid = money("Received and not refunded", default=0)
-    provider_payments = fields.JSONField(
-        default=dict, description="By provider reference: amounts received and refunded"
+    amount_paid = money(
+        "Allocated and not refunded: a copy of the payment ledger's figure, written only by "
+        "billing.ledger",
+        default=0,
     )
     customer = fields.JSONField(default=dict, description="The customer party, frozen at issue")
     provider = fields.JSONField(

@@ -10,7 +10,7 @@ from tortoise.migrations.constraints import UniqueConstraint
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remit", "0008_users_and_sessions")]
+    dependencies = [("remit", "0009_payment_ledger")]
 
     initial = False
 
