@@ -18,7 +18,8 @@ JANUARY, FEBRUARY = date(2027, 1, 1), date(2027, 2, 1)
 
 async def history(drain_jobs):
     """Globex's account: an invoice on 1 Jan (1,299.88), its 600.00 setup credited on 20 Jan,
-    a second invoice on 1 Feb (699.88: seats and a month of support) voided on 10 Feb."""
+    a second invoice on 1 Feb (699.88: seats and a month of support) voided on 10 Feb, 500.00
+    paid on 15 Feb and 50.00 of it given back on 20 Feb."""
     tenant, key = await factories.ready_tenant()
     contract = await factories.live_contract(tenant, JANUARY)
     actor = Actor.system(tenant)
@@ -33,6 +34,20 @@ async def history(drain_jobs):
         )
     with clock.frozen(date(2027, 2, 10)):
         await payments.change_status(actor, str(second.id), InvoiceStatus.VOID, note="Sent twice")
+    with clock.frozen(date(2027, 2, 21)):
+        paid = await payments.record(
+            actor,
+            payments.PaymentInput(
+                organization_id=str(contract.organization_id),
+                amount="500.00",
+                currency="EUR",
+                received_on=date(2027, 2, 15),
+                reference="Wire 0815",
+            ),
+        )
+        await payments.refund(
+            actor, payments.RefundInput(str(paid.id), "50.00", date(2027, 2, 20), "Bank fee")
+        )
     return key, contract.organization_id
 
 
@@ -56,7 +71,7 @@ async def test_a_statement_brings_the_balance_forward_and_lists_the_period(
         {
             "currency": "EUR",
             "opening": {"formatted": "€699.88"},
-            "closing": {"formatted": "€699.88"},
+            "closing": {"formatted": "€249.88"},
             "lines": [
                 {
                     "date": "2027-02-01",
@@ -72,6 +87,20 @@ async def test_a_statement_brings_the_balance_forward_and_lists_the_period(
                     "amount": {"formatted": "-€699.88"},
                     "balance": {"formatted": "€699.88"},
                 },
+                {
+                    "date": "2027-02-15",
+                    "kind": "PAYMENT",
+                    "reference": "Wire 0815",
+                    "amount": {"formatted": "-€500.00"},
+                    "balance": {"formatted": "€199.88"},
+                },
+                {
+                    "date": "2027-02-20",
+                    "kind": "REFUND",
+                    "reference": "Wire 0815",
+                    "amount": {"formatted": "€50.00"},
+                    "balance": {"formatted": "€249.88"},
+                },
             ],
         }
     ]
@@ -81,6 +110,7 @@ async def test_a_statement_brings_the_balance_forward_and_lists_the_period(
     text = " ".join(pdf_text(pdf.content).split())
     assert "Balance brought forward €699.88" in text
     assert "10 Feb 2027 Invoice voided INV-000002 -€699.88 €699.88" in text
+    assert "20 Feb 2027 Refund Wire 0815 €50.00 €249.88" in text
 
 
 async def test_the_credit_note_and_the_first_invoice_show_in_january(graphql, drain_jobs):

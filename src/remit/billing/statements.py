@@ -24,6 +24,7 @@ from remit.models.credit_notes import CreditNote
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.organizations import Organization
+from remit.models.payments import Payment, Refund
 from remit.models.settings import InvoicingSettings
 from remit.models.tenants import Tenant
 
@@ -222,7 +223,32 @@ async def movements(organization: Organization) -> list[Movement]:
                     Money(-cancelled, invoice.currency),
                 )
             )
+    for payment in await Payment.filter(organization=organization, amount__gt=0):
+        found.append(
+            Movement(
+                payment.received_on,
+                MovementKind.PAYMENT,
+                _payment_reference(payment),
+                Money(-payment.amount, payment.currency),
+            )
+        )
+    for refund in await Refund.filter(payment__organization=organization).prefetch_related(
+        "payment"
+    ):
+        found.append(
+            Movement(
+                refund.refunded_on,
+                MovementKind.REFUND,
+                refund.reference or _payment_reference(refund.payment),
+                Money(refund.amount, refund.currency),
+            )
+        )
     return found
+
+
+def _payment_reference(payment: Payment) -> str:
+    """What the customer knows the payment by: its reference, else how it was paid."""
+    return payment.reference or payment.provider_reference or payment.method
 
 
 async def statement(
