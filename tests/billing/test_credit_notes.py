@@ -13,6 +13,7 @@ from remit.billing import (
     cycle,
     documents,
     invoicing_settings,
+    payments,
     providers,
 )
 from remit.billing.errors import RemitError
@@ -123,15 +124,14 @@ async def test_a_partial_credit_by_amount_splits_the_tax_at_the_line_rate(drain_
         invoice.id,
         "Goodwill",
         [{"invoice_line_id": lines["Seats"].id, "amount": "100.00"}],
-        refund=True,
     )
 
     # 100.00 / 1.20 = 83.333... -> 83.33 before tax, 16.67 tax.
-    assert (note.subtotal, note.tax, note.total, note.refund) == (8333, 1667, 10000, True)
+    assert (note.subtotal, note.tax, note.total, note.refund) == (8333, 1667, 10000, False)
     [line] = await credit_notes.lines_of(note.id)
     assert line_amounts(line) == (None, 4999, 8333, Decimal(20), 1667, 10000)
     event = await InvoiceEvent.get(invoice_id=invoice.id, type="credit_note_issued")
-    assert event.detail == "INV-CN-000001: €100.00 credited, to be refunded"
+    assert event.detail == "INV-CN-000001: €100.00 credited"
 
 
 YEN = [{"name": "Licence", "price": "1000", "quantity": "3", "billed": "MONTHLY", "tax_rate": "10"}]
@@ -193,13 +193,14 @@ async def test_dinar_credits_by_quantity_add_up_to_exactly_the_line(drain_jobs):
     assert (first.subtotal, first.tax, first.total) == (12345, 1235, 13580)
     assert (second.subtotal, second.tax, second.total) == (12345, 1234, 13579)
     assert await credited(invoice) == hosting.total
+    # Its one line credited in full, the invoice is void: nothing more to credit.
     assert await refused(
         actor, invoice, invoice.id, "More", [{"invoice_line_id": hosting.id, "quantity": "0.5"}]
     ) == [
         (
-            ["lines", "0", "quantity"],
-            "INVALID",
-            "At most 0 of this line's quantity 2 can still be credited.",
+            ["invoice_id"],
+            "INVALID_TRANSITION",
+            "Only an issued invoice (DUE, OVERDUE or PAID) can be credited; this one is VOID.",
         )
     ]
 
@@ -222,7 +223,11 @@ async def test_a_full_credit_credits_everything_not_credited_yet(drain_jobs):
     assert (note.subtotal, note.tax, note.total) == (94993, 16999, 111992)
     assert await credited(invoice) == invoice.total == 129988
     assert await refused(actor, invoice, invoice.id, "Again", full_credit=True) == [
-        (["full_credit"], "CONFLICT", "Everything on this invoice is credited already.")
+        (
+            ["invoice_id"],
+            "INVALID_TRANSITION",
+            "Only an issued invoice (DUE, OVERDUE or PAID) can be credited; this one is VOID.",
+        )
     ]
 
 
@@ -329,13 +334,12 @@ async def test_an_invoice_that_is_not_issued_and_standing_cannot_be_credited(dra
 
 async def test_a_paid_invoice_can_be_credited(drain_jobs):
     tenant, invoice, _ = await issued(drain_jobs)
-    await Invoice.filter(id=invoice.id).update(status=InvoiceStatus.PAID, amount_paid=129988)
+    actor = Actor.system(tenant)
+    await payments.change_status(actor, str(invoice.id), InvoiceStatus.PAID)
 
-    note = await credit_notes.create(
-        Actor.system(tenant), invoice.id, "Paid twice", full_credit=True, refund=True
-    )
+    note = await credit_notes.create(actor, invoice.id, "Paid twice", full_credit=True)
 
-    assert (note.total, note.refund) == (129988, True)
+    assert (note.total, note.refund) == (129988, False)
 
 
 async def test_every_bad_line_is_reported_on_its_field_and_nothing_changes(drain_jobs):

@@ -66,7 +66,6 @@ async def test_a_credit_note_is_created_and_reads_back_in_full(graphql, drain_jo
                 {"invoiceLineId": lines["Seats"], "quantity": "3"},
                 {"invoiceLineId": lines["Setup"], "amount": "120.00"},
             ],
-            "refund": True,
         },
     )
 
@@ -79,7 +78,7 @@ async def test_a_credit_note_is_created_and_reads_back_in_full(graphql, drain_jo
         "issueDate": row.issue_date.isoformat(),
         "reason": "Three seats were never used.",
         "currency": "EUR",
-        "refund": True,
+        "refund": False,
         "publicUrl": f"{settings.public_url}/c/{row.public_token}",
         "pdfUrl": f"{settings.public_url}/c/{row.public_token}.pdf",
         "createdBy": factories.key_actor(key),
@@ -180,9 +179,10 @@ async def test_a_full_credit_and_then_nothing_more(graphql, drain_jobs):
         "creditNote": None,
         "errors": [
             {
-                "field": ["input", "fullCredit"],
-                "code": "CONFLICT",
-                "message": "Everything on this invoice is credited already.",
+                "field": ["input", "invoiceId"],
+                "code": "INVALID_TRANSITION",
+                "message": "Only an issued invoice (DUE, OVERDUE or PAID) can be credited; "
+                "this one is VOID.",
             }
         ],
     }

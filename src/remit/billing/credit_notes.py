@@ -18,7 +18,18 @@ from uuid import UUID
 from tortoise.functions import Sum
 from tortoise.queryset import QuerySet
 
-from remit.billing import clock, ids, invoicing_settings, jobs, line_items, numbering, validation
+from remit.billing import (
+    clock,
+    ids,
+    invoicing_settings,
+    jobs,
+    ledger,
+    line_items,
+    numbering,
+    pages,
+    providers,
+    validation,
+)
 from remit.billing.drafts import part_of, taxed
 from remit.billing.errors import Conflict, InvalidTransition, NotFound, RemitError
 from remit.billing.invoice_status import record
@@ -28,10 +39,14 @@ from remit.billing.validation import Checks, Invalid
 from remit.models.credit_notes import CreditNote, CreditNoteLine
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceLine
+from remit.models.organizations import Organization
+from remit.models.payments import MANUAL, Payment
 from remit.models.settings import InvoicingSettings
 from remit.models.tenants import Tenant
+from remit.plugins.api import PaymentRefused
 
 DELIVER_JOB = "credit_note.deliver"
+REFUND_JOB = "credit_note.refund"
 ISSUED_EVENT = "credit_note_issued"
 
 # Issued and standing: a draft or held invoice is not owed yet, a void one no longer.
@@ -280,10 +295,13 @@ async def create(
     parsed = ids.parse("invoice", invoice_id, field=["invoice_id"])
     cleaned_reason = _checked_request(reason, lines, full_credit)
     async with jobs.atomic():
-        # The lock orders the credit notes of one invoice: each sees what the last credited.
-        invoice = await Invoice.filter(tenant=tenant).select_for_update().get_or_none(id=parsed)
-        if invoice is None:
+        found = await Invoice.filter(tenant=tenant).get_or_none(id=parsed)
+        if found is None:
             raise NotFound("invoice", invoice_id, field=["invoice_id"])
+        # The organization first, then the invoice, as every change of payments locks them:
+        # the invoice's lock orders its credit notes, each seeing what the last credited.
+        await Organization.filter(id=found.organization_id).select_for_update().first()
+        invoice = await Invoice.filter(id=parsed).select_for_update().get()
         if invoice.status not in CREDITABLE:
             raise InvalidTransition(
                 "Only an issued invoice (DUE, OVERDUE or PAID) can be credited; "
@@ -351,7 +369,85 @@ async def _issue(
     await record(
         invoice, ISSUED_EVENT, actor.who, f"{number}: {total.formatted()} credited{refunded}"
     )
+    released = await ledger.credit(invoice, total.minor, number, actor.who)
+    if refund:
+        await _refund(credit_note, released)
+    if invoice.status == InvoiceStatus.VOID:
+        await jobs.enqueue(pages.CLOSE_JOB, str(invoice.id), job_id=f"close-pages:{invoice.id}")
     await jobs.enqueue(
         DELIVER_JOB, str(credit_note.id), job_id=f"deliver:credit_note:{credit_note.id}"
     )
     return credit_note
+
+
+async def _refund(credit_note: CreditNote, released: list[ledger.Released]) -> None:
+    """Ask each provider whose payment the credit note gave money back to for a refund of
+    it, once the credit note commits; refused (rolling it back) when there is nothing to
+    refund or a payment cannot be refunded through Remit."""
+    if not released:
+        raise Invalid(
+            "Nothing paid of this invoice is credited, so there is nothing to refund: the "
+            "credit note lowers what is still due.",
+            field=["refund"],
+        )
+    for part in released:
+        if not _refundable(part.payment):
+            how = "by hand" if part.payment.method == MANUAL else f"through {part.payment.method}"
+            raise Invalid(
+                f"A payment ({_reference(part.payment)}) was made {how}, which Remit cannot "
+                "refund: give the money back yourself and record it with refundRecord, or "
+                "keep it as the organization's credit.",
+                field=["refund"],
+            )
+        await jobs.enqueue(
+            REFUND_JOB,
+            str(credit_note.id),
+            str(part.payment.id),
+            part.amount,
+            job_id=f"refund:credit_note:{credit_note.id}:{part.payment.id}",
+        )
+
+
+def _refundable(payment: Payment) -> bool:
+    provider = providers.installed().get(payment.method)
+    return (
+        bool(payment.provider_reference) and provider is not None and providers.can_refund(provider)
+    )
+
+
+def _reference(payment: Payment) -> str:
+    return payment.reference or payment.provider_reference or payment.method
+
+
+async def refund(credit_note_id: UUID, payment_id: UUID, amount: int) -> str:
+    """The refund a credit note asked for, through the provider that took the payment; the
+    job's. The provider's idempotency key is derived from both, so a repeated job refunds
+    once. The refund is counted when the provider reports it; a refusal is recorded on the
+    invoice for the tenant. ProviderUnavailable propagates: the job is retried later."""
+    credit_note = await CreditNote.get(id=credit_note_id).prefetch_related("invoice")
+    payment = await Payment.get(id=payment_id)
+    invoice = credit_note.invoice
+    configured = await providers.resolve(payment.tenant_id, payment.method, disabled_too=True)
+    shown = Money(amount, payment.currency).formatted()
+    if configured is None:
+        detail = (
+            f"{credit_note.number}: {payment.method} is no longer set up; refund {shown} by hand"
+        )
+        await record(invoice, "refund_failed", "system", detail)
+        return "not set up"
+    try:
+        result = await configured.provider.refund(
+            payment.provider_reference,
+            amount,
+            payment.currency,
+            f"credit-note:{credit_note.id}:{payment.id}",
+            configured.settings,
+        )
+    except PaymentRefused as error:
+        await record(
+            invoice, "refund_failed", f"provider:{payment.method}", f"{credit_note.number}: {error}"
+        )
+        return "refused"
+    detail = f"{credit_note.number}: {shown} of {_reference(payment)} ({result.reference})"
+    await record(invoice, "refund_requested", f"provider:{payment.method}", detail)
+    return "requested"

@@ -14,7 +14,8 @@ ALLOWED: dict[Status, set[Status]] = {
     Status.ON_HOLD: {Status.DUE, Status.PAID, Status.VOID},
     Status.DUE: {Status.OVERDUE, Status.PAID, Status.VOID},
     Status.OVERDUE: {Status.PAID, Status.VOID},
-    Status.PAID: {Status.DUE, Status.OVERDUE},  # undoing a payment
+    # Undoing a payment; VOID when a credit note credits all of it (the money goes back).
+    Status.PAID: {Status.DUE, Status.OVERDUE, Status.VOID},
     Status.VOID: set(),
 }
 

@@ -8,7 +8,10 @@ it without joining the ledger.
 A refund takes first from the part of its payment applied to no invoice (credit balance),
 then from its allocations, newest invoice first (by due date, then number). So what each
 invoice keeps of a payment follows from the rows alone, whatever order they were written in.
-Credit notes, when they come, join the derivation in `amount_paid` and `amount_due`."""
+A credit note lowers what the invoice claims (`owed`: its total less what is credited). Money
+it had been paid beyond that goes back to the payments it came from, newest allocation first:
+the organization's credit balance, or, when the credit note asks, a refund through the
+provider that took it. An invoice credited in full is VOID."""
 
 from collections import defaultdict
 from collections.abc import Iterable
@@ -75,16 +78,21 @@ async def amount_paid(invoice_id: UUID) -> int:
     )
 
 
+def claimed(invoice: Invoice) -> int:
+    """What the invoice claims: its total less what its credit notes credited."""
+    return invoice.total - invoice.amount_credited
+
+
 def amount_due(invoice: Invoice) -> int:
     """What the customer still owes, in minor units: nothing under a void invoice."""
-    return 0 if invoice.status == InvoiceStatus.VOID else invoice.total - invoice.amount_paid
+    return 0 if invoice.status == InvoiceStatus.VOID else claimed(invoice) - invoice.amount_paid
 
 
 async def owed_now(invoice: Invoice) -> int:
     """`amount_due` from the rows themselves, for a caller about to add to them."""
     if invoice.status == InvoiceStatus.VOID:
         return 0
-    return invoice.total - await amount_paid(invoice.id)
+    return claimed(invoice) - await amount_paid(invoice.id)
 
 
 async def refundable(payment: Payment) -> int:
@@ -138,7 +146,7 @@ async def settle(
     if paid != invoice.amount_paid:
         invoice.amount_paid = paid
         await invoice.save(update_fields=["amount_paid", "updated_at"])
-    if invoice_status.is_open(invoice) and paid >= invoice.total:
+    if invoice_status.is_open(invoice) and paid >= claimed(invoice):
         if paid_on is not None and invoice.issue_date is not None:
             paid_on = max(paid_on, invoice.issue_date)
         await invoice_status.move(
@@ -146,7 +154,7 @@ async def settle(
         )
         await notices.receipt(invoice)
         return "paid"
-    if invoice.status == InvoiceStatus.PAID and paid < invoice.total:
+    if invoice.status == InvoiceStatus.PAID and paid < claimed(invoice):
         await invoice_status.move(
             invoice,
             invoice_status.reopened_status(invoice, clock.today()),
@@ -191,6 +199,47 @@ async def apply_credit(invoice: Invoice, actor: str) -> int:
         await invoice_status.record(invoice, "credit_applied", actor, shown)
         await settle(invoice, actor, paid_on=invoice.issue_date)
     return applied
+
+
+@dataclass(frozen=True)
+class Released:
+    """Money a credit note took off an invoice and gave back to the payment it came from."""
+
+    payment: Payment
+    amount: int
+
+
+async def credit(invoice: Invoice, amount: int, reference: str, actor: str) -> list[Released]:
+    """Take a credit note of `amount` on the invoice (locked with its organization, in the
+    credit note's transaction) into the ledger: the invoice claims that much less; what it
+    was paid beyond its new claim goes back to its payments, newest allocation first (the
+    organization's credit balance, until refunded); credited in full, it is VOID. Returns
+    what each payment got back."""
+    before = {row.payment_id: kept for row, kept in await allocations(invoice_id=invoice.id)}
+    invoice.amount_credited += amount
+    await invoice.save(update_fields=["amount_credited", "updated_at"])
+    # Cutting an allocation frees money that the payment's refunds then take first, so a
+    # refunded payment may need cutting more than once: each pass lowers what is allocated.
+    while (excess := await amount_paid(invoice.id) - claimed(invoice)) > 0:
+        kept = [(row, left) for row, left in await allocations(invoice_id=invoice.id) if left]
+        newest, left = kept[-1]
+        newest.amount -= min(excess, left)
+        await newest.save(update_fields=["amount"])
+    after = {row.payment_id: kept for row, kept in await allocations(invoice_id=invoice.id)}
+    released = [
+        Released(await Payment.get(id=payment_id), kept - after.get(payment_id, 0))
+        for payment_id, kept in before.items()
+        if kept > after.get(payment_id, 0)
+    ]
+    if claimed(invoice) == 0:
+        invoice.amount_paid = await amount_paid(invoice.id)
+        await invoice.save(update_fields=["amount_paid", "updated_at"])
+        await invoice_status.move(
+            invoice, InvoiceStatus.VOID, actor=actor, detail=f"Credited in full by {reference}"
+        )
+    else:
+        await settle(invoice, actor, detail=f"Credited by {reference}")
+    return released
 
 
 async def allocations(

@@ -35,6 +35,11 @@ class Invoice(Entity):
         "billing.ledger",
         default=0,
     )
+    amount_credited = money(
+        "Sum of the totals of its credit notes, what it no longer claims, written only by billing.ledger",
+        default=0,
+        db_default=0,
+    )
     customer = fields.JSONField(default=dict, description="The customer party, frozen at issue")
     provider = fields.JSONField(
         default=dict, description="The issuing tenant party, frozen at issue"

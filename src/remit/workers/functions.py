@@ -37,6 +37,7 @@ JOBS = [
     (invoice_jobs.charge_invoice, charging.CHARGE_JOB),
     (invoice_jobs.deliver_invoice, issuing.DELIVER_JOB),
     (invoice_jobs.deliver_credit_note, credit_notes.DELIVER_JOB),
+    (invoice_jobs.refund_credit_note, credit_notes.REFUND_JOB),
     (invoice_jobs.send_notice, notices.NOTICE_JOB),
     (invoice_jobs.close_payment_pages, pages.CLOSE_JOB),
     (invoice_jobs.send_tenant_notice, provider_payments.TENANT_NOTICE_JOB),

@@ -1,10 +1,18 @@
-"""Jobs on one issued invoice: charging it automatically, and delivering it and its credit
-notes."""
+"""Jobs on one issued invoice: charging it automatically, delivering it and its credit notes,
+and the refunds its credit notes ask for."""
 
 from datetime import date
 from uuid import UUID
 
-from remit.billing import charging, clock, credit_note_delivery, delivery, pages, reminders
+from remit.billing import (
+    charging,
+    clock,
+    credit_note_delivery,
+    credit_notes,
+    delivery,
+    pages,
+    reminders,
+)
 from remit.billing.mail import MailUnavailable
 from remit.plugins.api import ProviderUnavailable
 from remit.workers.retries import retry_later
@@ -28,6 +36,13 @@ async def deliver_credit_note(ctx: dict, credit_note_id: str) -> str:
     try:
         return await credit_note_delivery.deliver(UUID(credit_note_id))
     except MailUnavailable as error:
+        raise retry_later(ctx) from error
+
+
+async def refund_credit_note(ctx: dict, credit_note_id: str, payment_id: str, amount: int) -> str:
+    try:
+        return await credit_notes.refund(UUID(credit_note_id), UUID(payment_id), amount)
+    except ProviderUnavailable as error:
         raise retry_later(ctx) from error
 
 
