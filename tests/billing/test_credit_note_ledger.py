@@ -2,6 +2,7 @@
 full, an unpaid invoice is VOID; money already paid beyond what is still claimed goes back to
 the organization's credit balance, or to the customer through the provider that took it."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -229,3 +230,18 @@ async def test_a_credit_note_refunds_a_card_payment_once_however_often_its_job_r
 
     assert await state(invoice) == (InvoiceStatus.PAID, 69988, 60000, 0, {})
     assert Decimal(invoice.total - 60000) / 100 == Decimal("699.88")
+
+
+async def test_the_invoice_shows_what_was_credited_and_what_is_left_to_pay(drain_jobs, api):
+    tenant, invoice, lines = await issued(drain_jobs)
+    await credit_notes.create(
+        Actor.system(tenant),
+        invoice.id,
+        "Setup was free",
+        [{"invoice_line_id": lines["Setup"].id, "quantity": "1"}],
+    )
+
+    page = await api.get(f"/i/{invoice.public_token}")
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", page.text).split())
+    assert "Total €1,299.88 Credited -€600.00 Amount due €699.88" in text

@@ -177,6 +177,7 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         total=Money(invoice.total, currency),
         amount_paid=Money(invoice.amount_paid, currency),
         credit_applied=Money(await ledger.credit_applied(invoice), currency),
+        credited=Money(invoice.amount_credited, currency),
         amount_due=Money(ledger.amount_due(invoice), currency),
         paid_on=invoice.paid_on,
         invoice_note=contract.invoice_note,

@@ -99,6 +99,8 @@ class InvoiceDocument:
     credit_notes: Sequence["CreditNoteLink"] = ()
     # The part of `amount_paid` paid at issue from the customer's credit balance.
     credit_applied: Money | None = None
+    # What its credit notes took off the total.
+    credited: Money | None = None
 
 
 @dataclass(frozen=True)
