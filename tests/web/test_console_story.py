@@ -473,3 +473,49 @@ async def test_a_credit_note_is_issued_from_the_invoice_page(page, base_url, dra
     # 2 x 49.99 and 20 % tax
     await expect(credit_notes.get_by_role("row", name="INV-CN-000001")).to_contain_text("€119.98")
     await expect(credit_notes).to_contain_text("Two seats were never used")
+
+
+async def test_payments_are_recorded_and_undone_and_the_statement_shows_them(
+    page, base_url, drain_jobs, built
+):
+    tenant, _ = await factories.ready_tenant()
+    await factories.user(tenant, OWNER)
+    start = date(2027, 1, 1)
+    contract = await factories.live_contract(tenant, start)
+    await cycle.plan(start)
+    await drain_jobs()
+    invoice = await Invoice.get(contract=contract)
+    await sign_in(page, base_url, OWNER)
+    await page.goto(f"{base_url}/app/invoices/{invoice.id}")
+
+    await page.get_by_role("button", name="Status: Due. Change").click()
+    await page.get_by_role("menuitem", name="Record a payment…").click()
+    dialog = page.get_by_role("dialog", name="Record a payment")
+    await dialog.get_by_label("Amount").fill("299.88")
+    await dialog.get_by_label("Reference").fill("Wire 0815")
+    await dialog.get_by_role("button", name="Record payment").click()
+
+    payments = section(page, "Payments")
+    await expect(payments.get_by_role("row", name="Wire 0815")).to_contain_text("€299.88")
+    await expect(page.get_by_text("Amount due", exact=True).locator("..")).to_contain_text(
+        "€1,000.00"
+    )
+    await payments.get_by_role("button", name="Delete").click()
+    await expect(section(page, "Payments")).to_have_count(0)
+    await expect(page.get_by_text("Amount due", exact=True).locator("..")).to_contain_text(
+        "€1,299.88"
+    )
+
+    await page.get_by_role("link", name="Globex", exact=True).click()
+    await page.get_by_role("button", name="Record payment").click()
+    dialog = page.get_by_role("dialog", name="Record a payment")
+    await dialog.get_by_label("Amount").fill("2000")
+    await dialog.get_by_role("button", name="Record payment").click()
+    await expect(page.get_by_text("Credit balance:")).to_contain_text("€700.12")
+    await page.get_by_role("tab", name="Statement").click()
+    # The payment is received today, the invoice dated 2027: a statement over both.
+    await page.get_by_label("From").fill("2000-01-01")
+    await page.get_by_label("To").fill("2099-12-31")
+    statement = section(page, "In EUR")
+    await expect(statement.get_by_role("row", name="INV-000001")).to_contain_text("€1,299.88")
+    await expect(statement).to_contain_text("-€700.12")

@@ -15,6 +15,7 @@ import { Money } from '../components/Money';
 import { Screen, Section } from '../components/Section';
 import { StatusBadge, statusLabel } from '../components/StatusBadge';
 import { saved } from '../lib/notify';
+import { InvoicePayments, PaymentForm } from './Payments';
 
 const InvoiceQuery = graphql(`
   query InvoiceScreen($id: ID!) {
@@ -86,6 +87,20 @@ const InvoiceQuery = graphql(`
           amount
           currency
           formatted
+        }
+      }
+      payments {
+        amount {
+          amount
+          currency
+          formatted
+        }
+        fromCredit
+        payment {
+          id
+          method
+          reference
+          receivedOn
         }
       }
       creditNotes {
@@ -178,7 +193,7 @@ const Resend = graphql(`
 `);
 
 type Invoice = NonNullable<InvoiceScreenQuery['invoice']>;
-type Dialog = 'paid' | 'void' | 'credit' | null;
+type Dialog = 'paid' | 'payment' | 'void' | 'credit' | null;
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -213,6 +228,7 @@ export function InvoicePage() {
         {invoice.paidOn && <Fact label="Paid on" value={invoice.paidOn} />}
       </SimpleGrid>
       <Lines invoice={invoice} />
+      {invoice.payments.length > 0 && <InvoicePayments payments={invoice.payments} />}
       {invoice.creditNotes.length > 0 && <CreditNotes invoice={invoice} />}
       <Section title="Events">
         <Timeline bulletSize={14} lineWidth={2} active={invoice.events.length}>
@@ -290,7 +306,7 @@ function StatusControl({ invoice }: { invoice: Invoice }) {
   const open = invoice.status === 'DUE' || invoice.status === 'OVERDUE';
   const manuallyPaid = invoice.status === 'PAID';
   if (!open && !manuallyPaid) return <StatusBadge status={invoice.status} />;
-  const titles = { paid: 'Mark paid', void: 'Void the invoice', credit: 'Credit note' };
+  const titles = { paid: 'Mark paid', payment: 'Record a payment', void: 'Void the invoice', credit: 'Credit note' };
 
   async function change(status: InvoiceStatus) {
     const result = await update({ id: invoice.id, input: { status } });
@@ -307,6 +323,7 @@ function StatusControl({ invoice }: { invoice: Invoice }) {
         </Menu.Target>
         <Menu.Dropdown>
           {open && <Menu.Item onClick={() => setDialog('paid')}>Mark paid…</Menu.Item>}
+          {open && <Menu.Item onClick={() => setDialog('payment')}>Record a payment…</Menu.Item>}
           {manuallyPaid && <Menu.Item onClick={() => change('DUE')}>Undo payment (back to due)</Menu.Item>}
           <Menu.Item onClick={() => setDialog('credit')}>Credit note…</Menu.Item>
           {open && (
@@ -319,6 +336,15 @@ function StatusControl({ invoice }: { invoice: Invoice }) {
       {problems.length > 0 && <GeneralErrors messages={problems} />}
       <Modal opened={dialog !== null} onClose={() => setDialog(null)} title={dialog ? titles[dialog] : ''} size={dialog === 'credit' ? 'lg' : 'md'}>
         {dialog === 'credit' && <CreditNoteForm invoice={invoice} onDone={() => setDialog(null)} />}
+        {dialog === 'payment' && (
+          <PaymentForm
+            organizationId={invoice.organization.id}
+            currency={invoice.currency}
+            invoiceId={invoice.id}
+            owed={invoice.amountDue}
+            onDone={() => setDialog(null)}
+          />
+        )}
         {(dialog === 'paid' || dialog === 'void') && (
           <StatusForm invoice={invoice} status={dialog === 'paid' ? 'PAID' : 'VOID'} onDone={() => setDialog(null)} />
         )}

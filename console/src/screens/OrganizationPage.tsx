@@ -3,6 +3,7 @@
 import { Button, Group, Modal, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Table, Tabs, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useDisclosure } from '@mantine/hooks';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 
@@ -10,9 +11,11 @@ import { useInvoiceChanges } from '../api/live';
 import { graphql } from '../gql';
 import type { BillingCycle } from '../gql/graphql';
 import { GeneralErrors, requestErrors, useSubmit } from '../components/forms';
+import { Money } from '../components/Money';
 import { Screen, Section } from '../components/Section';
 import { StatusBadge } from '../components/StatusBadge';
 import { InvoiceTable } from './InvoiceTable';
+import { PaymentForm } from './Payments';
 import { StatementPanel } from './StatementPanel';
 
 const OrganizationQuery = graphql(`
@@ -23,6 +26,11 @@ const OrganizationQuery = graphql(`
       legalName
       billingEmails
       taxId
+      creditBalance {
+        amount
+        currency
+        formatted
+      }
       contracts(first: 100) {
         totalCount
         edges {
@@ -84,6 +92,7 @@ export function OrganizationPage() {
   useInvoiceChanges(() => refetch({ requestPolicy: 'network-only' }));
   const organization = result.data?.organization;
   const [creating, { open, close }] = useDisclosure();
+  const [paying, setPaying] = useState(false);
   if (!organization) {
     return <GeneralErrors messages={result.data ? ['There is no such organization.'] : requestErrors(result.error)} />;
   }
@@ -92,9 +101,14 @@ export function OrganizationPage() {
     <Screen
       title={organization.name}
       actions={
-        <Button variant="default" component={Link} to={`/organizations/${id}/edit`}>
-          Edit
-        </Button>
+        <Group gap="xs">
+          <Button variant="default" component={Link} to={`/organizations/${id}/edit`}>
+            Edit
+          </Button>
+          <Button variant="default" onClick={() => setPaying(true)}>
+            Record payment
+          </Button>
+        </Group>
       }
     >
       <Text c="dimmed" size="sm">
@@ -102,6 +116,20 @@ export function OrganizationPage() {
           .filter(Boolean)
           .join(' · ')}
       </Text>
+      {organization.creditBalance.length > 0 && (
+        <Text size="sm">
+          Credit balance:{' '}
+          {organization.creditBalance.map((credit, index) => (
+            <span key={credit.currency}>
+              {index > 0 && ', '}
+              <Money value={credit} fw={700} />
+            </span>
+          ))}{' '}
+          <Text span c="dimmed" size="sm">
+            (used by its next invoices)
+          </Text>
+        </Text>
+      )}
       <Tabs defaultValue="account">
         <Tabs.List>
           <Tabs.Tab value="account">Account</Tabs.Tab>
@@ -151,6 +179,9 @@ export function OrganizationPage() {
           <StatementPanel organizationId={id} />
         </Tabs.Panel>
       </Tabs>
+      <Modal opened={paying} onClose={() => setPaying(false)} title="Record a payment">
+        <PaymentForm organizationId={id} currency={settings.defaultCurrency} onDone={() => setPaying(false)} />
+      </Modal>
       <Modal opened={creating} onClose={close} title="New contract" size="lg">
         <ContractCreateForm
           organizationId={id}
