@@ -6,7 +6,7 @@ repeated job sends nothing, and a resend after a crash carries the same Message-
 from uuid import UUID
 
 from remit.billing import config, delivery, invoice_status, links, mail
-from remit.billing.documents import Branding, CreditedLine, CreditNoteDocument
+from remit.billing.documents import CreditedLine, CreditNoteDocument
 from remit.billing.errors import NotFound
 from remit.billing.money import Money
 from remit.billing.pages import TOKEN
@@ -41,11 +41,7 @@ async def document(credit_note: CreditNote) -> CreditNoteDocument:
         invoice_url=links.invoice_url(invoice.public_token),
         issuer=delivery.party(credit_note.provider),
         customer=delivery.party(credit_note.customer),
-        branding=Branding(
-            logo_url=settings.logo_url,
-            brand_color=settings.brand_color,
-            footer_note=settings.footer_note,
-        ),
+        branding=delivery.branding(settings),
         lines=[
             CreditedLine(
                 name=line.name,

@@ -39,7 +39,6 @@ from remit.billing.validation import Checks, Invalid
 from remit.models.credit_notes import CreditNote, CreditNoteLine
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceLine
-from remit.models.organizations import Organization
 from remit.models.payments import MANUAL, Payment
 from remit.models.settings import InvoicingSettings
 from remit.models.tenants import Tenant
@@ -292,16 +291,11 @@ async def create(
     the email goes out once it commits."""
     require(actor, Permission.BILLING)
     tenant = actor.tenant
-    parsed = ids.parse("invoice", invoice_id, field=["invoice_id"])
+    ids.parse("invoice", invoice_id, field=["invoice_id"])
     cleaned_reason = _checked_request(reason, lines, full_credit)
     async with jobs.atomic():
-        found = await Invoice.filter(tenant=tenant).get_or_none(id=parsed)
-        if found is None:
-            raise NotFound("invoice", invoice_id, field=["invoice_id"])
-        # The organization first, then the invoice, as every change of payments locks them:
-        # the invoice's lock orders its credit notes, each seeing what the last credited.
-        await Organization.filter(id=found.organization_id).select_for_update().first()
-        invoice = await Invoice.filter(id=parsed).select_for_update().get()
+        # Its lock orders the credit notes of one invoice: each sees what the last credited.
+        invoice = await ledger.locked_invoice(tenant, str(invoice_id), ["invoice_id"])
         if invoice.status not in CREDITABLE:
             raise InvalidTransition(
                 "Only an issued invoice (DUE, OVERDUE or PAID) can be credited; "

@@ -117,6 +117,15 @@ async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
     return options
 
 
+def branding(settings: InvoicingSettings) -> Branding:
+    """How the tenant's documents look, from its invoicing settings."""
+    return Branding(
+        logo_url=settings.logo_url,
+        brand_color=settings.brand_color,
+        footer_note=settings.footer_note,
+    )
+
+
 def party(frozen: dict) -> DocumentParty:
     return DocumentParty(
         name=frozen.get("name") or "",
@@ -154,11 +163,7 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         period_end=invoice.period_end,
         issuer=party(invoice.provider),
         customer=party(invoice.customer),
-        branding=Branding(
-            logo_url=settings.logo_url,
-            brand_color=settings.brand_color,
-            footer_note=settings.footer_note,
-        ),
+        branding=branding(settings),
         lines=[
             DocumentLine(
                 name=line.name,

@@ -22,8 +22,10 @@ from uuid import UUID
 from tortoise.queryset import QuerySet
 
 from remit.billing import clock, ids, invoice_status, money, notices
+from remit.billing.errors import NotFound
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
+from remit.models.organizations import Organization
 from remit.models.payments import Payment, PaymentAllocation, Refund
 from remit.models.tenants import Tenant
 
@@ -65,6 +67,19 @@ async def standings(payment_ids: Iterable[UUID]) -> dict[UUID, Standing]:
             left -= cut
         found[payment_id] = Standing(applied, spare - from_spare)
     return found
+
+
+async def locked_invoice(tenant: Tenant, invoice_id: str, field: list[str]) -> Invoice:
+    """The tenant's invoice, locked for a change of what it is paid or owes (call inside a
+    transaction): its organization first, then the invoice, the order every change of an
+    organization's payments takes, so two of them never wait on each other. NotFound on
+    `field` for an invoice of another tenant."""
+    parsed = ids.parse("invoice", invoice_id, field=field)
+    found = await Invoice.filter(tenant=tenant).get_or_none(id=parsed)
+    if found is None:
+        raise NotFound("invoice", invoice_id, field=field)
+    await Organization.filter(id=found.organization_id).select_for_update().first()
+    return await Invoice.filter(id=parsed).select_for_update().get()
 
 
 async def amount_paid(invoice_id: UUID) -> int:

@@ -374,15 +374,8 @@ async def change_status(
         check.storable(note, ["note"])
         limit = check.length_of(InvoiceEvent, "detail")
         note = check.text(note, ["note"], max_length=limit)
-    parsed = ids.parse("invoice", invoice_id, field=["id"])
     async with jobs.atomic():
-        found = await Invoice.filter(tenant=tenant).get_or_none(id=parsed)
-        if found is None:
-            raise NotFound("invoice", invoice_id, field=["id"])
-        # The organization first, then its invoices and payments: the order every change of
-        # an organization's payments takes, so two of them never wait on each other.
-        await Organization.filter(id=found.organization_id).select_for_update().first()
-        invoice = await Invoice.filter(id=parsed).select_for_update().get()
+        invoice = await ledger.locked_invoice(tenant, invoice_id, ["id"])
         old = InvoiceStatus(invoice.status)
         payment = None
         if new == InvoiceStatus.PAID:

@@ -270,7 +270,7 @@ async def statement(
     return StatementDocument(
         issuer=delivery.party(issuing.issuer_party(tenant, settings)),
         customer=delivery.party(customer),
-        branding=Branding(settings.logo_url, settings.brand_color, settings.footer_note),
+        branding=delivery.branding(settings),
         start=start,
         end=end,
         made_on=clock.today(),
