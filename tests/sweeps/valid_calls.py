@@ -171,6 +171,8 @@ VALID: dict[str, Any] = {
     # A credit note of lines, each by quantity: not also the full invoice, nor an amount.
     "CreditNoteInput.fullCredit": False,
     "CreditNoteLineInput.amount": None,
+    # The DUE invoice is unpaid: a credit note lowers what it owes, there is nothing to refund.
+    "CreditNoteInput.refund": False,
     "name": "Sweep",
     "legalName": "Sweep GmbH",
     "vatNumber": "DE123456789",
