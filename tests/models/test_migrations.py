@@ -1,3 +1,6 @@
+import sqlite3
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 
 import pytest
@@ -58,6 +61,68 @@ async def test_one_invoice_per_contract_and_period():
     with pytest.raises(IntegrityError):
         await invoice(tenant, organization, contract, "t2")
     assert await Invoice.all().count() == 1
+
+
+async def test_one_off_invoices_without_a_contract_never_collide():
+    tenant, organization, _ = await invoice_setup()
+    await invoice(tenant, organization, None, "t1")
+    await invoice(tenant, organization, None, "t2")
+
+    assert await Invoice.filter(contract_id=None, period_start=date(2027, 1, 1)).count() == 2
+
+
+UPGRADE_FROM_0008 = """
+import asyncio, sqlite3, sys
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate
+from remit import db
+
+async def main(path):
+    config = db.tortoise_config(f"sqlite://{path}")
+    await migrate(config=config, target="remit.0008_users_and_sessions")
+    await Tortoise.close_connections()
+    connection = sqlite3.connect(path)
+    for table in ("tenant", "organization", "contract", "invoice", "invoice_line"):
+        required = [
+            row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')
+            if row[3] and row[4] is None
+        ]
+        values = ["1" if c == "id" or c.endswith("_id") else "x" for c in required]
+        connection.execute(
+            f'INSERT INTO "{table}" ({", ".join(required)}) '
+            f'VALUES ({", ".join("?" * len(required))})',
+            values,
+        )
+    connection.commit()
+    connection.close()
+    await migrate(config=config)
+    await Tortoise.close_connections()
+
+asyncio.run(main(sys.argv[1]))
+"""
+
+
+def test_upgrading_a_sqlite_database_keeps_the_invoice_rows_and_constraints(tmp_path):
+    path = tmp_path / "old.sqlite3"
+
+    subprocess.run([sys.executable, "-c", UPGRADE_FROM_0008, str(path)], check=True)
+
+    connection = sqlite3.connect(path)
+    assert connection.execute("SELECT COUNT(*) FROM invoice_line").fetchone() == (1,)
+    nullable = {row[1]: not row[3] for row in connection.execute("PRAGMA table_info(invoice)")}
+    assert nullable["contract_id"] is True
+    unique = sorted(
+        tuple(column[2] for column in connection.execute(f'PRAGMA index_info("{index[1]}")'))
+        for index in connection.execute("PRAGMA index_list(invoice)")
+        if index[2]
+    )
+    assert unique == [
+        ("contract_id", "period_start"),
+        ("id",),
+        ("public_token",),
+        ("tenant_id", "number"),
+    ]
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 async def test_one_number_per_tenant():
