@@ -65,7 +65,7 @@ def _payment_providers(keys: list[str], field: list[str]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-async def _cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
+async def cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
     """Checked values for the fields present in `data` (snake_case input field names)."""
     validation.storable(data, [])
     checks = Checks()
@@ -129,6 +129,21 @@ async def _auto_charge_possible(values: dict[str, Any]) -> None:
             )
 
 
+async def invoice_defaults(tenant: Tenant) -> dict[str, Any]:
+    """The terms a new contract or one-off invoice takes from the tenant unless given."""
+    settings = await InvoicingSettings.get(tenant=tenant)
+    enabled = (
+        await ProviderSettings.filter(tenant=tenant, enabled=True)
+        .order_by("provider")
+        .values_list("provider", flat=True)
+    )
+    return {
+        "currency": settings.default_currency,
+        "due_days": settings.default_due_days,
+        "payment_providers": [key for key in enabled if key in providers.installed()],
+    }
+
+
 async def create(actor: Actor, data: dict[str, Any]) -> Contract:
     """A DRAFT contract. Currency, due days and payment providers default from the tenant's
     settings; nothing is invoiced until it goes live."""
@@ -138,19 +153,8 @@ async def create(actor: Actor, data: dict[str, Any]) -> Contract:
         raise Required("Choose the organization this contract bills.", field=["organization_id"])
     if not data.get("name"):
         raise Required("Give the contract a name.", field=["name"])
-    values = await _cleaned(tenant, data)
-    settings = await InvoicingSettings.get(tenant=tenant)
-    enabled = (
-        await ProviderSettings.filter(tenant=tenant, enabled=True)
-        .order_by("provider")
-        .values_list("provider", flat=True)
-    )
-    defaults = {
-        "currency": settings.default_currency,
-        "due_days": settings.default_due_days,
-        "payment_providers": [key for key in enabled if key in providers.installed()],
-        "billing_cycle": BillingCycle.MONTHLY,
-    }
+    values = await cleaned(tenant, data)
+    defaults = {**await invoice_defaults(tenant), "billing_cycle": BillingCycle.MONTHLY}
     values = {**defaults, **{k: v for k, v in values.items() if v is not None or k not in defaults}}
     await _auto_charge_possible(values)
     return await Contract.create(tenant=tenant, status=ContractStatus.DRAFT, **values)
@@ -159,7 +163,7 @@ async def create(actor: Actor, data: dict[str, Any]) -> Contract:
 async def update(actor: Actor, contract_id: str, data: dict[str, Any]) -> Contract:
     require(actor, Permission.BILLING)
     tenant = actor.tenant
-    values = await _cleaned(tenant, data)
+    values = await cleaned(tenant, data)
     async with jobs.atomic():
         contract = await _locked(tenant, contract_id)
         if contract.status == ContractStatus.ENDED:

@@ -21,11 +21,13 @@ from remit.billing import (
     numbering,
     periods,
     previews,
+    terms,
     verification,
 )
 from remit.billing.drafts import InvoiceDraft, draft_invoice
 from remit.billing.errors import InvalidTransition, NotFound, NotReady, RemitErrors
 from remit.billing.roles import Actor, Permission, require
+from remit.billing.terms import Terms
 from remit.models.contracts import Contract
 from remit.models.enums import ContractStatus, InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceLine
@@ -76,13 +78,13 @@ def _eligible(contract: Contract, tenant: Tenant, period_start: date, today: dat
     )
 
 
-def customer_party(contract: Contract, organization: Organization) -> dict:
-    to = verification.recipients(contract, organization.billing_emails)
+def customer_party(issued_under: Terms, organization: Organization) -> dict:
+    to = verification.recipients(issued_under, organization.billing_emails)
     return {
         "name": organization.name,
         "legal_name": organization.legal_name,
         "email": to[0] if to else None,
-        "address": contract.billing_address or organization.address,
+        "address": issued_under.billing_address or organization.address,
         "tax_id": organization.tax_id,
     }
 
@@ -98,26 +100,37 @@ def issuer_party(tenant: Tenant, settings: InvoicingSettings) -> dict:
     }
 
 
-async def _create(
-    contract: Contract, tenant: Tenant, draft: InvoiceDraft
+async def create_draft(
+    tenant: Tenant,
+    contract: Contract | None,
+    organization: Organization,
+    issued_under: Terms,
+    draft: InvoiceDraft,
+    actor: str,
 ) -> tuple[Invoice, list[InvoiceLine]]:
-    organization = await Organization.get(id=contract.organization_id)
+    """A DRAFT invoice with its lines: a contract's for a period, or a one-off (no contract)."""
     settings = await InvoicingSettings.get(tenant=tenant)
     invoice = await Invoice.create(
         tenant=tenant,
         contract=contract,
         organization=organization,
         status=InvoiceStatus.DRAFT,
-        currency=contract.currency,
+        currency=draft.total.currency,
         period_start=draft.period.start,
         period_end=draft.period.end,
         subtotal=draft.subtotal.minor,
         tax=draft.tax.minor,
         total=draft.total.minor,
-        customer=customer_party(contract, organization),
+        customer=customer_party(issued_under, organization),
         provider=issuer_party(tenant, settings),
         public_token=secrets.token_urlsafe(24),
     )
+    lines = await write_lines(invoice, draft)
+    await invoice_status.record(invoice, "created", actor, to_status=InvoiceStatus.DRAFT)
+    return invoice, lines
+
+
+async def write_lines(invoice: Invoice, draft: InvoiceDraft) -> list[InvoiceLine]:
     lines = [
         InvoiceLine(
             invoice=invoice,
@@ -126,7 +139,7 @@ async def _create(
             name=line.name,
             billed=line.billed,
             quantity=line.quantity,
-            currency=contract.currency,
+            currency=invoice.currency,
             unit_price=line.unit_price.minor,
             subtotal=line.subtotal.minor,
             tax_rate=line.tax_rate,
@@ -136,16 +149,15 @@ async def _create(
         for position, line in enumerate(draft.lines, start=1)
     ]
     await InvoiceLine.bulk_create(lines)
-    await invoice_status.record(invoice, "created", CYCLE, to_status=InvoiceStatus.DRAFT)
-    return invoice, lines
+    return lines
 
 
-async def _finalize(invoice: Invoice, contract: Contract, today: date, actor: str) -> None:
+async def _finalize(invoice: Invoice, issued_under: Terms, today: date, actor: str) -> None:
     """Number, date and send: the invoice becomes DUE, or PAID at once when nothing is owed."""
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     invoice.number = await numbering.take(invoice.tenant_id, settings.invoice_number_prefix)
     invoice.issue_date = today
-    invoice.due_date = today + timedelta(days=contract.due_days)
+    invoice.due_date = today + timedelta(days=issued_under.due_days)
     invoice.hold_reasons = []
     await invoice.save(
         update_fields=["number", "issue_date", "due_date", "hold_reasons", "updated_at"]
@@ -159,7 +171,7 @@ async def _finalize(invoice: Invoice, contract: Contract, today: date, actor: st
     )
     await jobs.enqueue(DELIVER_JOB, str(invoice.id), job_id=f"deliver:{invoice.id}")
     if invoice.status == InvoiceStatus.DUE:
-        await charging.request_charge(invoice, contract)
+        await charging.request_charge(invoice, issued_under)
 
 
 async def _count(tenant_id: UUID, today: date, outcome: Outcome) -> None:
@@ -204,25 +216,48 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
             await enqueue_issue(contract.id, contract.next_invoice_date, today)
         if draft is None:
             return IssueResult(Outcome.NOTHING_TO_BILL)
-        invoice, lines = await _create(contract, tenant, draft)
-        reasons = await verification.hold_reasons(invoice, lines, contract)
-        if held_through is not None:
-            reasons = [verification.catch_up_reason(held_through, limit), *reasons]
-        if reasons:
-            invoice.hold_reasons = reasons
-            await invoice.save(update_fields=["hold_reasons", "updated_at"])
-            await invoice_status.move(
-                invoice, InvoiceStatus.ON_HOLD, actor=CYCLE, detail="; ".join(reasons)
-            )
-            outcome = Outcome.ON_HOLD
-        else:
-            await _finalize(invoice, contract, today, CYCLE)
-            outcome = Outcome.ISSUED
+        issued_under = terms.of_contract(contract)
+        organization = await Organization.get(id=contract.organization_id)
+        invoice, lines = await create_draft(
+            tenant, contract, organization, issued_under, draft, CYCLE
+        )
+        held = None if held_through is None else verification.catch_up_reason(held_through, limit)
+        outcome = await settle(invoice, lines, issued_under, today, CYCLE, held)
         await _count(tenant.id, today, outcome)
-    await hooks.status_changed(invoice, InvoiceStatus.DRAFT, CYCLE)
+    await announce(invoice, outcome, CYCLE)
+    return IssueResult(outcome, invoice.id)
+
+
+async def settle(
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    issued_under: Terms,
+    today: date,
+    actor: str,
+    held: str | None = None,
+) -> Outcome:
+    """What becomes of a DRAFT invoice, from the cycle or the API alike: checked, then issued
+    and sent, or held ON_HOLD with the reasons (`held` first, when given). Inside the
+    caller's transaction, with the invoice locked or just created."""
+    reasons = await verification.hold_reasons(invoice, lines, issued_under)
+    if held is not None:
+        reasons = [held, *reasons]
+    if reasons:
+        invoice.hold_reasons = reasons
+        await invoice.save(update_fields=["hold_reasons", "updated_at"])
+        await invoice_status.move(
+            invoice, InvoiceStatus.ON_HOLD, actor=actor, detail="; ".join(reasons)
+        )
+        return Outcome.ON_HOLD
+    await _finalize(invoice, issued_under, today, actor)
+    return Outcome.ISSUED
+
+
+async def announce(invoice: Invoice, outcome: Outcome, actor: str) -> None:
+    """Tell the plugins, once the settling transaction has committed."""
+    await hooks.status_changed(invoice, InvoiceStatus.DRAFT, actor)
     if outcome == Outcome.ISSUED:
         await hooks.invoice_issued(invoice)
-    return IssueResult(outcome, invoice.id)
 
 
 async def release(actor: Actor, invoice_id: str) -> Invoice:
@@ -239,13 +274,13 @@ async def release(actor: Actor, invoice_id: str) -> Invoice:
             raise InvalidTransition(
                 f"Only an ON_HOLD invoice can be released; this one is {invoice.status}."
             )
-        contract = await Contract.get(id=invoice.contract_id)
+        issued_under = await terms.of_invoice(invoice)
         lines = await InvoiceLine.filter(invoice=invoice)
-        reasons = await verification.hold_reasons(invoice, lines, contract)
+        reasons = await verification.hold_reasons(invoice, lines, issued_under)
         if reasons:
             await Invoice.filter(id=invoice.id).update(hold_reasons=reasons)
         else:
-            await _finalize(invoice, contract, clock.today(), actor.who)
+            await _finalize(invoice, issued_under, clock.today(), actor.who)
     if reasons:
         raise RemitErrors.of([NotReady(reason) for reason in reasons])
     await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, actor.who)
@@ -277,9 +312,10 @@ async def confirm_catch_up(actor: Actor, contract_id: str) -> Contract:
             .order_by("period_start")
         )
         problems = []
+        issued_under = terms.of_contract(contract)
         for invoice in waiting:
             lines = await InvoiceLine.filter(invoice=invoice)
-            for reason in await verification.hold_reasons(invoice, lines, contract):
+            for reason in await verification.hold_reasons(invoice, lines, issued_under):
                 problems.append(
                     NotReady(f"The invoice for the period from {invoice.period_start}: {reason}")
                 )
@@ -288,7 +324,7 @@ async def confirm_catch_up(actor: Actor, contract_id: str) -> Contract:
         contract.catch_up_confirmed_through = held
         await contract.save(update_fields=["catch_up_confirmed_through", "updated_at"])
         for invoice in waiting:
-            await _finalize(invoice, contract, clock.today(), actor.who)
+            await _finalize(invoice, issued_under, clock.today(), actor.who)
     for invoice in waiting:
         await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, actor.who)
         await hooks.invoice_issued(invoice)

@@ -55,7 +55,7 @@ def _tax_rate(value: Any, field: list[str]) -> Decimal:
     return number
 
 
-def _cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
+def cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
     validation.storable(data, [])
     checks = Checks()
     values: dict[str, Any] = {
@@ -110,7 +110,7 @@ async def add(actor: Actor, contract_id: str, data: dict[str, Any]) -> Contract:
     parsed = ids.parse("contract", contract_id, field=["contract_id"])
     async with jobs.atomic():
         contract = await _editable_contract(tenant, parsed, ["contract_id"])
-        await ServiceLineItem.create(contract=contract, **_cleaned(data, contract.currency))
+        await ServiceLineItem.create(contract=contract, **cleaned(data, contract.currency))
     return contract
 
 
@@ -133,7 +133,7 @@ async def update(actor: Actor, item_id: str, data: dict[str, Any]) -> Contract:
     async with jobs.atomic():
         contract = await _editable_contract(tenant, found.contract_id, ["id"])
         item = await ServiceLineItem.select_for_update().get(id=found.id)
-        values = _cleaned(data, contract.currency)
+        values = cleaned(data, contract.currency)
         if not await _invoiced(item):
             item.update_from_dict(values)
             await item.save()

@@ -2,15 +2,18 @@
 
 from collections.abc import AsyncGenerator, Awaitable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import cycle, invoice_status, invoices, issuing, links, live, payments
+from remit.billing import cycle, invoice_status, invoices, issuing, links, live, one_off, payments
 from remit.graph.addresses import Address
 from remit.graph.context import Info
+from remit.graph.contracts import DeletePayload
 from remit.graph.enums import BilledType, InvoiceStatus
 from remit.graph.errors import UserError, payload
+from remit.graph.inputs import changes_of
 from remit.graph.money import Money, plain
 from remit.graph.nodes import Node
 from remit.graph.pagination import Connection, paginate
@@ -99,12 +102,14 @@ class Invoice(Node):
     )
     voided_at: datetime | None
 
-    @strawberry.field
+    @strawberry.field(description="Null for a one-off invoice, which has no contract.")
     async def contract(
         self, info: Info
-    ) -> Annotated["Contract", strawberry.lazy("remit.graph.contracts")]:
+    ) -> Annotated["Contract", strawberry.lazy("remit.graph.contracts")] | None:
         from remit.graph.contracts import Contract
 
+        if self.model.contract_id is None:
+            return None
         return Contract.from_model(
             await info.context.loaders[ContractModel].load(self.model.contract_id)
         )
@@ -213,6 +218,30 @@ class InvoiceStatusUpdateInput:
         default=None, description="For PAID: the day the money arrived; defaults to today."
     )
     note: str | None = None
+
+
+@strawberry.input
+class InvoiceLineInput:
+    name: str
+    price: Decimal
+    quantity: Decimal = Decimal("1")
+    tax_rate: Decimal = strawberry.field(default=Decimal("0"), description='Percent, e.g. "20"')
+
+
+@strawberry.input(
+    description="A one-off invoice: billed once, to an organization, without a contract. Left "
+    "out, currency, due days and payment providers are the tenant's defaults, and the billing "
+    "emails the organization's."
+)
+class InvoiceCreateInput:
+    organization_id: strawberry.ID
+    lines: list[InvoiceLineInput]
+    currency: str | None = strawberry.UNSET
+    due_days: int | None = strawberry.UNSET
+    billing_email: str | None = strawberry.UNSET
+    billing_emails_cc: list[str] | None = strawberry.UNSET
+    invoice_note: str | None = strawberry.UNSET
+    payment_providers: list[str] | None = strawberry.UNSET
 
 
 @strawberry.type
@@ -339,6 +368,41 @@ class InvoiceMutation:
     @strawberry.mutation
     async def invoice_resend(self, info: Info, id: strawberry.ID) -> InvoicePayload:
         return await invoice_payload(invoices.request_resend(info.context.actor, id))
+
+    @strawberry.mutation(
+        description="Drafts a one-off invoice; nothing is sent until invoiceIssue."
+    )
+    async def invoice_create(self, info: Info, input: InvoiceCreateInput) -> InvoicePayload:
+        change = one_off.create(info.context.actor, changes_of(input))
+        return await invoice_payload(change, prefix=["input"])
+
+    @strawberry.mutation(
+        description="Replaces the terms and lines of a DRAFT one-off invoice with the input's."
+    )
+    async def invoice_update(
+        self, info: Info, id: strawberry.ID, input: InvoiceCreateInput
+    ) -> InvoicePayload:
+        change = one_off.update(info.context.actor, id, changes_of(input))
+        return await invoice_payload(change, prefix=["input"])
+
+    @strawberry.mutation(description="Deletes a DRAFT one-off invoice.")
+    async def invoice_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
+        deleted = one_off.delete(info.context.actor, id)
+        return await payload(DeletePayload, deleted, lambda id: strawberry.ID(str(id)))
+
+    @strawberry.mutation(
+        description="Issues a DRAFT one-off invoice as the daily cycle issues a contract's: "
+        "numbered, emailed and charged, or ON_HOLD with the reasons a check failed."
+    )
+    async def invoice_issue(self, info: Info, id: strawberry.ID) -> InvoicePayload:
+        return await invoice_payload(one_off.issue(info.context.actor, id))
+
+    @strawberry.mutation(
+        description="Issues a LIVE contract's due invoice now rather than at the next daily "
+        "cycle; the cycle then finds it issued."
+    )
+    async def contract_invoice_now(self, info: Info, id: strawberry.ID) -> InvoicePayload:
+        return await invoice_payload(cycle.invoice_now(info.context.actor, id))
 
 
 @strawberry.type
