@@ -6,7 +6,7 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 from uuid import uuid4
 
-from remit.billing import clock, cycle, providers
+from remit.billing import clock, cycle, delivery, documents, providers
 from remit.models.enums import ContractStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
 from remit.models.one_off import OneOffTerms
@@ -412,3 +412,40 @@ async def test_contract_invoice_now_refuses_what_is_not_due(graphql):
         ),
     ]
     assert await snapshot() == before
+
+
+VOID = f"""mutation($id: ID!) {{
+  invoiceStatusUpdate(id: $id, input: {{status: VOID}}) {{ {PAYLOAD} }} }}"""
+
+
+async def test_a_voided_one_off_says_so_on_its_page_pdf_and_email(
+    api, graphql, drain_jobs, mail_server
+):
+    _, key, customer = await one_off_setup()
+    client = graphql(key)
+    given = {"organizationId": str(customer.id), "lines": [{"name": "Audit", "price": "750.00"}]}
+    with clock.frozen(date(2027, 3, 10)):
+        drafted = (await client.query(CREATE, input=given))["invoiceCreate"]["invoice"]
+        await client.query(ISSUE, id=drafted["id"])
+        await drain_jobs()
+        voided = (await client.query(VOID, id=drafted["id"]))["invoiceStatusUpdate"]
+        await drain_jobs()
+    token = (await Invoice.get(id=drafted["id"])).public_token
+
+    assert (voided["invoice"]["status"], voided["errors"]) == ("VOID", [])
+    page = (await api.get(f"/i/{token}")).text
+    assert "Invoice void" in page and "No amount due" in page
+    assert "This invoice was cancelled: nothing is owed under it." in page
+    assert "Due 9 Apr 2027" not in page
+    pdf = await api.get(f"/i/{token}.pdf")
+    assert (pdf.status_code, pdf.content[:4]) == (200, b"%PDF")
+    shown = await delivery.document(await Invoice.get(id=drafted["id"]))
+    printed = documents.render_html(shown, for_pdf=True)
+    assert "Invoice void" in printed and "None: void" in printed
+    assert "Due 9 Apr 2027" not in printed
+    [_, (recipients, notice)] = received(mail_server)
+    assert recipients == ["ap@globex.com"]
+    assert notice["Subject"] == "Invoice INV-000001 from Acme Corp is void"
+    assert "Nothing is owed under this invoice: please do not pay it." in (
+        notice.get_body(("plain",)).get_content()
+    )

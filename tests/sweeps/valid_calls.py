@@ -3,7 +3,8 @@ sweep, which spoils one value of such a call at a time.
 
 A tenant's world holds one thing of each kind an id can name (an organization, a DRAFT
 contract with an item, a LIVE contract with a DUE invoice, a contract whose catch-up is held
-with an ON_HOLD invoice). Every argument and every input field gets a valid value: from
+with an ON_HOLD invoice, a LIVE contract due today and not invoiced yet, a DRAFT one-off
+invoice). Every argument and every input field gets a valid value: from
 VALID by the field's name (or its type and name) when it needs one, else from its type, so
 a new operation or field is swept without editing the sweep; a guess that turns out invalid
 fails the sweep's baseline check, loudly."""
@@ -25,7 +26,7 @@ from graphql import (
     get_named_type,
 )
 
-from remit.billing import contracts, issuing, line_items, users
+from remit.billing import contracts, issuing, line_items, one_off, users
 from remit.billing.roles import Actor
 from remit.graph.pagination import encode_cursor
 from remit.models.contracts import ServiceLineItem
@@ -65,6 +66,8 @@ class World:
     due_invoice_number: str
     held_contract: str
     held_invoice: str
+    due_contract: str
+    draft_invoice: str
     user: str
 
 
@@ -87,6 +90,11 @@ async def build_world() -> World:
         tenant, date(2027, 1, 1), organization_name="Hooli"
     )
     held = await issuing.issue(held_contract.id, date(2027, 1, 1), TODAY)
+    due_contract = await factories.live_contract(tenant, TODAY, organization_name="Umbrella")
+    drafted = await one_off.create(
+        actor,
+        {"organization_id": organization.id, "lines": [{"name": "Workshop", "price": "900"}]},
+    )
     return World(
         key=key,
         organization=str(organization.id),
@@ -97,6 +105,8 @@ async def build_world() -> World:
         due_invoice_number=due.number,
         held_contract=str(held_contract.id),
         held_invoice=str(held.invoice_id),
+        due_contract=str(due_contract.id),
+        draft_invoice=str(drafted.id),
         user=str(member.id),
     )
 
@@ -107,6 +117,10 @@ ID_BY_OPERATION = {
     "contractEnd": "live_contract",
     "contractCatchUpConfirm": "held_contract",
     "invoiceRelease": "held_invoice",
+    "contractInvoiceNow": "due_contract",
+    "invoiceUpdate": "draft_invoice",
+    "invoiceDelete": "draft_invoice",
+    "invoiceIssue": "draft_invoice",
 }
 ID_BY_PREFIX = {
     "serviceLineItem": "draft_item",
