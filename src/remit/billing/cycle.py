@@ -225,16 +225,18 @@ async def invoice_now(actor: Actor, contract_id: str) -> Invoice:
     if not (await Tenant.get(id=contract.tenant_id)).invoicing_enabled:
         raise NotReady("Enable invoicing for this tenant first.")
     today = clock.today()
-    if not await due_contracts(today, contract.tenant_id).filter(id=contract.id).exists():
+    due = await due_contracts(today, contract.tenant_id).get_or_none(id=contract.id)
+    if due is None:
+        await contract.refresh_from_db(fields=["next_invoice_date"])
         raise NotReady(
             f"Nothing is due today: the next invoice is on {contract.next_invoice_date}.",
             field=["id"],
         )
-    if await previews.upcoming(contract) is None:
+    if await previews.upcoming(due) is None:
         raise NotReady(
-            f"Nothing to bill for the period from {contract.next_invoice_date}.", field=["id"]
+            f"Nothing to bill for the period from {due.next_invoice_date}.", field=["id"]
         )
-    result = await issue(contract.id, contract.next_invoice_date, today)
+    result = await issue(due.id, due.next_invoice_date, today)
     if result.invoice_id is None:
         # Issued (or found empty) by a concurrent run between the check and the lock.
         raise Conflict("The invoice for this period was issued meanwhile.", field=["id"])
