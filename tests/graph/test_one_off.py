@@ -16,6 +16,7 @@ MONEY = "amount currency"
 INVOICE = f"""id number status currency issueDate dueDate periodStart periodEnd holdReasons
   subtotal {{ {MONEY} }} tax {{ {MONEY} }} total {{ {MONEY} }} amountDue {{ amount }}
   customer {{ name email }} contract {{ name }} organization {{ name }}
+  oneOffTerms {{ dueDays billingEmail billingEmailsCc invoiceNote paymentProviders }}
   lines {{ name billed quantity taxRate unitPrice {{ amount }} subtotal {{ amount }}
           tax {{ amount }} total {{ amount }} }}
   events {{ type fromStatus toStatus actor }}"""
@@ -142,6 +143,13 @@ async def test_a_one_off_invoice_is_drafted_edited_issued_emailed_and_paid(
         "2184.27",
     )
     assert edited["invoice"]["periodStart"] == "2027-03-11"
+    assert edited["invoice"]["oneOffTerms"] == {
+        "dueDays": 14,
+        "billingEmail": "invoices@globex.com",
+        "billingEmailsCc": ["cfo@globex.com"],
+        "invoiceNote": "PO 4711",
+        "paymentProviders": ["bank_transfer"],
+    }
     assert {line["billed"] for line in edited["invoice"]["lines"]} == {"ONCE"}
 
     with clock.frozen(date(2027, 3, 12)):
@@ -380,6 +388,7 @@ async def test_contract_invoice_now_twice_and_then_the_cycle_make_one_invoice(gr
     assert (first["invoice"]["number"], first["invoice"]["status"]) == ("INV-000001", "DUE")
     assert first["invoice"]["total"] == {"amount": "1299.88", "currency": "EUR"}
     assert first["invoice"]["contract"] == {"name": "Globex deal"}
+    assert first["invoice"]["oneOffTerms"] is None
     assert second == refused(
         ["id"], "NOT_READY", "Nothing is due today: the next invoice is on 2027-02-01."
     )

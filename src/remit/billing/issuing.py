@@ -1,5 +1,6 @@
 """Issuing: one invoice per contract and period, created, verified, numbered — the one way
-an invoice comes to be, for the daily cycle and for the API alike."""
+an invoice comes to be, for the daily cycle and for the API alike. A one-off invoice (no
+contract) is settled by the same `settle`."""
 
 import secrets
 from dataclasses import dataclass

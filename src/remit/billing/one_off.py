@@ -132,6 +132,10 @@ async def create(actor: Actor, data: dict[str, Any]) -> Invoice:
     return invoice
 
 
+async def terms_of(invoice_id: UUID) -> OneOffTerms:
+    return await OneOffTerms.get(invoice_id=invoice_id)
+
+
 async def _draft(tenant: Tenant, invoice_id: str) -> Invoice:
     """The tenant's one-off invoice, locked, while still DRAFT; else the reason it is not."""
     parsed = ids.parse("invoice", invoice_id, field=["id"])

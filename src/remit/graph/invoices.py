@@ -71,6 +71,18 @@ class InvoiceEvent:
     detail: str | None
 
 
+@strawberry.type(
+    description="What a one-off invoice says itself, where a contract's invoice takes it from "
+    "its contract."
+)
+class OneOffTerms:
+    due_days: int
+    billing_email: str | None
+    billing_emails_cc: list[str]
+    invoice_note: str | None
+    payment_providers: list[str]
+
+
 @strawberry.type
 class Invoice(Node):
     model: strawberry.Private[InvoiceModel]
@@ -112,6 +124,19 @@ class Invoice(Node):
             return None
         return Contract.from_model(
             await info.context.loaders[ContractModel].load(self.model.contract_id)
+        )
+
+    @strawberry.field(description="Null for a contract's invoice.")
+    async def one_off_terms(self) -> OneOffTerms | None:
+        if self.model.contract_id is not None:
+            return None
+        own = await one_off.terms_of(self.model.id)
+        return OneOffTerms(
+            due_days=own.due_days,
+            billing_email=own.billing_email,
+            billing_emails_cc=own.billing_emails_cc,
+            invoice_note=own.invoice_note,
+            payment_providers=own.payment_providers,
         )
 
     @strawberry.field
