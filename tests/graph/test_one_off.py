@@ -335,6 +335,17 @@ async def test_bad_one_off_input_is_refused_and_changes_nothing(graphql):
     assert [(e["field"], e["code"]) for e in bad_currency["errors"]] == [
         (["input", "currency"], "INVALID")
     ]
+    everything_wrong = (
+        await api.query(
+            CREATE,
+            input={"organizationId": unknown, "dueDays": 400, "lines": [{**line, "price": "-5"}]},
+        )
+    )["invoiceCreate"]
+    assert [(e["field"], e["code"]) for e in everything_wrong["errors"]] == [
+        (["input", "organizationId"], "NOT_FOUND"),
+        (["input", "dueDays"], "INVALID"),
+        (["input", "lines", "0", "price"], "INVALID"),
+    ]
     assert await snapshot() == [[], [], [], []]
 
 

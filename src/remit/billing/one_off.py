@@ -93,7 +93,8 @@ async def _cleaned(tenant: Tenant, data: dict[str, Any]) -> tuple[dict[str, Any]
         **{key: value for key, value in values.items() if value is not None},
     }
     lines = []
-    if not checks.errors:
+    # Prices are read in the currency's minor unit: there is none to read them in without one.
+    if not any(error.field == ["currency"] for error in checks.errors):
         lines = _lines(data.get("lines") or [], values["currency"], checks)
     checks.raise_if_any()
     today = clock.today()
