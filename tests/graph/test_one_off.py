@@ -175,7 +175,9 @@ async def test_a_one_off_invoice_is_drafted_edited_issued_emailed_and_paid(
     [(recipients, message)] = received(mail_server)
     assert recipients == ["invoices@globex.com", "cfo@globex.com"]
     assert message["Subject"] == "Invoice INV-000001 from Acme Corp"
-    assert "PO 4711" in message.get_body(("plain",)).get_content()
+    text = message.get_body(("plain",)).get_content()
+    assert "PO 4711" in text
+    assert "Period: 12 Mar 2027\r\n" in text
     [pdf] = [part for part in message.iter_attachments()]
     assert pdf.get_content_type() == "application/pdf"
     assert pdf.get_content().startswith(b"%PDF")
