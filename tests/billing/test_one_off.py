@@ -9,9 +9,9 @@ import pytest
 from remit.billing import clock, cycle, issuing, one_off, organizations
 from remit.billing.errors import Forbidden, NotReady
 from remit.billing.roles import Actor
+from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
-from remit.models.one_off import OneOffTerms
 from remit.models.tenants import Tenant
 from remit.models.users import UserRole
 from tests import factories
@@ -23,7 +23,8 @@ async def snapshot() -> list:
     return [
         await Invoice.all().order_by("id").values(),
         await InvoiceLine.all().order_by("id").values(),
-        await OneOffTerms.all().order_by("id").values(),
+        await Contract.all().order_by("id").values(),
+        await ServiceLineItem.all().order_by("id").values(),
         await InvoiceEvent.all().order_by("id").values("id", "type"),
     ]
 
@@ -85,7 +86,7 @@ async def test_a_held_one_off_is_released_once_its_organization_has_a_billing_em
         held = await one_off.issue(actor, str(drafted.id))
         assert (held.status, held.hold_reasons) == (
             InvoiceStatus.ON_HOLD,
-            ["No billing email on the invoice or its organization."],
+            ["No billing email on the contract or its organization."],
         )
         await organizations.update(actor, str(customer.id), {"billing_emails": ["ap@globex.com"]})
         released = await issuing.release(actor, str(drafted.id))

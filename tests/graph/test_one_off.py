@@ -7,16 +7,17 @@ from email.policy import default as default_policy
 from uuid import uuid4
 
 from remit.billing import clock, cycle, delivery, documents, providers
+from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import ContractStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
-from remit.models.one_off import OneOffTerms
 from tests import factories
 
 MONEY = "amount currency"
 INVOICE = f"""id number status currency issueDate dueDate periodStart periodEnd holdReasons
   subtotal {{ {MONEY} }} tax {{ {MONEY} }} total {{ {MONEY} }} amountDue {{ amount }}
-  customer {{ name email }} contract {{ name }} organization {{ name }}
-  oneOffTerms {{ dueDays billingEmail billingEmailsCc invoiceNote paymentProviders }}
+  customer {{ name email }} organization {{ name }}
+  contract {{ name oneOff status currency dueDays billingEmail billingEmailsCc invoiceNote
+             paymentProviders autoCharge invoicingStartDate endDate nextInvoiceDate }}
   lines {{ name billed quantity taxRate unitPrice {{ amount }} subtotal {{ amount }}
           tax {{ amount }} total {{ amount }} }}
   events {{ type fromStatus toStatus actor }}"""
@@ -62,7 +63,8 @@ async def snapshot() -> list:
     return [
         await Invoice.all().order_by("id").values(),
         await InvoiceLine.all().order_by("invoice_id", "position").values(),
-        await OneOffTerms.all().order_by("id").values(),
+        await Contract.all().order_by("id").values(),
+        await ServiceLineItem.all().order_by("id").values(),
         await InvoiceEvent.all().order_by("id").values("id", "type"),
     ]
 
@@ -91,7 +93,13 @@ async def test_a_one_off_invoice_is_drafted_edited_issued_emailed_and_paid(
         )["invoiceCreate"]
     assert drafted["errors"] == []
     invoice = drafted["invoice"]
-    assert (invoice["status"], invoice["number"], invoice["contract"]) == ("DRAFT", None, None)
+    assert (invoice["status"], invoice["number"]) == ("DRAFT", None)
+    assert {k: invoice["contract"][k] for k in ("name", "oneOff", "status", "endDate")} == {
+        "name": "Workshop",
+        "oneOff": True,
+        "status": "ENDED",
+        "endDate": "2027-03-10",
+    }
     assert (invoice["periodStart"], invoice["periodEnd"], invoice["issueDate"]) == (
         "2027-03-10",
         "2027-03-10",
@@ -116,7 +124,7 @@ async def test_a_one_off_invoice_is_drafted_edited_issued_emailed_and_paid(
                     "dueDays": 14,
                     "billingEmail": "invoices@globex.com",
                     "billingEmailsCc": ["cfo@globex.com"],
-                    "invoiceNote": "PO 4711",
+                    "note": "PO 4711",
                     "lines": [
                         {
                             "name": "Workshop",
@@ -143,13 +151,30 @@ async def test_a_one_off_invoice_is_drafted_edited_issued_emailed_and_paid(
         "2184.27",
     )
     assert edited["invoice"]["periodStart"] == "2027-03-11"
-    assert edited["invoice"]["oneOffTerms"] == {
+    assert edited["invoice"]["contract"] == {
+        "name": "Workshop",
+        "oneOff": True,
+        "status": "ENDED",
+        "currency": "EUR",
         "dueDays": 14,
         "billingEmail": "invoices@globex.com",
         "billingEmailsCc": ["cfo@globex.com"],
         "invoiceNote": "PO 4711",
         "paymentProviders": ["bank_transfer"],
+        "autoCharge": False,
+        "invoicingStartDate": "2027-03-11",
+        "endDate": "2027-03-11",
+        "nextInvoiceDate": None,
     }
+    stored = await Contract.get(id=(await Invoice.get(id=invoice["id"])).contract_id)
+    assert [
+        (item.name, item.billed, item.currency, item.unit_price)
+        for item in await ServiceLineItem.filter(contract=stored).order_by("created_at", "id")
+    ] == [
+        ("Workshop", "ONCE", "EUR", 120000),
+        ("Stamps", "ONCE", "EUR", 250),
+        ("Manuals", "ONCE", "EUR", 1235),
+    ]
     assert {line["billed"] for line in edited["invoice"]["lines"]} == {"ONCE"}
 
     with clock.frozen(date(2027, 3, 12)):
@@ -165,6 +190,10 @@ async def test_a_one_off_invoice_is_drafted_edited_issued_emailed_and_paid(
         "periodStart": "2027-03-12",
     }
     assert shown["customer"] == {"name": "Globex", "email": "invoices@globex.com"}
+    assert (shown["contract"]["invoicingStartDate"], shown["contract"]["endDate"]) == (
+        "2027-03-12",
+        "2027-03-12",
+    )
     assert shown["amountDue"] == {"amount": "2184.27"}
     actor = factories.key_actor(key)
     assert [(e["type"], e["toStatus"], e["actor"]) for e in shown["events"]] == [
@@ -250,7 +279,7 @@ async def test_a_bhd_one_off_no_provider_takes_is_held_with_the_reason(graphql, 
     assert mail_server.envelopes == []
 
 
-async def test_a_draft_one_off_is_deleted_with_its_lines_and_terms(graphql):
+async def test_a_draft_one_off_is_deleted_with_its_lines_and_contract(graphql):
     _, key, customer = await one_off_setup()
     api = graphql(key)
     drafted = (
@@ -263,7 +292,7 @@ async def test_a_draft_one_off_is_deleted_with_its_lines_and_terms(graphql):
     deleted = (await api.query(DELETE, id=drafted["id"]))["invoiceDelete"]
 
     assert deleted == {"deletedId": drafted["id"], "errors": []}
-    assert await snapshot() == [[], [], [], []]
+    assert await snapshot() == [[], [], [], [], []]
 
 
 def refused(field, code, message) -> dict:
@@ -348,7 +377,7 @@ async def test_bad_one_off_input_is_refused_and_changes_nothing(graphql):
         (["input", "dueDays"], "INVALID"),
         (["input", "lines", "0", "price"], "INVALID"),
     ]
-    assert await snapshot() == [[], [], [], []]
+    assert await snapshot() == [[], [], [], [], []]
 
 
 async def test_only_a_draft_one_off_changes_and_never_a_contract_invoice(graphql, drain_jobs):
@@ -372,7 +401,7 @@ async def test_only_a_draft_one_off_changes_and_never_a_contract_invoice(graphql
         (
             str(from_contract.id),
             "CONFLICT",
-            "This invoice belongs to a contract: change the contract, not its invoice.",
+            "This invoice is a recurring contract's: change the contract, not its invoice.",
         ),
     ):
         answer = refused(["id"], code, message)
@@ -400,8 +429,10 @@ async def test_contract_invoice_now_twice_and_then_the_cycle_make_one_invoice(gr
     assert first["errors"] == []
     assert (first["invoice"]["number"], first["invoice"]["status"]) == ("INV-000001", "DUE")
     assert first["invoice"]["total"] == {"amount": "1299.88", "currency": "EUR"}
-    assert first["invoice"]["contract"] == {"name": "Globex deal"}
-    assert first["invoice"]["oneOffTerms"] is None
+    assert (first["invoice"]["contract"]["name"], first["invoice"]["contract"]["oneOff"]) == (
+        "Globex deal",
+        False,
+    )
     assert second == refused(
         ["id"], "NOT_READY", "Nothing is due today: the next invoice is on 2027-02-01."
     )
@@ -471,3 +502,57 @@ async def test_a_voided_one_off_says_so_on_its_page_pdf_and_email(
     assert "Nothing is owed under this invoice: please do not pay it." in (
         notice.get_body(("plain",)).get_content()
     )
+
+
+ONE_OFF_REFUSED = "This contract belongs to a one-off invoice: change it with invoiceUpdate."
+ERRORS = "errors { field code message }"
+ITEM_INPUT = '{name: "Extra", price: "1.00", billed: ONCE}'
+CONTRACT_CALLS = [
+    ("contractUpdate", f'contractUpdate(id: $id, input: {{name: "Renamed"}}) {{ {ERRORS} }}'),
+    ("contractGoLive", f"contractGoLive(id: $id) {{ {ERRORS} }}"),
+    ("contractEnd", f'contractEnd(id: $id, endDate: "2027-12-31") {{ {ERRORS} }}'),
+    ("contractDelete", f"contractDelete(id: $id) {{ {ERRORS} }}"),
+    ("contractCatchUpConfirm", f"contractCatchUpConfirm(id: $id) {{ {ERRORS} }}"),
+    ("contractInvoiceNow", f"contractInvoiceNow(id: $id) {{ {ERRORS} }}"),
+    (
+        "serviceLineItemAdd",
+        f"serviceLineItemAdd(contractId: $id, input: {ITEM_INPUT}) {{ {ERRORS} }}",
+    ),
+]
+ITEM_CALLS = [
+    (
+        "serviceLineItemUpdate",
+        f"serviceLineItemUpdate(id: $id, input: {ITEM_INPUT}) {{ {ERRORS} }}",
+    ),
+    ("serviceLineItemRemove", f"serviceLineItemRemove(id: $id) {{ {ERRORS} }}"),
+]
+LISTED = """query($org: ID!) {
+  contracts { edges { node { name oneOff } } }
+  organization(id: $org) { contracts { edges { node { name oneOff } } } } }"""
+
+
+async def test_the_contract_api_refuses_a_one_off_contract_and_changes_nothing(graphql):
+    _, key, customer = await one_off_setup()
+    api = graphql(key)
+    given = {"organizationId": str(customer.id), "lines": [{"name": "Audit", "price": "750.00"}]}
+    drafted = (await api.query(CREATE, input=given))["invoiceCreate"]["invoice"]
+    contract = await Contract.get(id=(await Invoice.get(id=drafted["id"])).contract_id)
+    item = await ServiceLineItem.get(contract=contract)
+    before = await snapshot()
+
+    for calls, target, field in (
+        (CONTRACT_CALLS, contract.id, "id"),
+        (ITEM_CALLS, item.id, "id"),
+    ):
+        for name, call in calls:
+            argument = "contractId" if name == "serviceLineItemAdd" else field
+            answer = (await api.query(f"mutation($id: ID!) {{ {call} }}", id=str(target)))[name]
+            assert answer == {
+                "errors": [{"field": [argument], "code": "CONFLICT", "message": ONE_OFF_REFUSED}]
+            }, name
+
+    assert await snapshot() == before
+    listed = await api.query(LISTED, org=str(customer.id))
+    shown = [{"node": {"name": "Audit", "oneOff": True}}]
+    assert listed["contracts"]["edges"] == shown
+    assert listed["organization"]["contracts"]["edges"] == shown

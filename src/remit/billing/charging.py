@@ -15,7 +15,7 @@ from remit.billing import (
 )
 from remit.billing.errors import Invalid
 from remit.billing.roles import Actor, Permission, require
-from remit.billing.terms import Terms
+from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import Organization, ProviderAccount
 from remit.plugins.api import PaymentRefused
@@ -24,16 +24,16 @@ CHARGE_JOB = "invoice.charge"
 REFUSED = "charge_refused"
 
 
-async def chargeable_provider(terms: Terms) -> str | None:
-    """The first of the invoice's providers that can charge and holds a saved method."""
-    if not terms.auto_charge:
+async def chargeable_provider(contract: Contract) -> str | None:
+    """The first of the contract's providers that can charge and holds a saved method."""
+    if not contract.auto_charge:
         return None
-    for key in terms.payment_providers:
+    for key in contract.payment_providers:
         provider = providers.installed().get(key)
         if provider is None or not provider.supports_auto_charge:
             continue
         if await ProviderAccount.exists(
-            organization_id=terms.organization_id,
+            organization_id=contract.organization_id,
             provider=key,
             payment_method_ref__not_isnull=True,
         ):
@@ -41,9 +41,9 @@ async def chargeable_provider(terms: Terms) -> str | None:
     return None
 
 
-async def request_charge(invoice: Invoice, terms: Terms) -> None:
+async def request_charge(invoice: Invoice, contract: Contract) -> None:
     """Called inside the issuing transaction; the charge job runs after it commits."""
-    key = await chargeable_provider(terms)
+    key = await chargeable_provider(contract)
     if key is not None:
         await jobs.enqueue(CHARGE_JOB, str(invoice.id), key, job_id=f"charge:{invoice.id}")
 

@@ -44,6 +44,16 @@ async def get(
     return contract
 
 
+def refuse_one_off(contract: Contract, field: list[str]) -> None:
+    """A one-off contract carries one invoice's terms and lines: it changes with its invoice
+    and never on its own, so the two always agree."""
+    if contract.one_off:
+        raise Conflict(
+            "This contract belongs to a one-off invoice: change it with invoiceUpdate.",
+            field=field,
+        )
+
+
 def listed(
     tenant: Tenant, statuses: list[ContractStatus] | None, organization_id: str | None
 ) -> QuerySet[Contract]:
@@ -212,11 +222,12 @@ async def _items_fit_currency(contract: Contract, currency: str) -> None:
 
 
 async def _locked(tenant: Tenant, contract_id: str) -> Contract:
-    """The tenant's contract, locked for the rest of the transaction."""
+    """The tenant's contract, locked for the rest of the transaction; never a one-off's."""
     parsed = ids.parse("contract", contract_id, field=["id"])
     contract = await for_tenant(tenant).select_for_update().get_or_none(id=parsed)
     if contract is None:
         raise NotFound("contract", contract_id, field=["id"])
+    refuse_one_off(contract, ["id"])
     return contract
 
 

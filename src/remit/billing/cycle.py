@@ -218,6 +218,7 @@ async def invoice_now(actor: Actor, contract_id: str) -> Invoice:
     neither a second call nor the cycle after it makes another invoice for the period."""
     require(actor, Permission.BILLING)
     contract = await contracts.get(actor.tenant, contract_id, field=["id"])
+    contracts.refuse_one_off(contract, ["id"])
     if contract.status != ContractStatus.LIVE:
         raise InvalidTransition(
             f"Only a LIVE contract is invoiced; this one is {contract.status}.", field=["id"]

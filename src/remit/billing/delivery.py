@@ -21,13 +21,12 @@ from remit.billing import (
     links,
     mail,
     providers,
-    terms,
     verification,
     views,
 )
 from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
 from remit.billing.money import Money
-from remit.billing.terms import Terms
+from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from remit.models.organizations import Organization
 from remit.models.settings import InvoicingSettings
@@ -79,12 +78,12 @@ async def _described(offered: providers.Configured, view: InvoiceView) -> Paymen
     return option
 
 
-async def payment_options(invoice: Invoice, issued_under: Terms) -> list[dict]:
+async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
     """Each offered provider's option for this invoice. A provider that fails here never
     holds the email: the failure is recorded on the invoice and the email goes without its
     option (the pay link on the hosted page still asks the provider when clicked)."""
     options = []
-    for key in issued_under.payment_providers:
+    for key in contract.payment_providers:
         try:
             offered = await providers.resolve(invoice.tenant_id, key)
         except ValidationError:
@@ -132,7 +131,7 @@ def _shown_option(stored: dict, token: str) -> PaymentOption:
 
 
 async def document(invoice: Invoice) -> InvoiceDocument:
-    issued_under = await terms.of_invoice(invoice)
+    contract = await Contract.get(id=invoice.contract_id)
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     currency = invoice.currency
     lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
@@ -170,7 +169,7 @@ async def document(invoice: Invoice) -> InvoiceDocument:
         amount_paid=Money(invoice.amount_paid, currency),
         amount_due=Money(invoice_status.amount_due(invoice), currency),
         paid_on=invoice.paid_on,
-        invoice_note=issued_under.invoice_note,
+        invoice_note=contract.invoice_note,
         # Paid or void, there is nothing left to pay: no instructions, no button.
         payment_options=[
             _shown_option(option, invoice.public_token) for option in invoice.payment_options
@@ -199,17 +198,17 @@ async def _email(
     returns the recipients. Rendering takes a while: the invoice is read again just before
     sending, and unless it still `applies`, NoLongerApplies is raised and nothing is sent.
     MailUnavailable propagates (retry); MailRejected too."""
-    issued_under = await terms.of_invoice(invoice)
+    contract = await Contract.get(id=invoice.contract_id)
     shown = await document(invoice)
     pdf = None if kind in mail.KINDS_WITHOUT_PDF else await render_pdf(shown)
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     organization = await Organization.get(id=invoice.organization_id)
-    to = verification.recipients(issued_under, organization.billing_emails)
+    to = verification.recipients(contract, organization.billing_emails)
     outgoing = mail.invoice_message(
         shown,
         sender=settings.send_invoices_from or settings.company_email,
         to=to[0],
-        cc=[*to[1:], *issued_under.billing_emails_cc],
+        cc=[*to[1:], *contract.billing_emails_cc],
         bcc=settings.send_invoices_bcc,
         pdf=pdf,
         message_id=message_id,
@@ -233,7 +232,9 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
     if invoice.sent_at is not None and not resend:
         return "already sent"
     if not invoice.payment_options:
-        invoice.payment_options = await payment_options(invoice, await terms.of_invoice(invoice))
+        invoice.payment_options = await payment_options(
+            invoice, await Contract.get(id=invoice.contract_id)
+        )
         await Invoice.filter(id=invoice.id).update(payment_options=invoice.payment_options)
     try:
         recipients = await _email(

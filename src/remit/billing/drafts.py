@@ -18,7 +18,7 @@ from remit.models.enums import BilledType, BillingCycle
 
 @dataclass(frozen=True)
 class ItemTerms:
-    id: UUID | None  # None: a line of a one-off invoice, which has no service line item
+    id: UUID
     name: str
     unit_price: int  # minor units
     currency: str
@@ -40,7 +40,7 @@ class ContractTerms:
 
 @dataclass(frozen=True)
 class LineDraft:
-    item_id: UUID | None
+    item_id: UUID
     name: str
     billed: BilledType
     quantity: Decimal
@@ -108,17 +108,6 @@ def draft_line(item: ItemTerms, cycle: BillingCycle) -> LineDraft:
     )
 
 
-def totals(lines: Sequence[LineDraft], currency: str) -> tuple[Money, Money, Money]:
-    """Subtotal, tax and total: sums of the rounded lines, so the lines always add up to the
-    invoice."""
-    zero = Money.zero(currency)
-    return (
-        sum((line.subtotal for line in lines), zero),
-        sum((line.tax for line in lines), zero),
-        sum((line.total for line in lines), zero),
-    )
-
-
 def _billed_in(item: ItemTerms, current: Period, once_items_billed: Collection[UUID]) -> bool:
     if item.billed == BilledType.ONCE:
         # The first invoice whose period has reached the item's start, and never again.
@@ -159,13 +148,14 @@ def draft_invoice(
     ]
     if not lines:
         return None
-    subtotal, tax, total = totals(lines, contract.currency)
+    zero = Money.zero(contract.currency)
     return InvoiceDraft(
         period=current,
         issue_date=current.start,
         due_date=current.start + timedelta(days=contract.due_days),
         lines=lines,
-        subtotal=subtotal,
-        tax=tax,
-        total=total,
+        # Sums of the rounded lines, so the lines always add up to the invoice.
+        subtotal=sum((line.subtotal for line in lines), zero),
+        tax=sum((line.tax for line in lines), zero),
+        total=sum((line.total for line in lines), zero),
     )

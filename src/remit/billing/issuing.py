@@ -1,6 +1,6 @@
 """Issuing: one invoice per contract and period, created, verified, numbered — the one way
-an invoice comes to be, for the daily cycle and for the API alike. A one-off invoice (no
-contract) is settled by the same `settle`."""
+an invoice comes to be, for the daily cycle and for the API alike. A one-off invoice (on
+its one-off contract) is settled by the same `settle`."""
 
 import secrets
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from remit.billing import (
     charging,
     clock,
     config,
+    contracts,
     hooks,
     ids,
     invoice_status,
@@ -22,13 +23,11 @@ from remit.billing import (
     numbering,
     periods,
     previews,
-    terms,
     verification,
 )
 from remit.billing.drafts import InvoiceDraft, draft_invoice
 from remit.billing.errors import InvalidTransition, NotFound, NotReady, RemitErrors
 from remit.billing.roles import Actor, Permission, require
-from remit.billing.terms import Terms
 from remit.models.contracts import Contract
 from remit.models.enums import ContractStatus, InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceLine
@@ -79,13 +78,13 @@ def _eligible(contract: Contract, tenant: Tenant, period_start: date, today: dat
     )
 
 
-def customer_party(issued_under: Terms, organization: Organization) -> dict:
-    to = verification.recipients(issued_under, organization.billing_emails)
+def customer_party(contract: Contract, organization: Organization) -> dict:
+    to = verification.recipients(contract, organization.billing_emails)
     return {
         "name": organization.name,
         "legal_name": organization.legal_name,
         "email": to[0] if to else None,
-        "address": issued_under.billing_address or organization.address,
+        "address": contract.billing_address or organization.address,
         "tax_id": organization.tax_id,
     }
 
@@ -102,27 +101,23 @@ def issuer_party(tenant: Tenant, settings: InvoicingSettings) -> dict:
 
 
 async def create_draft(
-    tenant: Tenant,
-    contract: Contract | None,
-    organization: Organization,
-    issued_under: Terms,
-    draft: InvoiceDraft,
-    actor: str,
+    contract: Contract, tenant: Tenant, draft: InvoiceDraft, actor: str
 ) -> tuple[Invoice, list[InvoiceLine]]:
-    """A DRAFT invoice with its lines: a contract's for a period, or a one-off (no contract)."""
+    """The contract's DRAFT invoice for the draft's period, with its lines."""
+    organization = await Organization.get(id=contract.organization_id)
     settings = await InvoicingSettings.get(tenant=tenant)
     invoice = await Invoice.create(
         tenant=tenant,
         contract=contract,
         organization=organization,
         status=InvoiceStatus.DRAFT,
-        currency=draft.total.currency,
+        currency=contract.currency,
         period_start=draft.period.start,
         period_end=draft.period.end,
         subtotal=draft.subtotal.minor,
         tax=draft.tax.minor,
         total=draft.total.minor,
-        customer=customer_party(issued_under, organization),
+        customer=customer_party(contract, organization),
         provider=issuer_party(tenant, settings),
         public_token=secrets.token_urlsafe(24),
     )
@@ -153,12 +148,12 @@ async def write_lines(invoice: Invoice, draft: InvoiceDraft) -> list[InvoiceLine
     return lines
 
 
-async def _finalize(invoice: Invoice, issued_under: Terms, today: date, actor: str) -> None:
+async def _finalize(invoice: Invoice, contract: Contract, today: date, actor: str) -> None:
     """Number, date and send: the invoice becomes DUE, or PAID at once when nothing is owed."""
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     invoice.number = await numbering.take(invoice.tenant_id, settings.invoice_number_prefix)
     invoice.issue_date = today
-    invoice.due_date = today + timedelta(days=issued_under.due_days)
+    invoice.due_date = today + timedelta(days=contract.due_days)
     invoice.hold_reasons = []
     await invoice.save(
         update_fields=["number", "issue_date", "due_date", "hold_reasons", "updated_at"]
@@ -172,7 +167,7 @@ async def _finalize(invoice: Invoice, issued_under: Terms, today: date, actor: s
     )
     await jobs.enqueue(DELIVER_JOB, str(invoice.id), job_id=f"deliver:{invoice.id}")
     if invoice.status == InvoiceStatus.DUE:
-        await charging.request_charge(invoice, issued_under)
+        await charging.request_charge(invoice, contract)
 
 
 async def _count(tenant_id: UUID, today: date, outcome: Outcome) -> None:
@@ -217,13 +212,9 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
             await enqueue_issue(contract.id, contract.next_invoice_date, today)
         if draft is None:
             return IssueResult(Outcome.NOTHING_TO_BILL)
-        issued_under = terms.of_contract(contract)
-        organization = await Organization.get(id=contract.organization_id)
-        invoice, lines = await create_draft(
-            tenant, contract, organization, issued_under, draft, CYCLE
-        )
+        invoice, lines = await create_draft(contract, tenant, draft, CYCLE)
         held = None if held_through is None else verification.catch_up_reason(held_through, limit)
-        outcome = await settle(invoice, lines, issued_under, today, CYCLE, held)
+        outcome = await settle(invoice, lines, contract, today, CYCLE, held)
         await _count(tenant.id, today, outcome)
     await announce(invoice, outcome, CYCLE)
     return IssueResult(outcome, invoice.id)
@@ -232,7 +223,7 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
 async def settle(
     invoice: Invoice,
     lines: list[InvoiceLine],
-    issued_under: Terms,
+    contract: Contract,
     today: date,
     actor: str,
     held: str | None = None,
@@ -240,7 +231,7 @@ async def settle(
     """What becomes of a DRAFT invoice, from the cycle or the API alike: checked, then issued
     and sent, or held ON_HOLD with the reasons (`held` first, when given). Inside the
     caller's transaction, with the invoice locked or just created."""
-    reasons = await verification.hold_reasons(invoice, lines, issued_under)
+    reasons = await verification.hold_reasons(invoice, lines, contract)
     if held is not None:
         reasons = [held, *reasons]
     if reasons:
@@ -250,7 +241,7 @@ async def settle(
             invoice, InvoiceStatus.ON_HOLD, actor=actor, detail="; ".join(reasons)
         )
         return Outcome.ON_HOLD
-    await _finalize(invoice, issued_under, today, actor)
+    await _finalize(invoice, contract, today, actor)
     return Outcome.ISSUED
 
 
@@ -275,13 +266,13 @@ async def release(actor: Actor, invoice_id: str) -> Invoice:
             raise InvalidTransition(
                 f"Only an ON_HOLD invoice can be released; this one is {invoice.status}."
             )
-        issued_under = await terms.of_invoice(invoice)
+        contract = await Contract.get(id=invoice.contract_id)
         lines = await InvoiceLine.filter(invoice=invoice)
-        reasons = await verification.hold_reasons(invoice, lines, issued_under)
+        reasons = await verification.hold_reasons(invoice, lines, contract)
         if reasons:
             await Invoice.filter(id=invoice.id).update(hold_reasons=reasons)
         else:
-            await _finalize(invoice, issued_under, clock.today(), actor.who)
+            await _finalize(invoice, contract, clock.today(), actor.who)
     if reasons:
         raise RemitErrors.of([NotReady(reason) for reason in reasons])
     await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, actor.who)
@@ -301,6 +292,7 @@ async def confirm_catch_up(actor: Actor, contract_id: str) -> Contract:
         contract = await Contract.filter(tenant=tenant).select_for_update().get_or_none(id=parsed)
         if contract is None:
             raise NotFound("contract", contract_id, field=["id"])
+        contracts.refuse_one_off(contract, ["id"])
         held, confirmed = contract.catch_up_held_through, contract.catch_up_confirmed_through
         if held is None or (confirmed is not None and confirmed >= held):
             raise InvalidTransition("This contract has no catch-up waiting for confirmation.")
@@ -313,10 +305,9 @@ async def confirm_catch_up(actor: Actor, contract_id: str) -> Contract:
             .order_by("period_start")
         )
         problems = []
-        issued_under = terms.of_contract(contract)
         for invoice in waiting:
             lines = await InvoiceLine.filter(invoice=invoice)
-            for reason in await verification.hold_reasons(invoice, lines, issued_under):
+            for reason in await verification.hold_reasons(invoice, lines, contract):
                 problems.append(
                     NotReady(f"The invoice for the period from {invoice.period_start}: {reason}")
                 )
@@ -325,7 +316,7 @@ async def confirm_catch_up(actor: Actor, contract_id: str) -> Contract:
         contract.catch_up_confirmed_through = held
         await contract.save(update_fields=["catch_up_confirmed_through", "updated_at"])
         for invoice in waiting:
-            await _finalize(invoice, issued_under, clock.today(), actor.who)
+            await _finalize(invoice, contract, clock.today(), actor.who)
     for invoice in waiting:
         await hooks.status_changed(invoice, InvoiceStatus.ON_HOLD, actor.who)
         await hooks.invoice_issued(invoice)

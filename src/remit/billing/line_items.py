@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from remit.billing import clock, ids, jobs, validation
+from remit.billing import clock, contracts, ids, jobs, validation
 from remit.billing.errors import Conflict, NotFound
 from remit.billing.money import Money
 from remit.billing.roles import Actor, Permission, require
@@ -99,6 +99,7 @@ async def _editable_contract(tenant: Tenant, contract_id: UUID, field: list[str]
     contract = await Contract.filter(tenant=tenant).select_for_update().get_or_none(id=contract_id)
     if contract is None:
         raise NotFound("contract", contract_id, field=field)
+    contracts.refuse_one_off(contract, field)
     if contract.status == ContractStatus.ENDED:
         raise Conflict("The items of an ended contract cannot change.")
     return contract

@@ -3,8 +3,9 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from remit.billing import invoice_status, providers, terms, views
+from remit.billing import invoice_status, providers, views
 from remit.billing.errors import NotFound, NotPayable
+from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.plugins.api import PaymentOption, PaymentRefused
 
@@ -31,9 +32,10 @@ async def _offered(invoice: Invoice, key: str) -> providers.Configured:
     invoice owes nothing (paid, void), NotFound when the provider is not offered online."""
     if not invoice_status.is_open(invoice):
         raise NotPayable(invoice.status)
+    contract = await Contract.get(id=invoice.contract_id)
     offered = (
         await providers.resolve(invoice.tenant_id, key)
-        if key in (await terms.of_invoice(invoice)).payment_providers
+        if key in contract.payment_providers
         else None
     )
     if offered is None or not offered.provider.supports_online_payment:

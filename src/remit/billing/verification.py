@@ -7,27 +7,25 @@ from pydantic import ValidationError
 
 from remit.billing import invoicing_settings, periods, providers, validation
 from remit.billing.errors import Invalid
-from remit.billing.terms import Terms
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceLine
-from remit.models.organizations import Organization
 from remit.models.settings import InvoicingSettings
 
 # Far below what a BIGINT holds, and above any honest invoice.
 MAX_MINOR_UNITS = 10**15
 
 
-def recipients(terms: Terms, organization_emails: list[str]) -> list[str]:
-    return [terms.billing_email] if terms.billing_email else list(organization_emails)
+def recipients(contract: Contract, organization_emails: list[str]) -> list[str]:
+    return [contract.billing_email] if contract.billing_email else list(organization_emails)
 
 
-async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], terms: Terms) -> list[str]:
+async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], contract: Contract) -> list[str]:
     reasons: list[str] = []
-    organization = await Organization.get(id=terms.organization_id)
-    to = recipients(terms, organization.billing_emails)
+    organization = await contract.organization
+    to = recipients(contract, organization.billing_emails)
     if not to:
-        reasons.append(f"No billing email on the {terms.source} or its organization.")
-    for address in [*to, *terms.billing_emails_cc]:
+        reasons.append("No billing email on the contract or its organization.")
+    for address in [*to, *contract.billing_emails_cc]:
         try:
             validation.email(address, ["billing_email"])
         except Invalid:
@@ -51,7 +49,7 @@ async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], terms: Terms)
         if missing.field and missing.field[0] == "company":
             reasons.append(missing.message)
     takers = 0
-    for key in terms.payment_providers:
+    for key in contract.payment_providers:
         try:
             offered = await providers.resolve(invoice.tenant_id, key)
         except ValidationError:
@@ -61,10 +59,10 @@ async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], terms: Terms)
             reasons.append(f"The payment provider {key} is no longer enabled.")
         elif offered.provider.accepts(invoice.currency, offered.settings):
             takers += 1
-    if not terms.payment_providers:
-        reasons.append(f"The {terms.source} offers no payment provider.")
+    if not contract.payment_providers:
+        reasons.append("The contract offers no payment provider.")
     elif not takers and not reasons:
-        reasons.append(providers.no_taker_message(terms.payment_providers, invoice.currency))
+        reasons.append(providers.no_taker_message(contract.payment_providers, invoice.currency))
     return reasons
 
 

@@ -3,7 +3,7 @@ nothing they could change."""
 
 from types import MappingProxyType
 
-from remit.billing import invoice_status, links, terms
+from remit.billing import invoice_status, links
 from remit.models.invoices import Invoice
 from remit.models.organizations import ProviderAccount
 from remit.plugins.api import CustomerAccount, InvoiceView, Party
@@ -22,7 +22,7 @@ def party(frozen: dict) -> Party:
 
 async def invoice_view(invoice: Invoice, provider: str | None = None) -> InvoiceView:
     """`provider` adds the organization's saved account with that provider, if any."""
-    issued_under = await terms.of_invoice(invoice)
+    contract = await invoice.contract
     account = None
     if provider is not None:
         row = await ProviderAccount.get_or_none(
@@ -47,6 +47,6 @@ async def invoice_view(invoice: Invoice, provider: str | None = None) -> Invoice
         customer=party(invoice.customer),
         issuer=party(invoice.provider),
         public_url=links.invoice_url(invoice.public_token),
-        auto_charge=issued_under.auto_charge,
+        auto_charge=contract.auto_charge,
         customer_account=account,
     )

@@ -71,18 +71,6 @@ class InvoiceEvent:
     detail: str | None
 
 
-@strawberry.type(
-    description="What a one-off invoice says itself, where a contract's invoice takes it from "
-    "its contract."
-)
-class OneOffTerms:
-    due_days: int
-    billing_email: str | None
-    billing_emails_cc: list[str]
-    invoice_note: str | None
-    payment_providers: list[str]
-
-
 @strawberry.type
 class Invoice(Node):
     model: strawberry.Private[InvoiceModel]
@@ -114,29 +102,14 @@ class Invoice(Node):
     )
     voided_at: datetime | None
 
-    @strawberry.field(description="Null for a one-off invoice, which has no contract.")
+    @strawberry.field
     async def contract(
         self, info: Info
-    ) -> Annotated["Contract", strawberry.lazy("remit.graph.contracts")] | None:
+    ) -> Annotated["Contract", strawberry.lazy("remit.graph.contracts")]:
         from remit.graph.contracts import Contract
 
-        if self.model.contract_id is None:
-            return None
         return Contract.from_model(
             await info.context.loaders[ContractModel].load(self.model.contract_id)
-        )
-
-    @strawberry.field(description="Null for a contract's invoice.")
-    async def one_off_terms(self) -> OneOffTerms | None:
-        if self.model.contract_id is not None:
-            return None
-        own = await one_off.terms_of(self.model.id)
-        return OneOffTerms(
-            due_days=own.due_days,
-            billing_email=own.billing_email,
-            billing_emails_cc=own.billing_emails_cc,
-            invoice_note=own.invoice_note,
-            payment_providers=own.payment_providers,
         )
 
     @strawberry.field
@@ -254,9 +227,10 @@ class InvoiceLineInput:
 
 
 @strawberry.input(
-    description="A one-off invoice: billed once, to an organization, without a contract. Left "
-    "out, currency, due days and payment providers are the tenant's defaults, and the billing "
-    "emails the organization's."
+    description="A one-off invoice: billed once, to an organization, on a one-off contract "
+    "made for it (Contract.oneOff) that holds these terms and lines. Left out, currency, due "
+    "days and payment providers are the tenant's defaults, and the billing emails the "
+    "organization's."
 )
 class InvoiceCreateInput:
     organization_id: strawberry.ID
@@ -265,7 +239,7 @@ class InvoiceCreateInput:
     due_days: int | None = strawberry.UNSET
     billing_email: str | None = strawberry.UNSET
     billing_emails_cc: list[str] | None = strawberry.UNSET
-    invoice_note: str | None = strawberry.UNSET
+    note: str | None = strawberry.UNSET
     payment_providers: list[str] | None = strawberry.UNSET
 
 
@@ -395,14 +369,16 @@ class InvoiceMutation:
         return await invoice_payload(invoices.request_resend(info.context.actor, id))
 
     @strawberry.mutation(
-        description="Drafts a one-off invoice; nothing is sent until invoiceIssue."
+        description="Drafts a one-off invoice and makes its one-off contract; nothing is sent "
+        "until invoiceIssue."
     )
     async def invoice_create(self, info: Info, input: InvoiceCreateInput) -> InvoicePayload:
         change = one_off.create(info.context.actor, changes_of(input))
         return await invoice_payload(change, prefix=["input"])
 
     @strawberry.mutation(
-        description="Replaces the terms and lines of a DRAFT one-off invoice with the input's."
+        description="Replaces the terms and lines of a DRAFT one-off invoice (and of its one-off "
+        "contract) with the input's."
     )
     async def invoice_update(
         self, info: Info, id: strawberry.ID, input: InvoiceCreateInput
@@ -410,14 +386,14 @@ class InvoiceMutation:
         change = one_off.update(info.context.actor, id, changes_of(input))
         return await invoice_payload(change, prefix=["input"])
 
-    @strawberry.mutation(description="Deletes a DRAFT one-off invoice.")
+    @strawberry.mutation(description="Deletes a DRAFT one-off invoice and its one-off contract.")
     async def invoice_delete(self, info: Info, id: strawberry.ID) -> DeletePayload:
         deleted = one_off.delete(info.context.actor, id)
         return await payload(DeletePayload, deleted, lambda id: strawberry.ID(str(id)))
 
     @strawberry.mutation(
         description="Issues a DRAFT one-off invoice as the daily cycle issues a contract's: "
-        "numbered, emailed and charged, or ON_HOLD with the reasons a check failed."
+        "numbered and emailed, or ON_HOLD with the reasons a check failed."
     )
     async def invoice_issue(self, info: Info, id: strawberry.ID) -> InvoicePayload:
         return await invoice_payload(one_off.issue(info.context.actor, id))

@@ -8,7 +8,6 @@ MODEL_MODULES = [
     "remit.models.organizations",
     "remit.models.contracts",
     "remit.models.invoices",
-    "remit.models.one_off",
     "remit.models.provider_events",
     "remit.models.runs",
     "remit.models.fees",

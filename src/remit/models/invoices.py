@@ -6,17 +6,16 @@ from remit.models.enums import BilledType, InvoiceStatus
 
 
 class Invoice(Entity):
-    """One invoice of a contract for one period, or a one-off invoice (no contract)."""
+    """One invoice of a contract for one period."""
 
     # The unique (contract, period_start) pair is the last guard against a duplicate invoice,
-    # the unique (tenant, number) pair against a number used twice. One-off invoices have no
-    # contract, and NULLs never collide, so any number of them share a day.
+    # the unique (tenant, number) pair against a number used twice.
 
     tenant = fields.ForeignKeyField(
         "remit.Tenant", related_name="invoices", on_delete=fields.CASCADE
     )
     contract = fields.ForeignKeyField(
-        "remit.Contract", related_name="invoices", null=True, on_delete=fields.RESTRICT
+        "remit.Contract", related_name="invoices", on_delete=fields.RESTRICT
     )
     organization = fields.ForeignKeyField(
         "remit.Organization", related_name="invoices", on_delete=fields.RESTRICT
