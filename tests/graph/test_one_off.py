@@ -336,6 +336,10 @@ async def test_bad_one_off_input_is_refused_and_changes_nothing(graphql):
             ),
         ),
         (
+            {"organizationId": str(customer.id), "note": "n" * 2001, "lines": [line]},
+            refused(["input", "note"], "INVALID", "At most 2000 characters."),
+        ),
+        (
             {"organizationId": str(customer.id), "lines": [line, {"name": " ", "price": "-1"}]},
             {
                 "invoice": None,
@@ -528,11 +532,14 @@ ITEM_CALLS = [
 ]
 LISTED = """query($org: ID!) {
   contracts { edges { node { name oneOff } } }
+  recurring: contracts(filter: {oneOff: false}) { edges { node { name } } }
+  oneOffs: contracts(filter: {oneOff: true}) { edges { node { name } } }
   organization(id: $org) { contracts { edges { node { name oneOff } } } } }"""
 
 
 async def test_the_contract_api_refuses_a_one_off_contract_and_changes_nothing(graphql):
-    _, key, customer = await one_off_setup()
+    tenant, key, customer = await one_off_setup()
+    await factories.live_contract(tenant, date(2027, 1, 1), organization_name="Initech")
     api = graphql(key)
     given = {"organizationId": str(customer.id), "lines": [{"name": "Audit", "price": "750.00"}]}
     drafted = (await api.query(CREATE, input=given))["invoiceCreate"]["invoice"]
@@ -553,6 +560,8 @@ async def test_the_contract_api_refuses_a_one_off_contract_and_changes_nothing(g
 
     assert await snapshot() == before
     listed = await api.query(LISTED, org=str(customer.id))
-    shown = [{"node": {"name": "Audit", "oneOff": True}}]
-    assert listed["contracts"]["edges"] == shown
-    assert listed["organization"]["contracts"]["edges"] == shown
+    one_off = {"node": {"name": "Audit", "oneOff": True}}
+    assert one_off in listed["contracts"]["edges"] and len(listed["contracts"]["edges"]) == 2
+    assert listed["organization"]["contracts"]["edges"] == [one_off]
+    assert listed["recurring"]["edges"] == [{"node": {"name": "Initech deal"}}]
+    assert listed["oneOffs"]["edges"] == [{"node": {"name": "Audit"}}]

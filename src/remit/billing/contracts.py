@@ -55,11 +55,16 @@ def refuse_one_off(contract: Contract, field: list[str]) -> None:
 
 
 def listed(
-    tenant: Tenant, statuses: list[ContractStatus] | None, organization_id: str | None
+    tenant: Tenant,
+    statuses: list[ContractStatus] | None,
+    organization_id: str | None,
+    one_off: bool | None = None,
 ) -> QuerySet[Contract]:
     found = for_tenant(tenant)
     if statuses:
         found = found.filter(status__in=list(statuses))
+    if one_off is not None:
+        found = found.filter(one_off=one_off)
     if organization_id is not None:
         parsed = ids.parse("organization", organization_id, field=["filter", "organization_id"])
         found = found.filter(organization_id=parsed)

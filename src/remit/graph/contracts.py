@@ -167,6 +167,11 @@ class ServiceLineItemInput:
 class ContractFilter:
     status: list[ContractStatus] | None = None
     organization_id: strawberry.ID | None = None
+    one_off: bool | None = strawberry.field(
+        default=None,
+        description="true: only one-off invoices' contracts; false: only the others; "
+        "left out: both.",
+    )
 
 
 @strawberry.type
@@ -206,6 +211,7 @@ class ContractQuery:
             info.context.tenant,
             filter.status if filter else None,
             filter.organization_id if filter else None,
+            filter.one_off if filter else None,
         )
         return await paginate(found, Contract.from_model, first=first, after=after)
 
