@@ -530,7 +530,8 @@ ITEM_CALLS = [
     ),
     ("serviceLineItemRemove", f"serviceLineItemRemove(id: $id) {{ {ERRORS} }}"),
 ]
-LISTED = """query($org: ID!) {
+LISTED = """query($org: ID!, $id: ID!) {
+  contract(id: $id) { upcomingInvoice { total { amount } } invoices { edges { node { id } } } }
   contracts { edges { node { name oneOff } } }
   recurring: contracts(filter: {oneOff: false}) { edges { node { name } } }
   oneOffs: contracts(filter: {oneOff: true}) { edges { node { name } } }
@@ -559,7 +560,12 @@ async def test_the_contract_api_refuses_a_one_off_contract_and_changes_nothing(g
             }, name
 
     assert await snapshot() == before
-    listed = await api.query(LISTED, org=str(customer.id))
+    listed = await api.query(LISTED, org=str(customer.id), id=str(contract.id))
+    # Its one ONCE invoice is drafted: the cycle's dry run finds nothing more to bill.
+    assert listed["contract"] == {
+        "upcomingInvoice": None,
+        "invoices": {"edges": [{"node": {"id": drafted["id"]}}]},
+    }
     one_off = {"node": {"name": "Audit", "oneOff": True}}
     assert one_off in listed["contracts"]["edges"] and len(listed["contracts"]["edges"]) == 2
     assert listed["organization"]["contracts"]["edges"] == [one_off]

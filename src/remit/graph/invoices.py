@@ -234,13 +234,13 @@ class InvoiceLineInput:
 )
 class InvoiceCreateInput:
     organization_id: strawberry.ID
-    lines: list[InvoiceLineInput]
     currency: str | None = strawberry.UNSET
     due_days: int | None = strawberry.UNSET
     billing_email: str | None = strawberry.UNSET
     billing_emails_cc: list[str] | None = strawberry.UNSET
     note: str | None = strawberry.UNSET
     payment_providers: list[str] | None = strawberry.UNSET
+    lines: list[InvoiceLineInput]
 
 
 @strawberry.type
