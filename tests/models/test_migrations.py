@@ -1,5 +1,6 @@
 import asyncio
 import json
+import sqlite3
 import subprocess
 import sys
 from datetime import UTC, date, datetime
@@ -69,6 +70,68 @@ async def test_one_invoice_per_contract_and_period():
     with pytest.raises(IntegrityError):
         await invoice(tenant, organization, contract, "t2")
     assert await Invoice.all().count() == 1
+
+
+# A row in each, made of the required columns alone; the ids all "1", so they refer to each other.
+TABLES = ("tenant", "organization", "contract", "invoice", "invoice_line", "invoice_event")
+UPGRADE_FROM_0008 = """
+import asyncio, sqlite3, sys
+from tortoise import Tortoise
+from tortoise.migrations.api.migrate import migrate
+from remit import db
+
+async def main(path, tables):
+    config = db.tortoise_config(f"sqlite://{path}")
+    await migrate(config=config, target="remit.0008_users_and_sessions")
+    await Tortoise.close_connections()
+    connection = sqlite3.connect(path)
+    for table in tables:
+        required = [
+            row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')
+            if row[3] and row[4] is None
+        ]
+        values = ["1" if c == "id" or c.endswith("_id") else "x" for c in required]
+        connection.execute(
+            f'INSERT INTO "{table}" ({", ".join(required)}) '
+            f'VALUES ({", ".join("?" * len(required))})',
+            values,
+        )
+    connection.commit()
+    connection.close()
+    await migrate(config=config)
+    await Tortoise.close_connections()
+
+asyncio.run(main(sys.argv[1], sys.argv[2:]))
+"""
+
+
+def test_upgrading_a_sqlite_database_keeps_every_invoice_row_and_constraint(tmp_path):
+    """0010 only adds a column to contract: the invoice table, which tortoise would copy and
+    drop on SQLite (deleting its lines and events by cascade), is left alone."""
+    path = tmp_path / "old.sqlite3"
+
+    subprocess.run(
+        [sys.executable, "-c", UPGRADE_FROM_0008, str(path), *TABLES], check=True, timeout=120
+    )
+
+    connection = sqlite3.connect(path)
+    for table in TABLES:
+        assert connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone() == (1,), table
+    assert connection.execute("SELECT one_off FROM contract").fetchone() == (0,)
+    required = {row[1]: bool(row[3]) for row in connection.execute("PRAGMA table_info(invoice)")}
+    assert required["contract_id"] is True
+    unique = sorted(
+        tuple(column[2] for column in connection.execute(f'PRAGMA index_info("{index[1]}")'))
+        for index in connection.execute("PRAGMA index_list(invoice)")
+        if index[2]
+    )
+    assert unique == [
+        ("contract_id", "period_start"),
+        ("id",),
+        ("public_token",),
+        ("tenant_id", "number"),
+    ]
+    assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
 
 async def test_one_number_per_tenant():

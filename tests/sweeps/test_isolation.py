@@ -52,6 +52,7 @@ BY_NAME: dict[str, Any] = {
     "price": "10.00",
     "quantity": "2",
     "taxRate": "20",
+    "lines": [{"name": "Sweep", "price": "10.00"}],
     "billed": "MONTHLY",
     "billingCycle": "MONTHLY",
     "dueDays": 30,

@@ -3,7 +3,8 @@ sweep, which spoils one value of such a call at a time.
 
 A tenant's world holds one thing of each kind an id can name (an organization, a DRAFT
 contract with an item, a LIVE contract with a DUE invoice, a contract whose catch-up is held
-with an ON_HOLD invoice). Every argument and every input field gets a valid value: from
+with an ON_HOLD invoice, a LIVE contract due today and not invoiced yet, a DRAFT one-off
+invoice). Every argument and every input field gets a valid value: from
 VALID by the field's name (or its type and name) when it needs one, else from its type, so
 a new operation or field is swept without editing the sweep; a guess that turns out invalid
 fails the sweep's baseline check, loudly."""
@@ -25,7 +26,7 @@ from graphql import (
     get_named_type,
 )
 
-from remit.billing import contracts, credit_notes, issuing, line_items, payments, users
+from remit.billing import contracts, credit_notes, issuing, line_items, one_off, payments, users
 from remit.billing.roles import Actor
 from remit.graph.pagination import encode_cursor
 from remit.models.contracts import ServiceLineItem
@@ -69,6 +70,8 @@ class World:
     payment: str
     held_contract: str
     held_invoice: str
+    due_contract: str
+    draft_invoice: str
     user: str
 
 
@@ -102,6 +105,11 @@ async def build_world() -> World:
             organization_id=str(organization.id), amount="10.00", currency="EUR", received_on=TODAY
         ),
     )
+    due_contract = await factories.live_contract(tenant, TODAY, organization_name="Umbrella")
+    drafted = await one_off.create(
+        actor,
+        {"organization_id": organization.id, "lines": [{"name": "Workshop", "price": "900"}]},
+    )
     return World(
         key=key,
         organization=str(organization.id),
@@ -116,6 +124,8 @@ async def build_world() -> World:
         payment=str(payment.id),
         held_contract=str(held_contract.id),
         held_invoice=str(held.invoice_id),
+        due_contract=str(due_contract.id),
+        draft_invoice=str(drafted.id),
         user=str(member.id),
     )
 
@@ -126,6 +136,10 @@ ID_BY_OPERATION = {
     "contractEnd": "live_contract",
     "contractCatchUpConfirm": "held_contract",
     "invoiceRelease": "held_invoice",
+    "contractInvoiceNow": "due_contract",
+    "invoiceUpdate": "draft_invoice",
+    "invoiceDelete": "draft_invoice",
+    "invoiceIssue": "draft_invoice",
 }
 ID_BY_PREFIX = {
     "creditNote": "credit_note",

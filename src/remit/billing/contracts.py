@@ -44,12 +44,27 @@ async def get(
     return contract
 
 
+def refuse_one_off(contract: Contract, field: list[str]) -> None:
+    """A one-off contract carries one invoice's terms and lines: it changes with its invoice
+    and never on its own, so the two always agree."""
+    if contract.one_off:
+        raise Conflict(
+            "This contract belongs to a one-off invoice: change it with invoiceUpdate.",
+            field=field,
+        )
+
+
 def listed(
-    tenant: Tenant, statuses: list[ContractStatus] | None, organization_id: str | None
+    tenant: Tenant,
+    statuses: list[ContractStatus] | None,
+    organization_id: str | None,
+    one_off: bool | None = None,
 ) -> QuerySet[Contract]:
     found = for_tenant(tenant)
     if statuses:
         found = found.filter(status__in=list(statuses))
+    if one_off is not None:
+        found = found.filter(one_off=one_off)
     if organization_id is not None:
         parsed = ids.parse("organization", organization_id, field=["filter", "organization_id"])
         found = found.filter(organization_id=parsed)
@@ -65,7 +80,7 @@ def _payment_providers(keys: list[str], field: list[str]) -> list[str]:
     return list(dict.fromkeys(keys))
 
 
-async def _cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
+async def cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
     """Checked values for the fields present in `data` (snake_case input field names)."""
     validation.storable(data, [])
     checks = Checks()
@@ -129,6 +144,21 @@ async def _auto_charge_possible(values: dict[str, Any]) -> None:
             )
 
 
+async def invoice_defaults(tenant: Tenant) -> dict[str, Any]:
+    """The terms a new contract or one-off invoice takes from the tenant unless given."""
+    settings = await InvoicingSettings.get(tenant=tenant)
+    enabled = (
+        await ProviderSettings.filter(tenant=tenant, enabled=True)
+        .order_by("provider")
+        .values_list("provider", flat=True)
+    )
+    return {
+        "currency": settings.default_currency,
+        "due_days": settings.default_due_days,
+        "payment_providers": [key for key in enabled if key in providers.installed()],
+    }
+
+
 async def create(actor: Actor, data: dict[str, Any]) -> Contract:
     """A DRAFT contract. Currency, due days and payment providers default from the tenant's
     settings; nothing is invoiced until it goes live."""
@@ -138,19 +168,8 @@ async def create(actor: Actor, data: dict[str, Any]) -> Contract:
         raise Required("Choose the organization this contract bills.", field=["organization_id"])
     if not data.get("name"):
         raise Required("Give the contract a name.", field=["name"])
-    values = await _cleaned(tenant, data)
-    settings = await InvoicingSettings.get(tenant=tenant)
-    enabled = (
-        await ProviderSettings.filter(tenant=tenant, enabled=True)
-        .order_by("provider")
-        .values_list("provider", flat=True)
-    )
-    defaults = {
-        "currency": settings.default_currency,
-        "due_days": settings.default_due_days,
-        "payment_providers": [key for key in enabled if key in providers.installed()],
-        "billing_cycle": BillingCycle.MONTHLY,
-    }
+    values = await cleaned(tenant, data)
+    defaults = {**await invoice_defaults(tenant), "billing_cycle": BillingCycle.MONTHLY}
     values = {**defaults, **{k: v for k, v in values.items() if v is not None or k not in defaults}}
     await _auto_charge_possible(values)
     return await Contract.create(tenant=tenant, status=ContractStatus.DRAFT, **values)
@@ -159,7 +178,7 @@ async def create(actor: Actor, data: dict[str, Any]) -> Contract:
 async def update(actor: Actor, contract_id: str, data: dict[str, Any]) -> Contract:
     require(actor, Permission.BILLING)
     tenant = actor.tenant
-    values = await _cleaned(tenant, data)
+    values = await cleaned(tenant, data)
     async with jobs.atomic():
         contract = await _locked(tenant, contract_id)
         if contract.status == ContractStatus.ENDED:
@@ -208,11 +227,12 @@ async def _items_fit_currency(contract: Contract, currency: str) -> None:
 
 
 async def _locked(tenant: Tenant, contract_id: str) -> Contract:
-    """The tenant's contract, locked for the rest of the transaction."""
+    """The tenant's contract, locked for the rest of the transaction; never a one-off's."""
     parsed = ids.parse("contract", contract_id, field=["id"])
     contract = await for_tenant(tenant).select_for_update().get_or_none(id=parsed)
     if contract is None:
         raise NotFound("contract", contract_id, field=["id"])
+    refuse_one_off(contract, ["id"])
     return contract
 
 

@@ -10,8 +10,9 @@ from uuid import UUID, uuid4
 from tortoise.expressions import F, Q
 from tortoise.queryset import QuerySet
 
-from remit.billing import clock, invoice_status, issuing, jobs
-from remit.billing.errors import NotFound
+from remit.billing import clock, contracts, invoice_status, issuing, jobs, previews
+from remit.billing.errors import Conflict, InvalidTransition, NotFound, NotReady
+from remit.billing.roles import Actor, Permission, require
 from remit.models.contracts import Contract
 from remit.models.enums import ContractStatus
 from remit.models.invoices import Invoice
@@ -209,3 +210,35 @@ async def runs_on(day: date, tenant_ids: list[UUID]) -> list[InvoicingRun]:
 async def progress(day: date, tenant_ids: list[UUID]) -> int:
     """How many of the day's due contracts of these tenants are done with."""
     return sum(map(settled, await InvoicingRun.filter(run_date=day, tenant_id__in=tenant_ids)))
+
+
+async def invoice_now(actor: Actor, contract_id: str) -> Invoice:
+    """Issue a live contract's due invoice at once rather than at the next cycle: the cycle's
+    own issue job, run now. It locks the contract and moves its next invoice date on, so
+    neither a second call nor the cycle after it makes another invoice for the period."""
+    require(actor, Permission.BILLING)
+    contract = await contracts.get(actor.tenant, contract_id, field=["id"])
+    contracts.refuse_one_off(contract, ["id"])
+    if contract.status != ContractStatus.LIVE:
+        raise InvalidTransition(
+            f"Only a LIVE contract is invoiced; this one is {contract.status}.", field=["id"]
+        )
+    if not (await Tenant.get(id=contract.tenant_id)).invoicing_enabled:
+        raise NotReady("Enable invoicing for this tenant first.")
+    today = clock.today()
+    due = await due_contracts(today, contract.tenant_id).get_or_none(id=contract.id)
+    if due is None:
+        await contract.refresh_from_db(fields=["next_invoice_date"])
+        raise NotReady(
+            f"Nothing is due today: the next invoice is on {contract.next_invoice_date}.",
+            field=["id"],
+        )
+    if await previews.upcoming(due) is None:
+        raise NotReady(
+            f"Nothing to bill for the period from {due.next_invoice_date}.", field=["id"]
+        )
+    result = await issue(due.id, due.next_invoice_date, today)
+    if result.invoice_id is None:
+        # Issued (or found empty) by a concurrent run between the check and the lock.
+        raise Conflict("The invoice for this period was issued meanwhile.", field=["id"])
+    return await Invoice.get(id=result.invoice_id)

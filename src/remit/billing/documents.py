@@ -153,6 +153,12 @@ def format_day(day: date | None) -> str:
     return "" if day is None else format_date(day, "d MMM y", locale=LOCALE)
 
 
+def format_period(invoice: InvoiceDocument) -> str:
+    """The days an invoice is for, first to last; the one day of a one-off invoice."""
+    start, end = format_day(invoice.period_start), format_day(invoice.period_end)
+    return start if start == end else f"{start} \N{EN DASH} {end}"
+
+
 def format_quantity(quantity: Decimal) -> str:
     """10, 2.5, 1,000: no trailing zeros, no rounding."""
     return format_decimal(quantity.normalize(), locale=LOCALE, decimal_quantization=False)
@@ -257,6 +263,7 @@ def environment() -> Environment:
     env.filters.update(
         money=Money.formatted,
         day=format_day,
+        period=format_period,
         quantity=format_quantity,
         percent=format_percent,
         status_label=status_label,

@@ -1,5 +1,6 @@
 """Issuing: one invoice per contract and period, created, verified, numbered — the one way
-an invoice comes to be, for the daily cycle and for the API alike."""
+an invoice comes to be, for the daily cycle and for the API alike. A one-off invoice (on
+its one-off contract) is settled by the same `settle`."""
 
 import secrets
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from remit.billing import (
     charging,
     clock,
     config,
+    contracts,
     hooks,
     ids,
     invoice_status,
@@ -99,9 +101,10 @@ def issuer_party(tenant: Tenant, settings: InvoicingSettings) -> dict:
     }
 
 
-async def _create(
-    contract: Contract, tenant: Tenant, draft: InvoiceDraft
+async def create_draft(
+    contract: Contract, tenant: Tenant, draft: InvoiceDraft, actor: str
 ) -> tuple[Invoice, list[InvoiceLine]]:
+    """The contract's DRAFT invoice for the draft's period, with its lines."""
     organization = await Organization.get(id=contract.organization_id)
     settings = await InvoicingSettings.get(tenant=tenant)
     invoice = await Invoice.create(
@@ -119,6 +122,12 @@ async def _create(
         provider=issuer_party(tenant, settings),
         public_token=secrets.token_urlsafe(24),
     )
+    lines = await write_lines(invoice, draft)
+    await invoice_status.record(invoice, "created", actor, to_status=InvoiceStatus.DRAFT)
+    return invoice, lines
+
+
+async def write_lines(invoice: Invoice, draft: InvoiceDraft) -> list[InvoiceLine]:
     lines = [
         InvoiceLine(
             invoice=invoice,
@@ -127,7 +136,7 @@ async def _create(
             name=line.name,
             billed=line.billed,
             quantity=line.quantity,
-            currency=contract.currency,
+            currency=invoice.currency,
             unit_price=line.unit_price.minor,
             subtotal=line.subtotal.minor,
             tax_rate=line.tax_rate,
@@ -137,8 +146,7 @@ async def _create(
         for position, line in enumerate(draft.lines, start=1)
     ]
     await InvoiceLine.bulk_create(lines)
-    await invoice_status.record(invoice, "created", CYCLE, to_status=InvoiceStatus.DRAFT)
-    return invoice, lines
+    return lines
 
 
 async def _finalize(invoice: Invoice, contract: Contract, today: date, actor: str) -> None:
@@ -206,25 +214,44 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
             await enqueue_issue(contract.id, contract.next_invoice_date, today)
         if draft is None:
             return IssueResult(Outcome.NOTHING_TO_BILL)
-        invoice, lines = await _create(contract, tenant, draft)
-        reasons = await verification.hold_reasons(invoice, lines, contract)
-        if held_through is not None:
-            reasons = [verification.catch_up_reason(held_through, limit), *reasons]
-        if reasons:
-            invoice.hold_reasons = reasons
-            await invoice.save(update_fields=["hold_reasons", "updated_at"])
-            await invoice_status.move(
-                invoice, InvoiceStatus.ON_HOLD, actor=CYCLE, detail="; ".join(reasons)
-            )
-            outcome = Outcome.ON_HOLD
-        else:
-            await _finalize(invoice, contract, today, CYCLE)
-            outcome = Outcome.ISSUED
+        invoice, lines = await create_draft(contract, tenant, draft, CYCLE)
+        held = None if held_through is None else verification.catch_up_reason(held_through, limit)
+        outcome = await settle(invoice, lines, contract, today, CYCLE, held)
         await _count(tenant.id, today, outcome)
-    await hooks.status_changed(invoice, InvoiceStatus.DRAFT, CYCLE)
+    await announce(invoice, outcome, CYCLE)
+    return IssueResult(outcome, invoice.id)
+
+
+async def settle(
+    invoice: Invoice,
+    lines: list[InvoiceLine],
+    contract: Contract,
+    today: date,
+    actor: str,
+    held: str | None = None,
+) -> Outcome:
+    """What becomes of a DRAFT invoice, from the cycle or the API alike: checked, then issued
+    and sent, or held ON_HOLD with the reasons (`held` first, when given). Inside the
+    caller's transaction, with the invoice locked or just created."""
+    reasons = await verification.hold_reasons(invoice, lines, contract)
+    if held is not None:
+        reasons = [held, *reasons]
+    if reasons:
+        invoice.hold_reasons = reasons
+        await invoice.save(update_fields=["hold_reasons", "updated_at"])
+        await invoice_status.move(
+            invoice, InvoiceStatus.ON_HOLD, actor=actor, detail="; ".join(reasons)
+        )
+        return Outcome.ON_HOLD
+    await _finalize(invoice, contract, today, actor)
+    return Outcome.ISSUED
+
+
+async def announce(invoice: Invoice, outcome: Outcome, actor: str) -> None:
+    """Tell the plugins, once the settling transaction has committed."""
+    await hooks.status_changed(invoice, InvoiceStatus.DRAFT, actor)
     if outcome == Outcome.ISSUED:
         await hooks.invoice_issued(invoice)
-    return IssueResult(outcome, invoice.id)
 
 
 async def release(actor: Actor, invoice_id: str) -> Invoice:
@@ -267,6 +294,7 @@ async def confirm_catch_up(actor: Actor, contract_id: str) -> Contract:
         contract = await Contract.filter(tenant=tenant).select_for_update().get_or_none(id=parsed)
         if contract is None:
             raise NotFound("contract", contract_id, field=["id"])
+        contracts.refuse_one_off(contract, ["id"])
         held, confirmed = contract.catch_up_held_through, contract.catch_up_confirmed_through
         if held is None or (confirmed is not None and confirmed >= held):
             raise InvalidTransition("This contract has no catch-up waiting for confirmation.")

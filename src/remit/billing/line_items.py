@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from remit.billing import clock, ids, jobs, validation
+from remit.billing import clock, contracts, ids, jobs, validation
 from remit.billing.errors import Conflict, NotFound
 from remit.billing.money import Money
 from remit.billing.roles import Actor, Permission, require
@@ -56,7 +56,7 @@ def _tax_rate(value: Any, field: list[str]) -> Decimal:
     return number
 
 
-def _cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
+def cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
     validation.storable(data, [])
     checks = Checks()
     values: dict[str, Any] = {
@@ -100,6 +100,7 @@ async def _editable_contract(tenant: Tenant, contract_id: UUID, field: list[str]
     contract = await Contract.filter(tenant=tenant).select_for_update().get_or_none(id=contract_id)
     if contract is None:
         raise NotFound("contract", contract_id, field=field)
+    contracts.refuse_one_off(contract, field)
     if contract.status == ContractStatus.ENDED:
         raise Conflict("The items of an ended contract cannot change.")
     return contract
@@ -111,7 +112,7 @@ async def add(actor: Actor, contract_id: str, data: dict[str, Any]) -> Contract:
     parsed = ids.parse("contract", contract_id, field=["contract_id"])
     async with jobs.atomic():
         contract = await _editable_contract(tenant, parsed, ["contract_id"])
-        await ServiceLineItem.create(contract=contract, **_cleaned(data, contract.currency))
+        await ServiceLineItem.create(contract=contract, **cleaned(data, contract.currency))
     return contract
 
 
@@ -134,7 +135,7 @@ async def update(actor: Actor, item_id: str, data: dict[str, Any]) -> Contract:
     async with jobs.atomic():
         contract = await _editable_contract(tenant, found.contract_id, ["id"])
         item = await ServiceLineItem.select_for_update().get(id=found.id)
-        values = _cleaned(data, contract.currency)
+        values = cleaned(data, contract.currency)
         if not await _invoiced(item):
             item.update_from_dict(values)
             await item.save()

@@ -71,6 +71,10 @@ class Contract(Node):
     auto_charge: bool = strawberry.field(
         description="Charge the customer's saved card automatically when an invoice is issued."
     )
+    one_off: bool = strawberry.field(
+        description="The contract of one one-off invoice (invoiceCreate): ENDED from the start, "
+        "it changes only through invoiceUpdate and invoiceDelete."
+    )
     created_at: datetime
 
     @strawberry.field
@@ -127,6 +131,7 @@ class Contract(Node):
             invoice_note=contract.invoice_note,
             payment_providers=contract.payment_providers,
             auto_charge=contract.auto_charge,
+            one_off=contract.one_off,
             created_at=contract.created_at,
         )
 
@@ -162,6 +167,11 @@ class ServiceLineItemInput:
 class ContractFilter:
     status: list[ContractStatus] | None = None
     organization_id: strawberry.ID | None = None
+    one_off: bool | None = strawberry.field(
+        default=None,
+        description="true: only one-off invoices' contracts; false: only the others; "
+        "left out: both.",
+    )
 
 
 @strawberry.type
@@ -201,6 +211,7 @@ class ContractQuery:
             info.context.tenant,
             filter.status if filter else None,
             filter.organization_id if filter else None,
+            filter.one_off if filter else None,
         )
         return await paginate(found, Contract.from_model, first=first, after=after)
 

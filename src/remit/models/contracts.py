@@ -32,6 +32,9 @@ class Contract(Entity):
     # confirms, which sets `catch_up_confirmed_through` to the same day.
     catch_up_held_through = fields.DateField(null=True)
     catch_up_confirmed_through = fields.DateField(null=True)
+    # The contract of one one-off invoice: ENDED from the start, its terms and ONCE items are
+    # the invoice's, and it changes only with the invoice (invoiceUpdate, invoiceDelete).
+    one_off = fields.BooleanField(default=False, db_default=False)
 
     class Meta:
         table = "contract"

@@ -10,7 +10,7 @@ from tortoise.migrations.constraints import UniqueConstraint
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remit", "0009_payment_ledger")]
+    dependencies = [("remit", "0010_one_off_invoices")]
 
     initial = False
 
