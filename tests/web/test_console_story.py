@@ -431,3 +431,46 @@ async def test_a_forgotten_password_is_reset_from_the_emailed_link(
 
     await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
     await expect(page.get_by_role("banner")).to_contain_text("ann@acme.example")
+
+
+async def sign_in(page: Page, base_url: str, email: str) -> None:
+    await page.goto(f"{base_url}/app/signin")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_role("textbox", name="Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
+
+
+async def fill_line(page: Page, number: int, **values: str) -> None:
+    for label, value in values.items():
+        await page.get_by_label(f"{label} of line {number}", exact=True).fill(value)
+
+
+async def test_a_one_off_invoice_is_drafted_edited_and_issued(page, base_url, built):
+    tenant, _ = await factories.ready_tenant()
+    await factories.user(tenant, OWNER)
+    await factories.organization(tenant, "Globex")
+    await sign_in(page, base_url, OWNER)
+
+    await page.get_by_role("link", name="New invoice").click()
+    await page.get_by_role("textbox", name="Organization").click()
+    await page.get_by_role("option", name="Globex", exact=True).click()
+    await fill_line(page, 1, Service="Setup", Price="1200", **{"Tax rate": "19"})
+    await page.get_by_role("button", name="Add line").click()
+    await fill_line(page, 2, Service="Training", Price="450.50", Quantity="2")
+    await page.get_by_role("button", name="Save draft").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Invoice (not numbered yet)")
+    await expect(page.get_by_text("One-off invoice")).to_be_visible()
+    await screenshot(page, "one-off-draft")
+    await page.get_by_role("link", name="Edit").click()
+    await fill_line(page, 2, Quantity="3", **{"Tax rate": "19"})
+    await page.get_by_role("button", name="Save draft").click()
+    # 1,200.00 + 19 % and 3 x 450.50 + 19 % (256.785, half-up per line)
+    await expect(page.get_by_text("Total €3,036.29")).to_be_visible()
+
+    await page.get_by_role("button", name="Issue").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Invoice INV-000001")
+    await expect(page.get_by_role("button", name="Status: Due. Change")).to_be_visible()
+    await expect(page.get_by_role("button", name="Issue")).to_have_count(0)

@@ -3,7 +3,7 @@
 import { Alert, Button, Group, List, Modal, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Table, TagsInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 
 import { useInvoiceChanges } from '../api/live';
@@ -179,6 +179,22 @@ const RemoveItem = graphql(`
   }
 `);
 
+const InvoiceNow = graphql(`
+  mutation ContractInvoiceNow($id: ID!) {
+    contractInvoiceNow(id: $id) {
+      invoice {
+        id
+        status
+      }
+      errors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
 const GoLive = graphql(`
   mutation ContractGoLive($id: ID!) {
     contractGoLive(id: $id) {
@@ -237,6 +253,7 @@ export function ContractPage() {
           {contract.name} <StatusBadge status={contract.status} />
         </Group>
       }
+      actions={contract.status === 'LIVE' && <InvoiceNowButton contract={contract} />}
     >
       <Text size="sm">
         <Link to={`/organizations/${contract.organization.id}`}>{contract.organization.name}</Link> ·{' '}
@@ -252,6 +269,33 @@ export function ContractPage() {
         <InvoiceTable invoices={contract.invoices.edges.map((edge) => edge.node)} />
       </Section>
     </Screen>
+  );
+}
+
+/** Issues the invoice the cycle would issue next, now, and opens it. */
+function InvoiceNowButton({ contract }: { contract: Contract }) {
+  const navigate = useNavigate();
+  const [issuing, invoiceNow] = useMutation(InvoiceNow);
+  const [problems, setProblems] = useState<string[]>([]);
+  return (
+    <Stack gap={4} align="flex-end">
+      <Button
+        loading={issuing.fetching}
+        onClick={async () => {
+          const result = await invoiceNow({ id: contract.id });
+          const errors = result.data?.contractInvoiceNow.errors ?? [];
+          setProblems([...requestErrors(result.error), ...errors.map((error) => error.message)]);
+          const invoice = result.data?.contractInvoiceNow.invoice;
+          if (invoice && errors.length === 0) {
+            saved('Invoice issued');
+            navigate(`/invoices/${invoice.id}`);
+          }
+        }}
+      >
+        Invoice now
+      </Button>
+      <GeneralErrors messages={problems} />
+    </Stack>
   );
 }
 

@@ -91,9 +91,14 @@ export function OrganizationPage() {
     <Screen
       title={organization.name}
       actions={
-        <Button variant="default" component={Link} to={`/organizations/${id}/edit`}>
-          Edit
-        </Button>
+        <Group gap="xs">
+          <Button variant="default" component={Link} to={`/organizations/${id}/edit`}>
+            Edit
+          </Button>
+          <Button component={Link} to={`/invoices/new?organization=${id}`}>
+            New invoice
+          </Button>
+        </Group>
       }
     >
       <Text c="dimmed" size="sm">
