@@ -20,6 +20,14 @@ export const router = createBrowserRouter(
           lazy: () => import('./screens/Invoices').then((m) => ({ Component: m.Invoices })),
         },
         {
+          path: '/invoices/new',
+          lazy: () => import('./screens/OneOffInvoice').then((m) => ({ Component: m.OneOffInvoice })),
+        },
+        {
+          path: '/invoices/:id/edit',
+          lazy: () => import('./screens/OneOffInvoice').then((m) => ({ Component: m.OneOffInvoice })),
+        },
+        {
           path: '/invoices/:id',
           lazy: () => import('./screens/InvoicePage').then((m) => ({ Component: m.InvoicePage })),
         },

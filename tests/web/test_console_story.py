@@ -519,3 +519,53 @@ async def test_payments_are_recorded_and_undone_and_the_statement_shows_them(
     statement = section(page, "In EUR")
     await expect(statement.get_by_role("row", name="INV-000001")).to_contain_text("€1,299.88")
     await expect(statement).to_contain_text("-€700.12")
+
+
+async def fill_line(page: Page, number: int, **values: str) -> None:
+    for label, value in values.items():
+        await page.get_by_label(f"{label} of line {number}", exact=True).fill(value)
+
+
+async def test_a_one_off_invoice_is_drafted_edited_and_issued(page, base_url, built):
+    tenant, _ = await factories.ready_tenant()
+    await factories.user(tenant, OWNER)
+    await factories.organization(tenant, "Globex")
+    await sign_in(page, base_url, OWNER)
+
+    await page.get_by_role("link", name="New invoice").click()
+    await page.get_by_role("textbox", name="Organization").click()
+    await page.get_by_role("option", name="Globex", exact=True).click()
+    await fill_line(page, 1, Service="Setup", Price="1200", **{"Tax rate": "19"})
+    await page.get_by_role("button", name="Add line").click()
+    await fill_line(page, 2, Service="Training", Price="450.50", Quantity="2")
+    await page.get_by_role("button", name="Save draft").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Invoice (not numbered yet)")
+    await expect(page.get_by_text("One-off invoice")).to_be_visible()
+    await screenshot(page, "one-off-draft")
+    await page.get_by_role("link", name="Edit").click()
+    await fill_line(page, 2, Quantity="3", **{"Tax rate": "19"})
+    await page.get_by_role("button", name="Save draft").click()
+    # 1,200.00 + 19 % and 3 x 450.50 + 19 % (256.785, half-up per line)
+    await expect(page.get_by_text("Total €3,036.29")).to_be_visible()
+
+    await page.get_by_role("button", name="Issue").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Invoice INV-000001")
+    await expect(page.get_by_role("button", name="Status: Due. Change")).to_be_visible()
+    await expect(page.get_by_role("button", name="Issue")).to_have_count(0)
+
+
+async def test_a_live_contract_is_invoiced_now_from_its_page(page, base_url, built):
+    tenant, _ = await factories.ready_tenant()
+    await factories.user(tenant, OWNER)
+    contract = await factories.live_contract(tenant, datetime.now(UTC).date())
+    await sign_in(page, base_url, OWNER)
+    await page.goto(f"{base_url}/app/contracts/{contract.id}")
+
+    await page.get_by_role("button", name="Invoice now").click()
+
+    await expect(page.get_by_role("heading", level=1)).to_contain_text("Invoice INV-000001")
+    await page.go_back()
+    await page.get_by_role("button", name="Invoice now").click()
+    await expect(page.get_by_role("alert", name="Nothing is due today")).to_be_visible()

@@ -3,7 +3,7 @@
 import { Alert, Button, Group, List, Modal, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Table, TagsInput, Text, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 
 import { useInvoiceChanges } from '../api/live';
@@ -22,6 +22,7 @@ const ContractQuery = graphql(`
     contract(id: $id) {
       id
       name
+      oneOff
       status
       currency
       billingCycle
@@ -179,6 +180,22 @@ const RemoveItem = graphql(`
   }
 `);
 
+const InvoiceNow = graphql(`
+  mutation ContractInvoiceNow($id: ID!) {
+    contractInvoiceNow(id: $id) {
+      invoice {
+        id
+        status
+      }
+      errors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
 const GoLive = graphql(`
   mutation ContractGoLive($id: ID!) {
     contractGoLive(id: $id) {
@@ -237,6 +254,7 @@ export function ContractPage() {
           {contract.name} <StatusBadge status={contract.status} />
         </Group>
       }
+      actions={contract.status === 'LIVE' && !contract.oneOff && <InvoiceNowButton contract={contract} />}
     >
       <Text size="sm">
         <Link to={`/organizations/${contract.organization.id}`}>{contract.organization.name}</Link> ·{' '}
@@ -244,14 +262,49 @@ export function ContractPage() {
         {contract.nextInvoiceDate && ` · next invoice ${contract.nextInvoiceDate}`}
         {contract.endDate && ` · ends ${contract.endDate}`}
       </Text>
-      <Lifecycle contract={contract} />
-      <LineItems contract={contract} />
-      <UpcomingInvoice contract={contract} />
-      <Terms key={contract.id} contract={contract} providers={providers} />
+      {contract.oneOff ? (
+        <Alert color="blue" title="A one-off invoice's contract">
+          It holds the terms and lines of its one invoice: change them from the invoice while it is a draft.
+        </Alert>
+      ) : (
+        <>
+          <Lifecycle contract={contract} />
+          <LineItems contract={contract} />
+          <UpcomingInvoice contract={contract} />
+          <Terms key={contract.id} contract={contract} providers={providers} />
+        </>
+      )}
       <Section title="Invoices">
         <InvoiceTable invoices={contract.invoices.edges.map((edge) => edge.node)} />
       </Section>
     </Screen>
+  );
+}
+
+/** Issues the invoice the cycle would issue next, now, and opens it. */
+function InvoiceNowButton({ contract }: { contract: Contract }) {
+  const navigate = useNavigate();
+  const [issuing, invoiceNow] = useMutation(InvoiceNow);
+  const [problems, setProblems] = useState<string[]>([]);
+  return (
+    <Stack gap={4} align="flex-end">
+      <Button
+        loading={issuing.fetching}
+        onClick={async () => {
+          const result = await invoiceNow({ id: contract.id });
+          const errors = result.data?.contractInvoiceNow.errors ?? [];
+          setProblems([...requestErrors(result.error), ...errors.map((error) => error.message)]);
+          const invoice = result.data?.contractInvoiceNow.invoice;
+          if (invoice && errors.length === 0) {
+            saved('Invoice issued');
+            navigate(`/invoices/${invoice.id}`);
+          }
+        }}
+      >
+        Invoice now
+      </Button>
+      <GeneralErrors messages={problems} />
+    </Stack>
   );
 }
 

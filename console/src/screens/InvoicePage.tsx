@@ -4,7 +4,7 @@
 import { Alert, Anchor, Button, Checkbox, Group, List, Menu, Modal, SimpleGrid, Stack, Table, Text, TextInput, Textarea, Timeline, UnstyledButton } from '@mantine/core';
 import { useForm } from '@mantine/form';
 import { useState } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 
 import { useInvoiceChanges } from '../api/live';
@@ -71,6 +71,7 @@ const InvoiceQuery = graphql(`
       contract {
         id
         name
+        oneOff
       }
       lines {
         id
@@ -176,6 +177,35 @@ const CreditNoteCreate = graphql(`
   }
 `);
 
+const Issue = graphql(`
+  mutation InvoiceIssue($id: ID!) {
+    invoiceIssue(id: $id) {
+      invoice {
+        id
+        status
+      }
+      errors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
+const Delete = graphql(`
+  mutation InvoiceDelete($id: ID!) {
+    invoiceDelete(id: $id) {
+      deletedId
+      errors {
+        field
+        message
+        code
+      }
+    }
+  }
+`);
+
 const Resend = graphql(`
   mutation InvoiceResend($id: ID!) {
     invoiceResend(id: $id) {
@@ -217,7 +247,13 @@ export function InvoicePage() {
     >
       <Text size="sm">
         <Link to={`/organizations/${invoice.organization.id}`}>{invoice.organization.name}</Link> ·{' '}
-        <Link to={`/contracts/${invoice.contract.id}`}>{invoice.contract.name}</Link> · {invoice.periodStart} – {invoice.periodEnd}
+        {invoice.contract.oneOff ? (
+          'One-off invoice'
+        ) : (
+          <>
+            <Link to={`/contracts/${invoice.contract.id}`}>{invoice.contract.name}</Link> · {invoice.periodStart} – {invoice.periodEnd}
+          </>
+        )}
       </Text>
       {invoice.status === 'ON_HOLD' && <Hold invoice={invoice} />}
       <SimpleGrid cols={{ base: 2, sm: 4 }}>
@@ -271,6 +307,7 @@ function Actions({ invoice }: { invoice: Invoice }) {
   const issued = invoice.number !== null && invoice.number !== undefined;
   return (
     <Stack gap={4} align="flex-end">
+      {invoice.contract.oneOff && invoice.status === 'DRAFT' && <DraftActions invoice={invoice} />}
       <Group gap="xs">
         <Button component="a" href={invoice.pdfUrl} target="_blank" rel="noopener" variant="default" size="xs" disabled={!issued}>
           PDF
@@ -296,6 +333,54 @@ function Actions({ invoice }: { invoice: Invoice }) {
       </Group>
       <GeneralErrors messages={problems} />
     </Stack>
+  );
+}
+
+/** A one-off invoice's draft: edited, issued (numbered, emailed, charged) or deleted. */
+function DraftActions({ invoice }: { invoice: Invoice }) {
+  const navigate = useNavigate();
+  const [issuing, issue] = useMutation(Issue);
+  const [deleting, remove] = useMutation(Delete);
+  const [problems, setProblems] = useState<string[]>([]);
+  return (
+    <>
+      <Group gap="xs">
+        <Button component={Link} to={`/invoices/${invoice.id}/edit`} variant="default" size="xs">
+          Edit
+        </Button>
+        <Button
+          size="xs"
+          color="red"
+          variant="subtle"
+          loading={deleting.fetching}
+          onClick={async () => {
+            const result = await remove({ id: invoice.id });
+            const errors = result.data?.invoiceDelete.errors ?? [];
+            setProblems([...requestErrors(result.error), ...errors.map((error) => error.message)]);
+            if (result.data?.invoiceDelete.deletedId) {
+              saved('Draft deleted');
+              navigate('/invoices');
+            }
+          }}
+        >
+          Delete
+        </Button>
+        <Button
+          size="xs"
+          color="green"
+          loading={issuing.fetching}
+          onClick={async () => {
+            const result = await issue({ id: invoice.id });
+            const errors = result.data?.invoiceIssue.errors ?? [];
+            setProblems([...requestErrors(result.error), ...errors.map((error) => error.message)]);
+            if (result.data && errors.length === 0) saved('Invoice issued');
+          }}
+        >
+          Issue
+        </Button>
+      </Group>
+      <GeneralErrors messages={problems} />
+    </>
   );
 }
 

@@ -1,7 +1,8 @@
 // Invoices: filtered by status, organization and issue dates, a page at a time, with the
 // page's totals by currency; live: a change of any invoice refetches the page.
-import { Group, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, MultiSelect, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
 import { useState } from 'react';
+import { Link } from 'react-router-dom';
 import { useQuery } from 'urql';
 
 import { useInvoiceChanges } from '../api/live';
@@ -35,7 +36,7 @@ const InvoicesQuery = graphql(`
   }
 `);
 
-const OrganizationChoices = graphql(`
+export const OrganizationChoices = graphql(`
   query OrganizationChoices($search: String) {
     organizations(first: 50, search: $search) {
       edges {
@@ -74,7 +75,14 @@ export function Invoices() {
     pages.reset();
   };
   return (
-    <Screen title="Invoices">
+    <Screen
+      title="Invoices"
+      actions={
+        <Button component={Link} to="/invoices/new">
+          New invoice
+        </Button>
+      }
+    >
       <SimpleGrid cols={{ base: 1, xs: 2, md: 4 }}>
         <MultiSelect
           label="Status"

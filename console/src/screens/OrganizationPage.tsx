@@ -108,6 +108,9 @@ export function OrganizationPage() {
           <Button variant="default" onClick={() => setPaying(true)}>
             Record payment
           </Button>
+          <Button component={Link} to={`/invoices/new?organization=${id}`}>
+            New invoice
+          </Button>
         </Group>
       }
     >
