@@ -107,12 +107,39 @@ INVOICES = {
 }
 
 
+async def old_row(instance, **gone) -> None:
+    """`instance` inserted with only the columns its table has at 0008 (later migrations add
+    others to the model), and `gone`: columns the model no longer has."""
+    model = type(instance)
+    table = model._meta.db_table
+    client = connections.get("default")
+    postgres = client.capabilities.dialect == "postgres"
+    if postgres:
+        found = await client.execute_query_dict(
+            "SELECT column_name AS name FROM information_schema.columns WHERE table_name = $1",
+            [table],
+        )
+    else:
+        found = await client.execute_query_dict(f'PRAGMA table_info("{table}")')
+    existing = {row["name"] for row in found}
+    columns = dict(gone)
+    for name, column in model._meta.fields_db_projection.items():
+        if column in existing:
+            field = model._meta.fields_map[name]
+            columns[column] = field.to_db_value(getattr(instance, name), instance)
+    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(columns) + 1))
+    names = ", ".join(f'"{column}"' for column in columns)
+    await client.execute_query(
+        f'INSERT INTO "{table}" ({names}) VALUES ({marks})', list(columns.values())
+    )
+
+
 async def old_invoice(tenant, organization, contract, n, status, paid, ledger, paid_on, paid_at):
     """An invoice row as the 0008 schema holds it, which the current model cannot write."""
     invoice = Invoice(
         tenant=tenant,
         organization=organization,
-        contract=contract,
+        contract_id=contract.id,
         number=f"INV-{n:06d}",
         status=InvoiceStatus(status),
         currency="EUR",
@@ -127,27 +154,7 @@ async def old_invoice(tenant, organization, contract, n, status, paid, ledger, p
         paid_on=paid_on,
         paid_at=paid_at,
     )
-    client = connections.get("default")
-    postgres = client.capabilities.dialect == "postgres"
-    # Only the columns the table has at 0008: later migrations may add others to the model.
-    if postgres:
-        found = await client.execute_query_dict(
-            "SELECT column_name AS name FROM information_schema.columns"
-            " WHERE table_name = 'invoice'"
-        )
-    else:
-        found = await client.execute_query_dict("PRAGMA table_info(invoice)")
-    existing = {row["name"] for row in found}
-    columns = {"provider_payments": json.dumps(ledger)}
-    for name, column in Invoice._meta.fields_db_projection.items():
-        if column in existing:
-            field = Invoice._meta.fields_map[name]
-            columns[column] = field.to_db_value(getattr(invoice, name), invoice)
-    marks = ", ".join(f"${n}" if postgres else "?" for n in range(1, len(columns) + 1))
-    names = ", ".join(f'"{column}"' for column in columns)
-    await client.execute_query(
-        f'INSERT INTO "invoice" ({names}) VALUES ({marks})', list(columns.values())
-    )
+    await old_row(invoice, provider_payments=json.dumps(ledger))
     return invoice
 
 
@@ -157,9 +164,8 @@ async def main(url: str) -> None:
     await Tortoise.init(config=config)
     tenant = await Tenant.create(name="Acme Corp")
     organization = await Organization.create(tenant=tenant, name="Globex")
-    contract = await Contract.create(
-        tenant=tenant, organization=organization, name="Support", currency="EUR"
-    )
+    contract = Contract(tenant=tenant, organization=organization, name="Support", currency="EUR")
+    await old_row(contract)
     ids = {}
     for n, (name, (status, paid, ledger, paid_on, paid_at, events)) in enumerate(
         INVOICES.items(), start=1

@@ -77,6 +77,9 @@ TABLES = ("tenant", "organization", "contract", "invoice", "invoice_line", "invo
 UPGRADE_FROM_0008 = """
 import asyncio, sqlite3, sys
 from tortoise import Tortoise
+# A plain value of each column type, for the rows the later migrations read.
+PLAIN = {"JSON": "{}", "BIGINT": 0, "INT": 0, "DECIMAL": "0", "DATE": "2027-01-01",
+         "TIMESTAMP": "2027-01-01 00:00:00", "BOOL": 0}
 from tortoise.migrations.api.migrate import migrate
 from remit import db
 
@@ -87,12 +90,15 @@ async def main(path, tables):
     connection = sqlite3.connect(path)
     for table in tables:
         required = [
-            row[1] for row in connection.execute(f'PRAGMA table_info("{table}")')
+            (row[1], row[2]) for row in connection.execute(f'PRAGMA table_info("{table}")')
             if row[3] and row[4] is None
         ]
-        values = ["1" if c == "id" or c.endswith("_id") else "x" for c in required]
+        values = [
+            "1" if c == "id" or c.endswith("_id") else PLAIN.get(kind.split("(")[0], "x")
+            for c, kind in required
+        ]
         connection.execute(
-            f'INSERT INTO "{table}" ({", ".join(required)}) '
+            f'INSERT INTO "{table}" ({", ".join(c for c, _ in required)}) '
             f'VALUES ({", ".join("?" * len(required))})',
             values,
         )
