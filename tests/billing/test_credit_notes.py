@@ -101,7 +101,7 @@ async def test_a_partial_credit_by_quantity_on_an_unpaid_invoice(drain_jobs):
     assert (note.customer, note.provider) == (invoice.customer, invoice.provider)
     assert note.created_by == "system"
     assert note.organization_id == invoice.organization_id
-    [line] = await credit_notes.lines_of(note.id)
+    [line] = await credit_notes.lines_of([note.id])
     assert (line.invoice_line_id, line.position, line.name) == (seats.id, 1, "Seats")
     assert line_amounts(line) == (Decimal(3), 4999, 14997, Decimal(20), 2999, 17996)
     assert await credited(invoice) == 17996
@@ -128,7 +128,7 @@ async def test_a_partial_credit_by_amount_splits_the_tax_at_the_line_rate(drain_
 
     # 100.00 / 1.20 = 83.333... -> 83.33 before tax, 16.67 tax.
     assert (note.subtotal, note.tax, note.total, note.refund) == (8333, 1667, 10000, False)
-    [line] = await credit_notes.lines_of(note.id)
+    [line] = await credit_notes.lines_of([note.id])
     assert line_amounts(line) == (None, 4999, 8333, Decimal(20), 1667, 10000)
     event = await InvoiceEvent.get(invoice_id=invoice.id, type="credit_note_issued")
     assert event.detail == "INV-CN-000001: €100.00 credited"
@@ -214,7 +214,7 @@ async def test_a_full_credit_credits_everything_not_credited_yet(drain_jobs):
 
     note = await credit_notes.create(actor, invoice.id, "Contract cancelled", full_credit=True)
 
-    credited_lines = await credit_notes.lines_of(note.id)
+    credited_lines = await credit_notes.lines_of([note.id])
     assert [(line.name, *line_amounts(line)) for line in credited_lines] == [
         ("Seats", Decimal(7), 4999, 34993, Decimal(20), 6999, 41992),
         ("Setup", Decimal(1), 50000, 50000, Decimal(20), 10000, 60000),

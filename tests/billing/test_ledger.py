@@ -103,7 +103,7 @@ async def test_an_overpayment_is_credit_balance_spent_by_the_next_invoice(drain_
 
     assert await figures(january) == (InvoiceStatus.PAID, 10000, 0, date(2027, 1, 5))
     assert await ledger.credit_balance(contract.organization_id) == {"EUR": 5000}
-    assert await ledger.unallocated(payment.id) == 5000
+    assert (await ledger.unallocated([payment.id]))[0] == 5000
 
     await issue(date(2027, 2, 1), drain_jobs)
     _, february = await invoices_of(contract)
@@ -152,7 +152,7 @@ async def test_one_payment_is_applied_over_three_invoices_oldest_first(drain_job
     # 60.000 - 2 x 25.500 = 9.000 on the newest.
     assert (await figures(march))[1:3] == (9000, 16500)
     assert [
-        (row.invoice_id, kept) for row, kept in await ledger.allocations(payment_id=payment.id)
+        (row.invoice_id, kept) for row, kept in await ledger.allocations(payment_ids=[payment.id])
     ] == [(january.id, 25500), (february.id, 25500), (march.id, 9000)]
     assert await ledger.credit_balance(contract.organization_id) == {}
 

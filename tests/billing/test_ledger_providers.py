@@ -48,7 +48,7 @@ async def rows(invoice: Invoice) -> tuple:
         (payment.method, payment.amount, payment.received_on, payment.actor),
         await PaymentAllocation.filter(payment=payment).values_list("invoice_id", "amount"),
         await Refund.filter(payment=payment).values_list("amount", "provider_reference"),
-        await ledger.unallocated(payment.id),
+        (await ledger.unallocated([payment.id]))[0],
     )
 
 

@@ -8,7 +8,7 @@ ledger's to derive: `credited` is what it reads.
 """
 
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -90,13 +90,14 @@ def listed(
     return found
 
 
-async def of_invoice(invoice_id: UUID) -> list[CreditNote]:
-    """The invoice's credit notes, oldest first."""
-    return await CreditNote.filter(invoice_id=invoice_id).order_by("created_at", "number")
+async def of_invoices(invoice_ids: Collection[UUID]) -> list[CreditNote]:
+    """The credit notes of these invoices, each invoice's oldest first."""
+    return await CreditNote.filter(invoice_id__in=invoice_ids).order_by("created_at", "number")
 
 
-async def lines_of(credit_note_id: UUID) -> list[CreditNoteLine]:
-    return await CreditNoteLine.filter(credit_note_id=credit_note_id).order_by("position")
+async def lines_of(credit_note_ids: Collection[UUID]) -> list[CreditNoteLine]:
+    """The lines of these credit notes, each one's in order."""
+    return await CreditNoteLine.filter(credit_note_id__in=credit_note_ids).order_by("position")
 
 
 async def credited(invoice_id: UUID) -> int:

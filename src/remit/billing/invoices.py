@@ -1,5 +1,6 @@
 """Reading invoices for a tenant, and the requests a user makes of one."""
 
+from collections.abc import Collection
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
@@ -101,10 +102,11 @@ async def by_number(tenant: Tenant, number: str) -> Invoice | None:
     return await for_tenant(tenant).get_or_none(number=number)
 
 
-async def lines_of(invoice_id: UUID) -> list[InvoiceLine]:
-    return await InvoiceLine.filter(invoice_id=invoice_id).order_by("position")
+async def lines_of(invoice_ids: Collection[UUID]) -> list[InvoiceLine]:
+    """The lines of these invoices, each invoice's in order."""
+    return await InvoiceLine.filter(invoice_id__in=invoice_ids).order_by("position")
 
 
-async def events_of(invoice_id: UUID) -> list[InvoiceEvent]:
-    """The invoice's history, oldest first."""
-    return await InvoiceEvent.filter(invoice_id=invoice_id).order_by("at", "id")
+async def events_of(invoice_ids: Collection[UUID]) -> list[InvoiceEvent]:
+    """The history of these invoices, each invoice's oldest first."""
+    return await InvoiceEvent.filter(invoice_id__in=invoice_ids).order_by("at", "id")

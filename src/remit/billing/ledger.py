@@ -119,13 +119,26 @@ async def refundable(payment: Payment) -> int:
 async def credit_balance(organization_id: UUID) -> dict[str, int]:
     """Per currency, the organization's money applied to no invoice; currencies with none
     left out."""
-    payments = dict(
-        await Payment.filter(organization_id=organization_id).values_list("id", "currency")
-    )
-    balance: dict[str, int] = defaultdict(int)
+    return (await credit_balances([organization_id]))[organization_id]
+
+
+async def credit_balances(organization_ids: Iterable[UUID]) -> dict[UUID, dict[str, int]]:
+    """`credit_balance` of each of these organizations, read together."""
+    wanted = list(organization_ids)
+    payments = {
+        payment_id: (organization_id, currency)
+        for payment_id, organization_id, currency in await Payment.filter(
+            organization_id__in=wanted
+        ).values_list("id", "organization_id", "currency")
+    }
+    balances: dict[UUID, dict[str, int]] = {id: defaultdict(int) for id in wanted}
     for payment_id, standing in (await standings(payments)).items():
-        balance[payments[payment_id]] += standing.unallocated
-    return {currency: amount for currency, amount in sorted(balance.items()) if amount}
+        organization_id, currency = payments[payment_id]
+        balances[organization_id][currency] += standing.unallocated
+    return {
+        id: {currency: amount for currency, amount in sorted(balance.items()) if amount}
+        for id, balance in balances.items()
+    }
 
 
 async def allocate(
@@ -230,17 +243,17 @@ async def credit(invoice: Invoice, amount: int, reference: str, actor: str) -> l
     was paid beyond its new claim goes back to its payments, newest allocation first (the
     organization's credit balance, until refunded); credited in full, it is VOID. Returns
     what each payment got back."""
-    before = {row.payment_id: kept for row, kept in await allocations(invoice_id=invoice.id)}
+    before = {row.payment_id: kept for row, kept in await allocations(invoice_ids=[invoice.id])}
     invoice.amount_credited += amount
     await invoice.save(update_fields=["amount_credited", "updated_at"])
     # Cutting an allocation frees money that the payment's refunds then take first, so a
     # refunded payment may need cutting more than once: each pass lowers what is allocated.
     while (excess := await amount_paid(invoice.id) - claimed(invoice)) > 0:
-        kept = [(row, left) for row, left in await allocations(invoice_id=invoice.id) if left]
+        kept = [(row, left) for row, left in await allocations(invoice_ids=[invoice.id]) if left]
         newest, left = kept[-1]
         newest.amount -= min(excess, left)
         await newest.save(update_fields=["amount"])
-    after = {row.payment_id: kept for row, kept in await allocations(invoice_id=invoice.id)}
+    after = {row.payment_id: kept for row, kept in await allocations(invoice_ids=[invoice.id])}
     released = [
         Released(await Payment.get(id=payment_id), kept - after.get(payment_id, 0))
         for payment_id, kept in before.items()
@@ -258,27 +271,30 @@ async def credit(invoice: Invoice, amount: int, reference: str, actor: str) -> l
 
 
 async def allocations(
-    *, invoice_id: UUID | None = None, payment_id: UUID | None = None
+    *, invoice_ids: Iterable[UUID] | None = None, payment_ids: Iterable[UUID] | None = None
 ) -> list[tuple[PaymentAllocation, int]]:
-    """The allocations of an invoice or of a payment, oldest first, each with what the
-    invoice keeps of it now (the refunds that reached it taken off)."""
+    """The allocations of some invoices or of some payments, oldest first, each with what
+    the invoice keeps of it now (the refunds that reached it taken off)."""
     found = PaymentAllocation.all().order_by("created_at", "id")
-    if invoice_id is not None:
-        found = found.filter(invoice_id=invoice_id)
-    if payment_id is not None:
-        found = found.filter(payment_id=payment_id)
+    if invoice_ids is not None:
+        found = found.filter(invoice_id__in=list(invoice_ids))
+    if payment_ids is not None:
+        found = found.filter(payment_id__in=list(payment_ids))
     rows = await found
     left = await standings({row.payment_id for row in rows})
     return [(row, left[row.payment_id].applied[row.invoice_id]) for row in rows]
 
 
-async def unallocated(payment_id: UUID) -> int:
-    """What of the payment is applied to no invoice and not refunded."""
-    return (await standings([payment_id]))[payment_id].unallocated
+async def unallocated(payment_ids: Iterable[UUID]) -> list[int]:
+    """What of each payment is applied to no invoice and not refunded, in their order."""
+    wanted = list(payment_ids)
+    found = await standings(wanted)
+    return [found[id].unallocated for id in wanted]
 
 
-async def refunds_of(payment_id: UUID) -> list[Refund]:
-    return await Refund.filter(payment_id=payment_id).order_by("created_at", "id")
+async def refunds_of(payment_ids: Iterable[UUID]) -> list[Refund]:
+    """The refunds of these payments, each payment's oldest first."""
+    return await Refund.filter(payment_id__in=list(payment_ids)).order_by("created_at", "id")
 
 
 def payments_listed(tenant: Tenant, organization_id: str | None = None) -> QuerySet[Payment]:

@@ -2,6 +2,7 @@
 invoice: an edit starts a new version from the day of the change (the old one ends the
 day before) and a removal ends it."""
 
+from collections.abc import Collection
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -172,4 +173,9 @@ async def remove(actor: Actor, item_id: str) -> Contract:
 
 async def of_contract(contract_id: UUID) -> list[ServiceLineItem]:
     """The contract's items, every version, oldest first: the order they are invoiced in."""
-    return await ServiceLineItem.filter(contract_id=contract_id).order_by("created_at", "id")
+    return await of_contracts([contract_id])
+
+
+async def of_contracts(contract_ids: Collection[UUID]) -> list[ServiceLineItem]:
+    """The items of these contracts, each contract's in the order they are invoiced in."""
+    return await ServiceLineItem.filter(contract_id__in=contract_ids).order_by("created_at", "id")

@@ -3,6 +3,7 @@
 from collections.abc import Awaitable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -50,6 +51,10 @@ class ServiceLineItem(Node):
         )
 
 
+# The parent of a contract's items, for their loader (graph/context.py).
+_of_contract = attrgetter("contract_id")
+
+
 @strawberry.type
 class Contract(Node):
     model: strawberry.Private[ContractModel]
@@ -84,9 +89,9 @@ class Contract(Node):
         )
 
     @strawberry.field
-    async def service_line_items(self) -> list[ServiceLineItem]:
-        items = await line_items.of_contract(self.model.id)
-        return [ServiceLineItem.from_model(item) for item in items]
+    async def service_line_items(self, info: Info) -> list[ServiceLineItem]:
+        loader = info.context.loaders.grouped(line_items.of_contracts, _of_contract)
+        return [ServiceLineItem.from_model(item) for item in await loader.load(self.model.id)]
 
     @strawberry.field
     async def invoices(

@@ -2,6 +2,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -53,6 +54,10 @@ class CreditNoteLine:
         )
 
 
+# The parent of a credit note's lines, for their loader (graph/context.py).
+_of_credit_note = attrgetter("credit_note_id")
+
+
 @strawberry.type
 class CreditNote(Node):
     model: strawberry.Private[CreditNoteModel]
@@ -74,10 +79,9 @@ class CreditNote(Node):
     pdf_url: str
 
     @strawberry.field
-    async def lines(self) -> list[CreditNoteLine]:
-        return [
-            CreditNoteLine.from_model(row) for row in await credit_notes.lines_of(self.model.id)
-        ]
+    async def lines(self, info: Info) -> list[CreditNoteLine]:
+        loader = info.context.loaders.grouped(credit_notes.lines_of, _of_credit_note)
+        return [CreditNoteLine.from_model(row) for row in await loader.load(self.model.id)]
 
     @strawberry.field(description="The invoice it corrects.")
     async def invoice(

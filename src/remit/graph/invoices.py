@@ -3,6 +3,7 @@
 from collections.abc import AsyncGenerator, Awaitable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -83,6 +84,18 @@ class InvoiceEvent:
     detail: str | None
 
 
+# The parent of an invoice's children, for the loaders of lists (graph/context.py).
+_of_invoice = attrgetter("invoice_id")
+
+
+async def _allocations_of(invoice_ids: list) -> list[tuple]:
+    return await ledger.allocations(invoice_ids=invoice_ids)
+
+
+def _allocated_to(found: tuple) -> object:
+    return found[0].invoice_id
+
+
 @strawberry.type
 class Invoice(Node):
     model: strawberry.Private[InvoiceModel]
@@ -136,11 +149,13 @@ class Invoice(Node):
 
     @strawberry.field
     async def lines(
-        self,
+        self, info: Info
     ) -> list[Annotated["InvoiceLine", strawberry.lazy("remit.graph.invoice_lines")]]:
         from remit.graph.invoice_lines import InvoiceLine
 
-        rows = await invoices.lines_of(self.model.id)
+        rows = await info.context.loaders.grouped(invoices.lines_of, _of_invoice).load(
+            self.model.id
+        )
         return [
             InvoiceLine(
                 id=strawberry.ID(str(row.id)),
@@ -158,19 +173,21 @@ class Invoice(Node):
 
     @strawberry.field(description="The credit notes correcting this invoice, oldest first.")
     async def credit_notes(
-        self,
+        self, info: Info
     ) -> list[Annotated["CreditNote", strawberry.lazy("remit.graph.credit_notes")]]:
         from remit.graph.credit_notes import CreditNote
 
-        return [CreditNote.from_model(row) for row in await credit_notes.of_invoice(self.model.id)]
+        loader = info.context.loaders.grouped(credit_notes.of_invoices, _of_invoice)
+        return [CreditNote.from_model(row) for row in await loader.load(self.model.id)]
 
     @strawberry.field(description="The payments applied to it, oldest first.")
     async def payments(
-        self,
+        self, info: Info
     ) -> list[Annotated["PaymentAllocation", strawberry.lazy("remit.graph.payments")]]:
-        from remit.graph.payments import allocations_of_invoice
+        from remit.graph.payments import PaymentAllocation
 
-        return await allocations_of_invoice(self.model.id)
+        loader = info.context.loaders.grouped(_allocations_of, _allocated_to)
+        return [PaymentAllocation.of(*found) for found in await loader.load(self.model.id)]
 
     @strawberry.field
     def payment_options(self) -> list[PaymentOption]:
@@ -185,8 +202,10 @@ class Invoice(Node):
         ]
 
     @strawberry.field
-    async def events(self) -> list[InvoiceEvent]:
-        rows = await invoices.events_of(self.model.id)
+    async def events(self, info: Info) -> list[InvoiceEvent]:
+        rows = await info.context.loaders.grouped(invoices.events_of, _of_invoice).load(
+            self.model.id
+        )
         return [
             InvoiceEvent(
                 at=row.at,

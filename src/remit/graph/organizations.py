@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from remit.graph.invoices import Invoice
 
 
+async def _credit_balances(organization_ids: list) -> list[dict[str, int]]:
+    found = await ledger.credit_balances(organization_ids)
+    return [found[id] for id in organization_ids]
+
+
 @strawberry.type
 class Organization(Node):
     model: strawberry.Private[OrganizationModel]
@@ -53,8 +58,8 @@ class Organization(Node):
         description="Per currency, money it paid that is applied to no invoice, spent by its next "
         "invoices in that currency when they are issued. Currencies with none are left out."
     )
-    async def credit_balance(self) -> list[Money]:
-        balance = await ledger.credit_balance(self.model.id)
+    async def credit_balance(self, info: Info) -> list[Money]:
+        balance = await info.context.loaders.each(_credit_balances).load(self.model.id)
         return [Money.of(amount, currency) for currency, amount in balance.items()]
 
     @strawberry.field(

@@ -3,6 +3,7 @@ no invoice is the organization's credit balance."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -82,10 +83,16 @@ class PaymentAllocation:
         )
 
 
-async def allocations_of_invoice(invoice_id) -> list[PaymentAllocation]:
-    return [
-        PaymentAllocation.of(*found) for found in await ledger.allocations(invoice_id=invoice_id)
-    ]
+# The parents of a payment's children, for the loaders of lists (graph/context.py).
+_of_payment = attrgetter("payment_id")
+
+
+async def _allocations_of(payment_ids: list) -> list[tuple]:
+    return await ledger.allocations(payment_ids=payment_ids)
+
+
+def _allocated_from(found: tuple) -> object:
+    return found[0].payment_id
 
 
 @strawberry.type
@@ -112,19 +119,21 @@ class Payment(Node):
         )
 
     @strawberry.field(description="The invoices it was applied to, oldest allocation first.")
-    async def allocations(self) -> list[PaymentAllocation]:
-        found = await ledger.allocations(payment_id=self.model.id)
-        return [PaymentAllocation.of(*each) for each in found]
+    async def allocations(self, info: Info) -> list[PaymentAllocation]:
+        loader = info.context.loaders.grouped(_allocations_of, _allocated_from)
+        return [PaymentAllocation.of(*each) for each in await loader.load(self.model.id)]
 
     @strawberry.field
-    async def refunds(self) -> list[Refund]:
-        return [Refund.from_model(row) for row in await ledger.refunds_of(self.model.id)]
+    async def refunds(self, info: Info) -> list[Refund]:
+        loader = info.context.loaders.grouped(ledger.refunds_of, _of_payment)
+        return [Refund.from_model(row) for row in await loader.load(self.model.id)]
 
     @strawberry.field(
         description="What is applied to no invoice and not refunded: the organization's credit."
     )
-    async def unallocated(self) -> Money:
-        return Money.of(await ledger.unallocated(self.model.id), self.model.currency)
+    async def unallocated(self, info: Info) -> Money:
+        left = await info.context.loaders.each(ledger.unallocated).load(self.model.id)
+        return Money.of(left, self.model.currency)
 
     @classmethod
     def from_model(cls, payment: PaymentModel) -> "Payment":
