@@ -57,9 +57,8 @@ class Settings(BaseSettings):
     queue_name: str = "remit:queue"
     max_query_depth: int = 12
     # Fields an operation may resolve, connections' `first` multiplied along the path; see
-    # graph/limits.QueryCostLimit. The console's heaviest screen, its invoice list (50 a
-    # page, each with its amounts, organization and contract), costs 1,451: 34 times less;
-    # an invoice with its lines, events and payment options costs about 100.
+    # graph/limits.QueryCostLimit. The console's heaviest screen, an organization with its
+    # contracts and invoices, costs 3,118: 16 times less (docs/limits.md).
     max_query_cost: int = 50_000
     # Seconds a GraphQL operation may run before it is stopped with a TIMEOUT error. Queries
     # within the cost limit answer in well under a second; no mutation waits on a provider.
