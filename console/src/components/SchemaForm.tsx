@@ -33,8 +33,8 @@ export function SchemaFields<Values extends { settings: FormValue }>({
     label,
     description: field.description,
     withAsterisk: field.required,
-    key: form.key(path),
   };
+  const key = form.key(path);
   switch (field.kind) {
     case 'object':
       return (
@@ -86,16 +86,16 @@ export function SchemaFields<Values extends { settings: FormValue }>({
       );
     }
     case 'boolean':
-      return <Checkbox {...common} {...form.getInputProps(path, { type: 'checkbox' })} />;
+      return <Checkbox key={key} {...common} {...form.getInputProps(path, { type: 'checkbox' })} />;
     case 'enum':
-      return <Select {...common} data={field.options} allowDeselect={!field.required} {...form.getInputProps(path)} />;
+      return <Select key={key} {...common} data={field.options} allowDeselect={!field.required} {...form.getInputProps(path)} />;
     case 'number':
-      return <NumberInput {...common} allowDecimal={!field.integer} {...form.getInputProps(path)} />;
+      return <NumberInput key={key} {...common} allowDecimal={!field.integer} {...form.getInputProps(path)} />;
     case 'string':
       return field.secret ? (
-        <PasswordInput {...common} autoComplete="off" {...form.getInputProps(path)} />
+        <PasswordInput key={key} {...common} autoComplete="off" {...form.getInputProps(path)} />
       ) : (
-        <TextInput {...common} {...form.getInputProps(path)} />
+        <TextInput key={key} {...common} {...form.getInputProps(path)} />
       );
   }
 }
