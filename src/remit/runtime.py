@@ -14,7 +14,7 @@ from arq.utils import timestamp_ms
 from arq.worker import Worker
 
 from remit import db
-from remit.billing import config, jobs, live
+from remit.billing import config, jobs, live, rendering
 from remit.billing.mail import Transport
 from remit.billing.money import Money
 from remit.brokers import DatabaseWatch, RedisBroker
@@ -72,6 +72,7 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
     broker = None
     try:
         config.use(billing_config(settings))
+        rendering.start(settings.pdf_workers)
         await db.ensure_migrated()
         pool = await queue.connect(settings.redis_url, settings.queue_name)
         await pool.ping()
@@ -96,6 +97,7 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
                 pool = None  # the worker closed it
     finally:
         config.use(None)
+        rendering.stop()
         if broker is not None:
             await broker.close()
         if pool is not None:

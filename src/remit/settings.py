@@ -1,5 +1,6 @@
 """Configuration from `REMIT_*` environment variables; with none set, the embedded defaults."""
 
+import os
 import secrets
 from decimal import Decimal
 from functools import lru_cache
@@ -66,6 +67,10 @@ class Settings(BaseSettings):
     # How long a job may run; also how long a dead worker's running job waits before
     # another worker takes it over.
     job_timeout: int = 300
+    # Processes rendering PDFs (billing/rendering.py), by default one per core: WeasyPrint
+    # holds the interpreter lock, so rendered in threads a cycle's PDFs would keep a worker
+    # to one core. 0 renders them in threads of the process itself.
+    pdf_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
 
     @field_validator("cycle_time")
     @classmethod

@@ -2,7 +2,6 @@
 email to the billing addresses. Runs as its own job after the invoice is committed; a
 repeat of the same delivery sends the same Message-ID, so a duplicate is recognisable."""
 
-import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -22,6 +21,7 @@ from remit.billing import (
     links,
     mail,
     providers,
+    rendering,
     verification,
     views,
 )
@@ -46,14 +46,8 @@ logger = logging.getLogger("remit.delivery")
 SYSTEM = "system"
 
 
-# Rendering holds the interpreter lock: a few at a time keep the event loop (and the
-# recording of what was sent) responsive while a worker runs many jobs at once.
-_RENDER_SLOTS = asyncio.Semaphore(2)
-
-
 async def render_pdf(shown: InvoiceDocument | CreditNoteDocument) -> bytes:
-    async with _RENDER_SLOTS:
-        return await asyncio.to_thread(documents.render_pdf, shown)
+    return await rendering.pdf(documents.html_for_pdf(shown))
 
 
 def mail_host() -> str:

@@ -328,9 +328,14 @@ def render_credit_note_html(document: CreditNoteDocument, *, for_pdf: bool = Fal
 
 def render_pdf(document: InvoiceDocument | CreditNoteDocument) -> bytes:
     """The invoice or credit note as a PDF, from the same template as its HTML page."""
+    return pdf(html_for_pdf(document))
+
+
+def html_for_pdf(document: InvoiceDocument | CreditNoteDocument) -> str:
+    """The invoice's or credit note's page as its PDF shows it."""
     if isinstance(document, CreditNoteDocument):
-        return pdf(render_credit_note_html(document, for_pdf=True))
-    return pdf(render_html(document, for_pdf=True))
+        return render_credit_note_html(document, for_pdf=True)
+    return render_html(document, for_pdf=True)
 
 
 def pdf(html: str) -> bytes:

@@ -12,7 +12,7 @@ from tortoise.exceptions import IntegrityError
 from tortoise.functions import Count
 from tortoise.queryset import QuerySet
 
-from remit.billing import clock, config, documents, ids, jobs, mail
+from remit.billing import clock, config, documents, ids, jobs, mail, rendering
 from remit.billing.documents import Branding, DocumentLine, DocumentParty, InvoiceDocument
 from remit.billing.errors import Invalid, InvalidTransition, NotFound
 from remit.billing.money import Money
@@ -266,7 +266,7 @@ async def _send_fee_invoice(fee: PlatformFee, settings: InvoicingSettings) -> No
     outgoing = _fee_message(
         shown,
         settings.platform_billing_email or settings.company_email,
-        pdf=documents.render_pdf(shown),
+        pdf=await rendering.pdf(documents.html_for_pdf(shown)),
         message_id=f"<platform-fee.{fee.id}@remit>",
         kind="fee_invoice",
     )

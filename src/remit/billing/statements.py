@@ -6,7 +6,6 @@ one is money of theirs the tenant holds (their credit balance).
 The movements are read from the receivables ledger; this module orders and adds them up.
 Remit never converts currencies, so each currency is a statement of its own."""
 
-import asyncio
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -16,7 +15,17 @@ from uuid import UUID
 
 from cryptography.fernet import InvalidToken
 
-from remit.billing import clock, config, delivery, documents, issuing, links, organizations, sealing
+from remit.billing import (
+    clock,
+    config,
+    delivery,
+    documents,
+    issuing,
+    links,
+    organizations,
+    rendering,
+    sealing,
+)
 from remit.billing.documents import Branding, DocumentParty
 from remit.billing.errors import Invalid
 from remit.billing.money import Money
@@ -292,4 +301,4 @@ async def pdf_of_link(token: str) -> tuple[StatementDocument, bytes] | None:
     document = await statement(
         organization.tenant, str(organization.id), request.start, request.end
     )
-    return document, await asyncio.to_thread(render_pdf, document)
+    return document, await rendering.pdf(render_html(document, for_pdf=True))

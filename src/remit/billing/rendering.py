@@ -1,0 +1,66 @@
+"""PDFs rendered off the event loop. WeasyPrint holds the interpreter lock while it lays out
+a page, so rendered in threads the PDFs of a cycle would keep one process to one core and
+hold its other jobs (issuing, sending) while they render. With `workers` above 0 (the
+process setting REMIT_PDF_WORKERS, by default the machine's cores) they render in that many
+processes of their own; with 0, in threads of this one, a few at a time.
+
+Each render process is replaced after MAX_RENDERS_PER_PROCESS renders, so whatever a
+renderer keeps (fonts, caches, fragmented memory) stays bounded. The wiring starts it with
+the process and stops it at exit; the processes start when the first PDF is asked for."""
+
+import asyncio
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+from remit.billing import documents
+
+MAX_RENDERS_PER_PROCESS = 200
+# In threads: a few at a time keep the event loop (and the recording of what was sent)
+# responsive while a worker runs many jobs at once.
+THREAD_SLOTS = 2
+
+
+class Renderer:
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._slots = asyncio.Semaphore(workers or THREAD_SLOTS)
+
+    async def pdf(self, html: str) -> bytes:
+        """A document rendered for the PDF (`for_pdf`), as a PDF."""
+        async with self._slots:
+            if not self.workers:
+                return await asyncio.to_thread(documents.pdf, html)
+            if self._pool is None:
+                # Spawned, not forked: a fork of a process running an event loop and threads
+                # may copy a lock some thread holds.
+                self._pool = ProcessPoolExecutor(
+                    self.workers,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    max_tasks_per_child=MAX_RENDERS_PER_PROCESS,
+                )
+            return await asyncio.get_running_loop().run_in_executor(self._pool, documents.pdf, html)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+_current = Renderer(0)
+
+
+def start(workers: int) -> None:
+    """Set by the wiring when the process starts."""
+    global _current
+    _current.close()
+    _current = Renderer(workers)
+
+
+def stop() -> None:
+    """At exit: the render processes end; PDFs render in threads from then on."""
+    start(0)
+
+
+async def pdf(html: str) -> bytes:
+    return await _current.pdf(html)

@@ -1,0 +1,45 @@
+import asyncio
+import os
+
+from remit.billing import documents
+from remit.billing.rendering import Renderer
+from tests.billing.test_documents import invoice_document, pdf_text
+
+
+def pid_of_renderer(_: str) -> int:
+    return os.getpid()
+
+
+async def test_pdfs_render_in_processes_of_their_own_and_read_as_in_a_thread(monkeypatch):
+    html = documents.html_for_pdf(invoice_document())
+    in_processes, in_threads = Renderer(2), Renderer(0)
+    try:
+        rendered = await asyncio.gather(*(in_processes.pdf(html) for _ in range(3)))
+        alone = await in_threads.pdf(html)
+    finally:
+        in_processes.close()
+
+    assert all(pdf.startswith(b"%PDF-") for pdf in rendered)
+    assert {pdf_text(pdf) for pdf in rendered} == {pdf_text(alone)}
+    assert "INV-000042" in pdf_text(alone)
+
+
+async def test_the_processes_are_not_this_one_and_start_again_after_closing(monkeypatch):
+    # What the render processes run, by name: here, the id of the process running it.
+    monkeypatch.setattr(documents, "pdf", pid_of_renderer)
+    renderer = Renderer(1)
+    try:
+        first = await renderer.pdf("<p>one</p>")
+        renderer.close()
+        second = await renderer.pdf("<p>two</p>")
+    finally:
+        renderer.close()
+
+    assert os.getpid() not in (first, second)
+    assert first != second
+
+
+async def test_without_render_processes_pdfs_render_in_a_thread_of_this_process(monkeypatch):
+    monkeypatch.setattr(documents, "pdf", pid_of_renderer)
+
+    assert await Renderer(0).pdf("<p>here</p>") == os.getpid()
