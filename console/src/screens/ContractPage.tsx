@@ -124,9 +124,7 @@ const Update = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -140,9 +138,7 @@ const AddItem = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -156,9 +152,7 @@ const UpdateItem = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -172,9 +166,7 @@ const RemoveItem = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -188,9 +180,7 @@ const InvoiceNow = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -204,9 +194,7 @@ const GoLive = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -220,9 +208,7 @@ const End = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }

@@ -137,9 +137,7 @@ const StatusUpdate = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -153,9 +151,7 @@ const Release = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -169,9 +165,7 @@ const CreditNoteCreate = graphql(`
         number
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -185,9 +179,7 @@ const Issue = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -198,9 +190,7 @@ const Delete = graphql(`
     invoiceDelete(id: $id) {
       deletedId
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -214,9 +204,7 @@ const Resend = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }

@@ -102,9 +102,7 @@ const UpdateSettings = graphql(`
         }
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -118,9 +116,7 @@ const SetupPlatformMethod = graphql(`
         method
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -133,9 +129,7 @@ const Enable = graphql(`
         enabled
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -148,9 +142,7 @@ const Disable = graphql(`
         enabled
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }

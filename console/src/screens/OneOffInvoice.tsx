@@ -64,9 +64,7 @@ const Create = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -80,9 +78,7 @@ const Update = graphql(`
         status
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }

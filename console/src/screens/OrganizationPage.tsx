@@ -72,9 +72,7 @@ const CreateContract = graphql(`
         id
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }

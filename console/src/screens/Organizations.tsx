@@ -61,9 +61,7 @@ const Create = graphql(`
         id
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -76,9 +74,7 @@ const Update = graphql(`
         id
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }

@@ -46,9 +46,7 @@ const Configure = graphql(`
         }
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }

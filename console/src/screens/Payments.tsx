@@ -18,9 +18,7 @@ const Record = graphql(`
         id
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -31,9 +29,7 @@ const Delete = graphql(`
     paymentDelete(id: $id) {
       deletedPaymentId
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }

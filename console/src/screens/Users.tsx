@@ -44,9 +44,7 @@ const Invite = graphql(`
         createdAt
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -60,9 +58,7 @@ const ChangeRole = graphql(`
         role
       }
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
@@ -73,9 +69,7 @@ const Remove = graphql(`
     userRemove(input: $input) {
       removedId
       errors {
-        field
-        message
-        code
+        ...PayloadErrors
       }
     }
   }
