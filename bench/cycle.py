@@ -39,12 +39,14 @@ import asyncio
 import contextlib
 import cProfile
 import os
+import re
 import statistics
 import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import escape, unescape
 from pathlib import Path
 
 from arq.constants import health_check_key_suffix, result_key_prefix
@@ -314,21 +316,36 @@ async def check_issued(day: date, expected: int, *, sent: bool) -> None:
         )
 
 
-async def pdf_times(day: date, samples: int) -> tuple[list[float], list[float]]:
-    """Seconds per `render_pdf` and per `render_html` (the template alone), one invoice
-    after another in this thread."""
+def plain_page(html: str) -> str:
+    """The same words as `html`, as plain paragraphs without a stylesheet: WeasyPrint's own
+    speed on that much text, the yardstick of the invoice PDF."""
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<(style|title)>.*?</\1>", "", html, flags=re.S))
+    words = unescape(text).split()
+    paragraphs = (" ".join(words[start : start + 60]) for start in range(0, len(words), 60))
+    return "<html><body>" + "".join(f"<p>{escape(p)}</p>" for p in paragraphs) + "</body></html>"
+
+
+async def pdf_times(day: date, samples: int) -> tuple[list[float], list[float], list[float]]:
+    """Seconds per `render_pdf`, per `render_html` (the template alone) and per plain page
+    of the same words (WeasyPrint alone), one invoice after another in this thread."""
+    from weasyprint import HTML
+
     invoices = await Invoice.filter(issue_date=day).order_by("number").limit(samples)
-    pdf, html = [], []
+    pdf, html, plain = [], [], []
     for invoice in invoices:
         shown = await delivery.document(invoice)
         started = time.perf_counter()
-        documents.render_html(shown, for_pdf=True)
+        page = documents.render_html(shown, for_pdf=True)
         html.append(time.perf_counter() - started)
         started = time.perf_counter()
         rendered = documents.render_pdf(shown)
         pdf.append(time.perf_counter() - started)
         assert rendered.startswith(b"%PDF-"), "not a PDF"
-    return pdf, html
+        words = plain_page(page)
+        started = time.perf_counter()
+        HTML(string=words).write_pdf()
+        plain.append(time.perf_counter() - started)
+    return pdf, html, plain
 
 
 async def read_back(day: date, expected: int) -> list[float]:
@@ -411,7 +428,7 @@ async def main(
             assert len(held) == contract_count, f"{len(held)} deliveries held back"
             baselines.append(await read_back(cycle_day, contract_count))
 
-            pdf, html = await pdf_times(cycle_day, pdf_samples)
+            pdf, html, plain = await pdf_times(cycle_day, pdf_samples)
             baselines.append(await read_back(cycle_day, contract_count))
             await runtime.pool.delete(f"{runtime.pool.default_queue_name}{health_check_key_suffix}")
 
@@ -427,6 +444,8 @@ async def main(
         whole=Phase("whole cycle: issue, PDF, email", cycle_seconds, contract_count),
         pdf=pdf,
         html=html,
+        plain=plain,
+        pdf_workers=settings.pdf_workers,
         recorded={"whole cycle": cycle_jobs, "issue only": issue_jobs},
     )
     if profile_path:
@@ -446,6 +465,8 @@ def report(
     whole: Phase,
     pdf: list[float],
     html: list[float],
+    plain: list[float],
+    pdf_workers: int,
     recorded: dict[str, Jobs],
 ) -> None:
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
@@ -471,6 +492,17 @@ def report(
     print(
         f"{f'PDF render alone, median of {len(pdf)}':<44}{'':>9}{1 / pdf_median:12.1f}"
         f"{pdf_median * 1e3:12.2f}{pdf_median / per_contract:8.0f}"
+    )
+    plain_median = statistics.median(plain)
+    print(
+        f"{'WeasyPrint alone: its words as plain text':<44}{'':>9}{1 / plain_median:12.1f}"
+        f"{plain_median * 1e3:12.2f}{plain_median / per_contract:8.0f}"
+    )
+    renderers = max(pdf_workers, 1)
+    print(
+        f"the invoice PDF is {pdf_median / plain_median:.1f}x WeasyPrint's plain page; the whole "
+        f"cycle makes {whole.per_second * pdf_median / renderers:.2f}x the PDF rate times its "
+        f"{renderers} render process(es) (REMIT_PDF_WORKERS={pdf_workers})"
     )
     print(
         "ratio: ms/invoice over the baseline's ms/contract; baseline medians after the whole "

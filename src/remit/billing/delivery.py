@@ -47,7 +47,7 @@ SYSTEM = "system"
 
 
 async def render_pdf(shown: InvoiceDocument | CreditNoteDocument) -> bytes:
-    return await rendering.pdf(documents.html_for_pdf(shown))
+    return await rendering.pdf(documents.html_for_pdf(shown), shown.branding)
 
 
 def mail_host() -> str:

@@ -8,12 +8,13 @@ emails (`billing/mail.py`), so an invoice reads the same wherever the customer s
 import ctypes
 import ctypes.util
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from babel import Locale
@@ -24,6 +25,10 @@ from markupsafe import Markup, escape
 
 from remit.billing.money import Money
 from remit.plugins.api import PaymentOption
+
+if TYPE_CHECKING:  # WeasyPrint loads its native libraries when imported: only to render
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
 
 LOCALE = "en"
 NEUTRAL_COLOR = "#334155"  # slate: the accent when the tenant has no valid brand colour
@@ -328,7 +333,7 @@ def render_credit_note_html(document: CreditNoteDocument, *, for_pdf: bool = Fal
 
 def render_pdf(document: InvoiceDocument | CreditNoteDocument) -> bytes:
     """The invoice or credit note as a PDF, from the same template as its HTML page."""
-    return pdf(html_for_pdf(document))
+    return pdf(html_for_pdf(document), document.branding)
 
 
 def html_for_pdf(document: InvoiceDocument | CreditNoteDocument) -> str:
@@ -338,8 +343,9 @@ def html_for_pdf(document: InvoiceDocument | CreditNoteDocument) -> str:
     return render_html(document, for_pdf=True)
 
 
-def pdf(html: str) -> bytes:
-    """A document rendered for the PDF (`for_pdf`), as a PDF."""
+def pdf(html: str, branding: Branding) -> bytes:
+    """A document rendered for the PDF (`for_pdf`, which leaves the stylesheet out of the
+    page), as a PDF in the tenant's colours."""
     from weasyprint import HTML, URLFetcher
 
     # Only data: URLs are fetched. Rendering never makes a network request (a slow or hostile
@@ -347,7 +353,38 @@ def pdf(html: str) -> bytes:
     # rendered for_pdf leaves a remote logo out. To show a logo in PDFs, inline it as a
     # data: URL.
     fetcher = URLFetcher(allowed_protocols=("data",))
-    return HTML(string=html, url_fetcher=fetcher).write_pdf()
+    fonts = _fonts()
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(
+        stylesheets=[_print_stylesheet(brand_color(branding.brand_color), fonts)],
+        font_config=fonts,
+    )
+
+
+# Per thread: WeasyPrint's font configuration holds a Pango font map, not for sharing.
+_thread = threading.local()
+
+
+def _fonts() -> "FontConfiguration":
+    """The fonts, looked up once per thread rather than for every PDF."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    if not hasattr(_thread, "fonts"):
+        _thread.fonts = FontConfiguration()
+    return _thread.fonts
+
+
+@lru_cache(maxsize=64)
+def _print_stylesheet(color: str, fonts: "FontConfiguration") -> "CSS":
+    """The documents' stylesheet in `color`, parsed once (per thread's fonts) rather than
+    for every PDF."""
+    from weasyprint import CSS
+
+    text = (
+        environment()
+        .get_template("invoice.css")
+        .render(brand_color=color, brand_text=text_on(color), for_pdf=True)
+    )
+    return CSS(string=text, font_config=fonts)
 
 
 def check_pdf_engine() -> None:

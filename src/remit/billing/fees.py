@@ -266,7 +266,7 @@ async def _send_fee_invoice(fee: PlatformFee, settings: InvoicingSettings) -> No
     outgoing = _fee_message(
         shown,
         settings.platform_billing_email or settings.company_email,
-        pdf=await rendering.pdf(documents.html_for_pdf(shown)),
+        pdf=await rendering.pdf(documents.html_for_pdf(shown), shown.branding),
         message_id=f"<platform-fee.{fee.id}@remit>",
         kind="fee_invoice",
     )

@@ -13,6 +13,7 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 
 from remit.billing import documents
+from remit.billing.documents import Branding
 
 MAX_RENDERS_PER_PROCESS = 200
 # In threads: a few at a time keep the event loop (and the recording of what was sent)
@@ -26,11 +27,11 @@ class Renderer:
         self._pool: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(workers or THREAD_SLOTS)
 
-    async def pdf(self, html: str) -> bytes:
-        """A document rendered for the PDF (`for_pdf`), as a PDF."""
+    async def pdf(self, html: str, branding: Branding) -> bytes:
+        """A document rendered for the PDF (`for_pdf`), as a PDF (documents.pdf)."""
         async with self._slots:
             if not self.workers:
-                return await asyncio.to_thread(documents.pdf, html)
+                return await asyncio.to_thread(documents.pdf, html, branding)
             if self._pool is None:
                 # Spawned, not forked: a fork of a process running an event loop and threads
                 # may copy a lock some thread holds.
@@ -39,7 +40,9 @@ class Renderer:
                     mp_context=multiprocessing.get_context("spawn"),
                     max_tasks_per_child=MAX_RENDERS_PER_PROCESS,
                 )
-            return await asyncio.get_running_loop().run_in_executor(self._pool, documents.pdf, html)
+            return await asyncio.get_running_loop().run_in_executor(
+                self._pool, documents.pdf, html, branding
+            )
 
     def close(self) -> None:
         if self._pool is not None:
@@ -62,5 +65,5 @@ def stop() -> None:
     start(0)
 
 
-async def pdf(html: str) -> bytes:
-    return await _current.pdf(html)
+async def pdf(html: str, branding: Branding) -> bytes:
+    return await _current.pdf(html, branding)

@@ -193,7 +193,7 @@ def render_html(document: StatementDocument, *, for_pdf: bool = False) -> str:
 
 
 def render_pdf(document: StatementDocument) -> bytes:
-    return documents.pdf(render_html(document, for_pdf=True))
+    return documents.pdf(render_html(document, for_pdf=True), document.branding)
 
 
 async def movements(organization: Organization) -> list[Movement]:
@@ -301,4 +301,4 @@ async def pdf_of_link(token: str) -> tuple[StatementDocument, bytes] | None:
     document = await statement(
         organization.tenant, str(organization.id), request.start, request.end
     )
-    return document, await rendering.pdf(render_html(document, for_pdf=True))
+    return document, await rendering.pdf(render_html(document, for_pdf=True), document.branding)
