@@ -533,8 +533,10 @@ async def test_a_one_off_invoice_is_drafted_edited_and_issued(page, base_url, bu
     await sign_in(page, base_url, OWNER)
 
     await page.get_by_role("link", name="New invoice").click()
+    await expect(page.get_by_role("textbox", name="Currency")).to_have_value("EUR")
     await page.get_by_role("textbox", name="Organization").click()
     await page.get_by_role("option", name="Globex", exact=True).click()
+    await expect(page.get_by_role("textbox", name="Organization")).to_have_value("Globex")
     await fill_line(page, 1, Service="Setup", Price="1200", **{"Tax rate": "19"})
     await page.get_by_role("button", name="Add line").click()
     await fill_line(page, 2, Service="Training", Price="450.50", Quantity="2")

@@ -36,7 +36,7 @@ const InvoicesQuery = graphql(`
   }
 `);
 
-export const OrganizationChoices = graphql(`
+const OrganizationChoices = graphql(`
   query OrganizationChoices($search: String) {
     organizations(first: 50, search: $search) {
       edges {

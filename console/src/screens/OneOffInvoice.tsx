@@ -3,7 +3,6 @@
 // tenant's defaults and the billing email the organization's.
 import { ActionIcon, Button, Group, MultiSelect, NumberInput, Select, SimpleGrid, Stack, Table, TagsInput, TextInput } from '@mantine/core';
 import { useForm } from '@mantine/form';
-import { useState } from 'react';
 import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
 
@@ -11,7 +10,21 @@ import { graphql } from '../gql';
 import type { InvoiceCreateInput, OneOffDefaultsQuery, OneOffDraftQuery } from '../gql/graphql';
 import { GeneralErrors, requestErrors, useSubmit } from '../components/forms';
 import { Screen, Section } from '../components/Section';
-import { OrganizationChoices } from './Invoices';
+
+// The organizations to choose from, filtered as the name is typed: one list, asked once, so
+// the choices do not change under the typing.
+const Customers = graphql(`
+  query OneOffCustomers {
+    organizations(first: 200) {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
 
 const Defaults = graphql(`
   query OneOffDefaults {
@@ -142,8 +155,7 @@ function OneOffForm({ invoice, defaults }: { invoice: DraftInvoice | null; defau
   const [search] = useSearchParams();
   const [, create] = useMutation(Create);
   const [, update] = useMutation(Update);
-  const [organizationSearch, setOrganizationSearch] = useState('');
-  const [choices] = useQuery({ query: OrganizationChoices, variables: { search: organizationSearch || null } });
+  const [choices] = useQuery({ query: Customers });
   const terms = invoice?.contract;
   const form = useForm<Values>({
     initialValues: {
@@ -195,7 +207,6 @@ function OneOffForm({ invoice, defaults }: { invoice: DraftInvoice | null; defau
                 required
                 searchable
                 data={organizations}
-                onSearchChange={setOrganizationSearch}
                 {...form.getInputProps('organizationId')}
               />
               <TextInput label="Currency" maxLength={3} {...form.getInputProps('currency')} />
