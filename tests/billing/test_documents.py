@@ -364,6 +364,50 @@ def test_pdf():
     assert b"/URI (" + PAY_URL.encode() + b")" in pdf_objects(pdf)
 
 
+def test_ten_lines_keep_the_pdf_to_one_page_with_their_amounts_in_full():
+    ten = [
+        line(f"Service {n}", "MONTHLY", "12", "8333.33", "99999.96", "18999.99", "118999.95")
+        for n in range(1, 11)
+    ]
+    html = render_html(invoice_document(lines=ten), for_pdf=True)
+    text = pdf_text(render_pdf(invoice_document(lines=ten)))
+
+    assert '<table class="lines fixed">' in html
+    assert "Page 1 of 1" in text
+    # Each amount column as wide as its longest amount: no amount is cut or wrapped.
+    assert text.count("€118,999.95") == 10 and text.count("€99,999.96") == 10
+
+
+def test_the_pdf_lines_table_is_laid_out_from_widths_given_by_its_longest_amounts():
+    widths = documents.amount_column_widths(invoice_document().lines)
+    wider = documents.amount_column_widths(
+        [line("Service", "ONCE", "1", "123456.78", "123456.78", "23456.79", "146913.57")]
+    )
+
+    assert widths == ["5.5rem", "6.6rem", "5.5rem", "5.5rem", "5.3rem", "6.5rem"]
+    assert wider == ["5.5rem", "7.7rem", "7.7rem", "5.5rem", "7.1rem", "7.7rem"]
+    assert 'style="width: 6.5rem">Total</th>' in render_html(invoice_document(), for_pdf=True)
+    # The page in a browser measures its columns.
+    assert "style=" not in render_html(invoice_document())
+
+
+def test_amounts_too_long_for_given_widths_leave_the_pdf_lines_table_measured():
+    huge = line(
+        "Service",
+        "ONCE",
+        "1000000",
+        "99999999999.99",
+        "99999999999990.00",
+        "0",
+        "99999999999990.00",
+        tax_rate="0",
+    )
+    assert documents.amount_column_widths([huge]) is None
+    html = render_html(invoice_document(lines=[huge]), for_pdf=True)
+    assert '<table class="lines">' in html and "style=" not in html
+    assert "€99,999,999,999,990.00" in pdf_text(render_pdf(invoice_document(lines=[huge])))
+
+
 def test_a_void_pdf_says_so_and_owes_nothing():
     text = pdf_text(render_pdf(void_document()))
 

@@ -277,6 +277,7 @@ def environment() -> Environment:
         nl2br=nl2br,
         web_link=web_link,
     )
+    env.globals["amount_columns"] = AMOUNT_COLUMNS
     return env
 
 
@@ -290,6 +291,49 @@ def branded(branding: Branding, *, for_pdf: bool) -> dict[str, Any]:
         "brand_text": text_on(color),
         "logo_src": image_source(branding.logo_url, for_pdf=for_pdf),
     }
+
+
+# The lines table's amount columns, as _lines_head.html names them.
+AMOUNT_COLUMNS = ("Quantity", "Unit price", "Subtotal", "Tax rate", "Tax", "Total")
+# Widths in rem per character: a digit of the fonts the stylesheet names is 0.56 (Liberation
+# Sans) to 0.64 (DejaVu Sans) wide, the cell padding taking up the difference; the headers are
+# set at 0.875rem.
+REM_PER_CHARACTER = Decimal("0.6")
+REM_PER_HEADER_CHARACTER = Decimal("0.55")
+CELL_PADDING_REM = Decimal("1.1")
+# Beyond this the item names would be squeezed: the columns are then measured instead.
+MOST_AMOUNT_COLUMNS_REM = Decimal("44")
+
+
+def amount_column_widths(lines: Sequence["DocumentLine | CreditedLine"]) -> list[str] | None:
+    """The widths (CSS, in rem) of the PDF lines table's amount columns, from the longest
+    text each shows, so that the table is laid out from its header alone (`table-layout:
+    fixed`) rather than by measuring every cell: the dearest part of the PDF's layout. The
+    item column takes what is left. None when the amounts are too long for that."""
+    columns = list(zip(*(_amount_texts(line) for line in lines), strict=True)) or [()] * 6
+    widths = [
+        max(
+            len(label) * REM_PER_HEADER_CHARACTER,
+            max((len(text) for text in texts), default=0) * REM_PER_CHARACTER,
+        )
+        + CELL_PADDING_REM
+        for label, texts in zip(AMOUNT_COLUMNS, columns, strict=True)
+    ]
+    if sum(widths) > MOST_AMOUNT_COLUMNS_REM:
+        return None
+    return [f"{width.quantize(Decimal('0.1'))}rem" for width in widths]
+
+
+def _amount_texts(line: "DocumentLine | CreditedLine") -> tuple[str, ...]:
+    quantity = "" if line.quantity is None else format_quantity(line.quantity)
+    return (
+        quantity,
+        line.unit_price.formatted(),
+        line.subtotal.formatted(),
+        format_percent(line.tax_rate),
+        line.tax.formatted(),
+        line.total.formatted(),
+    )
 
 
 def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dict[str, Any]:
@@ -307,6 +351,7 @@ def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dic
         "show_credit_applied": credit.minor != 0,
         "status_class": str(document.status).lower().replace("_", "-"),
         "void": str(document.status) == "VOID",
+        "column_widths": amount_column_widths(document.lines) if for_pdf else None,
     }
 
 
@@ -322,6 +367,7 @@ def credit_note_context(document: CreditNoteDocument, *, for_pdf: bool = False) 
         **branded(document.branding, for_pdf=for_pdf),
         "credit_note": document,
         "title": f"Credit note {document.number} from {document.issuer.name}",
+        "column_widths": amount_column_widths(document.lines) if for_pdf else None,
     }
 
 
