@@ -270,6 +270,37 @@ async def fees_paid(fee_id: str) -> None:
     typer.echo(f"remit: fee {fee.id} ({fee.month:%Y-%m}) is paid")
 
 
+bank_app = typer.Typer(help="Bank statements.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+
+@bank_app.command("import")
+@run
+async def bank_import(
+    file: Annotated[Path, typer.Argument(help="A CAMT.053 or CAMT.054 file.")],
+    tenant: Annotated[str, typer.Option("--tenant", help="The tenant whose account it is.")],
+) -> None:
+    """Import a bank statement and match its credits to the tenant's invoices; entries
+    imported before are left as they were."""
+    from remit.billing import bank
+
+    parsed = tenants.parse_tenant_id(tenant, field=["tenant"])
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise fail(f"cannot read {file}: {error.strerror or error}") from None
+
+    async def imported() -> bank.ImportResult:
+        return await bank.import_statement(Actor.system(await tenants.get(parsed)), data)
+
+    result = await with_database(imported)
+    typer.echo(
+        f"remit: {file.name} ({result.kind}): {result.imported} imported, "
+        f"{result.duplicates} already imported, {result.matched} matched, "
+        f"{result.unmatched} unmatched"
+    )
+
+
 @app.command("plugins")
 def list_plugins() -> None:
     """List the installed plugins, the payment providers they offer, and those that failed."""

@@ -52,7 +52,8 @@ class Touched:
     event: PaymentEvent | None
 
 
-async def _tell(touched: list[Touched], actor: str) -> None:
+async def tell(touched: list[Touched], actor: str) -> None:
+    """Tell the plugins of the status changes and payments a committed change made."""
     for each in touched:
         if each.invoice.status != each.old:
             await hooks.status_changed(each.invoice, each.old, actor)
@@ -114,6 +115,15 @@ async def record(actor: Actor, given: PaymentInput) -> Payment:
     listed, or, with no list, to the organization's open invoices in its currency, oldest
     first (by due date, then number); what is applied to no invoice is the organization's
     credit balance, spent by its next invoices at issue."""
+    async with jobs.atomic():
+        payment, touched = await recorded(actor, given)
+    await tell(touched, actor.who)
+    return payment
+
+
+async def recorded(actor: Actor, given: PaymentInput) -> tuple[Payment, list[Touched]]:
+    """`record`, inside the caller's transaction, which stores what the payment came from
+    with it: the payment, and the invoices it reached, for `tell` once that commits."""
     require(actor, Permission.BILLING)
     checks = check.Checks()
     currency = checks.run(_currency, given.currency, ["currency"])
@@ -144,43 +154,39 @@ async def record(actor: Actor, given: PaymentInput) -> Payment:
             Invalid("The allocations add up to more than the payment.", field=["allocations"])
         )
     checks.raise_if_any()
-    async with jobs.atomic():
-        organization = (
-            await Organization.filter(tenant=actor.tenant)
-            .select_for_update()
-            .get_or_none(
-                id=ids.parse("organization", given.organization_id, field=["organization_id"])
-            )
+    organization = (
+        await Organization.filter(tenant=actor.tenant)
+        .select_for_update()
+        .get_or_none(id=ids.parse("organization", given.organization_id, field=["organization_id"]))
+    )
+    if organization is None:
+        raise NotFound("organization", given.organization_id, field=["organization_id"])
+    if given.allocations is None:
+        plan = await _oldest_first(organization, currency, amount)
+    else:
+        plan = await _listed(organization, currency, wanted)
+    payment = await Payment.create(
+        tenant=actor.tenant,
+        organization=organization,
+        currency=currency,
+        amount=amount,
+        received_on=given.received_on,
+        method=method,
+        reference=reference,
+        actor=actor.who,
+        note=note,
+    )
+    touched = []
+    for invoice, share in plan:
+        old = InvoiceStatus(invoice.status)
+        await ledger.allocate(payment, invoice, share)
+        shown = Money(share, currency).formatted()
+        await invoice_status.record(
+            invoice, "payment_received", actor.who, f"{shown} ({reference or method})"
         )
-        if organization is None:
-            raise NotFound("organization", given.organization_id, field=["organization_id"])
-        if given.allocations is None:
-            plan = await _oldest_first(organization, currency, amount)
-        else:
-            plan = await _listed(organization, currency, wanted)
-        payment = await Payment.create(
-            tenant=actor.tenant,
-            organization=organization,
-            currency=currency,
-            amount=amount,
-            received_on=given.received_on,
-            method=method,
-            reference=reference,
-            actor=actor.who,
-            note=note,
-        )
-        touched = []
-        for invoice, share in plan:
-            old = InvoiceStatus(invoice.status)
-            await ledger.allocate(payment, invoice, share)
-            shown = Money(share, currency).formatted()
-            await invoice_status.record(
-                invoice, "payment_received", actor.who, f"{shown} ({reference or method})"
-            )
-            await ledger.settle(invoice, actor.who, paid_on=given.received_on)
-            touched.append(Touched(invoice, old, _received(invoice, payment, share, note)))
-    await _tell(touched, actor.who)
-    return payment
+        await ledger.settle(invoice, actor.who, paid_on=given.received_on)
+        touched.append(Touched(invoice, old, _received(invoice, payment, share, note)))
+    return payment, touched
 
 
 async def _oldest_first(
@@ -284,7 +290,7 @@ async def delete(actor: Actor, payment_id: str) -> UUID:
         invoices = await _reached(payment)
         touched = [Touched(invoice, InvoiceStatus(invoice.status), None) for invoice in invoices]
         await _delete(payment, invoices, actor.who, "Manual payment undone")
-    await _tell(touched, actor.who)
+    await tell(touched, actor.who)
     return payment.id
 
 
@@ -341,7 +347,7 @@ async def refund(actor: Actor, given: RefundInput) -> Payment:
                 shown = Money(amount, payment.currency).formatted()
                 await invoice_status.record(invoice, "refunded", actor.who, shown)
                 await ledger.settle(invoice, actor.who, detail=note)
-    await _tell(touched, actor.who)
+    await tell(touched, actor.who)
     return payment
 
 
