@@ -20,7 +20,7 @@ class BankTransaction(Entity):
         description="The account and the bank's entry reference, or a digest of the entry",
     )
     statement_kind = fields.CharField(max_length=20, description="e.g. camt.053.001.08")
-    credit = fields.BooleanField(description="Money in; false for a debit")
+    credit = fields.BooleanField(description="Money in, false for a debit")
     returned = fields.BooleanField(description="A transfer sent back or reversed")
     status = fields.CharEnumField(BankTransactionStatus, max_length=20)
     currency = currency()

@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
                     "statement_kind",
                     fields.CharField(description="e.g. camt.053.001.08", max_length=20),
                 ),
-                ("credit", fields.BooleanField(description="Money in; false for a debit")),
+                ("credit", fields.BooleanField(description="Money in, false for a debit")),
                 ("returned", fields.BooleanField(description="A transfer sent back or reversed")),
                 (
                     "status",
