@@ -275,30 +275,23 @@ app.add_typer(bank_app, name="bank")
 
 
 @bank_app.command("import")
-@run
-async def bank_import(
+def bank_import(
     file: Annotated[Path, typer.Argument(help="A CAMT.053 or CAMT.054 file.")],
     tenant: Annotated[str, typer.Option("--tenant", help="The tenant whose account it is.")],
 ) -> None:
-    """Import a bank statement and match its credits to the tenant's invoices; entries
-    imported before are left as they were."""
-    from remit.billing import bank
+    """Import a bank statement and match its credits to the tenant's invoices (receipts go
+    out for those paid); entries imported before are left as they were."""
+    from remit.cycle_command import run_bank_import
 
-    parsed = tenants.parse_tenant_id(tenant, field=["tenant"])
+    try:
+        tenant_id = tenants.parse_tenant_id(tenant, field=["tenant"])
+    except RemitError as error:
+        raise fail(error.message) from None
     try:
         data = file.read_bytes()
     except OSError as error:
         raise fail(f"cannot read {file}: {error.strerror or error}") from None
-
-    async def imported() -> bank.ImportResult:
-        return await bank.import_statement(Actor.system(await tenants.get(parsed)), data)
-
-    result = await with_database(imported)
-    typer.echo(
-        f"remit: {file.name} ({result.kind}): {result.imported} imported, "
-        f"{result.duplicates} already imported, {result.matched} matched, "
-        f"{result.unmatched} unmatched"
-    )
+    run(run_bank_import)(settings(), tenant_id, file.name, data)
 
 
 @app.command("plugins")
