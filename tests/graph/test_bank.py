@@ -461,3 +461,32 @@ async def test_a_chf_invoice_paid_to_a_qr_iban_has_a_qr_reference(api, drain_job
     )
     result = await bank.import_statement(Actor.system(tenant), statement([quoted]))
     assert result.matched == 1
+
+
+DELETE = """mutation($id: ID!) { paymentDelete(id: $id) { deletedPaymentId errors { code } } }"""
+
+
+async def test_a_matched_transfer_whose_payment_is_deleted_waits_again(api, drain_jobs):
+    _, key, invoices, waiting = await waiting_credit(drain_jobs)
+    january = invoices["Umbrella"][0]
+    await as_key(
+        api,
+        key,
+        MATCH,
+        id=str(waiting.id),
+        allocations=[{"invoiceId": str(january.id), "amount": "100.00"}],
+    )
+    payment = await Payment.get(bank_transactions__id=waiting.id)
+
+    deleted = await as_key(api, key, DELETE, id=str(payment.id))
+
+    assert deleted["paymentDelete"] == {"deletedPaymentId": str(payment.id), "errors": []}
+    await waiting.refresh_from_db()
+    assert (waiting.status, waiting.payment_id, waiting.organization_id, waiting.settled_by) == (
+        "UNMATCHED",
+        None,
+        None,
+        None,
+    )
+    await january.refresh_from_db()
+    assert january.status == InvoiceStatus.OVERDUE

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from uuid import UUID
 
+from pydantic import ValidationError
 from tortoise.exceptions import IntegrityError
 from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
@@ -339,7 +340,10 @@ async def payment_references(invoice_ids: Iterable[UUID]) -> list[str | None]:
     for tenant_id in {
         invoice.tenant_id for invoice in invoices.values() if invoice.currency == "CHF"
     }:
-        configured = await providers.resolve(tenant_id, BANK_TRANSFER, disabled_too=True)
+        try:
+            configured = await providers.resolve(tenant_id, BANK_TRANSFER, disabled_too=True)
+        except ValidationError:  # settings that no longer validate name no QR-IBAN
+            configured = None
         accounts = configured.settings.accounts if configured else []
         if any(a.currency == "CHF" and refs.is_qr_iban(a.iban) for a in accounts):
             qr_tenants.add(tenant_id)

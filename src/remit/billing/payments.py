@@ -16,7 +16,8 @@ from remit.billing.errors import Invalid, InvalidTransition, NotFound, NotPayabl
 from remit.billing.money import Money, check_currency
 from remit.billing.notices import notice
 from remit.billing.roles import Actor, Permission, require
-from remit.models.enums import InvoiceStatus
+from remit.models.bank import BankTransaction
+from remit.models.enums import BankTransactionStatus, InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import Organization
 from remit.models.payments import MANUAL, Payment, PaymentAllocation, Refund
@@ -296,6 +297,13 @@ async def delete(actor: Actor, payment_id: str) -> UUID:
 
 async def _delete(payment: Payment, invoices: list[Invoice], actor: str, detail: str) -> None:
     shown = Money(payment.amount, payment.currency).formatted()
+    # A transfer from a bank statement that this payment recorded waits to be matched again.
+    await BankTransaction.filter(payment_id=payment.id).update(
+        status=BankTransactionStatus.UNMATCHED,
+        payment_id=None,
+        organization_id=None,
+        settled_by=None,
+    )
     await payment.delete()
     for invoice in invoices:
         await invoice_status.record(
