@@ -24,6 +24,7 @@ class Credit:
     reversal: bool = False
     family: str = "RCDT"
     sub_family: str = "ESCT"
+    status: str = "BOOK"
     batch: list["Credit"] = field(default_factory=list)
 
 
@@ -62,7 +63,9 @@ def _details(credit: Credit, version: int) -> str:
 
 
 def _entry(credit: Credit, version: int) -> str:
-    status = "<Sts><Cd>BOOK</Cd></Sts>" if version >= 7 else "<Sts>BOOK</Sts>"
+    status = (
+        f"<Sts><Cd>{credit.status}</Cd></Sts>" if version >= 7 else f"<Sts>{credit.status}</Sts>"
+    )
     reference = (
         f"<AcctSvcrRef>{credit.bank_reference}</AcctSvcrRef>" if credit.bank_reference else ""
     )

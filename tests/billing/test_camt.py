@@ -53,9 +53,12 @@ def expected(**changes) -> camt.Entry:
     return camt.Entry(**{**base, **changes})
 
 
+PENDING = Credit("99.00", debtor_name="Not yet", bank_reference="B-5", status="PDNG")
+
+
 @pytest.mark.parametrize("kind", camt.SUPPORTED)
-def test_every_version_of_both_documents_reads_the_same_entries(kind):
-    read = camt.parse(statement([CREDIT, DEBIT, RETURNED, BATCH], kind))
+def test_every_version_of_both_documents_reads_the_same_booked_entries(kind):
+    read = camt.parse(statement([CREDIT, DEBIT, RETURNED, BATCH, PENDING], kind))
 
     nothing = {"debtor_iban": None, "reference": None, "end_to_end_id": None}
     assert read.kind == kind
@@ -107,6 +110,13 @@ def test_an_entry_without_a_bank_reference_is_keyed_by_what_it_says():
 
     assert first.key == second.key != third.key
     assert first.key.startswith(f"{ACCOUNT}:sha256:")
+
+
+def test_a_bank_reference_too_long_to_store_is_kept_as_its_digest():
+    (entry,) = camt.parse(statement([Credit("1.00", bank_reference="R" * 500)])).entries
+
+    assert entry.key.startswith("sha256:")
+    assert len(entry.key) == 71
 
 
 def test_a_reversed_entry_is_returned():

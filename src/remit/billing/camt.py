@@ -28,6 +28,8 @@ KINDS = {"camt.053": ("BkToCstmrStmt", "Stmt"), "camt.054": ("BkToCstmrDbtCdtNtf
 SUPPORTED = [f"{kind}.{version}" for kind in KINDS for version in VERSIONS]
 # Bank transaction sub-family codes (ISO 20022 external code list) of money sent back.
 RETURNS = {"RRTN", "ARET", "RPCR", "CAJT"}
+# The bank_transaction.entry_key column's length: a longer key is stored as its digest.
+KEY_LENGTH = 400
 
 # No entity is expanded and nothing is fetched: a statement is data, never a request.
 _PARSER = etree.XMLParser(
@@ -86,6 +88,7 @@ def parse(data: bytes) -> Statement:
         entry
         for statement in statements
         for element in statement.findall("Ntry")
+        if _booked(element)
         for entry in _entries(element, _text(statement, "Acct/Id/IBAN"))
     ]
     return Statement(kind, entries)
@@ -115,6 +118,13 @@ def _amount(element: etree._Element) -> tuple[Decimal, str]:
     if not value.is_finite() or value < 0 or not currency:
         raise refused(f"{element.text!r} {currency or ''} is not an amount")
     return value, currency
+
+
+def _booked(entry: etree._Element) -> bool:
+    """Booked, not pending or for information only: money that moved. A pending entry comes
+    again, booked, in a later file (a code under `Sts/Cd` from .07 on, `Sts` before)."""
+    status = _text(entry, "Sts/Cd") or _text(entry, "Sts")
+    return status in (None, "BOOK")
 
 
 def _party_name(details: etree._Element, role: str) -> str | None:
@@ -187,7 +197,10 @@ def _key(found: dict, account: str | None, n: int, count: int) -> str:
     field on one day are one)."""
     reference = found["bank_reference"]
     if reference:
-        return f"{account or ''}:{reference}" + (f"/{n}" if count > 1 else "")
+        key = f"{account or ''}:{reference}" + (f"/{n}" if count > 1 else "")
+        if len(key) <= KEY_LENGTH:
+            return key
+        return f"sha256:{hashlib.sha256(key.encode()).hexdigest()}"
     shown = {name: str(value) for name, value in found.items()}
     digest = hashlib.sha256(json.dumps(shown, sort_keys=True).encode()).hexdigest()
-    return f"{account or ''}:sha256:{digest}"
+    return f"{(account or '')[: KEY_LENGTH - 72]}:sha256:{digest}"
