@@ -149,3 +149,36 @@ async def provider_ledger(invoice) -> dict:
         }
         for payment in payments
     }
+
+
+async def invoiced_customers(drain_jobs, names=("Globex", "Initech", "Hooli", "Umbrella")):
+    """A ready tenant and, per name, an organization with a contract billed EUR 100.00 a
+    month (untaxed, paid by bank transfer), invoiced for January and February 2027: its
+    invoices by organization name, oldest first."""
+    from datetime import date
+
+    from remit.billing import clock, cycle
+    from remit.models.invoices import Invoice
+
+    owner, key = await ready_tenant()
+    for name in names:
+        await live_contract(
+            owner,
+            date(2027, 1, 1),
+            items=[{"name": "Service", "price": "100.00", "billed": "MONTHLY"}],
+            organization_name=name,
+            payment_providers=["bank_transfer"],
+        )
+    for month in (1, 2):
+        with clock.frozen(date(2027, month, 1)):
+            await cycle.plan(date(2027, month, 1))
+            await drain_jobs()
+    invoices = await Invoice.filter(tenant=owner).select_related("organization").order_by("number")
+    return (
+        owner,
+        key,
+        {
+            name: [invoice for invoice in invoices if invoice.organization.name == name]
+            for name in names
+        },
+    )

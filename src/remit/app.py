@@ -14,6 +14,7 @@ from remit.models.users import TokenPurpose
 from remit.runtime import Runtime, running
 from remit.settings import Settings
 from remit.web import auth, console, graphiql
+from remit.web.bank import statement_import
 from remit.web.body_limit import BodyLimitMiddleware
 from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
@@ -81,6 +82,7 @@ def create_app(
             Route("/s/{token}.pdf", statement_pdf),
             Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
             Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),
+            Route("/bank/{tenant_id}/statements", statement_import, methods=["POST"]),
         ],
         middleware=[
             Middleware(RequestIdMiddleware),

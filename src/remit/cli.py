@@ -270,6 +270,30 @@ async def fees_paid(fee_id: str) -> None:
     typer.echo(f"remit: fee {fee.id} ({fee.month:%Y-%m}) is paid")
 
 
+bank_app = typer.Typer(help="Bank statements.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+
+@bank_app.command("import")
+def bank_import(
+    file: Annotated[Path, typer.Argument(help="A CAMT.053 or CAMT.054 file.")],
+    tenant: Annotated[str, typer.Option("--tenant", help="The tenant whose account it is.")],
+) -> None:
+    """Import a bank statement and match its credits to the tenant's invoices (receipts go
+    out for those paid); entries imported before are left as they were."""
+    from remit.cycle_command import run_bank_import
+
+    try:
+        tenant_id = tenants.parse_tenant_id(tenant, field=["tenant"])
+    except RemitError as error:
+        raise fail(error.message) from None
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise fail(f"cannot read {file}: {error.strerror or error}") from None
+    run(run_bank_import)(settings(), tenant_id, file.name, data)
+
+
 @app.command("plugins")
 def list_plugins() -> None:
     """List the installed plugins, the payment providers they offer, and those that failed."""

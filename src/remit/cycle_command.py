@@ -1,4 +1,4 @@
-"""`remit cycle run`, `remit reminders run` and `remit fees run`: plan the work, do its jobs
+"""`remit cycle run`, `remit reminders run`, `remit fees run` and `remit bank import`: plan the work, do its jobs
 in this process (alongside any running workers) until none is ready, show progress and a
 summary, and say how many jobs wait in the queue for a retry, and from when."""
 
@@ -57,6 +57,25 @@ async def run_reminders(settings: Settings, day: date) -> None:
 async def run_fees(settings: Settings, month: date) -> None:
     async with running(settings, run_jobs=False) as runtime:
         await bill_fees(runtime.pool, month, Console())
+
+
+async def run_bank_import(settings: Settings, tenant_id: UUID, name: str, data: bytes) -> None:
+    """Import a statement as the operator, then send the receipts of the invoices it paid."""
+    from remit.billing import bank, tenants
+    from remit.billing.roles import Actor
+
+    async with running(settings, run_jobs=False) as runtime:
+        tenant = await tenants.get(tenant_id)
+        result = await bank.import_statement(Actor.system(tenant), data)
+        waiting = await work_ready_jobs(runtime.pool)
+    console = Console()
+    console.print(
+        f"remit: {name} ({result.kind}): {result.imported} imported, {result.duplicates} "
+        f"already imported, {result.matched} matched, {result.unmatched} unmatched",
+        highlight=False,
+        soft_wrap=True,
+    )
+    _say_waiting(console, waiting)
 
 
 async def bill_fees(pool: ArqRedis, month: date, console: Console) -> None:

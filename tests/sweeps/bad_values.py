@@ -34,6 +34,15 @@ BY_SCALAR: dict[str, list[Any]] = {
     "Decimal": ["abc", "-1", "0.0000001", "NaN", "Infinity", "1e999999", ""],
     "Date": ["2025-02-30", "2027-13-01", "tomorrow", "", 20270101],
     "JSON": [5, "text", [], {NUL: LONE_SURROGATE}],
+    # Files (bytes, sent as multipart parts), and values sent inline where a file belongs.
+    "Upload": [
+        b"not xml",
+        b"<Document/>",
+        b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.052.001.08'/>",
+        b"\xff\xfe<\x00",
+        "<Document/>",
+        5,
+    ],
 }
 BY_NAME: dict[str, list[Any]] = {
     "currency": ["ZZZ", "XTS", "EURO"],

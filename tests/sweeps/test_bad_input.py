@@ -41,6 +41,21 @@ async def snapshot() -> dict[str, list[dict]]:
 
 
 async def call(api, key: str, query: str, variables: dict):
+    files = {name: value for name, value in variables.items() if isinstance(value, bytes)}
+    if files:
+        # A file argument goes as a part of a GraphQL multipart request.
+        operations = {"query": query, "variables": {**variables, **dict.fromkeys(files)}}
+        return await api.post(
+            "/graphql",
+            data={
+                "operations": json.dumps(operations),
+                "map": json.dumps({name: [f"variables.{name}"] for name in files}),
+            },
+            files={
+                name: (f"{name}.xml", value, "application/xml") for name, value in files.items()
+            },
+            headers={"Authorization": f"Bearer {key}"},
+        )
     # Encoded here, ASCII-escaped: a lone surrogate cannot be sent as UTF-8.
     return await api.post(
         "/graphql",

@@ -305,6 +305,7 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
     b = await world.everything(drain_jobs, "Initech", "Umbrella", "INI")
     of_a, of_b = await harvest(graphql(a.key)), await harvest(graphql(b.key))
     assert sorted(of_a.ids) == [
+        "BankTransaction",
         "Contract",
         "CreditNote",
         "Invoice",
@@ -391,6 +392,9 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "paymentRecord",
         "paymentDelete",
         "refundRecord",
+        "bankTransaction",
+        "bankTransactionMatch",
+        "bankTransactionIgnore",
     }
     assert all(swept.values())
     print(f"isolation: {len(swept)} operations, {sum(swept.values())} calls")

@@ -26,13 +26,23 @@ from graphql import (
     get_named_type,
 )
 
-from remit.billing import contracts, credit_notes, issuing, line_items, one_off, payments, users
+from remit.billing import (
+    bank,
+    contracts,
+    credit_notes,
+    issuing,
+    line_items,
+    one_off,
+    payments,
+    users,
+)
 from remit.billing.roles import Actor
 from remit.graph.pagination import encode_cursor
 from remit.models.contracts import ServiceLineItem
 from remit.models.invoices import Invoice, InvoiceLine
 from remit.models.users import UserRole
 from tests import factories
+from tests.camt_files import Credit, statement
 
 TODAY = date(2027, 5, 15)
 
@@ -73,6 +83,7 @@ class World:
     due_contract: str
     draft_invoice: str
     user: str
+    bank_transaction: str
 
 
 async def build_world() -> World:
@@ -110,6 +121,9 @@ async def build_world() -> World:
         actor,
         {"organization_id": organization.id, "lines": [{"name": "Workshop", "price": "900"}]},
     )
+    # A credit from a payer Remit does not know, waiting to be matched or ignored.
+    await bank.import_statement(actor, STATEMENT)
+    [waiting] = await bank.listed(tenant)
     return World(
         key=key,
         organization=str(organization.id),
@@ -127,6 +141,7 @@ async def build_world() -> World:
         due_contract=str(due_contract.id),
         draft_invoice=str(drafted.id),
         user=str(member.id),
+        bank_transaction=str(waiting.id),
     )
 
 
@@ -142,6 +157,7 @@ ID_BY_OPERATION = {
     "invoiceIssue": "draft_invoice",
 }
 ID_BY_PREFIX = {
+    "bankTransaction": "bank_transaction",
     "creditNote": "credit_note",
     "serviceLineItem": "draft_item",
     "organization": "organization",
@@ -174,8 +190,16 @@ def world_id(world: World, operation: str, name: str) -> str:
     raise LookupError(f"The sweep knows no object for {operation}({name}: ID): add it above.")
 
 
+STATEMENT = statement(
+    [Credit("50.00", debtor_name="Nobody Known", text="Sweep", bank_reference="SWEEP-1")],
+    "camt.053.001.08",
+)
+
 # Valid values where the type alone does not give one: by "Type.field", then by field name.
 VALID: dict[str, Any] = {
+    "BankTransactionFilter.status": ["UNMATCHED"],
+    # A new statement: its one entry is not the world's, so the import stores it.
+    "bankStatementImport.file": STATEMENT.replace(b"SWEEP-1", b"SWEEP-2"),
     "InvoiceStatusUpdateInput.status": "PAID",
     "ProviderAccountInput.provider": "stripe",
     "PaymentProviderConfigureInput.provider": "bank_transfer",

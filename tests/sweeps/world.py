@@ -1,12 +1,13 @@
 """A tenant with one of everything the API can name, for the sweeps: settings, providers with
 an auto-charge account, organizations, a DRAFT and LIVE contracts with line items, issued
 invoices in several statuses (with their hosted-page tokens), a credit note, the day's
-invoicing runs and a platform fee."""
+invoicing runs, a platform fee and a bank transaction waiting to be matched."""
 
 from dataclasses import dataclass
 from datetime import date
 
 from remit.billing import (
+    bank,
     charging,
     contracts,
     credit_notes,
@@ -24,6 +25,7 @@ from remit.models.invoices import Invoice, InvoiceLine
 from remit.models.tenants import Tenant
 from remit.models.users import UserRole
 from tests import factories
+from tests.camt_files import Credit, statement
 
 
 @dataclass
@@ -68,4 +70,6 @@ async def everything(drain_jobs, name: str, customer: str, prefix: str) -> World
     await PlatformFee.create(
         tenant=tenant, month=date(2027, 1, 1), invoices_processed=3, currency="EUR", amount=75
     )
+    unknown = Credit("12.00", debtor_name=f"{customer} Subsidiary", text=f"{prefix} deposit")
+    await bank.import_statement(actor, statement([unknown]))
     return World(tenant, key)

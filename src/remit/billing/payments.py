@@ -16,7 +16,8 @@ from remit.billing.errors import Invalid, InvalidTransition, NotFound, NotPayabl
 from remit.billing.money import Money, check_currency
 from remit.billing.notices import notice
 from remit.billing.roles import Actor, Permission, require
-from remit.models.enums import InvoiceStatus
+from remit.models.bank import BankTransaction
+from remit.models.enums import BankTransactionStatus, InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import Organization
 from remit.models.payments import MANUAL, Payment, PaymentAllocation, Refund
@@ -52,7 +53,8 @@ class Touched:
     event: PaymentEvent | None
 
 
-async def _tell(touched: list[Touched], actor: str) -> None:
+async def tell(touched: list[Touched], actor: str) -> None:
+    """Tell the plugins of the status changes and payments a committed change made."""
     for each in touched:
         if each.invoice.status != each.old:
             await hooks.status_changed(each.invoice, each.old, actor)
@@ -114,6 +116,15 @@ async def record(actor: Actor, given: PaymentInput) -> Payment:
     listed, or, with no list, to the organization's open invoices in its currency, oldest
     first (by due date, then number); what is applied to no invoice is the organization's
     credit balance, spent by its next invoices at issue."""
+    async with jobs.atomic():
+        payment, touched = await recorded(actor, given)
+    await tell(touched, actor.who)
+    return payment
+
+
+async def recorded(actor: Actor, given: PaymentInput) -> tuple[Payment, list[Touched]]:
+    """`record`, inside the caller's transaction, which stores what the payment came from
+    with it: the payment, and the invoices it reached, for `tell` once that commits."""
     require(actor, Permission.BILLING)
     checks = check.Checks()
     currency = checks.run(_currency, given.currency, ["currency"])
@@ -144,43 +155,39 @@ async def record(actor: Actor, given: PaymentInput) -> Payment:
             Invalid("The allocations add up to more than the payment.", field=["allocations"])
         )
     checks.raise_if_any()
-    async with jobs.atomic():
-        organization = (
-            await Organization.filter(tenant=actor.tenant)
-            .select_for_update()
-            .get_or_none(
-                id=ids.parse("organization", given.organization_id, field=["organization_id"])
-            )
+    organization = (
+        await Organization.filter(tenant=actor.tenant)
+        .select_for_update()
+        .get_or_none(id=ids.parse("organization", given.organization_id, field=["organization_id"]))
+    )
+    if organization is None:
+        raise NotFound("organization", given.organization_id, field=["organization_id"])
+    if given.allocations is None:
+        plan = await _oldest_first(organization, currency, amount)
+    else:
+        plan = await _listed(organization, currency, wanted)
+    payment = await Payment.create(
+        tenant=actor.tenant,
+        organization=organization,
+        currency=currency,
+        amount=amount,
+        received_on=given.received_on,
+        method=method,
+        reference=reference,
+        actor=actor.who,
+        note=note,
+    )
+    touched = []
+    for invoice, share in plan:
+        old = InvoiceStatus(invoice.status)
+        await ledger.allocate(payment, invoice, share)
+        shown = Money(share, currency).formatted()
+        await invoice_status.record(
+            invoice, "payment_received", actor.who, f"{shown} ({reference or method})"
         )
-        if organization is None:
-            raise NotFound("organization", given.organization_id, field=["organization_id"])
-        if given.allocations is None:
-            plan = await _oldest_first(organization, currency, amount)
-        else:
-            plan = await _listed(organization, currency, wanted)
-        payment = await Payment.create(
-            tenant=actor.tenant,
-            organization=organization,
-            currency=currency,
-            amount=amount,
-            received_on=given.received_on,
-            method=method,
-            reference=reference,
-            actor=actor.who,
-            note=note,
-        )
-        touched = []
-        for invoice, share in plan:
-            old = InvoiceStatus(invoice.status)
-            await ledger.allocate(payment, invoice, share)
-            shown = Money(share, currency).formatted()
-            await invoice_status.record(
-                invoice, "payment_received", actor.who, f"{shown} ({reference or method})"
-            )
-            await ledger.settle(invoice, actor.who, paid_on=given.received_on)
-            touched.append(Touched(invoice, old, _received(invoice, payment, share, note)))
-    await _tell(touched, actor.who)
-    return payment
+        await ledger.settle(invoice, actor.who, paid_on=given.received_on)
+        touched.append(Touched(invoice, old, _received(invoice, payment, share, note)))
+    return payment, touched
 
 
 async def _oldest_first(
@@ -284,12 +291,19 @@ async def delete(actor: Actor, payment_id: str) -> UUID:
         invoices = await _reached(payment)
         touched = [Touched(invoice, InvoiceStatus(invoice.status), None) for invoice in invoices]
         await _delete(payment, invoices, actor.who, "Manual payment undone")
-    await _tell(touched, actor.who)
+    await tell(touched, actor.who)
     return payment.id
 
 
 async def _delete(payment: Payment, invoices: list[Invoice], actor: str, detail: str) -> None:
     shown = Money(payment.amount, payment.currency).formatted()
+    # A transfer from a bank statement that this payment recorded waits to be matched again.
+    await BankTransaction.filter(payment_id=payment.id).update(
+        status=BankTransactionStatus.UNMATCHED,
+        payment_id=None,
+        organization_id=None,
+        settled_by=None,
+    )
     await payment.delete()
     for invoice in invoices:
         await invoice_status.record(
@@ -341,7 +355,7 @@ async def refund(actor: Actor, given: RefundInput) -> Payment:
                 shown = Money(amount, payment.currency).formatted()
                 await invoice_status.record(invoice, "refunded", actor.who, shown)
                 await ledger.settle(invoice, actor.who, detail=note)
-    await _tell(touched, actor.who)
+    await tell(touched, actor.who)
     return payment
 
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from remit.billing import (
+    bank,
     credit_notes,
     cycle,
     invoices,
@@ -200,6 +201,15 @@ class Invoice(Node):
             )
             for option in self.model.payment_options
         ]
+
+    @strawberry.field(
+        description="What the customer quotes when paying by bank transfer: an ISO 11649 "
+        "creditor reference (RF…), or the Swiss QR reference for a CHF invoice paid to a "
+        "QR-IBAN. Bank statements are matched by it. Null while the invoice has no number, "
+        "or when it does not offer bank transfer."
+    )
+    async def payment_reference(self, info: Info) -> str | None:
+        return await info.context.loaders.each(bank.payment_references).load(self.model.id)
 
     @strawberry.field
     async def events(self, info: Info) -> list[InvoiceEvent]:

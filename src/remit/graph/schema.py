@@ -16,6 +16,7 @@ from strawberry.types import ExecutionContext, ExecutionResult
 
 from remit.graph import enums
 from remit.graph.addresses import Address, AddressInput
+from remit.graph.bank import BankMutation, BankQuery
 from remit.graph.contracts import ContractMutation, ContractQuery
 from remit.graph.credit_notes import CreditNoteMutation, CreditNoteQuery
 from remit.graph.errors import UserError
@@ -50,6 +51,7 @@ Query = merge_types(
         InvoiceQuery,
         CreditNoteQuery,
         PaymentQuery,
+        BankQuery,
         FeeQuery,
     ),
 )
@@ -62,6 +64,7 @@ Mutation = merge_types(
         InvoiceMutation,
         CreditNoteMutation,
         PaymentMutation,
+        BankMutation,
         UserMutation,
     ),
 )

@@ -10,6 +10,7 @@ MODEL_MODULES = [
     "remit.models.invoices",
     "remit.models.credit_notes",
     "remit.models.payments",
+    "remit.models.bank",
     "remit.models.provider_events",
     "remit.models.runs",
     "remit.models.fees",

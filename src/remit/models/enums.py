@@ -42,3 +42,10 @@ class PlatformFeeStatus(StrEnum):
     PENDING = "PENDING"
     PAID = "PAID"
     FAILED = "FAILED"
+
+
+class BankTransactionStatus(StrEnum):
+    UNMATCHED = "UNMATCHED"  # a credit that waits for the tenant to match it or ignore it
+    MATCHED = "MATCHED"  # recorded as a payment
+    IGNORED = "IGNORED"  # set aside by the tenant: not a payment of any invoice
+    NOT_A_PAYMENT = "NOT_A_PAYMENT"  # a debit or a returned transfer: shown, never matched
