@@ -258,9 +258,12 @@ async def settle(
         reasons = [held, *reasons]
     if reasons:
         invoice.hold_reasons = reasons
-        await invoice.save(update_fields=["hold_reasons", "updated_at"])
         await invoice_status.move(
-            invoice, InvoiceStatus.ON_HOLD, actor=actor, detail="; ".join(reasons)
+            invoice,
+            InvoiceStatus.ON_HOLD,
+            actor=actor,
+            detail="; ".join(reasons),
+            changed=("hold_reasons",),
         )
         return Outcome.ON_HOLD
     await _finalize(invoice, contract, configuration.settings, today, actor)
