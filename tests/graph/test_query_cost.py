@@ -1,9 +1,10 @@
 import asyncio
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, timedelta
 
 import pytest
-from tortoise import connections
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from remit.billing import tenants
 from remit.billing.roles import Actor
@@ -34,25 +35,40 @@ INVOICES_PAGE = """query Page($n: Int!) { invoices(first: $n) {
 
 @contextmanager
 def counted_queries():
-    """Every statement sent to the database while inside, by the ORM's own client."""
-    client = type(connections.get("default"))
+    """Every statement sent to the database while inside, by the ORM's own client and its
+    transactions: reads, writes and inserts, a bulk insert counting once."""
+    classes = [BaseDBAsyncClient]
+    for cls in classes:
+        classes.extend(cls.__subclasses__())
     sent = []
-    originals = {name: getattr(client, name) for name in ("execute_query", "execute_query_dict")}
+    inside = ContextVar("counting", default=False)
+    originals = {
+        (cls, name): cls.__dict__[name]
+        for cls in classes
+        for name in ("execute_query", "execute_query_dict", "execute_insert", "execute_many")
+        if name in cls.__dict__
+    }
 
     def counting(original):
         async def execute(self, query, *args, **kwargs):
+            if inside.get():  # a client's method calling another: one statement
+                return await original(self, query, *args, **kwargs)
             sent.append(query)
-            return await original(self, query, *args, **kwargs)
+            token = inside.set(True)
+            try:
+                return await original(self, query, *args, **kwargs)
+            finally:
+                inside.reset(token)
 
         return execute
 
-    for name, original in originals.items():
-        setattr(client, name, counting(original))
+    for (cls, name), original in originals.items():
+        setattr(cls, name, counting(original))
     try:
         yield sent
     finally:
-        for name, original in originals.items():
-            setattr(client, name, original)
+        for (cls, name), original in originals.items():
+            setattr(cls, name, original)
 
 
 @pytest.fixture

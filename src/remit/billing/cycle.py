@@ -146,10 +146,8 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> issuing.I
         )
         await _record_failure(contract_id, today, error_id)
         raise IssueFailed(error_id) from error
-    tenant_id = await Contract.filter(id=contract_id).first().values_list("tenant_id", flat=True)
-    if tenant_id:
-        await _clear_failure(contract_id, tenant_id, today)
-        await _finish_run(tenant_id, today)
+    if result.tenant_id is not None:
+        await _bring_run_up_to_date(contract_id, result.tenant_id, today)
     return result
 
 
@@ -168,14 +166,18 @@ async def _record_failure(contract_id: UUID, today: date, error_id: str) -> None
         await run.save(update_fields=["failures", "updated_at"])
 
 
-async def _clear_failure(contract_id: UUID, tenant_id: UUID, today: date) -> None:
+def _failed(run: InvoicingRun, contract_id: UUID) -> bool:
+    return any(f["contract_id"] == str(contract_id) for f in run.failures)
+
+
+async def _clear_failure(contract_id: UUID, run_id: UUID) -> InvoicingRun:
+    """The run without the contract's failure, as it stands once that is written."""
     async with jobs.atomic():
-        run = await InvoicingRun.select_for_update().get_or_none(
-            tenant_id=tenant_id, run_date=today
-        )
-        if run and any(f["contract_id"] == str(contract_id) for f in run.failures):
+        run = await InvoicingRun.select_for_update().get(id=run_id)
+        if _failed(run, contract_id):
             run.failures = [f for f in run.failures if f["contract_id"] != str(contract_id)]
             await run.save(update_fields=["failures", "updated_at"])
+    return run
 
 
 def settled(run: InvoicingRun) -> int:
@@ -183,10 +185,17 @@ def settled(run: InvoicingRun) -> int:
     return run.invoices_issued + run.invoices_on_hold + len(run.failures)
 
 
-async def _finish_run(tenant_id: UUID, today: date) -> None:
-    """Close the tenant's run of the day once every due contract is issued, held or failed."""
-    run = await InvoicingRun.get_or_none(tenant_id=tenant_id, run_date=today, finished_at=None)
-    if run and settled(run) >= run.contracts_due:
+async def _bring_run_up_to_date(contract_id: UUID, tenant_id: UUID, today: date) -> None:
+    """After an issue job: the contract's failure of an earlier try off the tenant's run of
+    the day, and the run closed once every due contract is issued, held or failed. Read
+    unlocked first: the failure is the contract's own, written only by its own job, which
+    never runs twice at once (its job id), so the lock is taken only when there is one."""
+    run = await InvoicingRun.get_or_none(tenant_id=tenant_id, run_date=today)
+    if run is None:
+        return
+    if _failed(run, contract_id):
+        run = await _clear_failure(contract_id, run.id)
+    if run.finished_at is None and settled(run) >= run.contracts_due:
         await InvoicingRun.filter(id=run.id, finished_at=None).update(finished_at=clock.now())
 
 

@@ -37,7 +37,6 @@ from remit.billing.money import Money
 from remit.models.contracts import Contract
 from remit.models.credit_notes import CreditNote
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
-from remit.models.organizations import Organization
 from remit.models.settings import InvoicingSettings
 from remit.plugins.api import InvoiceView, PaymentOption, PaymentRefused, ProviderError
 
@@ -86,9 +85,10 @@ async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
     holds the email: the failure is recorded on the invoice and the email goes without its
     option (the pay link on the hosted page still asks the provider when clicked)."""
     options = []
+    rows = await providers.rows(invoice.tenant_id, contract.payment_providers)
     for key in contract.payment_providers:
         try:
-            offered = await providers.resolve(invoice.tenant_id, key)
+            offered = providers.from_row(key, rows.get(key))
         except ValidationError:
             offered, failure = None, f"The settings of the payment provider {key} are incomplete."
         else:
@@ -142,9 +142,15 @@ def _shown_option(stored: dict, token: str) -> PaymentOption:
     )
 
 
-async def document(invoice: Invoice) -> InvoiceDocument:
-    contract = await Contract.get(id=invoice.contract_id)
-    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+async def _settings(invoice: Invoice, given: InvoicingSettings | None) -> InvoicingSettings:
+    return given or await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+
+
+async def document(invoice: Invoice, settings: InvoicingSettings | None = None) -> InvoiceDocument:
+    """The invoice as its page, PDF and emails show it. Its contract is read unless the
+    invoice was read with it; the tenant's settings unless given."""
+    contract = await invoice.contract
+    settings = await _settings(invoice, settings)
     currency = invoice.currency
     lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
     return InvoiceDocument(
@@ -210,10 +216,12 @@ class Addresses:
     bcc: list[str]
 
 
-async def addresses(invoice: Invoice) -> Addresses:
-    contract = await Contract.get(id=invoice.contract_id)
-    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
-    organization = await Organization.get(id=invoice.organization_id)
+async def addresses(invoice: Invoice, settings: InvoicingSettings | None = None) -> Addresses:
+    """Its contract and organization are read unless the invoice was read with them; the
+    tenant's settings unless given."""
+    contract = await invoice.contract
+    organization = await invoice.organization
+    settings = await _settings(invoice, settings)
     to = verification.recipients(contract, organization.billing_emails)
     return Addresses(
         sender=settings.send_invoices_from or settings.company_email,
@@ -240,9 +248,10 @@ async def _email(
     returns the recipients. Rendering takes a while: the invoice is read again just before
     sending, and unless it still `applies`, NoLongerApplies is raised and nothing is sent.
     MailUnavailable propagates (retry); MailRejected too."""
-    shown = await document(invoice)
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    shown = await document(invoice, settings)
     pdf = None if kind in mail.KINDS_WITHOUT_PDF else await render_pdf(shown)
-    to = await addresses(invoice)
+    to = await addresses(invoice, settings)
     outgoing = mail.invoice_message(
         shown,
         sender=to.sender,
@@ -265,15 +274,13 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
     """Send the invoice email once (or again, on request). MailUnavailable propagates: the
     job retries later, and sends the same message. No online payment provider is called
     here."""
-    invoice = await Invoice.get_or_none(id=invoice_id)
+    invoice = await Invoice.filter(id=invoice_id).select_related("contract", "organization").first()
     if invoice is None or not invoice_status.is_sendable(invoice):
         return "not sendable"
     if invoice.sent_at is not None and not resend:
         return "already sent"
     if not invoice.payment_options:
-        invoice.payment_options = await payment_options(
-            invoice, await Contract.get(id=invoice.contract_id)
-        )
+        invoice.payment_options = await payment_options(invoice, await invoice.contract)
         await Invoice.filter(id=invoice.id).update(payment_options=invoice.payment_options)
     try:
         recipients = await _email(
@@ -298,7 +305,7 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
 async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     """A reminder, receipt or void notice to the customer, at most once (its event is the
     record; the Message-ID is derived from invoice, kind and suffix)."""
-    invoice = await Invoice.get_or_none(id=invoice_id)
+    invoice = await Invoice.filter(id=invoice_id).select_related("contract", "organization").first()
 
     def applies(current: Invoice) -> bool:
         return invoice_status.notice_applies(current, kind, suffix)
@@ -345,7 +352,7 @@ async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> s
     if not settings.company_email:
         return "no company email"
     outgoing = mail.invoice_message(
-        await document(invoice),
+        await document(invoice, settings),
         sender=settings.send_invoices_from or settings.company_email,
         to=settings.company_email,
         cc=[],

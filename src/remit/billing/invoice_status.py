@@ -2,7 +2,12 @@
 transition against one table and writes the event (who, when, from, to, why). The groups of
 statuses the rest of billing asks about, and the small rules built on them, are here too."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import date
+
+from tortoise import timezone
 
 from remit.billing import clock, live
 from remit.billing.errors import InvalidTransition
@@ -73,13 +78,41 @@ def notice_applies(invoice: Invoice, kind: str, suffix: str = "") -> bool:
     return True
 
 
+_written_together: ContextVar[list[InvoiceEvent] | None] = ContextVar(
+    "events_written_together", default=None
+)
+
+
+@asynccontextmanager
+async def events_written_together() -> AsyncIterator[None]:
+    """The events recorded inside are written in one statement as the block ends, inside the
+    caller's transaction, rather than one statement each: for a block that never reads
+    them back. An error inside writes none (the transaction rolls back anyway)."""
+    pending: list[InvoiceEvent] = []
+    token = _written_together.set(pending)
+    try:
+        yield
+    finally:
+        _written_together.reset(token)
+    if pending:
+        await InvoiceEvent.bulk_create(pending)
+
+
 async def record(
     invoice: Invoice, type: str, actor: str, detail: str | None = None, **statuses
 ) -> InvoiceEvent:
     """Write the event; every change to an invoice does, so live subscribers are told here."""
-    event = await InvoiceEvent.create(
-        invoice=invoice, type=type, actor=actor, detail=detail, **statuses
-    )
+    pending = _written_together.get()
+    if pending is None:
+        event = await InvoiceEvent.create(
+            invoice=invoice, type=type, actor=actor, detail=detail, **statuses
+        )
+    else:
+        # Its time is when it happened, not when the block wrote it.
+        event = InvoiceEvent(
+            invoice=invoice, type=type, actor=actor, detail=detail, at=timezone.now(), **statuses
+        )
+        pending.append(event)
     await live.invoice_changed(invoice)
     return event
 
@@ -100,14 +133,16 @@ async def move(
     actor: str,
     detail: str | None = None,
     paid_on: date | None = None,
+    changed: tuple[str, ...] = (),
 ) -> None:
     """Change the status of an invoice the caller holds locked, inside its transaction.
     Becoming PAID, it is paid on `paid_on` (the day the money arrived; today by default);
-    leaving PAID, it has no payment day nor time."""
+    leaving PAID, it has no payment day nor time. The fields named in `changed`, set by the
+    caller, are saved with the status, in the same statement."""
     old = Status(invoice.status)
     check(invoice, new)
     invoice.status = new
-    fields = ["status", "updated_at"]
+    fields = ["status", "updated_at", *changed]
     if new in TIMESTAMPS:
         setattr(invoice, TIMESTAMPS[new], clock.now())
         fields.append(TIMESTAMPS[new])

@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from remit.billing import clock, contracts, ids, issuing, jobs, line_items, previews
+from remit.billing import clock, contracts, ids, issuing, jobs, line_items, previews, verification
 from remit.billing.drafts import InvoiceDraft, draft_invoice
 from remit.billing.errors import (
     Conflict,
@@ -146,7 +146,14 @@ async def create(actor: Actor, data: dict[str, Any]) -> Invoice:
         await ServiceLineItem.bulk_create(
             [ServiceLineItem(contract=contract, **item) for item in items]
         )
-        invoice, _ = await issuing.create_draft(contract, tenant, await _draft(contract), actor.who)
+        invoice, _ = await issuing.create_draft(
+            contract,
+            tenant,
+            await InvoicingSettings.get(tenant=tenant),
+            await Organization.get(id=contract.organization_id),
+            await _draft(contract),
+            actor.who,
+        )
     return invoice
 
 
@@ -223,16 +230,15 @@ async def issue(actor: Actor, invoice_id: str) -> Invoice:
         today = clock.today()
         contract.invoicing_start_date = contract.end_date = today
         await contract.save(update_fields=["invoicing_start_date", "end_date", "updated_at"])
-        organization = await Organization.get(id=invoice.organization_id)
-        settings = await InvoicingSettings.get(tenant=tenant)
+        configuration = await verification.configuration(contract)
         # The parties are frozen as they stand on the day of issue, as the cycle's are.
         invoice.period_start = invoice.period_end = today
-        invoice.customer = issuing.customer_party(contract, organization)
-        invoice.provider = issuing.issuer_party(tenant, settings)
+        invoice.customer = issuing.customer_party(contract, configuration.organization)
+        invoice.provider = issuing.issuer_party(tenant, configuration.settings)
         await invoice.save(
             update_fields=["period_start", "period_end", "customer", "provider", "updated_at"]
         )
         lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
-        outcome = await issuing.settle(invoice, lines, contract, today, actor.who)
+        outcome = await issuing.settle(invoice, lines, contract, configuration, today, actor.who)
     await issuing.announce(invoice, outcome, actor.who)
     return invoice

@@ -47,11 +47,27 @@ async def resolve(tenant_id: UUID, key: str, *, disabled_too: bool = False) -> C
     new invoices, payment pages, charges); what it already started (callbacks about money it
     moved, closing the pages it made) is followed with `disabled_too`. Settings that no
     longer validate raise pydantic's ValidationError."""
-    payment_provider = installed().get(key)
-    if payment_provider is None:
+    if key not in installed():
         return None
     row = await ProviderSettings.get_or_none(tenant_id=tenant_id, provider=key)
-    if row is None or not (row.enabled or disabled_too):
+    return from_row(key, row, disabled_too=disabled_too)
+
+
+async def rows(tenant_id: UUID, keys: list[str]) -> dict[str, ProviderSettings]:
+    """The tenant's settings of these providers, by key, read in one statement; a provider
+    never set up is absent. `from_row` makes each a `resolve`."""
+    if not keys:
+        return {}
+    found = await ProviderSettings.filter(tenant_id=tenant_id, provider__in=keys)
+    return {row.provider: row for row in found}
+
+
+def from_row(
+    key: str, row: ProviderSettings | None, *, disabled_too: bool = False
+) -> Configured | None:
+    """`resolve`, from the tenant's settings row of the provider already read (None: none)."""
+    payment_provider = installed().get(key)
+    if payment_provider is None or row is None or not (row.enabled or disabled_too):
         return None
     return Configured(
         key, payment_provider, payment_provider.Settings.model_validate(_opened(row.settings))

@@ -1,6 +1,7 @@
 """The checks an invoice passes before it is numbered and sent. A failure holds it
 (ON_HOLD) with the reasons, in words the tenant can act on; it is never sent."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from pydantic import ValidationError
@@ -9,7 +10,8 @@ from remit.billing import invoicing_settings, periods, providers, validation
 from remit.billing.errors import Invalid
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceLine
-from remit.models.settings import InvoicingSettings
+from remit.models.organizations import Organization
+from remit.models.settings import InvoicingSettings, ProviderSettings
 
 # Far below what a BIGINT holds, and above any honest invoice.
 MAX_MINOR_UNITS = 10**15
@@ -19,10 +21,30 @@ def recipients(contract: Contract, organization_emails: list[str]) -> list[str]:
     return [contract.billing_email] if contract.billing_email else list(organization_emails)
 
 
-async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], contract: Contract) -> list[str]:
+@dataclass(frozen=True)
+class Configuration:
+    """What issuing a contract's invoice reads besides the contract and its items: the
+    tenant's invoicing settings, the organization billed, and the tenant's settings of the
+    contract's payment providers. Read once by the caller and passed along."""
+
+    settings: InvoicingSettings
+    organization: Organization
+    providers: dict[str, ProviderSettings]
+
+
+async def configuration(contract: Contract) -> Configuration:
+    return Configuration(
+        await InvoicingSettings.get(tenant_id=contract.tenant_id),
+        await contract.organization,
+        await providers.rows(contract.tenant_id, contract.payment_providers),
+    )
+
+
+def hold_reasons(
+    invoice: Invoice, lines: list[InvoiceLine], contract: Contract, configuration: Configuration
+) -> list[str]:
     reasons: list[str] = []
-    organization = await contract.organization
-    to = recipients(contract, organization.billing_emails)
+    to = recipients(contract, configuration.organization.billing_emails)
     if not to:
         reasons.append("No billing email on the contract or its organization.")
     for address in [*to, *contract.billing_emails_cc]:
@@ -44,14 +66,15 @@ async def hold_reasons(invoice: Invoice, lines: list[InvoiceLine], contract: Con
         reasons.append(f"An amount is beyond what an {invoice.currency} invoice can carry.")
     if invoice.total < 0:
         reasons.append("The total is negative.")
-    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
-    for missing in invoicing_settings.missing_for_invoicing(settings, enabled_providers=1):
+    for missing in invoicing_settings.missing_for_invoicing(
+        configuration.settings, enabled_providers=1
+    ):
         if missing.field and missing.field[0] == "company":
             reasons.append(missing.message)
     takers = 0
     for key in contract.payment_providers:
         try:
-            offered = await providers.resolve(invoice.tenant_id, key)
+            offered = providers.from_row(key, configuration.providers.get(key))
         except ValidationError:
             reasons.append(f"The settings of the payment provider {key} are incomplete.")
             continue
