@@ -477,7 +477,7 @@ async def test_the_pdf_states_the_number_the_invoice_it_corrects_and_the_totals(
     assert f"Germany Invoice date {invoice.issue_date:%-d %b %Y}" in text
     assert "Three seats were never used." in text
     assert "Seats 3 €49.99 €149.97 20% €29.99 €179.96" in text
-    assert "Setup €500.00 €100.00 20% €20.00 €120.00" in text
+    assert "Setup By amount €500.00 €100.00 20% €20.00 €120.00" in text
     assert [line for line in text if line.startswith(("Subtotal ", "Tax ", "Total "))] == [
         "Subtotal €249.97",
         "Tax €49.99",
