@@ -58,9 +58,9 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--pdf-samples", type=int, default=50, help="cycle: PDFs timed")
     parser.add_argument("--profile", default=None, help="cycle: write a cProfile of the cycle")
     parser.add_argument(
-        "--seconds", type=float, default=5, help="http: seconds per figure in each round"
+        "--seconds", type=float, default=3, help="http: seconds per figure in each round"
     )
-    parser.add_argument("--rounds", type=int, default=3, help="http: rounds of the figures")
+    parser.add_argument("--rounds", type=int, default=5, help="http: rounds of the figures")
     parser.add_argument(
         "--connections", type=int, default=8, help="http: the load generator's connections"
     )

@@ -3,16 +3,19 @@
 
 The data is made through the product's own billing functions: a tenant ready to invoice
 with 100 LIVE contracts of three line items each, every contract's first invoice issued
-(`issuing.issue`) and marked paid, so each invoice has three lines and three events
-(created, issued, paid). Then `python -m remit serve` is started on loopback as an operator
-would start it (one uvicorn process, the embedded mode: no Redis), on that database, and
-once /healthz answers, a load generator in another process sends each request without
-pause over `--connections` keep-alive connections for `--seconds`, the three figures one
-after another in each of `--rounds` rounds (after a warm-up round of a second each).
+(`issuing.issue`, not delivered) and marked paid, so each invoice has three lines and three
+events (created, DUE, PAID). Then `python -m remit serve` is started on loopback as an
+operator would start it (one uvicorn process, the embedded mode: no Redis; its daily cycle
+put off to 23:59 UTC), on that database, and once /healthz answers, a load generator in
+another process sends each request without pause over `--connections` keep-alive
+connections for `--seconds`, the three figures one after another in each of `--rounds`
+rounds (after a warm-up round of a second each).
 
-Each ratio is the figure's requests per second over /healthz's in the same round (median
-over the rounds), so that other work on the machine weighs on both alike. Targets: the
-tenant query at 25 % of /healthz at least, the page of invoices at 1.5 %.
+Each ratio is the figure's requests per second over /healthz's in the same round (the
+median over the rounds, and the lowest and highest), so that other work on the machine
+weighs on both alike; many short rounds rather than a few long ones keep a burst of it
+within one round. Targets: the tenant query at 25 % of /healthz at least, the page of
+invoices at 1.5 %.
 
     python -m bench http [--seconds S] [--rounds N] [--connections N] [--database-url URL]
 """
@@ -98,6 +101,10 @@ def start_server(database_url: str, port: int, folder: Path, log) -> subprocess.
         "REMIT_REDIS_URL": "",
         "REMIT_SECRET_KEY": "bench",
         "REMIT_OUTBOX_DIR": str(folder / "outbox"),
+        # A server started after the day's cycle time runs the cycle at once, which would
+        # deliver (render and mail) every undelivered invoice in the database while the
+        # figures are taken: the bench's own, and those the cycle bench leaves in `all`.
+        "REMIT_CYCLE_TIME": "23:59",
     }
     command = [sys.executable, "-m", "remit", "serve", "--host", HOST, "--port", str(port)]
     return subprocess.Popen(
@@ -246,22 +253,27 @@ async def main(seconds: float, rounds: int, connections: int, database_url: str 
                 rates = measure(figures, port, seconds, rounds, connections)
             finally:
                 stop_server(server)
+        mailed = list((folder / "outbox").glob("*"))
+        if mailed:
+            raise RuntimeError(f"the server mailed {len(mailed)} messages while measured")
 
     backend = "PostgreSQL" if url.startswith("postgres") else "SQLite"
     print(
         f"http: database {backend}; `remit serve` (1 uvicorn process) on loopback; a load "
         f"generator process, {connections} keep-alive connections; {rounds} rounds of "
-        f"{seconds:g} s per figure; median req/s, ratio to /healthz in the same round"
+        f"{seconds:g} s per figure; median req/s, ratio to /healthz in the same round "
+        "(median, and lowest-highest over the rounds)"
     )
     baseline = rates["healthz"]
     for figure in figures:
         rate = statistics.median(rates[figure.name])
         line = f"{figure.label:<44} {rate:9.1f} req/s"
         if figure.name in TARGETS:
-            ratio = statistics.median(
-                mine / base for mine, base in zip(rates[figure.name], baseline, strict=True)
-            )
-            target = TARGETS[figure.name]
+            ratios = [mine / base for mine, base in zip(rates[figure.name], baseline, strict=True)]
+            ratio, target = statistics.median(ratios), TARGETS[figure.name]
             verdict = "PASS" if ratio >= target else "below"
-            line += f"  ratio {ratio * 100:6.2f} %  target {target * 100:g} %  {verdict}"
+            line += (
+                f"  ratio {ratio * 100:6.2f} % ({min(ratios) * 100:.2f}-{max(ratios) * 100:.2f})"
+                f"  target {target * 100:g} %  {verdict}"
+            )
         print(line)
