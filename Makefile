@@ -85,6 +85,7 @@ test-sqlite:
 BENCH_ARGS ?=
 bench: $(VENV)/.dev-installed services
 	$(BIN)/python -m bench api
+	$(BIN)/python -m bench http $(BENCH_ARGS)
 	psql -q -h 127.0.0.1 -U postgres -c 'DROP DATABASE IF EXISTS remit_bench' -c 'CREATE DATABASE remit_bench'
 	$(BIN)/python -m bench all --database-url postgres://postgres@127.0.0.1:5432/remit_bench $(BENCH_ARGS)
 

@@ -1,6 +1,6 @@
 """Benchmarks, each reported as ratios against a baseline measured in the same process.
 
-    python -m bench [api|cycle|limits|all] [options]
+    python -m bench [api|cycle|limits|http|all] [options]
 
 api    API request overhead against GET /healthz (bench/api.py).
 cycle  The daily invoicing cycle: invoices per second with and without delivery, and the
@@ -8,7 +8,11 @@ cycle  The daily invoicing cycle: invoices per second with and without delivery,
        empty database, and Redis unless --embedded (its own queue there; nothing flushed).
 limits How soon the costliest queries are refused, against a tenant's plainest query, and
        that query's latency while they are sent (bench/limits.py). Leaves data behind.
-all    All three, in that order (the default).
+http   GraphQL over real HTTP: `remit serve` on loopback and a load generator in another
+       process; requests per second of `{ tenant }` and of `invoices(first: 100)` with
+       lines and events, against GET /healthz on the same server (bench/http.py). Leaves
+       data behind.
+all    All four, in that order (the default).
 
 Without --database-url each runs on a SQLite file in a temporary folder.
 """
@@ -16,7 +20,7 @@ Without --database-url each runs on a SQLite file in a temporary folder.
 import argparse
 import asyncio
 
-from bench import api, cycle, limits
+from bench import api, cycle, http, limits
 
 
 def arguments() -> argparse.Namespace:
@@ -26,7 +30,7 @@ def arguments() -> argparse.Namespace:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
-        "which", nargs="?", choices=("api", "cycle", "limits", "all"), default="all"
+        "which", nargs="?", choices=("api", "cycle", "limits", "http", "all"), default="all"
     )
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--requests", type=int, default=2000, help="api: requests per figure")
@@ -53,6 +57,13 @@ def arguments() -> argparse.Namespace:
     )
     parser.add_argument("--pdf-samples", type=int, default=50, help="cycle: PDFs timed")
     parser.add_argument("--profile", default=None, help="cycle: write a cProfile of the cycle")
+    parser.add_argument(
+        "--seconds", type=float, default=3, help="http: seconds per figure in each round"
+    )
+    parser.add_argument("--rounds", type=int, default=5, help="http: rounds of the figures")
+    parser.add_argument(
+        "--connections", type=int, default=8, help="http: the load generator's connections"
+    )
     return parser.parse_args()
 
 
@@ -72,6 +83,8 @@ async def main(options: argparse.Namespace) -> None:
         )
     if options.which in ("limits", "all"):
         await limits.main(options.sends, options.invoices, options.database_url)
+    if options.which in ("http", "all"):
+        await http.main(options.seconds, options.rounds, options.connections, options.database_url)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ only at the edges, when an amount is read from or shown to a person.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
 
+from babel import Locale
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
 from remit.billing.errors import Invalid
@@ -30,6 +32,13 @@ def check_currency(code: str, *, field: list[str] | None = None) -> str:
             field=field,
         )
     return code
+
+
+@cache
+def _locale(name: str) -> Locale:
+    """Parsed once: babel would parse the name again for each amount, which costs more than
+    formatting it."""
+    return Locale.parse(name)
 
 
 def exponent(currency: str) -> int:
@@ -89,7 +98,7 @@ class Money:
         return Decimal(self.minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
     def formatted(self, locale: str = "en_US") -> str:
-        return format_currency(self.amount, self.currency, locale=locale)
+        return format_currency(self.amount, self.currency, locale=_locale(locale))
 
     def __add__(self, other: "Money") -> "Money":
         self._same_currency(other)

@@ -9,11 +9,17 @@ from remit.billing.money import Money as MoneyValue
 class Money:
     amount: Decimal
     currency: str = strawberry.field(description="ISO 4217")
-    formatted: str = strawberry.field(description='Formatted for people, e.g. "€1,250.00"')
+    value: strawberry.Private[MoneyValue]
+
+    @strawberry.field(description='Formatted for people, e.g. "€1,250.00"')
+    def formatted(self) -> str:
+        # Only when asked for: formatting is most of the cost of an amount, and a page of
+        # invoices has over a thousand of them.
+        return self.value.formatted()
 
     @classmethod
     def from_value(cls, value: MoneyValue) -> "Money":
-        return cls(amount=value.amount, currency=value.currency, formatted=value.formatted())
+        return cls(amount=value.amount, currency=value.currency, value=value)
 
     @classmethod
     def of(cls, minor: int, currency: str) -> "Money":

@@ -39,7 +39,12 @@ class Edge(Generic[Node]):
 class Connection(Generic[Node]):
     edges: list[Edge[Node]]
     page_info: PageInfo
-    total_count: int
+    listed: strawberry.Private[QuerySet]
+
+    @strawberry.field
+    async def total_count(self) -> int:
+        # Counted only when asked for: most pages are read without it, a statement saved.
+        return await self.listed.count()
 
 
 def encode_cursor(created_at: datetime, id: UUID) -> str:
@@ -68,7 +73,6 @@ async def paginate(
     if first < 0:
         raise Invalid("first must not be negative.", field=["first"])
     first = min(first, MAX_PAGE)
-    total = await queryset.count()
     page = queryset.order_by(*(["-created_at", "-id"] if newest_first else ["created_at", "id"]))
     if after is not None:
         created_at, id = decode_cursor(after)
@@ -86,5 +90,5 @@ async def paginate(
         page_info=PageInfo(
             has_next_page=len(rows) > first, end_cursor=edges[-1].cursor if edges else None
         ),
-        total_count=total,
+        listed=queryset,
     )
