@@ -17,6 +17,7 @@ from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.workers.invoices import deliver_invoice
 from tests import factories
+from tests.billing.test_documents import scanned
 from tests.servers import Collector, free_port, start
 from tests.web.test_pages import checkout_session
 
@@ -48,7 +49,7 @@ async def issue_one(drain_jobs, **contract_fields):
     return tenant, await Invoice.get(contract=contract)
 
 
-async def test_an_issued_invoice_is_emailed_once_with_its_pdf(mail_server, drain_jobs):
+async def test_an_issued_invoice_is_emailed_once_with_its_pdf(mail_server, drain_jobs, tmp_path):
     _, invoice = await issue_one(drain_jobs)
 
     [(recipients, message)] = received(mail_server)
@@ -69,7 +70,17 @@ async def test_an_issued_invoice_is_emailed_once_with_its_pdf(mail_server, drain
     assert attachment.get_content().startswith(b"%PDF-")
     text = message.get_body(("plain",)).get_content()
     assert f"https://pay.acme.com/i/{invoice.public_token}" in text
-    assert "€1,299.88" in text and "IBAN: DE89370400440532013000" in text
+    assert "€1,299.88" in text and "IBAN: DE89 3704 0044 0532 0130 00" in text
+    assert "Reference: RF74 0000 01" in text
+    # The PDF's payment QR code: the transfer of the amount due to the tenant's account.
+    payload = scanned(attachment.get_content(), tmp_path)
+    assert payload[5:] == [
+        "Acme GmbH",
+        "DE89370400440532013000",
+        "EUR1299.88",
+        "",
+        "RF74000001",
+    ]
     assert invoice.sent_at is not None and invoice.status == InvoiceStatus.DUE
     assert [o["provider"] for o in invoice.payment_options] == ["bank_transfer"]
     event = await InvoiceEvent.get(invoice=invoice, type="sent")
@@ -191,10 +202,11 @@ async def test_a_stripe_outage_holds_no_invoice_email(
             "payment_url": f"https://pay.acme.com/i/{invoice.public_token}/pay/stripe",
             "reference": None,
             "expires_at": None,
+            "credit_transfer": None,
         }
         text = message.get_body(("plain",)).get_content()
         assert f"Pay now: https://pay.acme.com/i/{invoice.public_token}/pay/stripe" in text
-        assert "IBAN: DE89370400440532013000" in text
+        assert "IBAN: DE89 3704 0044 0532 0130 00" in text
     assert not await InvoiceEvent.filter(type="payment_option_failed").exists()
 
     # The pay link asks Stripe, once it answers, for a session made now.

@@ -22,7 +22,7 @@ from remit.billing.documents import (
     render_pdf,
 )
 from remit.billing.money import Money
-from remit.plugins.api import PaymentOption
+from remit.plugins.api import CreditTransfer, PaymentOption
 
 BANK_INSTRUCTIONS = (
     "Please transfer the amount due to:\n"
@@ -444,6 +444,60 @@ def test_pdf_fetches_no_remote_logo():
         server.server_close()
     assert pdf.startswith(b"%PDF-")
     assert requests == []
+
+
+TRANSFER = CreditTransfer("Acme GmbH", "DE89370400440532013000", "COBADEFFXXX", "RF34000042")
+
+
+def with_transfer(**changes) -> InvoiceDocument:
+    bank = PaymentOption(
+        provider="bank_transfer",
+        name="Bank transfer",
+        instructions=BANK_INSTRUCTIONS,
+        credit_transfer=TRANSFER,
+    )
+    return invoice_document(payment_options=[bank], **changes)
+
+
+def scanned(pdf: bytes, folder) -> list[str]:
+    """The payload of the QR code a phone would read off the printed PDF, line by line."""
+    page = folder / "page"
+    subprocess.run(
+        ["pdftoppm", "-r", "200", "-png", "-singlefile", "-", page], input=pdf, check=True
+    )
+    result = subprocess.run(
+        ["zbarimg", "--raw", "-q", "-Sdisable", "-Sqrcode.enable", f"{page}.png"],
+        capture_output=True,
+        check=True,
+    )
+    return result.stdout.decode().rstrip("\n").split("\n")
+
+
+def test_the_pdf_carries_a_sepa_transfer_qr_code_of_the_amount_due(tmp_path):
+    partly_paid = with_transfer(amount_paid=eur("299.88"), amount_due=eur("1000.00"))
+
+    # EPC069-12: service tag, version 002, character set, SCT, BIC, beneficiary, IBAN, amount,
+    # purpose (none) and the structured creditor reference.
+    assert scanned(render_pdf(partly_paid), tmp_path) == [
+        "BCD",
+        "002",
+        "2",
+        "SCT",
+        "COBADEFFXXX",
+        "Acme GmbH",
+        "DE89370400440532013000",
+        "EUR1000",
+        "",
+        "RF34000042",
+    ]
+    assert 'alt="Payment QR code: scan it' in render_html(partly_paid)
+
+
+def test_no_payment_qr_code_without_an_amount_due_in_euros():
+    assert documents.payment_qr(with_transfer().payment_options[0], eur("0")) is None
+    assert documents.payment_qr(with_transfer().payment_options[0], Money.parse("5", "CHF")) is None
+    assert documents.payment_qr(invoice_document().payment_options[0], eur("5")) is None
+    assert '<img class="qr"' not in render_html(with_transfer(amount_due=eur("0")), for_pdf=True)
 
 
 def test_pdf_embeds_an_inline_logo():

@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from remit import PaymentOption, PaymentRefused, WebhookRejected
+from remit import CreditTransfer, PaymentOption, PaymentRefused, WebhookRejected
 from remit.plugins.bank_transfer import BankAccount, BankTransfer, BankTransferSettings
 from remit.testing import sample_invoice
 
@@ -42,9 +42,13 @@ async def test_eur_invoice_gets_the_iban_account():
             "Please transfer the amount due to:\n"
             "Account holder: Acme GmbH\n"
             "Bank: Deutsche Bank\n"
-            "IBAN: DE89370400440532013000\n"
+            "IBAN: DE89 3704 0044 0532 0130 00\n"
             "BIC: DEUTDEFF\n"
-            "Reference: INV-000042"
+            "Reference: RF34 0000 42"
+        ),
+        # For the payment QR code: compact, the reference structured.
+        credit_transfer=CreditTransfer(
+            "Acme GmbH", "DE89370400440532013000", "DEUTDEFF", "RF34000042"
         ),
     )
 
@@ -60,7 +64,7 @@ async def test_usd_invoice_gets_the_account_and_routing_number():
         "Bank: JPMorgan Chase\n"
         "Account number: 000123456789\n"
         "Routing number: 021000021\n"
-        "Reference: INV-000042"
+        "Reference: RF34 0000 42"
     )
 
 
@@ -81,8 +85,10 @@ async def test_uk_account_with_a_sort_code():
         "Bank: NatWest\n"
         "Account number: 31926819\n"
         "Sort code: 60-16-13\n"
-        "Reference: INV-000042"
+        "Reference: RF34 0000 42"
     )
+    # No IBAN: no SEPA transfer to put in a QR code.
+    assert option.credit_transfer is None
 
 
 async def test_an_unnumbered_invoice_is_referenced_by_its_id():
@@ -91,6 +97,21 @@ async def test_an_unnumbered_invoice_is_referenced_by_its_id():
     option = await provider.payment_option(invoice, settings(EUR_ACCOUNT))
 
     assert option.instructions.splitlines()[-1] == f"Reference: {invoice.id}"
+    assert option.credit_transfer is None
+
+
+async def test_a_chf_invoice_paid_to_a_qr_iban_quotes_the_swiss_qr_reference():
+    account = {
+        "currency": "CHF",
+        "account_holder": "Acme AG",
+        "bank_name": "PostFinance",
+        "iban": "CH44 3199 9123 0008 8901 2",
+    }
+
+    option = await provider.payment_option(sample_invoice(currency="CHF"), settings(account))
+
+    assert option.instructions.splitlines()[-1] == "Reference: 00 00000 00000 00000 00000 00420"
+    assert option.credit_transfer.reference == "000000000000000000000000420"
 
 
 async def test_a_currency_without_an_account_is_refused():

@@ -38,7 +38,13 @@ from remit.models.contracts import Contract
 from remit.models.credit_notes import CreditNote
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
 from remit.models.settings import InvoicingSettings
-from remit.plugins.api import InvoiceView, PaymentOption, PaymentRefused, ProviderError
+from remit.plugins.api import (
+    CreditTransfer,
+    InvoiceView,
+    PaymentOption,
+    PaymentRefused,
+    ProviderError,
+)
 
 logger = logging.getLogger("remit.delivery")
 
@@ -134,11 +140,13 @@ def _shown_option(stored: dict, token: str) -> PaymentOption:
     # An online payment page expires (Stripe's after a day); the invoice links to our own
     # address for it, which makes a fresh one whenever the customer clicks.
     url = links.pay_url(token, stored["provider"]) if stored.get("payment_url") else None
+    transfer = stored.get("credit_transfer")
     return PaymentOption(
         provider=stored["provider"],
         name=stored["name"],
         instructions=stored.get("instructions"),
         payment_url=url,
+        credit_transfer=CreditTransfer(**transfer) if transfer else None,
     )
 
 

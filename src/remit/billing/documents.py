@@ -17,6 +17,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import segno.helpers
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -336,6 +337,30 @@ def _amount_texts(line: "DocumentLine | CreditedLine") -> tuple[str, ...]:
     )
 
 
+# EPC069-12: the SEPA credit transfer code carries euro amounts up to this.
+LARGEST_QR_AMOUNT = Decimal("999999999.99")
+
+
+def payment_qr(option: PaymentOption, amount_due: Money) -> str | None:
+    """The option's payment QR code for the amount due, as a PNG data: URL: the EPC069-12
+    SEPA credit transfer code ("GiroCode") for a euro transfer, which a banking app scans to
+    fill in the beneficiary, IBAN, BIC, amount and structured reference. None when the
+    option is not a bank transfer, nothing is due, or the amount is not in euros."""
+    transfer = option.credit_transfer
+    amount = amount_due.amount
+    if transfer is None or amount_due.currency != "EUR" or not 0 < amount <= LARGEST_QR_AMOUNT:
+        return None
+    code = segno.helpers.make_epc_qr(
+        name=transfer.beneficiary[:70],
+        iban=transfer.iban,
+        bic=transfer.bic,
+        amount=amount,
+        reference=transfer.reference,
+    )
+    # One pixel a module: the stylesheet scales it up without smoothing.
+    return code.png_data_uri(scale=1, border=0)
+
+
 def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dict[str, Any]:
     """What every invoice template receives."""
     credit = document.credit_applied or Money.zero(document.currency)
@@ -352,6 +377,10 @@ def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dic
         "status_class": str(document.status).lower().replace("_", "-"),
         "void": str(document.status) == "VOID",
         "column_widths": amount_column_widths(document.lines) if for_pdf else None,
+        "payment_qrs": {
+            option.provider: payment_qr(option, document.amount_due)
+            for option in document.payment_options
+        },
     }
 
 

@@ -56,6 +56,14 @@ def payment_reference(number: str | None, *, qr_iban: bool = False) -> str | Non
     return qr_reference(sequence) if qr_iban else creditor_reference(sequence)
 
 
+def printed(reference: str) -> str:
+    """A reference as people read and type it: a creditor reference in groups of four from
+    the left (`RF18 0000 42`), a QR reference as `21 00000 00003 13947 14300 09017`."""
+    if reference.startswith("RF"):
+        return " ".join(reference[i : i + 4] for i in range(0, len(reference), 4))
+    return " ".join([reference[:2], *(reference[i : i + 5] for i in range(2, len(reference), 5))])
+
+
 def sequence_referred(reference: str | None) -> int | None:
     """The invoice counter a structured reference names, when it is one of ours with valid
     check digits."""

@@ -79,6 +79,19 @@ class InvoiceView:
 
 
 @dataclass(frozen=True)
+class CreditTransfer:
+    """Where a bank transfer goes: `beneficiary` (the account holder's name, at most 70
+    characters in the QR code), `iban` and `bic` (compact, no spaces; `bic` may be None
+    within the EEA) and the `reference` the payer quotes (an ISO 11649 RF reference, which
+    banks carry as a structured reference)."""
+
+    beneficiary: str
+    iban: str
+    bic: str | None
+    reference: str
+
+
+@dataclass(frozen=True)
 class PaymentOption:
     """How the customer pays one invoice with one provider: instructions printed on the
     invoice, a URL to pay online, or both.
@@ -90,8 +103,13 @@ class PaymentOption:
     (a checkout session): Remit remembers it and passes it to `close_payment_option` when
     the invoice is voided. `expires_at` is when the URL stops working.
 
-    From `describe` only `provider`, `name` and `instructions` count: the invoice's pay
-    button, for an online provider, is always Remit's own link."""
+    `credit_transfer`, for a provider paid by bank transfer, is the account and the
+    reference to pay to: Remit prints it as a payment QR code a banking app scans (for
+    EUR, the EPC069-12 SEPA credit transfer code), with the amount due when it is shown,
+    and none when nothing is due.
+
+    From `describe` only `provider`, `name`, `instructions` and `credit_transfer` count:
+    the invoice's pay button, for an online provider, is always Remit's own link."""
 
     provider: str
     name: str
@@ -99,6 +117,7 @@ class PaymentOption:
     payment_url: str | None = None
     reference: str | None = None
     expires_at: datetime | None = None
+    credit_transfer: CreditTransfer | None = None
 
 
 class ChargeStatus(StrEnum):

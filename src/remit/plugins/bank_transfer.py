@@ -18,7 +18,15 @@ from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as InvalidNumber
 from stdnum.us import rtn
 
-from remit import BaseProvider, InvoiceView, PaymentOption, PaymentRefused, hookimpl
+from remit import (
+    BaseProvider,
+    CreditTransfer,
+    InvoiceView,
+    PaymentOption,
+    PaymentRefused,
+    hookimpl,
+)
+from remit.billing import references
 
 IBAN_EXAMPLE = "DE89 3704 0044 0532 0130 00"
 
@@ -128,7 +136,7 @@ class BankAccount(BaseModel):
         details = [
             ("Account holder", self.account_holder),
             ("Bank", self.bank_name),
-            ("IBAN", self.iban),
+            ("IBAN", IBAN(self.iban).formatted if self.iban else None),
             ("BIC", self.bic),
             ("Account number", self.account_number),
             ("Sort code", self.sort_code),
@@ -162,11 +170,22 @@ class BankTransfer(BaseProvider):
         account = next((a for a in settings.accounts if a.currency == invoice.currency), None)
         if account is None:
             raise PaymentRefused(f"No bank account is set up for {invoice.currency} payments.")
-        reference = invoice.number or str(invoice.id)
-        instructions = "\n".join(
-            ["Please transfer the amount due to:", *account.lines(), f"Reference: {reference}"]
+        reference = references.payment_reference(
+            invoice.number,
+            qr_iban=invoice.currency == "CHF" and references.is_qr_iban(account.iban),
         )
-        return PaymentOption(provider=self.key, name=self.name, instructions=instructions)
+        quoted = references.printed(reference) if reference else invoice.number or str(invoice.id)
+        instructions = "\n".join(
+            ["Please transfer the amount due to:", *account.lines(), f"Reference: {quoted}"]
+        )
+        transfer = (
+            CreditTransfer(account.account_holder, account.iban, account.bic, reference)
+            if account.iban and reference
+            else None
+        )
+        return PaymentOption(
+            provider=self.key, name=self.name, instructions=instructions, credit_transfer=transfer
+        )
 
     async def payment_option(
         self, invoice: InvoiceView, settings: BankTransferSettings
