@@ -78,6 +78,9 @@ class GraphQLApp(GraphQL):
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
             allowed_origins=[origin for origin in [self.public_origin] if origin]
             + list(allowed_origins),
+            # A multipart form can be posted from any site without a preflight; here it still
+            # needs a header no form can send: the API key, or the session's X-CSRF-Token.
+            multipart_uploads_enabled=True,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
