@@ -72,7 +72,7 @@ def _decode(content: bytes, content_type: str, field: Sequence[str]) -> None:
             if image.width * image.height > MAX_PIXELS:
                 raise Invalid(
                     f"A logo is at most {MAX_PIXELS:,} pixels; this one is "
-                    f"{image.width} × {image.height}.",
+                    f"{image.width} by {image.height}.",
                     field=field,
                 )
             image.load()
