@@ -255,9 +255,14 @@ async def store(tenant: Tenant, image: Image | None) -> None:
     await logo.save()
 
 
-async def upload(actor: Actor, content: bytes) -> InvoicingSettings:
-    """The uploaded file becomes the tenant's logo, in place of any address set."""
+async def upload(actor: Actor, content: bytes | None) -> InvoicingSettings:
+    """The uploaded file becomes the tenant's logo, in place of any address set. None: the
+    request carried no file."""
     require(actor, Permission.SETTINGS)
+    if content is None:
+        raise Invalid(
+            "No file was sent: send the logo as a file in a multipart request.", field=["file"]
+        )
     image = checked(content, ["file"])
     return await _replaced(actor.tenant, image)
 

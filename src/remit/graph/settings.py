@@ -262,7 +262,9 @@ class SettingsMutation:
         "scripts, event handlers or references to anything outside it."
     )
     async def logo_upload(self, info: Info, file: Upload) -> InvoicingSettingsPayload:
-        content = await file.read()
+        # Only a multipart request carries a file; a value written in the query or the JSON
+        # variables is not one.
+        content = await file.read() if hasattr(file, "read") else None
         return await settings_payload(info, logos.upload(info.context.actor, content))
 
     @strawberry.mutation(description="The tenant's documents go without a logo.")
