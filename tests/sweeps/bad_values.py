@@ -18,6 +18,8 @@ from graphql import (
     GraphQLNonNull,
 )
 
+from tests.sweeps.valid_calls import Upload
+
 NUL = "\u0000"
 LONE_SURROGATE = "\ud800"
 # Under the 1 MiB request body limit, so the value itself reaches the API's checks.
@@ -34,6 +36,8 @@ BY_SCALAR: dict[str, list[Any]] = {
     "Decimal": ["abc", "-1", "0.0000001", "NaN", "Infinity", "1e999999", ""],
     "Date": ["2025-02-30", "2027-13-01", "tomorrow", "", 20270101],
     "JSON": [5, "text", [], {NUL: LONE_SURROGATE}],
+    # Not a file: values written in the JSON variables, and files that are no image.
+    "Upload": ["iVBORw0KGgo=", 5, {}, Upload(b"<html></html>"), Upload(b"\x89PNG\r\n\x1a\n")],
 }
 BY_NAME: dict[str, list[Any]] = {
     "currency": ["ZZZ", "XTS", "EURO"],

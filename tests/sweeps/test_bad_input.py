@@ -4,7 +4,6 @@ error or a payload UserError with a message, never "Internal error", never a 5xx
 nothing in the database, and log nothing at ERROR; the valid call it was made from must
 then succeed, or the sweep proved nothing about that operation."""
 
-import json
 import logging
 
 import pytest
@@ -20,6 +19,7 @@ from tests.sweeps.valid_calls import (
     baseline,
     build_world,
     document,
+    request,
     swept_operations,
 )
 
@@ -41,12 +41,9 @@ async def snapshot() -> dict[str, list[dict]]:
 
 
 async def call(api, key: str, query: str, variables: dict):
-    # Encoded here, ASCII-escaped: a lone surrogate cannot be sent as UTF-8.
-    return await api.post(
-        "/graphql",
-        content=json.dumps({"query": query, "variables": variables}),
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-    )
+    sent = request(query, variables)
+    headers = {"Authorization": f"Bearer {key}", **sent.pop("headers", {})}
+    return await api.post("/graphql", headers=headers, **sent)
 
 
 def unclear(operation: Operation, spoilt: Spoilt, response) -> str | None:
