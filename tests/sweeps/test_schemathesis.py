@@ -80,6 +80,8 @@ def scalars(ids: list[str]) -> dict[str, st.SearchStrategy[ValueNode]]:
         ).map(nodes.String),
         "JSON": JSON_VALUES.map(json_node),
         "ID": st.one_of(st.sampled_from(ids), st.text()).map(nodes.String),
+        # A query's literal is never a file (only a multipart request carries one).
+        "Upload": st.text().map(nodes.String),
     }
 
 
