@@ -11,13 +11,14 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image as PillowImage
 
-from remit.billing import cycle, delivery, logos
+from remit.billing import cycle, delivery, documents, logos
 from remit.billing.roles import Actor
 from remit.models.invoices import Invoice
 from remit.models.settings import InvoicingSettings, Logo
 from remit.models.users import UserRole
 from tests import factories
 from tests.billing.test_delivery import mail_server, received  # noqa: F401 (a fixture)
+from tests.billing.test_documents import invoice_document
 from tests.billing.test_logos import MALICIOUS_SVG
 
 UPLOAD = """
@@ -249,3 +250,15 @@ async def test_the_hosted_page_links_the_served_logo_and_its_policy_allows_it(ap
     assert f'<img class="logo" src="{url}"' in page.text
     assert "img-src 'self' https: data:;" in page.headers["content-security-policy"]
     assert (await InvoicingSettings.get(tenant=tenant)).logo_url is None
+
+
+def test_a_sanitised_svg_logo_is_drawn_in_the_pdf():
+    drawn = b"""<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40" onload="x()">
+      <script>x()</script><rect width="120" height="40" fill="#E0115F"/></svg>"""
+    svg = logos.checked(drawn, ["file"])
+    logo = documents.LogoImage(svg.content, svg.content_type, "cd" * 32)
+    branding = documents.Branding(logo_url=None, brand_color=None, footer_note=None, logo=logo)
+
+    pixels = logo_pixels(documents.render_pdf(invoice_document(branding=branding)))
+
+    assert abs(len(pixels) - 120 * 40) <= 120 + 40
