@@ -42,9 +42,17 @@ def test_what_is_not_an_image_is_refused_whatever_it_is_called():
         "The logo must be a PNG, JPEG or SVG image."
     )
     assert refusal(b"GIF89a\x01\x00\x01\x00") == "The logo must be a PNG, JPEG or SVG image."
-    # A PNG's signature on what does not decode.
-    assert refusal(factories.png()[:60]) == "The logo is not a readable PNG image."
-    assert refusal(b"\xff\xd8\xff\xe0 not a jpeg") == "The logo is not a readable JPEG image."
+    # A PNG's or a JPEG's signature on what does not decode, or is cut short (whether or
+    # not WeasyPrint, imported, has Pillow fill in truncated images).
+    assert refusal(b"\x89PNG\r\n\x1a\n not a png IEND\xaeB`\x82") == (
+        "The logo is not a readable PNG image."
+    )
+    assert refusal(b"\xff\xd8\xff\xe0 not a jpeg \xff\xd9") == (
+        "The logo is not a readable JPEG image."
+    )
+    cut_short = "The logo is not a readable {} image: it is cut short."
+    assert refusal(factories.png()[:60]) == cut_short.format("PNG")
+    assert refusal(jpeg()[:-40]) == cut_short.format("JPEG")
 
 
 def test_an_oversized_logo_is_refused():

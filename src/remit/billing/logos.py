@@ -33,6 +33,11 @@ JPEG = "image/jpeg"
 SVG = "image/svg+xml"
 EXTENSIONS = {PNG: "png", JPEG: "jpg", SVG: "svg"}
 SIGNATURES = {PNG: b"\x89PNG\r\n\x1a\n", JPEG: b"\xff\xd8\xff"}
+# How a whole file ends (PNG's IEND chunk, JPEG's end-of-image marker, which some writers
+# follow with padding). Checked here since WeasyPrint, once imported, has Pillow fill in a
+# truncated image rather than refuse it, for the whole process.
+ENDINGS = {PNG: b"IEND\xaeB`\x82", JPEG: b"\xff\xd9"}
+TRAILER_BYTES = 1024
 PILLOW_FORMATS = {PNG: "PNG", JPEG: "JPEG"}
 
 
@@ -67,6 +72,8 @@ def _kilobytes(size: int) -> str:
 
 def _decode(content: bytes, content_type: str, field: Sequence[str]) -> None:
     kind = PILLOW_FORMATS[content_type]
+    if ENDINGS[content_type] not in content[-TRAILER_BYTES:]:
+        raise Invalid(f"The logo is not a readable {kind} image: it is cut short.", field=field)
     try:
         with PillowImage.open(io.BytesIO(content), formats=[kind]) as image:
             if image.width * image.height > MAX_PIXELS:
