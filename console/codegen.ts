@@ -13,7 +13,13 @@ const config: CodegenConfig = {
       config: {
         enumsAsTypes: true,
         useTypeImports: true,
-        scalars: { Date: 'string', DateTime: 'string', Decimal: 'string', JSON: 'unknown' },
+        scalars: {
+          Date: 'string',
+          DateTime: 'string',
+          Decimal: 'string',
+          JSON: 'unknown',
+          Upload: 'File',
+        },
       },
     },
   },

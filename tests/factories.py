@@ -1,5 +1,9 @@
 """Factory functions: each makes one valid thing with defaults a test can override."""
 
+import io
+
+from PIL import Image as PillowImage
+
 from remit.billing import tenants, users
 from remit.billing.roles import Actor
 from remit.models.organizations import Organization
@@ -182,3 +186,14 @@ async def invoiced_customers(drain_jobs, names=("Globex", "Initech", "Hooli", "U
             for name in names
         },
     )
+
+
+# The colour of the logos tests make: rare enough in a document to be found by its pixels.
+LOGO_COLOUR = (224, 17, 95)
+
+
+def png(width: int = 120, height: int = 40, colour: tuple[int, int, int] = LOGO_COLOUR) -> bytes:
+    """A PNG of one colour, as a tenant's logo."""
+    out = io.BytesIO()
+    PillowImage.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()

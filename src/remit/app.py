@@ -24,6 +24,7 @@ from remit.web.pages import (
     credit_note_pdf,
     invoice_page,
     invoice_pdf,
+    logo,
     pay,
     statement_pdf,
 )
@@ -80,6 +81,7 @@ def create_app(
             Route("/c/{token}.pdf", credit_note_pdf),
             Route("/c/{token}", credit_note_page),
             Route("/s/{token}.pdf", statement_pdf),
+            Route("/logos/{tenant_id}/{name}", logo),
             Route("/webhooks/stripe/platform", stripe_platform, methods=["POST"]),
             Route("/webhooks/{provider}/{tenant_id}", provider_callback, methods=["POST"]),
             Route("/bank/{tenant_id}/statements", statement_import, methods=["POST"]),

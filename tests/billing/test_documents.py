@@ -17,6 +17,7 @@ from remit.billing.documents import (
     DocumentLine,
     DocumentParty,
     InvoiceDocument,
+    LogoImage,
     check_pdf_engine,
     render_html,
     render_pdf,
@@ -32,11 +33,13 @@ BANK_INSTRUCTIONS = (
     "Reference: INV-000042"
 )
 PAY_URL = "https://checkout.stripe.test/c/pay/cs_test_123"
-# A 1x1 PNG, inlined as a data: URL: the only kind of logo the PDF renderer loads.
+# A 1x1 PNG: a stored logo, which the PDF inlines as a data: URL.
 PNG_PIXEL = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 LOGO_DATA_URL = "data:image/png;base64," + base64.b64encode(PNG_PIXEL).decode()
+STORED_LOGO = LogoImage(PNG_PIXEL, "image/png", "ab" * 32)
+SERVED_LOGO_URL = "http://127.0.0.1:8000/logos/7f0c/" + "ab" * 32 + ".png"
 
 
 def eur(amount: str) -> Money:
@@ -323,9 +326,15 @@ def test_logo():
     )
     # The PDF never fetches a remote logo, so its HTML leaves it out.
     assert "<img" not in render_html(invoice_document(branding=remote), for_pdf=True)
-    inline = Branding(logo_url=LOGO_DATA_URL, brand_color=None, footer_note=None)
+    # A stored logo: the page links Remit's address for it, the PDF inlines the image.
+    stored = Branding(
+        logo_url=SERVED_LOGO_URL, brand_color=None, footer_note=None, logo=STORED_LOGO
+    )
+    assert f'<img class="logo" src="{SERVED_LOGO_URL}" alt="Acme GmbH">' in render_html(
+        invoice_document(branding=stored)
+    )
     assert f'<img class="logo" src="{LOGO_DATA_URL}" alt="Acme GmbH">' in render_html(
-        invoice_document(branding=inline), for_pdf=True
+        invoice_document(branding=stored), for_pdf=True
     )
 
 
@@ -501,7 +510,9 @@ def test_no_payment_qr_code_without_an_amount_due_in_euros():
 
 
 def test_pdf_embeds_an_inline_logo():
-    branding = Branding(logo_url=LOGO_DATA_URL, brand_color=None, footer_note=None)
+    branding = Branding(
+        logo_url=SERVED_LOGO_URL, brand_color=None, footer_note=None, logo=STORED_LOGO
+    )
     with_logo = render_pdf(invoice_document(branding=branding))
     assert b"/Subtype /Image" in pdf_objects(with_logo)
     assert b"/Subtype /Image" not in pdf_objects(render_pdf(invoice_document()))

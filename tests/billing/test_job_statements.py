@@ -23,10 +23,10 @@ START = date(2027, 1, 1)
 # closed (the tenant's only contract due).
 ISSUE_STATEMENTS = 17
 # Reads: the invoice with its contract and organization; the providers' settings and the
-# organization's account with the one provider; the tenant's settings; the lines; the
-# credit applied; the credit notes; the invoice again before sending. Writes: the payment
-# options; the time sent; the event.
-DELIVERY_STATEMENTS = 11
+# organization's account with the one provider; the tenant's settings; its logo; the lines;
+# the credit applied; the credit notes; the invoice again before sending. Writes: the
+# payment options; the time sent; the event.
+DELIVERY_STATEMENTS = 12
 
 
 def items(count: int) -> list[dict]:

@@ -1,7 +1,8 @@
 import pytest
+import respx
 from tortoise import connections
 
-from remit.billing import providers
+from remit.billing import logos, providers
 from remit.models.settings import InvoicingSettings, ProviderSettings
 from remit.models.tenants import Tenant
 from tests import factories
@@ -84,8 +85,10 @@ async def test_a_new_tenant_has_the_defaults(graphql):
     }
 
 
+@respx.mock
 async def test_every_field_is_updated_and_read_back(graphql):
-    _, key = await factories.tenant()
+    respx.get("https://acme.com/logo.png").respond(200, content=factories.png())
+    tenant, key = await factories.tenant()
     change = {
         "company": {
             "legalName": "Acme GmbH",
@@ -130,11 +133,13 @@ async def test_every_field_is_updated_and_read_back(graphql):
             "country": "DE",
         },
     }
+    # The logo, fetched from its address, is served by Remit.
     assert settings["branding"] == {
-        "logoUrl": "https://acme.com/logo.png",
+        "logoUrl": await logos.current_url(tenant.id),
         "brandColor": "#1A73E8",
         "footerNote": "Thank you!",
     }
+    assert settings["branding"]["logoUrl"].endswith(".png")
     assert (
         settings["defaultCurrency"],
         settings["defaultDueDays"],

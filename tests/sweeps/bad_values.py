@@ -18,6 +18,8 @@ from graphql import (
     GraphQLNonNull,
 )
 
+from tests.sweeps.valid_calls import Upload
+
 NUL = "\u0000"
 LONE_SURROGATE = "\ud800"
 # Under the 1 MiB request body limit, so the value itself reaches the API's checks.
@@ -34,14 +36,19 @@ BY_SCALAR: dict[str, list[Any]] = {
     "Decimal": ["abc", "-1", "0.0000001", "NaN", "Infinity", "1e999999", ""],
     "Date": ["2025-02-30", "2027-13-01", "tomorrow", "", 20270101],
     "JSON": [5, "text", [], {NUL: LONE_SURROGATE}],
-    # Files (bytes, sent as multipart parts), and values sent inline where a file belongs.
+    # Not a file: values written in the JSON variables; and files that are neither an image
+    # nor a bank statement.
     "Upload": [
-        b"not xml",
-        b"<Document/>",
-        b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.052.001.08'/>",
-        b"\xff\xfe<\x00",
+        "iVBORw0KGgo=",
         "<Document/>",
         5,
+        {},
+        Upload(b"<html></html>"),
+        Upload(b"\x89PNG\r\n\x1a\n"),
+        Upload(b"not xml"),
+        Upload(b"<Document/>"),
+        Upload(b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.052.001.08'/>"),
+        Upload(b"\xff\xfe<\x00"),
     ],
 }
 BY_NAME: dict[str, list[Any]] = {

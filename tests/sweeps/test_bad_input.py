@@ -4,7 +4,6 @@ error or a payload UserError with a message, never "Internal error", never a 5xx
 nothing in the database, and log nothing at ERROR; the valid call it was made from must
 then succeed, or the sweep proved nothing about that operation."""
 
-import json
 import logging
 
 import pytest
@@ -20,6 +19,7 @@ from tests.sweeps.valid_calls import (
     baseline,
     build_world,
     document,
+    request,
     swept_operations,
 )
 
@@ -41,27 +41,9 @@ async def snapshot() -> dict[str, list[dict]]:
 
 
 async def call(api, key: str, query: str, variables: dict):
-    files = {name: value for name, value in variables.items() if isinstance(value, bytes)}
-    if files:
-        # A file argument goes as a part of a GraphQL multipart request.
-        operations = {"query": query, "variables": {**variables, **dict.fromkeys(files)}}
-        return await api.post(
-            "/graphql",
-            data={
-                "operations": json.dumps(operations),
-                "map": json.dumps({name: [f"variables.{name}"] for name in files}),
-            },
-            files={
-                name: (f"{name}.xml", value, "application/xml") for name, value in files.items()
-            },
-            headers={"Authorization": f"Bearer {key}"},
-        )
-    # Encoded here, ASCII-escaped: a lone surrogate cannot be sent as UTF-8.
-    return await api.post(
-        "/graphql",
-        content=json.dumps({"query": query, "variables": variables}),
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-    )
+    sent = request(query, variables)
+    headers = {"Authorization": f"Bearer {key}", **sent.pop("headers", {})}
+    return await api.post("/graphql", headers=headers, **sent)
 
 
 def unclear(operation: Operation, spoilt: Spoilt, response) -> str | None:

@@ -80,7 +80,7 @@ def scalars(ids: list[str]) -> dict[str, st.SearchStrategy[ValueNode]]:
         ).map(nodes.String),
         "JSON": JSON_VALUES.map(json_node),
         "ID": st.one_of(st.sampled_from(ids), st.text()).map(nodes.String),
-        # A file sent inline rather than as a multipart part: refused with a typed error.
+        # A query's literal is never a file (only a multipart request carries one).
         "Upload": st.text().map(nodes.String),
     }
 

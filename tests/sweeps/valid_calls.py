@@ -9,6 +9,7 @@ VALID by the field's name (or its type and name) when it needs one, else from it
 a new operation or field is swept without editing the sweep; a guess that turns out invalid
 fails the sweep's baseline check, loudly."""
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -45,6 +46,37 @@ from tests import factories
 from tests.camt_files import Credit, statement
 
 TODAY = date(2027, 5, 15)
+# The logo's address in the valid calls: the sweeps' fixtures answer it with an image.
+LOGO_URL = "https://acme.example/logo.png"
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file for an `Upload` argument: a call holding one is sent as a multipart request
+    (`request`), the file in place of the variable."""
+
+    content: bytes
+
+
+def request(query: str, variables: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of httpx's post for a GraphQL call: a JSON body (encoded here,
+    ASCII-escaped, since a lone surrogate cannot be sent as UTF-8), or a multipart one when
+    an argument is a file."""
+    files = {name: value for name, value in variables.items() if isinstance(value, Upload)}
+    if not files:
+        body = json.dumps({"query": query, "variables": variables})
+        return {"content": body, "headers": {"Content-Type": "application/json"}}
+    operations = {"query": query, "variables": {**variables, **dict.fromkeys(files)}}
+    return {
+        "data": {
+            "operations": json.dumps(operations),
+            "map": json.dumps({str(n): [f"variables.{name}"] for n, name in enumerate(files)}),
+        },
+        "files": {
+            str(n): (f"{name}.png", upload.content, "image/png")
+            for n, (name, upload) in enumerate(files.items())
+        },
+    }
 
 
 @dataclass(frozen=True)
@@ -199,7 +231,7 @@ STATEMENT = statement(
 VALID: dict[str, Any] = {
     "BankTransactionFilter.status": ["UNMATCHED"],
     # A new statement: its one entry is not the world's, so the import stores it.
-    "bankStatementImport.file": STATEMENT.replace(b"SWEEP-1", b"SWEEP-2"),
+    "bankStatementImport.file": Upload(STATEMENT.replace(b"SWEEP-1", b"SWEEP-2")),
     "InvoiceStatusUpdateInput.status": "PAID",
     "ProviderAccountInput.provider": "stripe",
     "PaymentProviderConfigureInput.provider": "bank_transfer",
@@ -216,7 +248,9 @@ VALID: dict[str, Any] = {
     "vatNumber": "DE123456789",
     "email": "billing@acme.com",
     "phone": "+49 30 123456",
-    "logoUrl": "https://acme.example/logo.png",
+    "logoUrl": LOGO_URL,
+    # A file: sent in a multipart request (see `Upload`).
+    "file": Upload(factories.png()),
     "brandColor": "#1A73E8",
     "defaultCurrency": "EUR",
     "currency": "EUR",

@@ -571,3 +571,32 @@ async def test_a_live_contract_is_invoiced_now_from_its_page(page, base_url, bui
     await page.go_back()
     await page.get_by_role("button", name="Invoice now").click()
     await expect(page.get_by_role("alert", name="Nothing is due today")).to_be_visible()
+
+
+async def test_a_logo_is_uploaded_shown_refused_and_removed(page, base_url, built):
+    tenant, _ = await factories.ready_tenant()
+    await factories.user(tenant, OWNER)
+    await sign_in(page, base_url, OWNER)
+    await navigate(page, "Invoicing")
+    branding = section(page, "Branding")
+    chooser = branding.locator("input[type=file]")
+
+    await chooser.set_input_files(
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": factories.png()}]
+    )
+
+    await expect(page.get_by_text("Logo saved")).to_be_visible()
+    current = branding.get_by_role("img", name="Current logo")
+    await expect(current).to_have_attribute("src", re.compile(rf"/logos/{tenant.id}/\w+\.png$"))
+    assert await current.evaluate("image => image.naturalWidth") == 120
+    await expect(branding.get_by_label("Invoice preview").get_by_role("img")).to_be_visible()
+    await screenshot(page, "branding-logo")
+
+    await chooser.set_input_files(
+        files=[{"name": "logo.png", "mimeType": "image/png", "buffer": b"<html></html>"}]
+    )
+    await expect(branding.get_by_text("The logo must be a PNG, JPEG or SVG image.")).to_be_visible()
+
+    await branding.get_by_role("button", name="Remove logo").click()
+    await expect(page.get_by_text("Logo removed")).to_be_visible()
+    await expect(current).to_have_count(0)

@@ -5,7 +5,9 @@ import {
   Box,
   Button,
   ColorInput,
+  FileInput,
   Group,
+  Image,
   List,
   NumberInput,
   Radio,
@@ -95,6 +97,40 @@ const UpdateSettings = graphql(`
             country
           }
         }
+        branding {
+          logoUrl
+          brandColor
+          footerNote
+        }
+      }
+      errors {
+        ...PayloadErrors
+      }
+    }
+  }
+`);
+
+const UploadLogo = graphql(`
+  mutation LogoUpload($file: Upload!) {
+    logoUpload(file: $file) {
+      settings {
+        branding {
+          logoUrl
+          brandColor
+          footerNote
+        }
+      }
+      errors {
+        ...PayloadErrors
+      }
+    }
+  }
+`);
+
+const DeleteLogo = graphql(`
+  mutation LogoDelete {
+    logoDelete {
+      settings {
         branding {
           logoUrl
           brandColor
@@ -409,7 +445,16 @@ function Branding({ settings }: { settings: Settings }) {
         >
           <Stack>
             <GeneralErrors messages={general} />
-            <TextInput label="Logo URL" placeholder="https://…" {...form.getInputProps('branding.logoUrl')} />
+            <LogoFile
+              logoUrl={settings.branding.logoUrl}
+              onChange={(logoUrl) => form.setFieldValue('branding.logoUrl', text(logoUrl))}
+            />
+            <TextInput
+              label="Or the logo's https address"
+              description="Fetched once when saved; Remit serves the logo from then on."
+              placeholder="https://…"
+              {...form.getInputProps('branding.logoUrl')}
+            />
             <ColorInput label="Brand colour" format="hex" {...form.getInputProps('branding.brandColor')} />
             <Textarea label="Footer" autosize minRows={2} {...form.getInputProps('branding.footerNote')} />
             <Group>
@@ -428,6 +473,67 @@ function Branding({ settings }: { settings: Settings }) {
         />
       </SimpleGrid>
     </Section>
+  );
+}
+
+/** The current logo, a file to replace it (PNG, JPEG or SVG, at most 512 KB) and a way
+ * to remove it; each takes effect at once. */
+function LogoFile({
+  logoUrl,
+  onChange,
+}: {
+  logoUrl: string | null | undefined;
+  onChange: (logoUrl: string | null) => void;
+}) {
+  const [, upload] = useMutation(UploadLogo);
+  const [, remove] = useMutation(DeleteLogo);
+  const form = useForm({ initialValues: { file: null as File | null } });
+  const { general, busy, submit } = useSubmit(form);
+
+  async function send(file: File | null) {
+    form.setFieldValue('file', file);
+    if (!file) return;
+    const done = await submit(async () => {
+      const result = await upload({ file });
+      const payload = result.data?.logoUpload;
+      if (payload?.settings) onChange(payload.settings.branding.logoUrl ?? null);
+      return { error: result.error, errors: payload?.errors };
+    }, 'Logo saved');
+    if (done) form.setFieldValue('file', null);
+  }
+  async function removeLogo() {
+    await submit(async () => {
+      const result = await remove({});
+      const payload = result.data?.logoDelete;
+      if (payload?.settings) onChange(null);
+      return { error: result.error, errors: payload?.errors };
+    }, 'Logo removed');
+  }
+  return (
+    <Stack gap="xs">
+      <GeneralErrors messages={general} />
+      {logoUrl && (
+        <Image src={logoUrl} alt="Current logo" mah={64} maw={200} fit="contain" w="auto" />
+      )}
+      <Group align="flex-end">
+        <FileInput
+          label="Logo file"
+          description="PNG, JPEG or SVG, at most 512 KB."
+          placeholder="Choose a file"
+          accept="image/png,image/jpeg,image/svg+xml"
+          clearable
+          disabled={busy}
+          style={{ flex: 1 }}
+          {...form.getInputProps('file')}
+          onChange={send}
+        />
+        {logoUrl && (
+          <Button variant="default" loading={busy} onClick={removeLogo}>
+            Remove logo
+          </Button>
+        )}
+      </Group>
+    </Stack>
   );
 }
 

@@ -41,7 +41,7 @@ async def document(credit_note: CreditNote) -> CreditNoteDocument:
         invoice_url=links.invoice_url(invoice.public_token),
         issuer=delivery.party(credit_note.provider),
         customer=delivery.party(credit_note.customer),
-        branding=delivery.branding(settings),
+        branding=await delivery.branding(settings),
         lines=[
             CreditedLine(
                 name=line.name,

@@ -19,6 +19,7 @@ from remit.billing import (
     jobs,
     ledger,
     links,
+    logos,
     mail,
     providers,
     rendering,
@@ -32,12 +33,13 @@ from remit.billing.documents import (
     DocumentLine,
     DocumentParty,
     InvoiceDocument,
+    LogoImage,
 )
 from remit.billing.money import Money
 from remit.models.contracts import Contract
 from remit.models.credit_notes import CreditNote
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
-from remit.models.settings import InvoicingSettings
+from remit.models.settings import InvoicingSettings, Logo
 from remit.plugins.api import (
     CreditTransfer,
     InvoiceView,
@@ -117,12 +119,18 @@ async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
     return options
 
 
-def branding(settings: InvoicingSettings) -> Branding:
-    """How the tenant's documents look, from its invoicing settings."""
+async def branding(settings: InvoicingSettings) -> Branding:
+    """How the tenant's documents look, from its invoicing settings and its stored logo,
+    read once for the whole document."""
+    logo = await Logo.get_or_none(tenant_id=settings.tenant_id)
     return Branding(
-        logo_url=settings.logo_url,
+        # A logo address set before logos were stored, with no image: pages link it as then.
+        logo_url=logos.url(settings.tenant_id, logo.sha256, logo.content_type)
+        if logo
+        else settings.logo_url,
         brand_color=settings.brand_color,
         footer_note=settings.footer_note,
+        logo=LogoImage(logo.content, logo.content_type, logo.sha256) if logo else None,
     )
 
 
@@ -171,7 +179,7 @@ async def document(invoice: Invoice, settings: InvoicingSettings | None = None) 
         period_end=invoice.period_end,
         issuer=party(invoice.provider),
         customer=party(invoice.customer),
-        branding=branding(settings),
+        branding=await branding(settings),
         lines=[
             DocumentLine(
                 name=line.name,

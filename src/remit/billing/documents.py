@@ -5,6 +5,7 @@ The same templates (`billing/templates/`) serve the PDF, the hosted invoice page
 emails (`billing/mail.py`), so an invoice reads the same wherever the customer sees it.
 """
 
+import base64
 import ctypes
 import ctypes.util
 import re
@@ -73,10 +74,24 @@ class DocumentLine:
 
 
 @dataclass(frozen=True)
+class LogoImage:
+    """The tenant's stored logo (billing.logos), as documents carry it."""
+
+    content: bytes
+    content_type: str
+    sha256: str
+
+    @property
+    def data_url(self) -> str:
+        return f"data:{self.content_type};base64,{base64.b64encode(self.content).decode()}"
+
+
+@dataclass(frozen=True)
 class Branding:
-    logo_url: str | None
+    logo_url: str | None  # where pages show the logo from: Remit's own address for it
     brand_color: str | None
     footer_note: str | None
+    logo: LogoImage | None = None  # the image itself, for the PDF and emails
 
 
 @dataclass(frozen=True)
@@ -208,12 +223,12 @@ def web_link(url: str | None) -> str | None:
     return url if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def image_source(url: str | None, *, for_pdf: bool) -> str | None:
-    """The logo's src. In the PDF only data: images are used: WeasyPrint fetches nothing from
-    the network (see `render_pdf`), so a remote logo is left out rather than broken."""
-    if url and url.startswith("data:image/"):
-        return url
-    return None if for_pdf else web_link(url)
+def image_source(branding: Branding, *, for_pdf: bool) -> str | None:
+    """The logo's src. The PDF inlines the stored image as a data: URL: WeasyPrint fetches
+    nothing from the network (see `render_pdf`). A page links it."""
+    if for_pdf:
+        return branding.logo.data_url if branding.logo else None
+    return web_link(branding.logo_url)
 
 
 def country_name(code: str | None) -> str | None:
@@ -290,7 +305,7 @@ def branded(branding: Branding, *, for_pdf: bool) -> dict[str, Any]:
         "branding": branding,
         "brand_color": color,
         "brand_text": text_on(color),
-        "logo_src": image_source(branding.logo_url, for_pdf=for_pdf),
+        "logo_src": image_source(branding, for_pdf=for_pdf),
     }
 
 
@@ -425,8 +440,7 @@ def pdf(html: str, branding: Branding) -> bytes:
 
     # Only data: URLs are fetched. Rendering never makes a network request (a slow or hostile
     # logo host cannot stall the invoicing cycle, and tests stay offline); a template
-    # rendered for_pdf leaves a remote logo out. To show a logo in PDFs, inline it as a
-    # data: URL.
+    # rendered for_pdf inlines the stored logo as a data: URL.
     fetcher = URLFetcher(allowed_protocols=("data",))
     fonts = _fonts()
     return HTML(string=html, url_fetcher=fetcher).write_pdf(

@@ -4,7 +4,7 @@ that turns invoicing on once everything it needs is there."""
 import itertools
 from typing import Any
 
-from remit.billing import jobs, providers, validation
+from remit.billing import jobs, logos, providers, validation
 from remit.billing.errors import NotReady, RemitErrors
 from remit.billing.money import check_currency
 from remit.billing.roles import Actor, Permission, require
@@ -116,14 +116,23 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
 
 
 async def update(actor: Actor, changes: dict[str, Any]) -> InvoicingSettings:
-    """Apply `changes` (the input's shape, snake_case) all together, or none of them."""
+    """Apply `changes` (the input's shape, snake_case) all together, or none of them. A
+    logo's https address is fetched here, and the image stored (see billing.logos)."""
     require(actor, Permission.SETTINGS)
     tenant = actor.tenant
     values = _cleaned(changes)
+    if "logo_url" in values and values["logo_url"] == await logos.current_url(tenant.id):
+        del values["logo_url"]  # the address Remit serves the logo at, as read: unchanged
+    logo = None
+    if values.get("logo_url") is not None:
+        # Fetched once, now, before anything is locked: documents never fetch it.
+        logo = await logos.fetched(values["logo_url"], ["branding", "logo_url"])
     async with jobs.atomic():
         settings = await InvoicingSettings.select_for_update().get(tenant=tenant)
         settings.update_from_dict(values)
         await settings.save()
+        if "logo_url" in values:
+            await logos.store(tenant, logo)
     return settings
 
 

@@ -33,6 +33,7 @@ from remit.billing import clock
 from remit.billing.documents import (
     CreditNoteDocument,
     InvoiceDocument,
+    LogoImage,
     credit_note_context,
     document_context,
     environment,
@@ -173,6 +174,7 @@ def invoice_message(
         cc=cc,
         bcc=bcc,
         pdf=(pdf, pdf_filename(document)) if attach else None,
+        logo=document.branding.logo,
         message_id=message_id,
     )
 
@@ -206,6 +208,7 @@ def credit_note_message(
         cc=cc,
         bcc=bcc,
         pdf=(pdf, filename),
+        logo=document.branding.logo,
         message_id=message_id,
     )
 
@@ -220,11 +223,19 @@ def _composed(
     cc: Sequence[str],
     bcc: Sequence[str],
     pdf: tuple[bytes, str] | None,
+    logo: LogoImage | None,
     message_id: str,
 ) -> OutgoingMail:
     """The message from the templates email_<kind>.txt and .html, with `pdf` (its bytes and
-    file name) attached when given."""
+    file name) attached when given, and the tenant's logo, when it has one, shown in the
+    HTML from an inline part (cid:): mail clients block images fetched from elsewhere."""
     env = environment()
+    content_id = logo_content_id(logo) if logo else None
+    context = {
+        **context,
+        "logo_src": f"cid:{content_id}" if content_id else None,
+        "issuer_name": issuer,
+    }
     text = env.get_template(f"email_{kind}.txt").render(context)
     html = env.get_template(f"email_{kind}.html").render(context)
 
@@ -238,11 +249,23 @@ def _composed(
     message["Message-ID"] = message_id
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    if logo is not None:
+        maintype, _, subtype = logo.content_type.partition("/")
+        html_part = message.get_payload()[1]
+        html_part.add_related(
+            logo.content, maintype=maintype, subtype=subtype, cid=f"<{content_id}>"
+        )
     if pdf is not None:
         content, filename = pdf
         message.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
     recipients = tuple(dict.fromkeys([to, *cc, *bcc]))  # in order, each address once
     return OutgoingMail(message=message, recipients=recipients)
+
+
+def logo_content_id(logo: LogoImage) -> str:
+    """The Content-ID of the logo's inline part (without its angle brackets): the same image
+    has the same one."""
+    return f"logo.{logo.sha256[:32]}@remit.invalid"
 
 
 def outbox_name(message_id: str) -> str:

@@ -279,7 +279,7 @@ async def statement(
     return StatementDocument(
         issuer=delivery.party(issuing.issuer_party(tenant, settings)),
         customer=delivery.party(customer),
-        branding=delivery.branding(settings),
+        branding=await delivery.branding(settings),
         start=start,
         end=end,
         made_on=clock.today(),

@@ -3,9 +3,10 @@
 from collections.abc import Awaitable, Sequence
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from remit.billing import invoicing_settings, platform, providers
+from remit.billing import invoicing_settings, logos, platform, providers
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
 from remit.graph.enums import PlatformBillingStatus
@@ -27,7 +28,9 @@ class CompanyDetails:
 
 @strawberry.type
 class Branding:
-    logo_url: str | None
+    logo_url: str | None = strawberry.field(
+        description="The logo's address, served by Remit: a new one whenever the image changes."
+    )
     brand_color: str | None
     footer_note: str | None
 
@@ -118,9 +121,11 @@ class InvoicingSettings:
         )
 
     @strawberry.field
-    def branding(self) -> Branding:
+    async def branding(self) -> Branding:
+        served = await logos.current_url(self.model.tenant_id)
         return Branding(
-            logo_url=self.model.logo_url,
+            # An address set before logos were stored, with no image stored for it.
+            logo_url=served or self.model.logo_url,
             brand_color=self.model.brand_color,
             footer_note=self.model.footer_note,
         )
@@ -160,7 +165,11 @@ class CompanyDetailsInput:
 
 @strawberry.input
 class BrandingInput:
-    logo_url: str | None = strawberry.UNSET
+    logo_url: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="An https address of a PNG, JPEG or SVG of at most 512 KB: fetched once, "
+        "now, and stored as logoUpload stores a file. Null removes the logo.",
+    )
     brand_color: str | None = strawberry.UNSET
     footer_note: str | None = strawberry.UNSET
 
@@ -246,6 +255,21 @@ class SettingsMutation:
             invoicing_settings.update(info.context.actor, changes_of(input)),
             prefix=["input"],
         )
+
+    @strawberry.mutation(
+        description="The tenant's logo on its invoices, credit notes, pages and emails: a PNG, "
+        "JPEG or SVG file of at most 512 KB (a multipart request). An SVG is stored without "
+        "scripts, event handlers or references to anything outside it."
+    )
+    async def logo_upload(self, info: Info, file: Upload) -> InvoicingSettingsPayload:
+        # Only a multipart request carries a file; a value written in the query or the JSON
+        # variables is not one.
+        content = await file.read() if hasattr(file, "read") else None
+        return await settings_payload(info, logos.upload(info.context.actor, content))
+
+    @strawberry.mutation(description="The tenant's documents go without a logo.")
+    async def logo_delete(self, info: Info) -> InvoicingSettingsPayload:
+        return await settings_payload(info, logos.delete(info.context.actor))
 
     @strawberry.mutation(
         description="Configure and enable or disable one payment provider for this tenant's invoices."

@@ -20,7 +20,9 @@ class InvoicingSettings(Entity):
     company_vat_number = fields.CharField(max_length=50, null=True)
     company_email = email(null=True)
     company_phone = fields.CharField(max_length=50, null=True)
-    logo_url = fields.CharField(max_length=2000, null=True)
+    logo_url = fields.CharField(
+        max_length=2000, null=True, description="The https address the stored logo was fetched from"
+    )
     brand_color = fields.CharField(max_length=7, null=True)
     footer_note = fields.TextField(null=True)
     default_currency = currency(default="USD")
@@ -44,6 +46,19 @@ class InvoicingSettings(Entity):
 
     class Meta:
         table = "invoicing_settings"
+
+
+class Logo(Entity):
+    """The tenant's logo, stored here rather than on a disk: the servers of one Remit share
+    only the database. Replaced whole when it changes; its hash names its URL."""
+
+    tenant = fields.OneToOneField("remit.Tenant", related_name="logo", on_delete=fields.CASCADE)
+    content = fields.BinaryField(description="The image as checked: PNG, JPEG or sanitised SVG")
+    content_type = fields.CharField(max_length=20)
+    sha256 = fields.CharField(max_length=64, description="Hex digest of content")
+
+    class Meta:
+        table = "logo"
 
 
 class ProviderSettings(Entity):

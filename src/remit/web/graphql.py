@@ -76,13 +76,12 @@ class GraphQLApp(GraphQL):
             schema,
             graphql_ide="graphiql",
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
-            # File uploads (a bank statement). Strawberry leaves them off because a browser
-            # sends a multipart form across sites without asking first; here no such form
-            # gets through: a server's request carries an API key, a browser's the
-            # X-CSRF-Token header that a form cannot set.
-            multipart_uploads_enabled=True,
             allowed_origins=[origin for origin in [self.public_origin] if origin]
             + list(allowed_origins),
+            # File uploads (a bank statement, a logo). A multipart form can be posted from
+            # any site without a preflight; here it still needs a header no form can send:
+            # the API key, or the session's X-CSRF-Token.
+            multipart_uploads_enabled=True,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

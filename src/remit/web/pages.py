@@ -1,5 +1,6 @@
 """Hosted invoice pages: `/i/{token}`, its PDF and its pay links, each credit note's at
-`/c/{token}` and `/c/{token}.pdf`, and statements of account at `/s/{token}.pdf`. No login:
+`/c/{token}` and `/c/{token}.pdf`, statements of account at `/s/{token}.pdf`, and the
+tenants' logos these pages and the emails show, at `/logos/{tenant_id}/{hash}.{ext}`. No login:
 the token is the
 key, so an unknown or malformed one gets a bare 404, and nothing of the tenant shows but
 what is on the invoice. No third-party requests, not indexed."""
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from remit.billing import credit_note_delivery, delivery, documents, pages, statements
+from remit.billing import credit_note_delivery, delivery, documents, logos, pages, statements
 from remit.billing.errors import NotFound, NotPayable
 from remit.models.enums import InvoiceStatus
 from remit.plugins.api import PaymentRefused, ProviderUnavailable
@@ -22,7 +23,7 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; "
+        "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; "
         "form-action 'self' https:; frame-ancestors 'none'; base-uri 'none'"
     ),
 }
@@ -168,3 +169,25 @@ async def statement_pdf(request: Request) -> Response:
             "Content-Disposition": f'inline; filename="{name}"',
         },
     )
+
+
+# A logo's address names its content: it can be kept for good. An SVG opened on its own is
+# a document of this origin: it may run nothing, load nothing, and sits in a sandbox.
+LOGO_HEADERS = {
+    "Cache-Control": "public, max-age=31536000, immutable",
+    "X-Content-Type-Options": "nosniff",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+}
+SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+
+
+async def logo(request: Request) -> Response:
+    found = await logos.served(request.path_params["tenant_id"], request.path_params["name"])
+    if found is None:
+        return Response("Not found", status_code=404, media_type="text/plain", headers=HEADERS)
+    headers = {**LOGO_HEADERS, "ETag": f'"{found.sha256}"'}
+    if found.content_type == logos.SVG:
+        headers["Content-Security-Policy"] = SVG_POLICY
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    return Response(found.content, media_type=found.content_type, headers=headers)
