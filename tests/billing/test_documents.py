@@ -1,5 +1,6 @@
 import base64
 import contextlib
+import functools
 import dataclasses
 import re
 import subprocess
@@ -507,6 +508,65 @@ def test_no_payment_qr_code_without_an_amount_due_in_euros():
     assert documents.payment_qr(with_transfer().payment_options[0], Money.parse("5", "CHF")) is None
     assert documents.payment_qr(invoice_document().payment_options[0], eur("5")) is None
     assert '<img class="qr"' not in render_html(with_transfer(amount_due=eur("0")), for_pdf=True)
+
+
+def swiss_invoice(**changes) -> InvoiceDocument:
+    """A CHF invoice of an issuer in Zurich, payable by bank transfer to a QR-IBAN."""
+    chf = functools.partial(Money.parse, currency="CHF")
+    zurich = {"line1": "Bahnhofstrasse 1", "line2": None, "city": "Zürich", "region": None}
+    bank = PaymentOption(
+        provider="bank_transfer",
+        name="Bank transfer",
+        instructions="Please transfer the amount due to:\nIBAN: CH44 3199 9123 0008 8901 2",
+        credit_transfer=CreditTransfer(
+            "Acme AG", "CH4431999123000889012", None, "000000000000000000000000420"
+        ),
+    )
+    return invoice_document(
+        currency="CHF",
+        issuer=DocumentParty(
+            "Acme AG", None, None, {**zurich, "postal_code": "8001", "country": "CH"}, None
+        ),
+        lines=[],
+        subtotal=chf("100.00"),
+        tax=chf("0"),
+        total=chf("100.00"),
+        **{
+            "amount_paid": chf("0"),
+            "amount_due": chf("100.00"),
+            "payment_options": [bank],
+            **changes,
+        },
+    )
+
+
+def test_a_chf_invoice_to_a_swiss_account_ends_with_a_qr_bill_page():
+    pdf = render_pdf(swiss_invoice())
+    pages = pdf_text(pdf).split("\f")
+
+    assert len([page for page in pages if page.strip()]) == 2
+    slip = " ".join(pages[1].split())
+    for shown in (
+        "Receipt",
+        "Payment part",
+        "Account / Payable to CH44 3199 9123 0008 8901 2",
+        "Bahnhofstrasse 1 CH-8001 Zürich",
+        "Reference 00 00000 00000 00000 00000 00420",
+        "Additional information",
+        "Invoice INV-000042",
+        "Globex Corporation 1 Main St US-62701 Springfield",
+        "CHF 100.00",
+    ):
+        assert shown in slip, shown
+    # Its QR code holds the Swiss payment code (qrbill's own, checked by that library).
+    assert documents.qr_bill(swiss_invoice()).startswith("data:image/svg+xml;base64,")
+
+
+def test_no_qr_bill_when_nothing_is_due_or_the_account_is_not_swiss():
+    chf = functools.partial(Money.parse, currency="CHF")
+    assert documents.qr_bill(swiss_invoice(amount_due=chf("0"))) is None
+    assert documents.qr_bill(with_transfer()) is None
+    assert 'class="qr-bill"' not in render_html(invoice_document())
 
 
 def test_pdf_embeds_an_inline_logo():

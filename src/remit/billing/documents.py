@@ -6,8 +6,10 @@ emails (`billing/mail.py`), so an invoice reads the same wherever the customer s
 """
 
 import base64
+import base64
 import ctypes
 import ctypes.util
+import io
 import re
 import threading
 from collections.abc import Mapping, Sequence
@@ -18,6 +20,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import qrbill
 import segno.helpers
 from babel import Locale
 from babel.dates import format_date
@@ -376,6 +379,49 @@ def payment_qr(option: PaymentOption, amount_due: Money) -> str | None:
     return code.png_data_uri(scale=1, border=0)
 
 
+def qr_bill(document: InvoiceDocument) -> str | None:
+    """The Swiss QR-bill's receipt and payment part (210 x 105 mm, by qrbill) of a CHF
+    invoice's bank transfer option to a Swiss or Liechtenstein account, for the amount due,
+    with the QR or creditor reference and both parties' structured addresses; as an SVG
+    data: URL. None when nothing is due or the invoice offers no such transfer."""
+    transfer = next(
+        (o.credit_transfer for o in document.payment_options if o.credit_transfer), None
+    )
+    due = document.amount_due
+    if transfer is None or due.currency != "CHF" or due.minor <= 0:
+        return None
+    if transfer.iban[:2] not in ("CH", "LI"):
+        return None
+    bill = qrbill.QRBill(
+        account=transfer.iban,
+        creditor=_qr_bill_party(transfer.beneficiary, document.issuer.address),
+        debtor=_qr_bill_party(
+            document.customer.legal_name or document.customer.name, document.customer.address
+        ),
+        amount=str(due.amount),
+        currency="CHF",
+        reference_number=transfer.reference,
+        additional_information=f"Invoice {document.number}" if document.number else "",
+        language="en",
+    )
+    svg = io.StringIO()
+    bill.as_svg(svg)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.getvalue().encode()).decode()
+
+
+def _qr_bill_party(name: str, address: Mapping[str, str | None] | None) -> dict[str, str]:
+    """A party as the QR-bill's structured address: the first address line as the street
+    (numbers included), the postal code and town, the country code."""
+    address = address or {}
+    return {
+        "name": name[:70],
+        "street": (address.get("line1") or "")[:70],
+        "pcode": (address.get("postal_code") or "")[:16],
+        "city": (address.get("city") or "")[:35],
+        "country": address.get("country") or "CH",
+    }
+
+
 def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dict[str, Any]:
     """What every invoice template receives."""
     credit = document.credit_applied or Money.zero(document.currency)
@@ -392,6 +438,7 @@ def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dic
         "status_class": str(document.status).lower().replace("_", "-"),
         "void": str(document.status) == "VOID",
         "column_widths": amount_column_widths(document.lines) if for_pdf else None,
+        "qr_bill": qr_bill(document),
         "payment_qrs": {
             option.provider: payment_qr(option, document.amount_due)
             for option in document.payment_options
