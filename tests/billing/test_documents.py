@@ -1,7 +1,7 @@
 import base64
 import contextlib
-import functools
 import dataclasses
+import functools
 import re
 import subprocess
 import threading

@@ -6,7 +6,6 @@ emails (`billing/mail.py`), so an invoice reads the same wherever the customer s
 """
 
 import base64
-import base64
 import ctypes
 import ctypes.util
 import io
