@@ -13,7 +13,7 @@ const config: CodegenConfig = {
       config: {
         enumsAsTypes: true,
         useTypeImports: true,
-        scalars: { Date: 'string', DateTime: 'string', Decimal: 'string', JSON: 'unknown' },
+        scalars: { Date: 'string', DateTime: 'string', Decimal: 'string', JSON: 'unknown', Upload: 'File' },
       },
     },
   },
