@@ -20,8 +20,10 @@ from playwright.async_api import Page, Route, expect
 from remit.app import create_app
 from remit.billing import cycle
 from remit.models.invoices import Invoice
+from remit.models.users import UserRole
 from remit.web import console
 from tests import factories
+from tests.camt_files import Credit, statement
 from tests.conftest import ROOT
 from tests.servers import free_port, serving, until_listening
 from tests.web.test_browser import DESKTOP, PHONE
@@ -571,3 +573,79 @@ async def test_a_live_contract_is_invoiced_now_from_its_page(page, base_url, bui
     await page.go_back()
     await page.get_by_role("button", name="Invoice now").click()
     await expect(page.get_by_role("alert", name="Nothing is due today")).to_be_visible()
+
+
+async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
+    page, base_url, drain_jobs, built, tmp_path
+):
+    tenant, _ = await factories.ready_tenant()
+    await factories.user(tenant, OWNER)
+    await factories.user(tenant, "viewer@acme.example", UserRole.VIEWER)
+    start = date(2027, 1, 1)
+    contract = await factories.live_contract(tenant, start)
+    await cycle.plan(start)
+    await drain_jobs()
+    invoice = await Invoice.get(contract=contract)
+    # Neither credit names an invoice, and their payers' IBANs are new: both wait.
+    file = tmp_path / "statement.xml"
+    file.write_bytes(
+        statement(
+            [
+                Credit(
+                    "1299.88",
+                    debtor_name="Globex Inc.",
+                    debtor_iban="NL91ABNA0417164300",
+                    text="January hosting",
+                    bank_reference="B-1",
+                ),
+                Credit("25.00", debtor_name="Paper & Co", text="Refund", bank_reference="B-2"),
+            ]
+        )
+    )
+    await sign_in(page, base_url, OWNER)
+    await navigate(page, "Bank")
+    async with page.expect_file_chooser() as chosen:
+        await page.get_by_role("button", name="Import a statement").click()
+    await (await chosen.value).set_files(file)
+
+    await expect(page.get_by_role("alert", name="Statement imported")).to_contain_text(
+        "2 imported, 0 already imported, 0 matched, 2 unmatched"
+    )
+    transactions = page.get_by_role("table", name="Bank transactions")
+    globex = transactions.get_by_role("row", name="Globex Inc. €1,299.88")
+    await expect(globex).to_contain_text("NL91 ABNA 0417 1643 00")
+    await expect(globex).to_contain_text("January hosting")
+    suggested = page.get_by_label("Suggested INV-000001")
+    await expect(suggested).to_contain_text("Globex")
+    await expect(suggested).to_contain_text("same amount")
+    await expect(page.get_by_label("Suggestions for Paper & Co")).to_have_count(0)
+    await expect(transactions).to_contain_text("No open invoice owes this amount")
+    await screenshot(page, "bank")
+
+    # A viewer sees what waits and can neither import, match nor ignore.
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in(page, base_url, "viewer@acme.example")
+    await navigate(page, "Bank")
+    await expect(suggested).to_contain_text("same amount")
+    await expect(page.get_by_role("button", name="Import a statement")).to_have_count(0)
+    await expect(transactions.get_by_role("button")).to_have_count(0)
+    await page.get_by_role("button", name="Sign out").click()
+
+    await sign_in(page, base_url, OWNER)
+    await navigate(page, "Bank")
+    await page.get_by_role("button", name="Match to INV-000001").click()
+    await expect(globex).to_have_count(0)
+    paper = transactions.get_by_role("row", name="Paper & Co €25.00")
+    await paper.get_by_role("button", name="Ignore").click()
+    await expect(page.get_by_text("No transaction.")).to_be_visible()
+
+    statuses = page.get_by_role("radiogroup", name="Status")
+    await statuses.get_by_text("Matched", exact=True).click()
+    await expect(globex.get_by_role("link", name="Globex", exact=True)).to_be_visible()
+    await expect(globex).to_contain_text(f"user:{OWNER}")
+    await statuses.get_by_text("Ignored", exact=True).click()
+    await expect(paper).to_contain_text(f"Ignored by user:{OWNER}")
+
+    await page.goto(f"{base_url}/app/invoices/{invoice.id}")
+    await expect(page.get_by_role("button", name="Status: Paid. Change")).to_be_visible()
+    await expect(section(page, "Payments")).to_contain_text("bank_transfer")
