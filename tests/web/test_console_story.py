@@ -586,7 +586,7 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     await cycle.plan(start)
     await drain_jobs()
     invoice = await Invoice.get(contract=contract)
-    # Neither credit names an invoice, and their payers' IBANs are new: both wait.
+    # No credit names an invoice, and their payers' IBANs are new: all wait.
     file = tmp_path / "statement.xml"
     file.write_bytes(
         statement(
@@ -599,6 +599,7 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
                     bank_reference="B-1",
                 ),
                 Credit("25.00", debtor_name="Paper & Co", text="Refund", bank_reference="B-2"),
+                Credit("300.00", debtor_name="J. Smith", text="For Globex", bank_reference="B-3"),
             ]
         )
     )
@@ -609,7 +610,7 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     await (await chosen.value).set_files(file)
 
     await expect(page.get_by_role("alert", name="Statement imported")).to_contain_text(
-        "2 imported, 0 already imported, 0 matched, 2 unmatched"
+        "3 imported, 0 already imported, 0 matched, 3 unmatched"
     )
     transactions = page.get_by_role("table", name="Bank transactions")
     globex = transactions.get_by_role("row", name="Globex Inc. €1,299.88")
@@ -619,7 +620,8 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     await expect(suggested).to_contain_text("Globex")
     await expect(suggested).to_contain_text("same amount")
     await expect(page.get_by_label("Suggestions for Paper & Co")).to_have_count(0)
-    await expect(transactions).to_contain_text("No open invoice owes this amount")
+    smith = transactions.get_by_role("row", name="J. Smith €300.00")
+    await expect(smith.locator("xpath=following-sibling::tr[1]")).to_contain_text("No suggestion")
     await screenshot(page, "bank")
 
     # A viewer sees what waits and can neither import, match nor ignore.
@@ -631,8 +633,17 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     await expect(transactions.get_by_role("button")).to_have_count(0)
     await page.get_by_role("button", name="Sign out").click()
 
+    # A part paid by someone else, matched by hand; then the rest from the suggestion.
     await sign_in(page, base_url, OWNER)
     await navigate(page, "Bank")
+    await smith.get_by_role("button", name="Match…").click()
+    await choose(page, "Organization", "Globex")
+    await choose(page, "Invoice", "INV-000001 · owes €1,299.88")
+    await expect(page.get_by_role("dialog").get_by_label("Amount applied")).to_have_value("300.00")
+    await page.get_by_role("dialog").get_by_role("button", name="Match").click()
+    await expect(smith).to_have_count(0)
+    await expect(suggested).to_contain_text("owes €999.88")
+    await expect(suggested).not_to_contain_text("same amount")
     await page.get_by_role("button", name="Match to INV-000001").click()
     await expect(globex).to_have_count(0)
     paper = transactions.get_by_role("row", name="Paper & Co €25.00")
@@ -643,9 +654,16 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     await statuses.get_by_text("Matched", exact=True).click()
     await expect(globex.get_by_role("link", name="Globex", exact=True)).to_be_visible()
     await expect(globex).to_contain_text(f"user:{OWNER}")
+    await expect(smith.get_by_role("link", name="Globex", exact=True)).to_be_visible()
     await statuses.get_by_text("Ignored", exact=True).click()
     await expect(paper).to_contain_text(f"Ignored by user:{OWNER}")
 
     await page.goto(f"{base_url}/app/invoices/{invoice.id}")
     await expect(page.get_by_role("button", name="Status: Paid. Change")).to_be_visible()
-    await expect(section(page, "Payments")).to_contain_text("bank_transfer")
+    payments = section(page, "Payments")
+    await expect(payments.get_by_role("row")).to_have_count(3)
+    await expect(payments).to_contain_text("€999.88")
+    await expect(payments).to_contain_text("€300.00")
+    # The rest of the transfer the suggestion matched is the organization's credit.
+    await page.get_by_role("link", name="Globex", exact=True).click()
+    await expect(page.get_by_text("Credit balance:")).to_contain_text("€300.00")

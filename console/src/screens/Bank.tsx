@@ -1,7 +1,8 @@
 // Bank: statements imported (CAMT.053 or CAMT.054, as the bank exports them), and their
 // transactions by status. A credit no rule matched waits with the open invoices it may pay:
 // one click records it as that invoice's payment, or sets it aside. Viewers only look.
-import { Alert, Badge, Button, Chip, FileButton, Group, Stack, Table, Text } from '@mantine/core';
+import { Alert, Badge, Button, Chip, FileButton, Group, Modal, Select, Stack, Table, Text, TextInput } from '@mantine/core';
+import { useForm } from '@mantine/form';
 import { useRef, useState } from 'react';
 import { Link } from 'react-router-dom';
 import { useMutation, useQuery } from 'urql';
@@ -9,7 +10,7 @@ import { useMutation, useQuery } from 'urql';
 import { useSession } from '../api/session';
 import { graphql } from '../gql';
 import type { BankScreenQuery, BankStatementUploadMutation, BankTransactionStatus } from '../gql/graphql';
-import { GeneralErrors, requestErrors } from '../components/forms';
+import { GeneralErrors, requestErrors, useSubmit } from '../components/forms';
 import { Money } from '../components/Money';
 import { Pager, useCursorPages } from '../components/Pager';
 import { Screen, Section } from '../components/Section';
@@ -18,6 +19,7 @@ import type { ApiUserError } from '../lib/errors';
 import { groupIban } from '../lib/iban';
 import { smallerAmount } from '../lib/money';
 import { saved } from '../lib/notify';
+import { OrganizationChoices } from './Invoices';
 
 const PAGE = 25;
 const STATUSES: { value: BankTransactionStatus; label: string }[] = [
@@ -107,6 +109,24 @@ const Match = graphql(`
       }
       errors {
         ...PayloadErrors
+      }
+    }
+  }
+`);
+
+const OpenInvoices = graphql(`
+  query BankOpenInvoices($organizationId: ID!) {
+    invoices(first: 50, filter: { organizationId: $organizationId, status: [DUE, OVERDUE] }) {
+      edges {
+        node {
+          id
+          number
+          amountDue {
+            amount
+            currency
+            formatted
+          }
+        }
       }
     }
   }
@@ -271,13 +291,12 @@ function TransactionRows({
 }) {
   const [{ fetching: matching }, match] = useMutation(Match);
   const [{ fetching: ignoring }, ignore] = useMutation(Ignore);
+  const [choosing, setChoosing] = useState(false);
   const waiting = transaction.status === 'UNMATCHED';
   const payer = transaction.debtorName ?? (transaction.credit ? 'Unknown payer' : 'Debit');
 
   async function matchTo({ invoice }: Suggestion) {
-    // What the invoice still owes, at most: a payment may not apply more to it; the rest of
-    // a larger transfer stays the organization's credit balance.
-    const amount = smallerAmount(transaction.amount.amount, invoice.amountDue.amount);
+    const amount = applicable(transaction, invoice);
     const outcome = await match({ id: transaction.id, allocations: [{ invoiceId: invoice.id, amount }] });
     const messages = problemsOf(outcome.error, outcome.data?.bankTransactionMatch.errors);
     onProblems(messages);
@@ -321,10 +340,18 @@ function TransactionRows({
         <Table.Td ta="right">
           <Outcome transaction={transaction} />
           {waiting && canAct && (
-            <Button size="compact-xs" variant="subtle" color="gray" loading={ignoring} onClick={setAside}>
-              Ignore
-            </Button>
+            <Group gap={4} justify="flex-end" wrap="nowrap">
+              <Button size="compact-xs" variant="subtle" onClick={() => setChoosing(true)}>
+                Match…
+              </Button>
+              <Button size="compact-xs" variant="subtle" color="gray" loading={ignoring} onClick={setAside}>
+                Ignore
+              </Button>
+            </Group>
           )}
+          <Modal opened={choosing} onClose={() => setChoosing(false)} title="Match to an invoice">
+            <MatchForm transaction={transaction} onDone={() => setChoosing(false)} />
+          </Modal>
         </Table.Td>
       </Table.Tr>
       {waiting && (
@@ -336,6 +363,91 @@ function TransactionRows({
         </Table.Tr>
       )}
     </>
+  );
+}
+
+interface Owing {
+  amountDue: { amount: string };
+}
+
+/** What of the transfer goes to the invoice: what the invoice still owes, at most (a payment
+ * may not apply more to it); the rest of a larger transfer stays its organization's credit. */
+function applicable(transaction: Transaction, invoice: Owing): string {
+  return smallerAmount(transaction.amount.amount, invoice.amountDue.amount);
+}
+
+/** Any open invoice in the transfer's currency, of an organization searched by name, and how
+ * much of the transfer goes to it. */
+function MatchForm({ transaction, onDone }: { transaction: Transaction; onDone: () => void }) {
+  const [, match] = useMutation(Match);
+  const [search, setSearch] = useState('');
+  const form = useForm({ initialValues: { organizationId: '', invoiceId: '', amount: '' } });
+  const { general, busy, submit } = useSubmit(form);
+  const [organizations] = useQuery({ query: OrganizationChoices, variables: { search: search || null } });
+  const organizationId = form.getValues().organizationId;
+  const [open] = useQuery({
+    query: OpenInvoices,
+    variables: { organizationId },
+    pause: !organizationId,
+  });
+  const invoices = (open.data?.invoices.edges ?? [])
+    .map((edge) => edge.node)
+    .filter((invoice) => invoice.amountDue.currency === transaction.amount.currency);
+  return (
+    <form
+      onSubmit={form.onSubmit(async (values) => {
+        const accepted = await submit(async () => {
+          const outcome = await match({
+            id: transaction.id,
+            allocations: [{ invoiceId: values.invoiceId, amount: values.amount }],
+          });
+          // The one allocation's fields are the form's own: ["allocations", "0", "amount"].
+          const errors = outcome.data?.bankTransactionMatch.errors.map((error) =>
+            error.field?.[0] === 'allocations' && error.field.length === 3 ? { ...error, field: [error.field[2]] } : error,
+          );
+          return { error: outcome.error, errors };
+        }, 'Recorded as a payment');
+        if (accepted) onDone();
+      })}
+    >
+      <Stack>
+        <Text size="sm">
+          <Money value={transaction.amount} /> from {transaction.debtorName ?? 'an unknown payer'}: what is not applied to
+          the invoice is its organization's credit.
+        </Text>
+        <GeneralErrors messages={general} />
+        <Select
+          label="Organization"
+          searchable
+          required
+          data={organizations.data?.organizations.edges.map(({ node }) => ({ value: node.id, label: node.name })) ?? []}
+          onSearchChange={setSearch}
+          {...form.getInputProps('organizationId')}
+          onChange={(value) => form.setValues({ organizationId: value ?? '', invoiceId: '', amount: '' })}
+        />
+        <Select
+          label="Invoice"
+          required
+          disabled={!organizationId}
+          nothingFoundMessage={`No open invoice in ${transaction.amount.currency}`}
+          data={invoices.map((invoice) => ({
+            value: invoice.id,
+            label: `${invoice.number} · owes ${invoice.amountDue.formatted}`,
+          }))}
+          {...form.getInputProps('invoiceId')}
+          onChange={(value) => {
+            const invoice = invoices.find((each) => each.id === value);
+            form.setValues({ invoiceId: value ?? '', amount: invoice ? applicable(transaction, invoice) : '' });
+          }}
+        />
+        <TextInput label="Amount applied" inputMode="decimal" required {...form.getInputProps('amount')} />
+        <Group>
+          <Button type="submit" loading={busy}>
+            Match
+          </Button>
+        </Group>
+      </Stack>
+    </form>
   );
 }
 
@@ -388,7 +500,7 @@ function Suggestions({
   if (transaction.suggestions.length === 0) {
     return (
       <Text size="xs" c="dimmed">
-        No open invoice owes this amount or belongs to a payer of a like name.
+        No suggestion: no open invoice owes this amount, and no organization's name is like the payer's.
       </Text>
     );
   }
