@@ -605,8 +605,16 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     )
     await sign_in(page, base_url, OWNER)
     await navigate(page, "Bank")
+    upload = page.get_by_role("button", name="Import a statement")
     async with page.expect_file_chooser() as chosen:
-        await page.get_by_role("button", name="Import a statement").click()
+        await upload.click()
+    wrong = {"name": "payments.xml", "mimeType": "application/xml", "buffer": b"<Document/>"}
+    await (await chosen.value).set_files(wrong)
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "file: This file is not a bank statement Remit reads"
+    )
+    async with page.expect_file_chooser() as chosen:
+        await upload.click()
     await (await chosen.value).set_files(file)
 
     await expect(page.get_by_role("alert", name="Statement imported")).to_contain_text(
@@ -629,7 +637,7 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     await sign_in(page, base_url, "viewer@acme.example")
     await navigate(page, "Bank")
     await expect(suggested).to_contain_text("same amount")
-    await expect(page.get_by_role("button", name="Import a statement")).to_have_count(0)
+    await expect(upload).to_have_count(0)
     await expect(transactions.get_by_role("button")).to_have_count(0)
     await page.get_by_role("button", name="Sign out").click()
 
