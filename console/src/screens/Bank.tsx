@@ -178,7 +178,7 @@ export function Bank() {
             onImported={(imported) => {
               setCounts(imported);
               setProblems([]);
-              // Nothing listed may have changed: the new transactions are not in the cache.
+              // The import answers with counts, no transaction: the cache cannot tell what it changed.
               refetch({ requestPolicy: 'network-only' });
             }}
             onRefused={(messages) => {
