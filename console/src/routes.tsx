@@ -52,6 +52,10 @@ export const router = createBrowserRouter(
           lazy: () => import('./screens/ContractPage').then((m) => ({ Component: m.ContractPage })),
         },
         {
+          path: '/bank',
+          lazy: () => import('./screens/Bank').then((m) => ({ Component: m.Bank })),
+        },
+        {
           path: '/runs',
           lazy: () => import('./screens/RunsAndFees').then((m) => ({ Component: m.InvoicingRuns })),
         },

@@ -20,8 +20,10 @@ from playwright.async_api import Page, Route, expect
 from remit.app import create_app
 from remit.billing import cycle
 from remit.models.invoices import Invoice
+from remit.models.users import UserRole
 from remit.web import console
 from tests import factories
+from tests.camt_files import Credit, statement
 from tests.conftest import ROOT
 from tests.servers import free_port, serving, until_listening
 from tests.web.test_browser import DESKTOP, PHONE
@@ -600,3 +602,105 @@ async def test_a_logo_is_uploaded_shown_refused_and_removed(page, base_url, buil
     await branding.get_by_role("button", name="Remove logo").click()
     await expect(page.get_by_text("Logo removed")).to_be_visible()
     await expect(current).to_have_count(0)
+
+
+async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
+    page, base_url, drain_jobs, built, tmp_path
+):
+    tenant, _ = await factories.ready_tenant()
+    await factories.user(tenant, OWNER)
+    await factories.user(tenant, "viewer@acme.example", UserRole.VIEWER)
+    start = date(2027, 1, 1)
+    contract = await factories.live_contract(tenant, start)
+    await cycle.plan(start)
+    await drain_jobs()
+    invoice = await Invoice.get(contract=contract)
+    # No credit names an invoice, and their payers' IBANs are new: all wait.
+    file = tmp_path / "statement.xml"
+    file.write_bytes(
+        statement(
+            [
+                Credit(
+                    "1299.88",
+                    debtor_name="Globex Inc.",
+                    debtor_iban="NL91ABNA0417164300",
+                    text="January hosting",
+                    bank_reference="B-1",
+                ),
+                Credit("25.00", debtor_name="Paper & Co", text="Refund", bank_reference="B-2"),
+                Credit("300.00", debtor_name="J. Smith", text="For Globex", bank_reference="B-3"),
+            ]
+        )
+    )
+    await sign_in(page, base_url, OWNER)
+    await navigate(page, "Bank")
+    upload = page.get_by_role("button", name="Import a statement")
+    async with page.expect_file_chooser() as chosen:
+        await upload.click()
+    wrong = {"name": "payments.xml", "mimeType": "application/xml", "buffer": b"<Document/>"}
+    await (await chosen.value).set_files(wrong)
+    await expect(page.get_by_role("alert")).to_contain_text(
+        "file: This file is not a bank statement Remit reads"
+    )
+    async with page.expect_file_chooser() as chosen:
+        await upload.click()
+    await (await chosen.value).set_files(file)
+
+    await expect(page.get_by_role("alert", name="Statement imported")).to_contain_text(
+        "3 imported, 0 already imported, 0 matched, 3 unmatched"
+    )
+    transactions = page.get_by_role("table", name="Bank transactions")
+    globex = transactions.get_by_role("row", name="Globex Inc. €1,299.88")
+    await expect(globex).to_contain_text("NL91 ABNA 0417 1643 00")
+    await expect(globex).to_contain_text("January hosting")
+    suggested = page.get_by_label("Suggested INV-000001")
+    await expect(suggested).to_contain_text("Globex")
+    await expect(suggested).to_contain_text("same amount")
+    await expect(page.get_by_label("Suggestions for Paper & Co")).to_have_count(0)
+    smith = transactions.get_by_role("row", name="J. Smith €300.00")
+    await expect(smith.locator("xpath=following-sibling::tr[1]")).to_contain_text("No suggestion")
+    await screenshot(page, "bank")
+
+    # A viewer sees what waits and can neither import, match nor ignore.
+    await page.get_by_role("button", name="Sign out").click()
+    await sign_in(page, base_url, "viewer@acme.example")
+    await navigate(page, "Bank")
+    await expect(suggested).to_contain_text("same amount")
+    await expect(upload).to_have_count(0)
+    await expect(transactions.get_by_role("button")).to_have_count(0)
+    await page.get_by_role("button", name="Sign out").click()
+
+    # A part paid by someone else, matched by hand; then the rest from the suggestion.
+    await sign_in(page, base_url, OWNER)
+    await navigate(page, "Bank")
+    await smith.get_by_role("button", name="Match…").click()
+    await choose(page, "Organization", "Globex")
+    await choose(page, "Invoice", "INV-000001 · owes €1,299.88")
+    await expect(page.get_by_role("dialog").get_by_label("Amount applied")).to_have_value("300.00")
+    await page.get_by_role("dialog").get_by_role("button", name="Match").click()
+    await expect(smith).to_have_count(0)
+    await expect(suggested).to_contain_text("owes €999.88")
+    await expect(suggested).not_to_contain_text("same amount")
+    await page.get_by_role("button", name="Match to INV-000001").click()
+    await expect(globex).to_have_count(0)
+    paper = transactions.get_by_role("row", name="Paper & Co €25.00")
+    await paper.get_by_role("button", name="Ignore").click()
+    await expect(page.get_by_text("No transaction.")).to_be_visible()
+
+    statuses = page.get_by_role("radiogroup", name="Status")
+    await statuses.get_by_text("Matched", exact=True).click()
+    await expect(globex.get_by_role("link", name="Globex", exact=True)).to_be_visible()
+    await expect(globex).to_contain_text(f"user:{OWNER}")
+    await expect(smith.get_by_role("link", name="Globex", exact=True)).to_be_visible()
+    await statuses.get_by_text("Ignored", exact=True).click()
+    await expect(paper).to_contain_text(f"Ignored by user:{OWNER}")
+
+    await page.goto(f"{base_url}/app/invoices/{invoice.id}")
+    await expect(page.get_by_role("button", name="Status: Paid. Change")).to_be_visible()
+    payments = section(page, "Payments")
+    await expect(payments.get_by_role("row")).to_have_count(3)
+    await expect(payments).to_contain_text("€999.88")
+    await expect(payments).to_contain_text("€300.00")
+    # The rest of the transfer the suggestion matched is the organization's credit.
+    await page.get_by_role("link", name="Globex", exact=True).click()
+    await expect(page.get_by_text("Credit balance:")).to_contain_text("€300.00")

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { addAmounts, formatMoney, multiply, totalsByCurrency } from './money';
+import { addAmounts, formatMoney, multiply, smallerAmount, totalsByCurrency } from './money';
 
 describe('addAmounts', () => {
   it('adds exactly where floats would not', () => {
@@ -50,5 +50,16 @@ describe('multiply', () => {
   it('multiplies decimals exactly', () => {
     expect(multiply('3', '19.99')).toBe('59.97');
     expect(multiply('1.5', '0.10')).toBe('0.150');
+  });
+});
+
+describe('smallerAmount', () => {
+  it('compares as decimals, not as text or floats', () => {
+    expect(smallerAmount('1299.88', '300')).toBe('300');
+    expect(smallerAmount('9.5', '10.00')).toBe('9.5');
+    expect(smallerAmount('0.30', '0.3000000000000001')).toBe('0.30');
+  });
+  it('gives the first of two equal amounts', () => {
+    expect(smallerAmount('5.0', '5.00')).toBe('5.0');
   });
 });

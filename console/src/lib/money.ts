@@ -39,6 +39,12 @@ export function addAmounts(amounts: readonly string[]): string {
   );
 }
 
+/** The smaller of two decimal strings, as given. */
+export function smallerAmount(first: string, second: string): string {
+  const scale = Math.max(decimals(first), decimals(second));
+  return scaled(second, scale) < scaled(first, scale) ? second : first;
+}
+
 /** Totals by currency, in the order the currencies first appear. */
 export function totalsByCurrency(values: readonly MoneyValue[]): MoneyValue[] {
   const grouped = new Map<string, string[]>();

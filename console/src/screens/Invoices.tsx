@@ -36,7 +36,7 @@ const InvoicesQuery = graphql(`
   }
 `);
 
-const OrganizationChoices = graphql(`
+export const OrganizationChoices = graphql(`
   query OrganizationChoices($search: String) {
     organizations(first: 50, search: $search) {
       edges {

@@ -12,6 +12,7 @@ import { useSession } from '../api/session';
 const SECTIONS = [
   { label: 'Invoices', to: '/invoices' },
   { label: 'Organizations', to: '/organizations' },
+  { label: 'Bank', to: '/bank' },
   { label: 'Invoicing runs', to: '/runs' },
   { label: 'Platform fees', to: '/fees' },
 ];
