@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from remit.billing import bank, clock, ledger, references
+from remit.billing import bank, clock, ledger
 from remit.billing.errors import Forbidden, Invalid
 from remit.billing.roles import Actor
 from remit.models.bank import BankTransaction
@@ -14,6 +14,7 @@ from remit.models.enums import BankTransactionStatus, InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.payments import Payment, PaymentAllocation
 from remit.models.users import UserRole
+from remit.plugins import references
 from tests import factories
 from tests.camt_files import Credit, statement
 

@@ -35,7 +35,7 @@ BATCH = Credit(
 
 def expected(**changes) -> camt.Entry:
     base = {
-        "key": f"{ACCOUNT}:B-1",
+        "key": f"{ACCOUNT}:2027-03-09:B-1",
         "credit": True,
         "amount": Decimal("100.00"),
         "currency": "EUR",
@@ -65,7 +65,7 @@ def test_every_version_of_both_documents_reads_the_same_booked_entries(kind):
     assert read.entries == [
         expected(),
         expected(
-            key=f"{ACCOUNT}:B-2",
+            key=f"{ACCOUNT}:2027-03-09:B-2",
             credit=False,
             amount=Decimal("12.50"),
             debtor_name=None,
@@ -74,7 +74,7 @@ def test_every_version_of_both_documents_reads_the_same_booked_entries(kind):
             **nothing,
         ),
         expected(
-            key=f"{ACCOUNT}:B-3",
+            key=f"{ACCOUNT}:2027-03-09:B-3",
             amount=Decimal("30.00"),
             debtor_name="Hooli",
             remittance=None,
@@ -84,7 +84,7 @@ def test_every_version_of_both_documents_reads_the_same_booked_entries(kind):
         ),
         # A batch: one entry per transaction, each with its own amount.
         expected(
-            key=f"{ACCOUNT}:B-4/0",
+            key=f"{ACCOUNT}:2027-03-09:B-4/0",
             amount=Decimal("50.00"),
             debtor_name="Initech",
             remittance="INV-000043",
@@ -92,7 +92,7 @@ def test_every_version_of_both_documents_reads_the_same_booked_entries(kind):
             **nothing,
         ),
         expected(
-            key=f"{ACCOUNT}:B-4/1",
+            key=f"{ACCOUNT}:2027-03-09:B-4/1",
             amount=Decimal("20.00"),
             debtor_name="Umbrella",
             remittance="INV-000044",
@@ -107,9 +107,81 @@ def test_an_entry_without_a_bank_reference_is_keyed_by_what_it_says():
     other = Credit("10.00", debtor_name="Globex", text="April")
 
     first, second, third = camt.parse(statement([alike, alike, other])).entries
+    again = camt.parse(statement([alike, alike, other])).entries
 
-    assert first.key == second.key != third.key
-    assert first.key.startswith(f"{ACCOUNT}:sha256:")
+    # Two payments alike in every field are two payments, keyed the same in every import.
+    assert len({first.key, second.key, third.key}) == 3
+    assert first.key.startswith(f"{ACCOUNT}:sha256:") and first.key.endswith("#1")
+    assert second.key == first.key.removesuffix("#1") + "#2"
+    assert [entry.key for entry in again] == [first.key, second.key, third.key]
+
+
+def test_placeholders_and_repeated_bank_references_tell_no_entries_apart():
+    # German banks write NONREF where they have no reference; some repeat a short one.
+    entries = camt.parse(
+        statement(
+            [
+                Credit("10.00", debtor_name="Globex", bank_reference="NONREF"),
+                Credit("20.00", debtor_name="Initech", bank_reference="NONREF"),
+                Credit("30.00", debtor_name="Hooli", bank_reference="0101"),
+                Credit("40.00", debtor_name="Umbrella", bank_reference="0101"),
+            ]
+        )
+    ).entries
+
+    assert [entry.amount for entry in entries] == [Decimal(n) for n in ("10", "20", "30", "40")]
+    assert len({entry.key for entry in entries}) == 4
+    assert [entry.bank_reference for entry in entries] == [None, None, "0101", "0101"]
+
+
+def test_a_short_bank_reference_on_another_day_is_another_entry():
+    march = Credit("10.00", bank_reference="0101", value_date="2027-03-09")
+    april = Credit("10.00", bank_reference="0101", value_date="2027-04-09")
+
+    assert camt.parse(statement([march])).entries[0].key != (
+        camt.parse(statement([april])).entries[0].key
+    )
+
+
+def test_a_batch_without_its_transactions_amounts_is_one_entry_of_the_amount_booked():
+    document = statement([BATCH]).replace(b'<Amt Ccy="EUR">50.00</Amt>', b"")
+    document = document.replace(b'<Amt Ccy="EUR">20.00</Amt>', b"")
+
+    (entry,) = camt.parse(document).entries
+
+    assert entry.amount == Decimal("70.00")
+    assert entry.key == f"{ACCOUNT}:2027-03-09:B-4"
+
+
+def test_a_batched_transaction_with_its_own_bank_reference_is_keyed_by_it():
+    document = statement([BATCH]).replace(b"</Refs>", b"<AcctSvcrRef>TX-9</AcctSvcrRef></Refs>", 1)
+
+    first, second = camt.parse(document).entries
+
+    # The same as in a notification of that transaction alone.
+    assert first.key == f"{ACCOUNT}:2027-03-09:TX-9"
+    assert second.key == f"{ACCOUNT}:2027-03-09:B-4/1"
+
+
+def test_an_account_named_otherwise_than_by_iban_keys_its_entries():
+    document = statement([CREDIT]).replace(
+        f"<IBAN>{ACCOUNT}</IBAN></Id><Ccy>".encode(), b"<Othr><Id>0532013000</Id></Othr></Id><Ccy>"
+    )
+
+    (entry,) = camt.parse(document).entries
+
+    assert (entry.key, entry.account_iban) == ("0532013000:2027-03-09:B-1", None)
+
+
+def test_the_payers_text_given_only_as_additional_information_is_read():
+    quiet = Credit("10.00", debtor_name="Globex", bank_reference="B-9")
+    document = statement([quiet]).replace(
+        b"</NtryDtls>", b"</NtryDtls><AddtlNtryInf>RF34000042 INV-000042</AddtlNtryInf>"
+    )
+
+    (entry,) = camt.parse(document).entries
+
+    assert entry.remittance == "RF34000042 INV-000042"
 
 
 def test_a_bank_reference_too_long_to_store_is_kept_as_its_digest():

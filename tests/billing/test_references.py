@@ -4,7 +4,7 @@ the invoice counter a reference on a bank statement names."""
 from stdnum import iso11649
 from stdnum.ch import esr
 
-from remit.billing import references
+from remit.plugins import references
 
 
 def test_the_creditor_reference_has_iso_11649_check_digits():

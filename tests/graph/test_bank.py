@@ -7,13 +7,14 @@ from datetime import date
 
 import pytest
 
-from remit.billing import bank, clock, cycle, one_off, providers, references
+from remit.billing import bank, clock, cycle, one_off, providers
 from remit.billing.roles import Actor
 from remit.models.bank import BankTransaction
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from remit.models.payments import Payment, PaymentAllocation
 from remit.models.users import UserRole
+from remit.plugins import references
 from tests import factories
 from tests.camt_files import Credit, statement
 from tests.graph.test_query_cost import counted_queries

@@ -23,7 +23,6 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 
 from remit.billing import camt, clock, ids, invoice_status, jobs, ledger, payments, providers
-from remit.billing import references as refs
 from remit.billing.errors import Invalid, InvalidTransition, NotFound
 from remit.billing.money import Money
 from remit.billing.numbering import DIGITS
@@ -33,6 +32,7 @@ from remit.models.bank import TEXT, BankTransaction
 from remit.models.enums import BankTransactionStatus as Status
 from remit.models.invoices import Invoice
 from remit.models.tenants import Tenant
+from remit.plugins import references as refs
 
 BANK_TRANSFER = "bank_transfer"
 # Keys looked up per query: well under any database's limit of bound parameters.
