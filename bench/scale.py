@@ -41,7 +41,7 @@ from pathlib import Path
 
 from tortoise import connections
 
-from bench.cycle import WorkerOptions, build_data, check_issued
+from bench.cycle import WorkerOptions, build_data, check_issued, recorded_jobs
 from remit import db
 from remit.billing import cycle
 from remit.models.invoices import Invoice
@@ -158,8 +158,8 @@ class Run:
 async def worked(
     runtime: Runtime, env: dict[str, str], day: date, processes: int, worker: WorkerOptions
 ) -> tuple[float, list[int], Memory]:
-    """The day's cycle worked by `processes` worker processes: seconds from their start to
-    the last one's empty queue, the jobs each ran, and their memory."""
+    """The day's cycle worked by `processes` worker processes: seconds from their go, once
+    all are connected, to the last one's empty queue, the jobs each ran, and their memory."""
     command = [sys.executable, "-m", "bench.worker", day.isoformat()]
     command += [str(worker.max_jobs), str(worker.poll_delay)]
     workers = [
@@ -172,24 +172,29 @@ async def worked(
         )
         for _ in range(processes)
     ]
-    for process in workers:
-        if await process.stdout.readline() != b"ready\n":
-            raise RuntimeError(f"worker process {process.pid} did not start")
-    memory = Memory([process.pid for process in workers])
-    await runtime.pool.enqueue_job(cycle.PLAN_JOB, day.isoformat())
-    stop = asyncio.Event()
-    sampling = asyncio.create_task(sampled(memory, stop))
-    started = time.perf_counter()
-    for process in workers:
-        process.stdin.write(b"go\n")
-        await process.stdin.drain()
-    done = [(await process.stdout.readline()).split() for process in workers]
-    seconds = time.perf_counter() - started
-    stop.set()
-    await sampling
-    for process in workers:
-        if await process.wait():
-            raise RuntimeError(f"worker process {process.pid} exited with {process.returncode}")
+    try:
+        for process in workers:
+            if await process.stdout.readline() != b"ready\n":
+                raise RuntimeError(f"worker process {process.pid} did not start")
+        memory = Memory([process.pid for process in workers])
+        await runtime.pool.enqueue_job(cycle.PLAN_JOB, day.isoformat())
+        stop = asyncio.Event()
+        sampling = asyncio.create_task(sampled(memory, stop))
+        started = time.perf_counter()
+        for process in workers:
+            process.stdin.write(b"go\n")
+            await process.stdin.drain()
+        done = [(await process.stdout.readline()).split() for process in workers]
+        seconds = time.perf_counter() - started
+        stop.set()
+        await sampling
+        for process in workers:
+            if await process.wait():
+                raise RuntimeError(f"worker process {process.pid} exited with {process.returncode}")
+    finally:  # a bench stopped half-way leaves no worker behind
+        for process in workers:
+            if process.returncode is None:
+                process.terminate()
     if any(line[:1] != [b"done"] for line in done):
         raise RuntimeError(f"worker processes ended with {done}")
     return seconds, [int(line[1]) for line in done], memory
@@ -241,10 +246,11 @@ async def main(
             setup = time.perf_counter() - started
             said(url, redis_url, tenant_count, worker, (contract_count * len(runs), setup))
             done = []
-            for day, processes in zip(days, runs, strict=False):
-                seconds, jobs, memory = await worked(runtime, env, day, processes, worker)
+            for day, count in zip(days, runs, strict=False):
+                seconds, jobs, memory = await worked(runtime, env, day, count, worker)
+                await recorded_jobs(runtime, time.time())  # removes the job results
                 await check_issued(day, contract_count, sent=True)
-                done.append(Run(processes, contract_count, seconds, jobs, memory))
+                done.append(Run(count, contract_count, seconds, jobs, memory))
                 reported(done[-1])
             sent = len(list(outbox.glob("*.eml")))
             assert sent == contract_count * len(runs), f"{sent} emails in the outbox"
