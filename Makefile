@@ -80,8 +80,11 @@ test-sqlite:
 	@echo "== tests on the embedded SQLite mode"
 	$(call pytest,-n 2 -p xdist)
 
-# API overhead on SQLite, then API overhead and the invoicing cycle (1,000 contracts, about
-# 12 minutes) on a fresh PostgreSQL database. BENCH_ARGS="--contracts 100" for a quick run.
+# API overhead on SQLite, then API overhead, the invoicing cycle (1,000 contracts, about
+# 12 minutes) and the cycle at scale (10,000 contracts in one worker process then in two:
+# peak memory and speed-up; 20,000 invoices, an hour or more on two cores) on a fresh
+# PostgreSQL database.
+# BENCH_ARGS="--contracts 100 --scale-contracts 200" for a quick run.
 BENCH_ARGS ?=
 bench: $(VENV)/.dev-installed services
 	$(BIN)/python -m bench api

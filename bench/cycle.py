@@ -183,10 +183,12 @@ async def live_contract(tenant, number: int, start: date) -> None:
     await contracts.go_live(Actor.system(tenant), contract.id)
 
 
-async def build_data(tenant_count: int, per_day: dict[date, int]) -> None:
-    """`per_day[day]` contracts starting on each day, spread over the tenants; each tenant is
-    built in its own task (its rows are its own, so the tasks never wait on each other)."""
-    owners = [await ready_tenant(n) for n in range(1, tenant_count + 1)]
+async def build_data(tenant_count: int, per_day: dict[date, int], first_tenant: int = 1) -> None:
+    """`per_day[day]` contracts starting on each day, spread over `tenant_count` tenants
+    numbered from `first_tenant`; each tenant is built in its own task (its rows are its own,
+    so the tasks never wait on each other)."""
+    numbers = range(first_tenant, first_tenant + tenant_count)
+    owners = [await ready_tenant(n) for n in numbers]
 
     async def fill(position: int, tenant) -> None:
         first = 1
