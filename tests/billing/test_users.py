@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import argon2
 import pytest
 
 from remit.billing import clock, tenants, users
@@ -231,3 +232,11 @@ async def test_the_demo_owners_password_is_new_each_time():
     owner = await users.authenticate("demo@remit.example", second, None)
     assert owner.role == UserRole.OWNER
     assert await users.resolve_session(started.token) is None
+
+
+def test_an_unknown_email_is_checked_against_a_hash_as_costly_as_a_real_one():
+    # The written-out hash of the unknown-email path has the hasher's own parameters: the
+    # hasher would rehash it otherwise, and a real user's check would take another time.
+    assert not users._hasher.check_needs_rehash(users._DUMMY_HASH)
+    with pytest.raises(argon2.exceptions.VerifyMismatchError):
+        users._hasher.verify(users._DUMMY_HASH, "")
