@@ -2,6 +2,7 @@
 prints one line and exits non-zero; a traceback is for bugs only."""
 
 import asyncio
+import contextlib
 import functools
 import sys
 from collections.abc import Awaitable, Callable
@@ -390,7 +391,11 @@ async def _work(config: Settings) -> None:
         except asyncio.CancelledError:
             pass
         finally:
-            await worker.close()
+            # A job the shutdown cancelled can be cancelled again in arq's own clean-up of
+            # it, and close() re-raises that: what it leaves undone does not matter here
+            # (the health-check key expires; `running` closes the pool).
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker.close()
 
 
 def main() -> None:
