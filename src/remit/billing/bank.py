@@ -53,10 +53,16 @@ class ImportResult:
     unmatched: int
 
 
-async def import_statement(actor: Actor, data: bytes) -> ImportResult:
+async def import_statement(actor: Actor, data: bytes | None) -> ImportResult:
     """Store the entries of a CAMT.053 or CAMT.054 file not stored yet and match the credits
-    among them. A file that is not such a statement is refused whole (Invalid on `file`)."""
+    among them. A file that is not such a statement is refused whole (Invalid on `file`);
+    None: the request carried no file."""
     require(actor, Permission.BILLING)
+    if data is None:
+        raise Invalid(
+            "No file was sent: send the statement as a file in a multipart request.",
+            field=["file"],
+        )
     statement = camt.parse(data)
     amounts = [
         Money.parse(entry.amount, entry.currency, field=["file"]).minor

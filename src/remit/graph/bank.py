@@ -8,7 +8,7 @@ import strawberry
 from strawberry.file_uploads import Upload
 
 from remit.billing import bank, payments
-from remit.billing.errors import Invalid
+from remit.graph import uploads
 from remit.graph.context import Info
 from remit.graph.errors import UserError, payload
 from remit.graph.money import Money
@@ -190,17 +190,6 @@ class BankQuery:
         )
 
 
-async def _contents(file: Upload) -> bytes:
-    # A client that sends the variable in JSON rather than as a multipart file part.
-    if not hasattr(file, "read"):
-        raise Invalid(
-            "Send the statement as a file, in a multipart request (GraphQL multipart "
-            "request specification).",
-            field=["file"],
-        )
-    return await file.read()
-
-
 @strawberry.type
 class BankMutation:
     @strawberry.mutation(
@@ -211,7 +200,7 @@ class BankMutation:
     )
     async def bank_statement_import(self, info: Info, file: Upload) -> BankStatementImportPayload:
         async def imported() -> bank.ImportResult:
-            return await bank.import_statement(info.context.actor, await _contents(file))
+            return await bank.import_statement(info.context.actor, await uploads.contents(file))
 
         return await payload(BankStatementImportPayload, imported(), BankStatementImport.of)
 

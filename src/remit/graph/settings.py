@@ -7,6 +7,7 @@ from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
 from remit.billing import invoicing_settings, logos, platform, providers
+from remit.graph import uploads
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
 from remit.graph.enums import PlatformBillingStatus
@@ -262,9 +263,7 @@ class SettingsMutation:
         "scripts, event handlers or references to anything outside it."
     )
     async def logo_upload(self, info: Info, file: Upload) -> InvoicingSettingsPayload:
-        # Only a multipart request carries a file; a value written in the query or the JSON
-        # variables is not one.
-        content = await file.read() if hasattr(file, "read") else None
+        content = await uploads.contents(file)
         return await settings_payload(info, logos.upload(info.context.actor, content))
 
     @strawberry.mutation(description="The tenant's documents go without a logo.")

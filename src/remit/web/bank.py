@@ -2,6 +2,8 @@
 an aggregator, the file itself as the body, with one of the tenant's API keys. Answered with
 what the import did; a file that is no such statement is a 400 and stores nothing."""
 
+from dataclasses import asdict
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -26,12 +28,4 @@ async def statement_import(request: Request) -> JSONResponse:
         result = await bank.import_statement(actor, await request.body())
     except RemitError as error:
         return JSONResponse({"error": error.message, "code": error.code}, status_code=400)
-    return JSONResponse(
-        {
-            "kind": result.kind,
-            "imported": result.imported,
-            "duplicates": result.duplicates,
-            "matched": result.matched,
-            "unmatched": result.unmatched,
-        }
-    )
+    return JSONResponse(asdict(result))
