@@ -391,6 +391,11 @@ async def _work(config: Settings) -> None:
         except asyncio.CancelledError:
             pass
         finally:
+            # The jobs under way end first, whatever stopped the worker (a signal, Redis
+            # gone): close() gives up at the first job ending in an error, and the process's
+            # configuration and connections would then go while the others still run.
+            if worker.tasks:
+                await asyncio.wait(list(worker.tasks.values()))
             # A job the shutdown cancelled can be cancelled again in arq's own clean-up of
             # it, and close() re-raises that: what it leaves undone does not matter here
             # (the health-check key expires; `running` closes the pool).
