@@ -55,6 +55,18 @@ class WorkerProcess:
                 running[ended["id"]] -= 1
         return {job_id for job_id, count in running.items() if count > 0}
 
+    def children(self) -> set[int]:
+        """The ids of the processes this worker started that are still running."""
+        found = set()
+        for status in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = status.read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(fields[1]) == self.process.pid and fields[0] != "Z":
+                found.add(int(status.parent.name))
+        return found
+
     def kill(self) -> None:
         os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=10)

@@ -10,6 +10,7 @@ delivery that was cut off by the kill after the server took the message.
 
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 from arq.constants import job_key_prefix
 
@@ -75,6 +76,7 @@ async def test_a_worker_killed_during_delivery_leaves_each_invoice_issued_and_se
             return f"no moment with the victim delivering mid-cycle within 45 s\n{processes.logs(workers)}"
 
         await processes.wait_until(mid_cycle, 45, too_late)
+        renderers = victim.children()
         victim.kill()
         killed_at = time.monotonic()
         workers.append(processes.start_worker("worker-4", environment, tmp_path))
@@ -105,6 +107,13 @@ async def test_a_worker_killed_during_delivery_leaves_each_invoice_issued_and_se
             )
 
         await wait_until_everything_sent(cycle, DEADLINE - (time.monotonic() - started_at), context)
+
+        # Its render processes end with it rather than wait for work forever.
+        async def renderers_ended() -> bool:
+            return not any(Path(f"/proc/{pid}").exists() for pid in renderers)
+
+        assert renderers, "the victim delivered without render processes"
+        await processes.wait_until(renderers_ended, 10, lambda: f"still running: {renderers}")
     finally:
         await processes.stop(workers)
         smtp.stop()

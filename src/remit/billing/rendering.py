@@ -10,6 +10,9 @@ the process and stops it at exit; the processes start when the first PDF is aske
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from remit.billing import documents
@@ -19,6 +22,8 @@ MAX_RENDERS_PER_PROCESS = 200
 # In threads: a few at a time keep the event loop (and the recording of what was sent)
 # responsive while a worker runs many jobs at once.
 THREAD_SLOTS = 2
+# How often a render process checks that the process it renders for is still there.
+PARENT_CHECK_SECONDS = 1.0
 
 
 class Renderer:
@@ -39,6 +44,8 @@ class Renderer:
                     self.workers,
                     mp_context=multiprocessing.get_context("spawn"),
                     max_tasks_per_child=MAX_RENDERS_PER_PROCESS,
+                    initializer=end_with_parent,
+                    initargs=(os.getpid(),),
                 )
             return await asyncio.get_running_loop().run_in_executor(
                 self._pool, documents.pdf, html, branding
@@ -48,6 +55,19 @@ class Renderer:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+def end_with_parent(parent: int) -> None:
+    """In each render process: end once the process it renders for is gone. A process killed
+    outright (SIGKILL, the OOM killer) never shuts its pool down, and its render processes,
+    which hold both ends of their task pipe, would otherwise wait for work forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 _current = Renderer(0)
