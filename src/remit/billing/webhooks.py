@@ -1,0 +1,204 @@
+"""Tenants' webhook endpoints: where each wants its events sent, and which. Managing them is
+a settings matter (OWNER, ADMIN). An endpoint's signing secret is made here, shown to the
+tenant once, and stored sealed like provider secrets, to sign every delivery.
+
+An endpoint must be an http(s) URL on a public address, unless the operator allows private
+ones (REMIT_WEBHOOKS_ALLOW_PRIVATE): otherwise a tenant could make Remit call into the network
+it runs in. Every address the host resolves to is checked, here and again before each
+delivery, since what a name resolves to can change."""
+
+import asyncio
+import ipaddress
+import secrets
+import socket
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID, uuid4
+
+from cryptography.fernet import MultiFernet
+from tortoise.queryset import QuerySet
+
+from remit.billing import config, ids, jobs, sealing
+from remit.billing.errors import Invalid, NotFound, RemitErrors, Required
+from remit.billing.roles import Actor, Permission, require
+from remit.billing.webhook_events import DELIVER_JOB, EVENT_TYPES
+from remit.models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+
+URL_LENGTH = 2000
+DESCRIPTION_LENGTH = 500
+_SEALING = b"remit webhook secrets"
+
+
+class UnsafeUrl(Invalid):
+    """An endpoint URL that is not http(s), or whose host is (or resolves to) a private,
+    loopback or otherwise non-public address."""
+
+
+@dataclass(frozen=True)
+class Created:
+    endpoint: WebhookEndpoint
+    secret: str  # shown once, never again
+
+
+def _sealer() -> MultiFernet:
+    return sealing.fernet(config.current().secret_keys, _SEALING)
+
+
+def signing_secret(endpoint: WebhookEndpoint) -> str:
+    return _sealer().decrypt(endpoint.secret[sealing.MARK].encode()).decode()
+
+
+def _public(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone is not the address
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return ip.is_global
+
+
+async def check_url(url: str, field: list[str]) -> None:
+    """Raise UnsafeUrl unless `url` is http(s) and, unless the operator allows private
+    addresses, every address its host resolves to is public."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UnsafeUrl("The URL must be an http:// or https:// address.", field=field)
+    if config.current().webhooks_allow_private:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        found = await asyncio.get_running_loop().getaddrinfo(
+            parts.hostname, port, type=socket.SOCK_STREAM
+        )
+    except (socket.gaierror, UnicodeError, ValueError):
+        raise UnsafeUrl(f"The host {parts.hostname} cannot be resolved.", field=field) from None
+    for *_, address in found:
+        if not _public(address[0]):
+            raise UnsafeUrl(
+                f"The URL points at a private or loopback address ({address[0]}).", field=field
+            )
+
+
+def _cleaned_events(events: list[str]) -> list[str]:
+    if not events:
+        raise Required("Choose at least one event.", field=["events"])
+    unknown = [
+        Invalid(f"{event} is not an event type.", field=["events", str(index)])
+        for index, event in enumerate(events)
+        if event not in EVENT_TYPES
+    ]
+    if unknown:
+        raise RemitErrors.of(unknown)
+    return sorted(set(events), key=EVENT_TYPES.index)
+
+
+async def _cleaned(data: dict[str, Any]) -> dict[str, Any]:
+    cleaned = dict(data)
+    if "url" in data:
+        url = (data["url"] or "").strip()
+        if len(url) > URL_LENGTH:
+            raise Invalid(f"The URL is longer than {URL_LENGTH} characters.", field=["url"])
+        await check_url(url, ["url"])
+        cleaned["url"] = url
+    if "events" in data:
+        cleaned["events"] = _cleaned_events(data["events"] or [])
+    if "description" in data:
+        description = (data["description"] or "").strip() or None
+        if description is not None and len(description) > DESCRIPTION_LENGTH:
+            raise Invalid(
+                f"The description is longer than {DESCRIPTION_LENGTH} characters.",
+                field=["description"],
+            )
+        cleaned["description"] = description
+    return cleaned
+
+
+async def create(actor: Actor, url: str, events: list[str], description: str | None) -> Created:
+    require(actor, Permission.SETTINGS)
+    cleaned = await _cleaned({"url": url, "events": events, "description": description})
+    secret = f"whsec_{secrets.token_urlsafe(32)}"
+    endpoint = await WebhookEndpoint.create(
+        id=uuid4(),
+        tenant=actor.tenant,
+        secret={sealing.MARK: _sealer().encrypt(secret.encode()).decode()},
+        **cleaned,
+    )
+    return Created(endpoint, secret)
+
+
+async def _locked(actor: Actor, endpoint_id: str) -> WebhookEndpoint:
+    parsed = ids.parse("webhook endpoint", endpoint_id, field=["id"])
+    endpoint = (
+        await WebhookEndpoint.filter(tenant=actor.tenant).select_for_update().get_or_none(id=parsed)
+    )
+    if endpoint is None:
+        raise NotFound("webhook endpoint", endpoint_id, field=["id"])
+    return endpoint
+
+
+async def update(actor: Actor, endpoint_id: str, data: dict[str, Any]) -> WebhookEndpoint:
+    """Change what `data` holds of url, events, description and enabled. Enabled again, an
+    endpoint gets what waited for it, in order."""
+    require(actor, Permission.SETTINGS)
+    cleaned = await _cleaned(data)
+    async with jobs.atomic():
+        endpoint = await _locked(actor, endpoint_id)
+        resumed = cleaned.get("enabled") is True and not endpoint.enabled
+        if "enabled" in cleaned:
+            cleaned["disabled_reason"] = None
+        endpoint.update_from_dict(cleaned)
+        await endpoint.save()
+        if resumed:
+            await jobs.enqueue(
+                DELIVER_JOB,
+                str(endpoint.id),
+                job_id=f"webhook:resume:{endpoint.id}:{endpoint.updated_at.isoformat()}",
+            )
+    return endpoint
+
+
+async def delete(actor: Actor, endpoint_id: str) -> UUID:
+    """The endpoint and its deliveries go: nothing more is sent to it."""
+    require(actor, Permission.SETTINGS)
+    async with jobs.atomic():
+        endpoint = await _locked(actor, endpoint_id)
+        await endpoint.delete()
+    return endpoint.id
+
+
+def endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
+    return WebhookEndpoint.filter(tenant=actor.tenant)
+
+
+def deliveries(actor: Actor, endpoint_id: str) -> QuerySet[WebhookDelivery]:
+    """The endpoint's deliveries (with their events), for the caller to page through; none
+    for an id that names none of the tenant's endpoints."""
+    deliveries = WebhookDelivery.filter(endpoint__tenant=actor.tenant).select_related("event")
+    try:
+        return deliveries.filter(endpoint_id=UUID(str(endpoint_id)))
+    except ValueError:
+        return deliveries.none()
+
+
+async def retry(actor: Actor, delivery_id: str) -> WebhookDelivery:
+    """Send the delivery again at once (failed, waiting for its next attempt, or even
+    delivered); it is sent in its turn among the endpoint's deliveries."""
+    require(actor, Permission.SETTINGS)
+    parsed = ids.parse("webhook delivery", delivery_id, field=["id"])
+    async with jobs.atomic():
+        delivery = (
+            await WebhookDelivery.filter(endpoint__tenant=actor.tenant, id=parsed)
+            .select_for_update()
+            .select_related("event")
+            .get_or_none()
+        )
+        if delivery is None:
+            raise NotFound("webhook delivery", delivery_id, field=["id"])
+        delivery.status = WebhookDeliveryStatus.PENDING
+        delivery.next_attempt_at = None
+        await delivery.save(update_fields=["status", "next_attempt_at"])
+        await jobs.enqueue(
+            DELIVER_JOB,
+            str(delivery.endpoint_id),
+            job_id=f"webhook:{delivery.id}:retry:{delivery.attempts}",
+        )
+    return delivery
