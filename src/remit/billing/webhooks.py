@@ -172,11 +172,13 @@ def endpoints(actor: Actor) -> QuerySet[WebhookEndpoint]:
 def deliveries(actor: Actor, endpoint_id: str) -> QuerySet[WebhookDelivery]:
     """The endpoint's deliveries (with their events), for the caller to page through; none
     for an id that names none of the tenant's endpoints."""
-    deliveries = WebhookDelivery.filter(endpoint__tenant=actor.tenant).select_related("event")
     try:
-        return deliveries.filter(endpoint_id=UUID(str(endpoint_id)))
+        parsed = UUID(str(endpoint_id))
     except ValueError:
-        return deliveries.none()
+        parsed = None  # a malformed id names nothing, like another tenant's
+    return WebhookDelivery.filter(endpoint__tenant=actor.tenant, endpoint_id=parsed).select_related(
+        "event"
+    )
 
 
 async def retry(actor: Actor, delivery_id: str) -> WebhookDelivery:
@@ -187,7 +189,7 @@ async def retry(actor: Actor, delivery_id: str) -> WebhookDelivery:
     async with jobs.atomic():
         delivery = (
             await WebhookDelivery.filter(endpoint__tenant=actor.tenant, id=parsed)
-            .select_for_update()
+            .select_for_update(of=(WebhookDelivery._meta.db_table,))
             .select_related("event")
             .get_or_none()
         )
