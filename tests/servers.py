@@ -134,3 +134,14 @@ class WebhookReceiver:
 
     def types(self) -> list[str]:
         return [json.loads(body)["type"] for _, body in self.requests]
+
+
+@pytest.fixture
+async def webhook_receiver(configure):
+    """A tenant's webhook endpoint listening on 127.0.0.1 (so private addresses are allowed
+    for the test); its `url` is where to send."""
+    configure(webhooks_allow_private=True)
+    receiver = WebhookReceiver()
+    async with serving(receiver) as base:
+        receiver.url = f"{base}/hooks"
+        yield receiver

@@ -9,8 +9,6 @@ from email import message_from_bytes
 from email.policy import default as default_policy
 from pathlib import Path
 
-import pytest
-
 from remit.billing import clock, cycle, payments, webhook_delivery, webhooks
 from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
@@ -23,7 +21,6 @@ from remit.models.webhooks import (
     WebhookEvent,
 )
 from tests import factories
-from tests.servers import WebhookReceiver, serving
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "webhooks.md"
 START = date(2027, 1, 1)
@@ -35,15 +32,6 @@ def documented_verify():
     namespace: dict = {}
     exec(snippet, namespace)
     return namespace["verify"]
-
-
-@pytest.fixture
-async def receiver(configure):
-    configure(webhooks_allow_private=True)  # the receiver listens on 127.0.0.1
-    receiver = WebhookReceiver()
-    async with serving(receiver) as base:
-        receiver.url = f"{base}/hooks"
-        yield receiver
 
 
 async def subscribed(tenant, url: str, *events: str) -> webhooks.Created:
@@ -64,9 +52,9 @@ async def paid(tenant, invoice: Invoice, drain_jobs, day: date = START + timedel
         await drain_jobs()
 
 
-async def test_issued_and_paid_arrive_signed_in_order_once(receiver, drain_jobs):
+async def test_issued_and_paid_arrive_signed_in_order_once(webhook_receiver, drain_jobs):
     tenant, _ = await factories.ready_tenant()
-    created = await subscribed(tenant, receiver.url, "invoice.issued", "invoice.paid")
+    created = await subscribed(tenant, webhook_receiver.url, "invoice.issued", "invoice.paid")
     invoice = await issued_invoice(tenant, drain_jobs)
     await paid(tenant, invoice, drain_jobs)
     # The jobs run again (a relay, a second worker): nothing is sent twice.
@@ -74,10 +62,10 @@ async def test_issued_and_paid_arrive_signed_in_order_once(receiver, drain_jobs)
         assert await webhook_delivery.deliver(delivery.endpoint_id) == 0
     await drain_jobs()
 
-    assert receiver.types() == ["invoice.issued", "invoice.paid"]
+    assert webhook_receiver.types() == ["invoice.issued", "invoice.paid"]
     verify = documented_verify()
     bodies = []
-    for headers, body in receiver.requests:
+    for headers, body in webhook_receiver.requests:
         assert headers["content-type"] == "application/json"
         assert verify(created.secret, headers["remit-signature"], body)
         assert not verify("whsec_another", headers["remit-signature"], body)
@@ -108,19 +96,21 @@ async def test_issued_and_paid_arrive_signed_in_order_once(receiver, drain_jobs)
     assert await WebhookDelivery.filter(status=WebhookDeliveryStatus.DELIVERED).count() == 2
 
 
-async def test_only_the_events_an_endpoint_listens_for_are_written(receiver, drain_jobs):
+async def test_only_the_events_an_endpoint_listens_for_are_written(webhook_receiver, drain_jobs):
     tenant, _ = await factories.ready_tenant()
-    await subscribed(tenant, receiver.url, "invoice.paid")
+    await subscribed(tenant, webhook_receiver.url, "invoice.paid")
     await issued_invoice(tenant, drain_jobs)
 
-    assert receiver.requests == []
+    assert webhook_receiver.requests == []
     assert await WebhookEvent.all().count() == 0
 
 
-async def test_an_endpoint_that_fails_gets_the_event_on_the_retry(receiver, drain_jobs):
-    receiver.statuses = [500]
+async def test_an_endpoint_that_fails_gets_the_event_on_the_retry(webhook_receiver, drain_jobs):
+    webhook_receiver.statuses = [500]
     tenant, _ = await factories.ready_tenant()
-    endpoint = (await subscribed(tenant, receiver.url, "invoice.issued", "invoice.paid")).endpoint
+    endpoint = (
+        await subscribed(tenant, webhook_receiver.url, "invoice.issued", "invoice.paid")
+    ).endpoint
     invoice = await issued_invoice(tenant, drain_jobs)
     waiting = await WebhookDelivery.get()
     assert (waiting.status, waiting.attempts) == (WebhookDeliveryStatus.PENDING, 1)
@@ -128,22 +118,24 @@ async def test_an_endpoint_that_fails_gets_the_event_on_the_retry(receiver, drai
 
     # Paid meanwhile: invoice.paid waits behind invoice.issued, which is not due again yet.
     await paid(tenant, invoice, drain_jobs, day=START)
-    assert receiver.types() == ["invoice.issued"]
+    assert webhook_receiver.types() == ["invoice.issued"]
     with clock.frozen(START + timedelta(days=1)):  # the retry, as its deferred job runs it
         assert await webhook_delivery.deliver(endpoint.id) == 2
 
-    assert receiver.types() == ["invoice.issued", "invoice.issued", "invoice.paid"]
-    assert receiver.requests[0][1] == receiver.requests[1][1]  # the same event, the same body
+    assert webhook_receiver.types() == ["invoice.issued", "invoice.issued", "invoice.paid"]
+    assert (
+        webhook_receiver.requests[0][1] == webhook_receiver.requests[1][1]
+    )  # the same event, the same body
     log = await WebhookAttempt.all().order_by("at").values_list("status_code", "error")
     assert log == [(500, "HTTP 500"), (200, None), (200, None)]
 
 
 async def test_three_days_of_failures_disable_the_endpoint_and_tell_the_tenant(
-    receiver, drain_jobs, mail_server
+    webhook_receiver, drain_jobs, mail_server
 ):
-    receiver.statuses = [503] * 10
+    webhook_receiver.statuses = [503] * 10
     tenant, _ = await factories.ready_tenant()
-    endpoint = (await subscribed(tenant, receiver.url, "invoice.issued")).endpoint
+    endpoint = (await subscribed(tenant, webhook_receiver.url, "invoice.issued")).endpoint
     await issued_invoice(tenant, drain_jobs)
     with clock.frozen(START + timedelta(days=2)):
         assert await webhook_delivery.deliver(endpoint.id) == 0
@@ -171,48 +163,52 @@ async def test_three_days_of_failures_disable_the_endpoint_and_tell_the_tenant(
         "A webhook endpoint was disabled",
         ["billing@acme.com"],
     )
-    assert receiver.url in message.get_content()
-    assert len(receiver.requests) == 3
+    assert webhook_receiver.url in message.get_content()
+    assert len(webhook_receiver.requests) == 3
     # Disabled, it hears of nothing more.
     invoice = await Invoice.get(tenant=tenant)
     await paid(tenant, invoice, drain_jobs)
-    assert len(receiver.requests) == 3
+    assert len(webhook_receiver.requests) == 3
 
 
-async def test_a_deleted_endpoint_receives_nothing_more(receiver, drain_jobs):
+async def test_a_deleted_endpoint_receives_nothing_more(webhook_receiver, drain_jobs):
     tenant, _ = await factories.ready_tenant()
-    endpoint = (await subscribed(tenant, receiver.url, "invoice.issued", "invoice.paid")).endpoint
+    endpoint = (
+        await subscribed(tenant, webhook_receiver.url, "invoice.issued", "invoice.paid")
+    ).endpoint
     await factories.live_contract(tenant, START)
     with clock.frozen(START):
         await cycle.plan(START)
         await drain_jobs()
-    assert receiver.types() == ["invoice.issued"]
+    assert webhook_receiver.types() == ["invoice.issued"]
 
     await webhooks.delete(Actor.system(tenant), str(endpoint.id))
     await paid(tenant, await Invoice.get(tenant=tenant), drain_jobs)
 
-    assert receiver.types() == ["invoice.issued"]
+    assert webhook_receiver.types() == ["invoice.issued"]
     assert await WebhookDelivery.all().count() == 0
 
 
-async def test_waiting_deliveries_of_a_deleted_endpoint_are_not_sent(receiver, drain_jobs):
+async def test_waiting_deliveries_of_a_deleted_endpoint_are_not_sent(webhook_receiver, drain_jobs):
     tenant, _ = await factories.ready_tenant()
-    endpoint = (await subscribed(tenant, receiver.url, "contract.live")).endpoint
+    endpoint = (await subscribed(tenant, webhook_receiver.url, "contract.live")).endpoint
     await factories.live_contract(tenant, START)  # its delivery job is queued, not run
     await webhooks.delete(Actor.system(tenant), str(endpoint.id))
     await drain_jobs()
 
-    assert receiver.requests == []
+    assert webhook_receiver.requests == []
 
 
-async def test_a_private_address_is_refused_again_at_delivery(receiver, drain_jobs, configure):
+async def test_a_private_address_is_refused_again_at_delivery(
+    webhook_receiver, drain_jobs, configure
+):
     tenant, _ = await factories.ready_tenant()
-    await subscribed(tenant, receiver.url, "contract.live")
+    await subscribed(tenant, webhook_receiver.url, "contract.live")
     configure(webhooks_allow_private=False)
     await factories.live_contract(tenant, START)
     await drain_jobs()
 
-    assert receiver.requests == []
+    assert webhook_receiver.requests == []
     (attempt,) = await WebhookAttempt.all()
     assert (attempt.status_code, attempt.error) == (
         None,

@@ -148,7 +148,7 @@ async def test_unknown_or_no_events_are_refused(graphql):
 
 
 async def test_owners_and_admins_manage_endpoints_members_may_not(graphql, console):
-    tenant, key = await factories.tenant()
+    tenant, _ = await factories.tenant()
     await factories.user(tenant, "ann@acme.com", UserRole.ADMIN)
     await factories.user(tenant, "max@acme.com", UserRole.MEMBER)
     admin = await console("ann@acme.com", factories.PASSWORD)
@@ -175,7 +175,7 @@ async def test_owners_and_admins_manage_endpoints_members_may_not(graphql, conso
 
 async def test_update_and_delete(graphql):
     _, key = await factories.tenant()
-    other_tenant, other_key = await factories.tenant("Globex")
+    _, other_key = await factories.tenant("Globex")
     api = graphql(key)
     id = (await api.query(CREATE, input=endpoint_input()))["webhookEndpointCreate"]["endpoint"][
         "id"
@@ -261,7 +261,7 @@ async def test_deliveries_are_paged_newest_first_and_can_be_retried(graphql, con
     assert await WebhookDelivery.filter(status="DELIVERED").count() == 2
 
 
-async def test_another_tenants_deliveries_are_not_listed(graphql, configure, drain_jobs):
+async def test_another_tenants_deliveries_are_not_listed(graphql):
     _, key = await factories.tenant()
     _, other_key = await factories.tenant("Globex")
     id = (await graphql(key).query(CREATE, input=endpoint_input()))["webhookEndpointCreate"][
