@@ -39,8 +39,8 @@ async def subscribed(tenant, url: str, *events: str) -> webhooks.Created:
 
 
 async def issued_invoice(tenant, drain_jobs) -> Invoice:
-    await factories.live_contract(tenant, START)
     with clock.frozen(START):
+        await factories.live_contract(tenant, START)
         await cycle.plan(START)
         await drain_jobs()
     return await Invoice.get(tenant=tenant)
@@ -214,3 +214,45 @@ async def test_a_private_address_is_refused_again_at_delivery(
         None,
         "The URL points at a private or loopback address (127.0.0.1).",
     )
+
+
+async def test_enabled_again_an_endpoint_gets_what_waited_in_order(webhook_receiver, drain_jobs):
+    webhook_receiver.statuses = [503, 503]
+    tenant, _ = await factories.ready_tenant()
+    endpoint = (
+        await subscribed(tenant, webhook_receiver.url, "contract.live", "invoice.issued")
+    ).endpoint
+    await issued_invoice(tenant, drain_jobs)  # contract.live fails; invoice.issued waits
+    with clock.frozen(START + timedelta(days=3)):
+        await webhook_delivery.deliver(endpoint.id)  # given up: disabled
+        await drain_jobs()
+    assert webhook_receiver.types() == ["contract.live", "contract.live"]
+
+    with clock.frozen(START + timedelta(days=4)):
+        await webhooks.update(Actor.system(tenant), str(endpoint.id), {"enabled": True})
+        await drain_jobs()
+
+    assert webhook_receiver.types() == ["contract.live", "contract.live", "invoice.issued"]
+    statuses = await WebhookDelivery.all().order_by("created_at").values_list("status", flat=True)
+    assert statuses == [WebhookDeliveryStatus.FAILED, WebhookDeliveryStatus.DELIVERED]
+    enabled = await WebhookEndpoint.get(id=endpoint.id)
+    assert (enabled.enabled, enabled.disabled_reason) == (True, None)
+
+
+async def test_a_delivery_whose_job_was_lost_is_asked_for_again(
+    webhook_receiver, drain_jobs, runtime
+):
+    tenant, _ = await factories.ready_tenant()
+    await subscribed(tenant, webhook_receiver.url, "contract.live")
+    with clock.frozen(START):
+        await factories.live_contract(tenant, START)
+    await runtime.pool.flushdb()  # Redis lost the queue
+
+    with clock.frozen(START):
+        assert await webhook_delivery.plan_late() == 0  # not late yet: its job may be coming
+    with clock.frozen(START + timedelta(days=1)):
+        assert await webhook_delivery.plan_late() == 1
+        await drain_jobs()
+        assert await webhook_delivery.plan_late() == 0
+
+    assert webhook_receiver.types() == ["contract.live"]

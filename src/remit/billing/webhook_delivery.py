@@ -21,6 +21,7 @@ from email.utils import format_datetime, make_msgid
 from uuid import UUID, uuid4
 
 import httpx
+from tortoise.expressions import Q
 
 from remit.billing import clock, config, jobs, mail
 from remit.billing.errors import RemitError
@@ -41,6 +42,8 @@ LEASE = timedelta(seconds=60)
 GIVE_UP_AFTER = timedelta(days=3)
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=6)
+# A delivery due this long ago and still waiting lost its job (Redis lost its data, say).
+LATE = timedelta(minutes=5)
 DISABLED_NOTICE_JOB = "webhooks.disabled_notice"
 SIGNATURE_HEADER = "Remit-Signature"
 
@@ -55,6 +58,27 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     signed = f"{timestamp}.".encode() + body
     digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
     return f"t={timestamp},v1={digest}"
+
+
+async def plan_late() -> int:
+    """Ask again for the runs of the endpoints whose deliveries are overdue; returns how many.
+    The job id is the endpoint's and the minute's: many workers planning at once ask once."""
+    now = clock.now()
+    late = (
+        await WebhookDelivery.filter(
+            status=WebhookDeliveryStatus.PENDING,
+            endpoint__enabled=True,
+            created_at__lte=now - LATE,
+        )
+        .filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now - LATE))
+        .distinct()
+        .values_list("endpoint_id", flat=True)
+    )
+    for endpoint_id in late:
+        await jobs.enqueue(
+            DELIVER_JOB, str(endpoint_id), job_id=f"webhook:late:{endpoint_id}:{now:%Y%m%d%H%M}"
+        )
+    return len(late)
 
 
 async def _take_turn(endpoint_id: UUID, *, holding: bool) -> WebhookDelivery | None:
