@@ -23,7 +23,6 @@ from email.utils import format_datetime, make_msgid
 from uuid import UUID, uuid4
 
 import httpx
-from tortoise.expressions import Q
 
 from remit.billing import clock, config, jobs, mail
 from remit.billing.errors import RemitError
@@ -69,24 +68,39 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
 
 
 async def plan_late() -> int:
-    """Ask again for the runs of the endpoints whose deliveries are overdue; returns how many.
-    The job id is the endpoint's and the minute's: many workers planning at once ask once."""
+    """Ask again for the runs of the endpoints whose next delivery is overdue; returns how
+    many. The job id is the endpoint's and the minute's: many workers planning at once ask
+    once."""
     now = clock.now()
-    late = (
+    candidates = (
         await WebhookDelivery.filter(
             status=WebhookDeliveryStatus.PENDING,
             endpoint__enabled=True,
             created_at__lte=now - LATE,
         )
-        .filter(Q(next_attempt_at=None) | Q(next_attempt_at__lte=now - LATE))
         .distinct()
         .values_list("endpoint_id", flat=True)
     )
-    for endpoint_id in late:
-        await jobs.enqueue(
-            DELIVER_JOB, str(endpoint_id), job_id=f"webhook:late:{endpoint_id}:{now:%Y%m%d%H%M}"
-        )
+    late = []
+    for endpoint_id in candidates:
+        # Only its head counts: the deliveries behind one waiting for its retry wait too.
+        head = await _head(endpoint_id)
+        if head is not None and (head.next_attempt_at or head.created_at) <= now - LATE:
+            late.append(endpoint_id)
+            await jobs.enqueue(
+                DELIVER_JOB, str(endpoint_id), job_id=f"webhook:late:{endpoint_id}:{now:%Y%m%d%H%M}"
+            )
     return len(late)
+
+
+async def _head(endpoint_id: UUID) -> WebhookDelivery | None:
+    """The endpoint's oldest delivery still to make: the next to send."""
+    return (
+        await WebhookDelivery.filter(endpoint_id=endpoint_id, status=WebhookDeliveryStatus.PENDING)
+        .order_by("created_at", "id")
+        .select_related("event", "endpoint")
+        .first()
+    )
 
 
 async def _take_turn(endpoint_id: UUID, *, holding: bool) -> WebhookDelivery | None:
@@ -100,16 +114,7 @@ async def _take_turn(endpoint_id: UUID, *, holding: bool) -> WebhookDelivery | N
         now = clock.now()
         if not holding and endpoint.busy_until is not None and endpoint.busy_until > now:
             return None
-        head = None
-        if endpoint.enabled:
-            head = (
-                await WebhookDelivery.filter(
-                    endpoint_id=endpoint_id, status=WebhookDeliveryStatus.PENDING
-                )
-                .order_by("created_at", "id")
-                .select_related("event", "endpoint")
-                .first()
-            )
+        head = await _head(endpoint_id) if endpoint.enabled else None
         if head is not None and (head.next_attempt_at is None or head.next_attempt_at <= now):
             endpoint.busy_until = now + LEASE
             await endpoint.save(update_fields=["busy_until"])
