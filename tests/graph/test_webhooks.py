@@ -185,6 +185,8 @@ async def test_update_and_delete(graphql):
         UPDATE, id=id, input={"events": ["contract.live"], "description": None}
     )
     private = await api.query(UPDATE, id=id, input={"url": "http://127.0.0.1/x"})
+    unsaid = await api.query(UPDATE, id=id, input={"enabled": None})
+    refused = await WebhookEndpoint.get(id=id)
     foreign = await graphql(other_key).query(DELETE, id=id)
     deleted = await api.query(DELETE, id=id)
 
@@ -205,6 +207,14 @@ async def test_update_and_delete(graphql):
             "code": "INVALID",
         }
     ]
+    assert unsaid["webhookEndpointUpdate"]["errors"] == [
+        {
+            "field": ["input", "enabled"],
+            "message": "Say whether the endpoint is enabled.",
+            "code": "REQUIRED",
+        }
+    ]
+    assert (refused.url, refused.events, refused.enabled) == (PUBLIC, ["contract.live"], True)
     assert foreign["webhookEndpointDelete"] == {
         "deletedWebhookEndpointId": None,
         "errors": [

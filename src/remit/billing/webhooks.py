@@ -109,6 +109,8 @@ async def _cleaned(data: dict[str, Any]) -> dict[str, Any]:
                 field=["description"],
             )
         cleaned["description"] = description
+    if "enabled" in data and data["enabled"] is None:
+        raise Required("Say whether the endpoint is enabled.", field=["enabled"])
     return cleaned
 
 
