@@ -99,6 +99,9 @@ async def test_created_endpoint_shows_its_secret_once(graphql):
         ),
         ("ftp://93.184.215.14/hooks", "The URL must be an http:// or https:// address."),
         ("https:///hooks", "The URL must be an http:// or https:// address."),
+        ("http://[::1/hooks", "The URL is not a valid address."),
+        ("http://93.184.215.14:99999/", "The URL is not a valid address."),
+        ("http://exa mple.com/", "The host exa mple.com cannot be resolved."),
         ("https://no-such-host.invalid/hooks", "The host no-such-host.invalid cannot be resolved."),
     ],
 )

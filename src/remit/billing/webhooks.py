@@ -16,17 +16,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID, uuid4
 
+import httpx
 from cryptography.fernet import MultiFernet
 from tortoise.queryset import QuerySet
 
-from remit.billing import config, ids, jobs, sealing
+from remit.billing import config, ids, jobs, sealing, validation
 from remit.billing.errors import Invalid, NotFound, RemitErrors, Required
 from remit.billing.roles import Actor, Permission, require
 from remit.billing.webhook_events import DELIVER_JOB, EVENT_TYPES
 from remit.models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 
-URL_LENGTH = 2000
-DESCRIPTION_LENGTH = 500
 _SEALING = b"remit webhook secrets"
 
 
@@ -56,21 +55,28 @@ def _public(address: str) -> bool:
     return ip.is_global
 
 
+def _host_and_port(url: str, field: list[str]) -> tuple[str, int]:
+    try:
+        parsed = httpx.URL(url)
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except (httpx.InvalidURL, ValueError):
+        raise UnsafeUrl("The URL is not a valid address.", field=field) from None
+    if parsed.scheme not in ("http", "https") or not host:
+        raise UnsafeUrl("The URL must be an http:// or https:// address.", field=field)
+    return host, port or (443 if parsed.scheme == "https" else 80)
+
+
 async def check_url(url: str, field: list[str]) -> None:
     """Raise UnsafeUrl unless `url` is http(s) and, unless the operator allows private
     addresses, every address its host resolves to is public."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UnsafeUrl("The URL must be an http:// or https:// address.", field=field)
+    host, port = _host_and_port(url, field)
     if config.current().webhooks_allow_private:
         return
     try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        found = await asyncio.get_running_loop().getaddrinfo(
-            parts.hostname, port, type=socket.SOCK_STREAM
-        )
+        found = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, ValueError):
-        raise UnsafeUrl(f"The host {parts.hostname} cannot be resolved.", field=field) from None
+        raise UnsafeUrl(f"The host {host} cannot be resolved.", field=field) from None
     for *_, address in found:
         if not _public(address[0]):
             raise UnsafeUrl(
@@ -92,23 +98,22 @@ def _cleaned_events(events: list[str]) -> list[str]:
 
 
 async def _cleaned(data: dict[str, Any]) -> dict[str, Any]:
+    validation.storable(data, [])
     cleaned = dict(data)
     if "url" in data:
         url = (data["url"] or "").strip()
-        if len(url) > URL_LENGTH:
-            raise Invalid(f"The URL is longer than {URL_LENGTH} characters.", field=["url"])
+        if len(url) > validation.length_of(WebhookEndpoint, "url"):
+            raise Invalid("The URL is too long.", field=["url"])
         await check_url(url, ["url"])
         cleaned["url"] = url
     if "events" in data:
         cleaned["events"] = _cleaned_events(data["events"] or [])
     if "description" in data:
-        description = (data["description"] or "").strip() or None
-        if description is not None and len(description) > DESCRIPTION_LENGTH:
-            raise Invalid(
-                f"The description is longer than {DESCRIPTION_LENGTH} characters.",
-                field=["description"],
-            )
-        cleaned["description"] = description
+        cleaned["description"] = validation.text(
+            data["description"] or "",
+            ["description"],
+            max_length=validation.length_of(WebhookEndpoint, "description"),
+        )
     if "enabled" in data and data["enabled"] is None:
         raise Required("Say whether the endpoint is enabled.", field=["enabled"])
     return cleaned
