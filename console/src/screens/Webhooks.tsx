@@ -155,7 +155,7 @@ export function Webhooks() {
           <Group gap="xs">
             {endpoint.enabled ? <Badge color="green">Enabled</Badge> : <Badge color="red">Disabled</Badge>}
             {endpoint.events.map((event) => (
-              <Badge key={event} variant="light">
+              <Badge key={event} variant="light" tt="none">
                 {event}
               </Badge>
             ))}
