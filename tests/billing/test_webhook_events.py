@@ -4,7 +4,7 @@ the object as the API shows it."""
 import json
 from datetime import date
 
-from remit.billing import clock, contracts, credit_notes, cycle, payments, reminders
+from remit.billing import clock, contracts, credit_notes, cycle, payments, providers, reminders
 from remit.billing.roles import Actor
 from remit.billing.webhook_events import EVENT_TYPES, invoice_event_types
 from remit.models.contracts import Contract
@@ -12,6 +12,7 @@ from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
 from tests import factories
 from tests.billing.test_webhooks import subscribed
+from tests.stripe_events import event, signed
 
 
 async def on(day: date, drain_jobs, work=None):
@@ -161,3 +162,68 @@ def test_which_invoice_events_announce_what():
         "invoice.paid",
     ]
     assert invoice_event_types("status_changed", "PAID", "DUE") == []  # a payment undone
+
+
+async def test_a_providers_payment_failed_paid_and_refunded(webhook_receiver, drain_jobs, api):
+    tenant, _ = await factories.ready_tenant()
+    await providers.configure(tenant, "stripe", enabled=True, settings=factories.STRIPE)
+    contract = await on(
+        date(2027, 1, 1),
+        drain_jobs,
+        lambda: factories.live_contract(tenant, date(2027, 1, 1)),
+    )
+    await on(date(2027, 1, 1), drain_jobs, lambda: cycle.plan(date(2027, 1, 1)))
+    invoice = await Invoice.get(contract=contract)
+    await subscribed(
+        tenant,
+        webhook_receiver.url,
+        "invoice.payment_failed",
+        "invoice.paid",
+        "payment.received",
+        "payment.refunded",
+    )
+    metadata = {"remit_invoice_id": str(invoice.id), "remit_tenant_id": str(tenant.id)}
+    intent = {"id": "pi_1", "object": "payment_intent", "currency": "eur", "metadata": metadata}
+    failed = event(
+        "payment_intent.payment_failed",
+        {**intent, "last_payment_error": {"message": "Your card was declined."}},
+        event_id="evt_failed",
+    )
+    paid = event(
+        "payment_intent.succeeded", {**intent, "amount_received": 129988}, event_id="evt_paid"
+    )
+    refunded = event(
+        "charge.refunded",
+        {
+            "id": "ch_1",
+            "object": "charge",
+            "amount_refunded": 5000,
+            "currency": "eur",
+            "payment_intent": "pi_1",
+            "metadata": metadata,
+        },
+        event_id="evt_refund",
+    )
+    for payload in (failed, paid, refunded):
+        headers, body = signed(payload, factories.STRIPE["webhook_secret"])
+        with clock.frozen(date(2027, 1, 5)):
+            response = await api.post(
+                f"/webhooks/stripe/{tenant.id}", content=body, headers=headers
+            )
+            assert response.status_code == 200, response.text
+            await drain_jobs()
+
+    assert webhook_receiver.types() == [
+        "invoice.payment_failed",
+        "payment.received",
+        "invoice.paid",
+        "payment.refunded",
+    ]
+    data = [json.loads(body)["data"] for _, body in webhook_receiver.requests]
+    assert (data[0]["id"], data[0]["status"]) == (str(invoice.id), "DUE")
+    assert (data[1]["method"], data[1]["reference"], data[1]["amount"]) == (
+        "stripe",
+        "pi_1",
+        {"amount": "1299.88", "currency": "EUR"},
+    )
+    assert data[3]["refund"]["amount"] == {"amount": "50.00", "currency": "EUR"}
