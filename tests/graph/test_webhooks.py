@@ -89,6 +89,14 @@ async def test_created_endpoint_shows_its_secret_once(graphql):
         ),
         ("http://10.1.2.3/hooks", "The URL points at a private or loopback address (10.1.2.3)."),
         (
+            "http://[64:ff9b::7f00:1]/hooks",
+            "The URL points at a private or loopback address (64:ff9b::7f00:1).",
+        ),
+        (
+            "http://[2002:a00:1::1]/hooks",
+            "The URL points at a private or loopback address (2002:a00:1::1).",
+        ),
+        (
             "http://169.254.169.254/latest",
             "The URL points at a private or loopback address (169.254.169.254).",
         ),

@@ -48,10 +48,19 @@ def signing_secret(endpoint: WebhookEndpoint) -> str:
     return _sealer().decrypt(endpoint.secret[sealing.MARK].encode()).decode()
 
 
+# IPv6 addresses that carry an IPv4 one a router would reach: NAT64's well-known prefix.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
 def _public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone is not the address
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        # The IPv4 address inside counts too: ::ffff:10.0.0.7 is 10.0.0.7.
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and ip in _NAT64:
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None and not inner.is_global:
+            return False
     return ip.is_global
 
 
