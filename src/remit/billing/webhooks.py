@@ -24,7 +24,12 @@ from remit.billing import config, ids, jobs, sealing, validation
 from remit.billing.errors import Invalid, NotFound, RemitErrors, Required
 from remit.billing.roles import Actor, Permission, require
 from remit.billing.webhook_events import DELIVER_JOB, EVENT_TYPES
-from remit.models.webhooks import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+from remit.models.webhooks import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+)
 
 _SEALING = b"remit webhook secrets"
 
@@ -195,6 +200,12 @@ def deliveries(actor: Actor, endpoint_id: str) -> QuerySet[WebhookDelivery]:
     return WebhookDelivery.filter(endpoint__tenant=actor.tenant, endpoint_id=parsed).select_related(
         "event"
     )
+
+
+async def attempts_of(delivery_ids: list[UUID]) -> list[WebhookAttempt]:
+    """The attempts of the deliveries, oldest first (the caller read the deliveries for its
+    tenant)."""
+    return await WebhookAttempt.filter(delivery_id__in=delivery_ids).order_by("at", "id")
 
 
 async def retry(actor: Actor, delivery_id: str) -> WebhookDelivery:

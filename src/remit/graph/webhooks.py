@@ -2,6 +2,7 @@
 See docs/webhooks.md for the events, their payload and how to verify a signature."""
 
 from datetime import datetime
+from operator import attrgetter
 
 import strawberry
 from strawberry.scalars import JSON
@@ -68,8 +69,9 @@ class WebhookDelivery(Node):
     created_at: datetime
 
     @strawberry.field(description="Every request made, oldest first.")
-    async def attempt_log(self) -> list[WebhookAttempt]:
-        rows = await models.WebhookAttempt.filter(delivery_id=self.model.id).order_by("at")
+    async def attempt_log(self, info: Info) -> list[WebhookAttempt]:
+        loader = info.context.loaders.grouped(webhooks.attempts_of, attrgetter("delivery_id"))
+        rows = await loader.load(self.model.id)
         return [
             WebhookAttempt(
                 at=row.at, status_code=row.status_code, duration_ms=row.duration_ms, error=row.error
