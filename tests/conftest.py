@@ -25,7 +25,7 @@ from remit.runtime import billing_config, running
 from remit.settings import Settings
 from remit.workers.settings import build_worker
 from tests.hook_calls import hook_calls  # noqa: F401 -- a fixture, for every test module
-from tests.servers import mail_server, smtpd  # noqa: F401 -- fixtures, for every test module
+from tests.servers import mail_server, smtpd, webhook_receiver  # noqa: F401 -- fixtures, for every test module
 
 # Property tests judge results, not speed: on a busy 2-core machine a slow example is not
 # a failure (hypothesis' default 200 ms deadline made such runs flaky).

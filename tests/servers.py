@@ -2,6 +2,7 @@
 
 import asyncio
 import contextlib
+import json
 import socket
 from collections.abc import AsyncIterator
 from uuid import UUID
@@ -10,6 +11,8 @@ import pytest
 import uvicorn
 from aiosmtpd.controller import Controller
 from redis.asyncio import Redis
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp
 
 from remit.billing import config
@@ -111,3 +114,34 @@ async def until_listening(redis: Redis, *tenant_ids: UUID) -> None:
             return
         await asyncio.sleep(0.025)
     raise AssertionError(f"no subscription of {tenant_ids} listened")
+
+
+class WebhookReceiver:
+    """A tenant's webhook endpoint as a Starlette app: keeps every request (headers and raw
+    body) and answers with the statuses it is given in turn, then 200."""
+
+    def __init__(self, *statuses: int) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        self.statuses = list(statuses)
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        self.requests.append((dict(request.headers), await request.body()))
+        status = self.statuses.pop(0) if self.statuses else 200
+        await Response(status_code=status)(scope, receive, send)
+
+    def types(self) -> list[str]:
+        return [json.loads(body)["type"] for _, body in self.requests]
+
+
+@pytest.fixture
+async def webhook_receiver(configure):
+    """A tenant's webhook endpoint listening on 127.0.0.1 (so private addresses are allowed
+    for the test); its `url` is where to send."""
+    configure(webhooks_allow_private=True)
+    receiver = WebhookReceiver()
+    async with serving(receiver) as base:
+        receiver.url = f"{base}/hooks"
+        yield receiver

@@ -72,6 +72,10 @@ export const router = createBrowserRouter(
           lazy: () => import('./screens/PaymentMethods').then((m) => ({ Component: m.PaymentMethods })),
         },
         {
+          path: '/settings/webhooks',
+          lazy: () => import('./screens/Webhooks').then((m) => ({ Component: m.Webhooks })),
+        },
+        {
           path: '/settings/users',
           lazy: () => import('./screens/Users').then((m) => ({ Component: m.Users })),
         },

@@ -57,6 +57,7 @@ def billing_config(settings: Settings, broker: live.Broker | None = None) -> con
         signup_open=settings.signup == "open",
         session_lifetime=timedelta(days=settings.session_days),
         live=broker,
+        webhooks_allow_private=settings.webhooks_allow_private,
     )
 
 

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # Processes rendering PDFs (billing/rendering.py), by default one per core: WeasyPrint
     # holds the interpreter lock, so rendered in threads a cycle's PDFs would keep a worker
     # to one core. 0 renders them in threads of the process itself.
+    # Tenants' webhook endpoints may be on private or loopback addresses: for an operator whose
+    # tenants' receivers run inside its own network (and for tests). Refused by default, so a
+    # tenant cannot make the server call into the network it runs in.
+    webhooks_allow_private: bool = False
     pdf_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
 
     @field_validator("cycle_time")

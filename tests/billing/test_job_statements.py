@@ -19,14 +19,16 @@ START = date(2027, 1, 1)
 # once-billed items it invoiced already; its providers' settings; the credit balance (the
 # invoice's allocations, the organization's payments). Writes: the contract's next date;
 # the invoice, its lines, its number, its issue; the run's count; its events; the delivery
-# job into the job outbox, then out of it once sent. After the commit: the run of the day,
-# closed (the tenant's only contract due).
-ISSUE_STATEMENTS = 17
+# job into the job outbox, then out of it once sent. The tenant's webhook endpoints, read to
+# see who hears of the issue. After the commit: the run of the day, closed (the tenant's only
+# contract due).
+ISSUE_STATEMENTS = 18
 # Reads: the invoice with its contract and organization; the providers' settings and the
 # organization's account with the one provider; the tenant's settings; its logo; the lines;
-# the credit applied; the credit notes; the invoice again before sending. Writes: the
-# payment options; the time sent; the event.
-DELIVERY_STATEMENTS = 12
+# the credit applied; the credit notes; the invoice again before sending; the tenant's
+# webhook endpoints, to see who hears it was sent. Writes: the payment options; the time
+# sent; the event.
+DELIVERY_STATEMENTS = 13
 
 
 def items(count: int) -> list[dict]:

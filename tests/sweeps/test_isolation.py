@@ -67,6 +67,8 @@ BY_NAME: dict[str, Any] = {
     # An invoice status a user may set: the call reaches the invoice before anything else.
     "status": "VOID",
     "autoCharge": False,
+    "url": world.WEBHOOK_URL,
+    "events": ["invoice.paid"],
 }
 BY_TYPE: dict[str, Any] = {
     "String": "Sweep",
@@ -317,6 +319,7 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "ServiceLineItem",
         "Tenant",
         "User",
+        "WebhookEndpoint",
     ]
     assert sorted(of_a.numbers) == [f"ACME-00000{n}" for n in range(1, 4)] + ["ACME-CN-000001"]
     # Each invoice's hosted page, and the credit note's.
@@ -395,6 +398,10 @@ async def test_another_tenants_ids_numbers_and_tokens_find_and_change_nothing(gr
         "bankTransaction",
         "bankTransactionMatch",
         "bankTransactionIgnore",
+        "webhookDeliveries",
+        "webhookEndpointUpdate",
+        "webhookEndpointDelete",
+        "webhookDeliveryRetry",
     }
     assert all(swept.values())
     print(f"isolation: {len(swept)} operations, {sum(swept.values())} calls")

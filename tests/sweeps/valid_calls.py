@@ -36,18 +36,21 @@ from remit.billing import (
     one_off,
     payments,
     users,
+    webhooks,
 )
 from remit.billing.roles import Actor
 from remit.graph.pagination import encode_cursor
 from remit.models.contracts import ServiceLineItem
 from remit.models.invoices import Invoice, InvoiceLine
 from remit.models.users import UserRole
+from remit.models.webhooks import WebhookDelivery
 from tests import factories
 from tests.camt_files import Credit, statement
 
 TODAY = date(2027, 5, 15)
 # The logo's address in the valid calls: the sweeps' fixtures answer it with an image.
 LOGO_URL = "https://acme.example/logo.png"
+WEBHOOK_URL = "https://93.184.215.14/remit-events"
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,8 @@ class World:
     draft_invoice: str
     user: str
     bank_transaction: str
+    webhook_endpoint: str
+    webhook_delivery: str
 
 
 async def build_world() -> World:
@@ -130,6 +135,8 @@ async def build_world() -> World:
     )
     await line_items.add(actor, draft.id, factories.WORKED_EXAMPLE[0])
     item = await ServiceLineItem.get(contract=draft)
+    # Told of the invoice issued below: one delivery, whose job the sweep never runs.
+    endpoint = await webhooks.create(actor, WEBHOOK_URL, ["invoice.issued"], "Sweep")
     live = await factories.live_contract(tenant, date(2027, 5, 1), organization_name="Initech")
     due = await Invoice.get(id=(await issuing.issue(live.id, date(2027, 5, 1), TODAY)).invoice_id)
     # Five monthly periods due at once: more than the catch-up limit, so the first is held.
@@ -174,6 +181,8 @@ async def build_world() -> World:
         draft_invoice=str(drafted.id),
         user=str(member.id),
         bank_transaction=str(waiting.id),
+        webhook_endpoint=str(endpoint.endpoint.id),
+        webhook_delivery=str((await WebhookDelivery.get()).id),
     )
 
 
@@ -197,6 +206,8 @@ ID_BY_PREFIX = {
     "invoice": "due_invoice",
     "user": "user",
     "payment": "payment",
+    "webhookEndpoint": "webhook_endpoint",
+    "webhookDelivery": "webhook_delivery",
 }
 IDS_BY_NAME = {
     # A payment applied to the DUE invoice: paid by that invoice's organization.
@@ -206,6 +217,7 @@ IDS_BY_NAME = {
     "invoiceId": "due_invoice",
     "paymentId": "payment",
     "invoiceLineId": "due_invoice_line",
+    "endpointId": "webhook_endpoint",
 }
 
 
@@ -282,6 +294,9 @@ VALID: dict[str, Any] = {
     "customerRef": "cus_sweep",
     "paymentMethodRef": "pm_sweep",
     "search": "Glo",
+    # A public address, given as one: no name to resolve.
+    "url": WEBHOOK_URL,
+    "events": ["invoice.paid"],
     "first": 10,
 }
 BY_SCALAR = {"String": "Sweep", "Int": 1, "Boolean": True, "Date": "2027-06-01", "Decimal": "1"}

@@ -1,7 +1,8 @@
 """A tenant with one of everything the API can name, for the sweeps: settings, providers with
 an auto-charge account, organizations, a DRAFT and LIVE contracts with line items, issued
 invoices in several statuses (with their hosted-page tokens), a credit note, the day's
-invoicing runs, a platform fee and a bank transaction waiting to be matched."""
+invoicing runs, a platform fee, a bank transaction waiting to be matched, and a webhook
+endpoint with a delivery."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -16,6 +17,7 @@ from remit.billing import (
     payments,
     providers,
     users,
+    webhooks,
 )
 from remit.billing.roles import Actor
 from remit.models.contracts import Contract
@@ -26,6 +28,8 @@ from remit.models.tenants import Tenant
 from remit.models.users import UserRole
 from tests import factories
 from tests.camt_files import Credit, statement
+
+WEBHOOK_URL = "https://93.184.215.14/remit-events"
 
 
 @dataclass
@@ -61,7 +65,11 @@ async def everything(drain_jobs, name: str, customer: str, prefix: str) -> World
         await cycle.plan(date(2027, month, 1), tenant_id=tenant.id)
         await drain_jobs()
     january, february, march = await Invoice.filter(contract=paying).order_by("period_start")
+    # Told of the payment below, then disabled: its delivery stays, and a later drain (the
+    # next tenant's world) sends nothing out of the machine.
+    endpoint = await webhooks.create(actor, WEBHOOK_URL, ["invoice.paid"], "Sweep")
     await payments.change_status(actor, str(january.id), InvoiceStatus.PAID)
+    await webhooks.update(actor, str(endpoint.endpoint.id), {"enabled": False})
     await payments.change_status(actor, str(february.id), InvoiceStatus.VOID)
     seats = await InvoiceLine.get(invoice=march, name="Seats")
     await credit_notes.create(

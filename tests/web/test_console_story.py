@@ -704,3 +704,36 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     # The rest of the transfer the suggestion matched is the organization's credit.
     await page.get_by_role("link", name="Globex", exact=True).click()
     await expect(page.get_by_text("Credit balance:")).to_contain_text("€300.00")
+
+
+async def test_a_webhook_endpoint_is_added_its_secret_shown_once_and_disabled(
+    page, base_url, built
+):
+    tenant, _ = await factories.tenant()
+    await factories.user(tenant, OWNER)
+    await sign_in(page, base_url, OWNER)
+    await navigate(page, "Webhooks")
+    add = section(page, "Add an endpoint")
+    await add.get_by_label("URL").fill("http://127.0.0.1:9000/hooks")
+    await add.get_by_role("textbox", name="Events").click()
+    await page.get_by_role("option", name="invoice.paid", exact=True).click()
+    await page.keyboard.press("Escape")  # the list stays open for more choices
+    await add.get_by_role("button", name="Add endpoint").click()
+    await expect(
+        add.get_by_text("The URL points at a private or loopback address (127.0.0.1).")
+    ).to_be_visible()
+
+    await add.get_by_label("URL").fill("https://93.184.215.14/remit-events")
+    await add.get_by_role("button", name="Add endpoint").click()
+
+    secret = add.get_by_role("alert").filter(has_text="The signing secret, shown this once")
+    await expect(secret).to_contain_text(re.compile(r"whsec_\S{43}"))
+    endpoint = section(page, "https://93.184.215.14/remit-events")
+    await expect(endpoint).to_contain_text("Enabled")
+    await expect(endpoint).to_contain_text("invoice.paid")
+    await screenshot(page, "webhooks")
+    await endpoint.get_by_role("button", name="Disable").click()
+    await expect(endpoint).to_contain_text("Disabled")
+    await page.reload()
+    await expect(page.get_by_text(re.compile("whsec_"))).to_have_count(0)  # shown once
+    await expect(section(page, "https://93.184.215.14/remit-events")).to_contain_text("Disabled")

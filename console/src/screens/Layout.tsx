@@ -21,6 +21,7 @@ const SECTIONS = [
 const SETTINGS: { label: string; to: string; roles: Role[] }[] = [
   { label: 'Invoicing', to: '/settings/invoicing', roles: ['OWNER', 'ADMIN'] },
   { label: 'Payment methods', to: '/settings/payment-methods', roles: ['OWNER', 'ADMIN'] },
+  { label: 'Webhooks', to: '/settings/webhooks', roles: ['OWNER', 'ADMIN'] },
   { label: 'Users', to: '/settings/users', roles: ['OWNER'] },
 ];
 

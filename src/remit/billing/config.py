@@ -43,6 +43,8 @@ class Config:
     # Carries live updates to subscribers (billing.live); None in a one-shot command, whose
     # changes no subscriber hears of.
     live: Broker | None = None
+    # Whether tenants' webhook endpoints may be on private or loopback addresses.
+    webhooks_allow_private: bool = False
 
 
 _current: Config | None = None

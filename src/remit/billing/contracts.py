@@ -7,7 +7,15 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from remit.billing import clock, ids, jobs, organizations, providers, validation
+from remit.billing import (
+    clock,
+    ids,
+    jobs,
+    organizations,
+    providers,
+    validation,
+    webhook_events,
+)
 from remit.billing.errors import (
     Conflict,
     InvalidTransition,
@@ -303,6 +311,7 @@ async def go_live(actor: Actor, contract_id: str) -> Contract:
         contract.status = ContractStatus.LIVE
         contract.next_invoice_date = contract.invoicing_start_date
         await contract.save(update_fields=["status", "next_invoice_date", "updated_at"])
+        await webhook_events.contract_event(contract, "contract.live")
     return contract
 
 
@@ -330,6 +339,8 @@ async def end(actor: Actor, contract_id: str, end_date: date) -> Contract:
         if end_date < clock.today():
             contract.status = ContractStatus.ENDED
         await contract.save(update_fields=["end_date", "status", "updated_at"])
+        if contract.status == ContractStatus.ENDED:
+            await webhook_events.contract_event(contract, "contract.ended")
     return contract
 
 
@@ -373,4 +384,5 @@ async def end_if_due(contract_id: UUID, today: date) -> bool:
             return False
         contract.status = ContractStatus.ENDED
         await contract.save(update_fields=["status", "updated_at"])
+        await webhook_events.contract_event(contract, "contract.ended")
     return True

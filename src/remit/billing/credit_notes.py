@@ -29,6 +29,7 @@ from remit.billing import (
     pages,
     providers,
     validation,
+    webhook_events,
 )
 from remit.billing.drafts import part_of, taxed
 from remit.billing.errors import Conflict, InvalidTransition, NotFound, RemitError
@@ -364,6 +365,7 @@ async def _issue(
     await record(
         invoice, ISSUED_EVENT, actor.who, f"{number}: {total.formatted()} credited{refunded}"
     )
+    await webhook_events.credit_note_issued(credit_note)
     released = await ledger.credit(invoice, total.minor, number, actor.who)
     if refund:
         await _refund(credit_note, released)

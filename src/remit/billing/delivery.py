@@ -312,7 +312,8 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
         return "rejected"
     async with jobs.atomic():
         if invoice.sent_at is None:
-            await Invoice.filter(id=invoice.id, sent_at=None).update(sent_at=clock.now())
+            invoice.sent_at = clock.now()
+            await Invoice.filter(id=invoice.id, sent_at=None).update(sent_at=invoice.sent_at)
         detail = f"{'Sent again' if resend else 'Sent'} to {', '.join(recipients)}"
         await invoice_status.record(invoice, "resent" if resend else "sent", SYSTEM, detail)
     return "sent"

@@ -9,7 +9,7 @@ from datetime import date
 
 from tortoise import timezone
 
-from remit.billing import clock, live
+from remit.billing import clock, live, webhook_events
 from remit.billing.errors import InvalidTransition
 from remit.models.enums import InvoiceStatus as Status
 from remit.models.invoices import Invoice, InvoiceEvent
@@ -101,7 +101,8 @@ async def events_written_together() -> AsyncIterator[None]:
 async def record(
     invoice: Invoice, type: str, actor: str, detail: str | None = None, **statuses
 ) -> InvoiceEvent:
-    """Write the event; every change to an invoice does, so live subscribers are told here."""
+    """Write the event; every change to an invoice does, so live subscribers and webhook
+    endpoints are told here."""
     pending = _written_together.get()
     if pending is None:
         event = await InvoiceEvent.create(
@@ -114,6 +115,7 @@ async def record(
         )
         pending.append(event)
     await live.invoice_changed(invoice)
+    await webhook_events.invoice_changed(invoice, type, **statuses)
     return event
 
 

@@ -10,7 +10,17 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
-from remit.billing import clock, hooks, ids, invoice_status, jobs, ledger, pages, providers
+from remit.billing import (
+    clock,
+    hooks,
+    ids,
+    invoice_status,
+    jobs,
+    ledger,
+    pages,
+    providers,
+    webhook_events,
+)
 from remit.billing import validation as check
 from remit.billing.errors import Invalid, InvalidTransition, NotFound, NotPayable
 from remit.billing.money import Money, check_currency
@@ -177,6 +187,7 @@ async def recorded(actor: Actor, given: PaymentInput) -> tuple[Payment, list[Tou
         actor=actor.who,
         note=note,
     )
+    await webhook_events.payment_received(payment)
     touched = []
     for invoice, share in plan:
         old = InvoiceStatus(invoice.status)
@@ -342,7 +353,7 @@ async def refund(actor: Actor, given: RefundInput) -> Payment:
             raise Invalid("The refund date is before the payment's.", field=["refunded_on"])
         invoices = await _reached(payment)
         touched = [Touched(invoice, InvoiceStatus(invoice.status), None) for invoice in invoices]
-        await Refund.create(
+        refund = await Refund.create(
             payment=payment,
             currency=payment.currency,
             amount=amount,
@@ -350,6 +361,7 @@ async def refund(actor: Actor, given: RefundInput) -> Payment:
             actor=actor.who,
             note=note,
         )
+        await webhook_events.payment_refunded(payment, refund)
         for invoice in invoices:
             if await ledger.amount_paid(invoice.id) != invoice.amount_paid:
                 shown = Money(amount, payment.currency).formatted()
@@ -429,6 +441,7 @@ async def _mark_paid(
         actor=actor,
         note=note,
     )
+    await webhook_events.payment_received(payment)
     await ledger.allocate(payment, invoice, received)
     detail = f"Paid on {paid_on.isoformat()}" + (f": {note}" if note else "")
     await ledger.settle(invoice, actor, paid_on=paid_on, detail=detail)

@@ -13,7 +13,17 @@ from collections.abc import Mapping
 
 from tortoise.exceptions import IntegrityError
 
-from remit.billing import clock, hooks, ids, invoice_status, jobs, ledger, money, providers
+from remit.billing import (
+    clock,
+    hooks,
+    ids,
+    invoice_status,
+    jobs,
+    ledger,
+    money,
+    providers,
+    webhook_events,
+)
 from remit.billing.errors import NotFound
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent
@@ -130,6 +140,7 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
             payment.amount = event.amount
             payment.received_on = event.paid_on or clock.today()
             await payment.save(update_fields=["amount", "received_on"])
+            await webhook_events.payment_received(payment)
             applied = min(more, await ledger.owed_now(invoice))
             if applied > 0:
                 await ledger.allocate(payment, invoice, applied)
@@ -151,6 +162,7 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
             refund.amount = event.amount
             refund.refunded_on = clock.today()
             await refund.save(update_fields=["amount", "refunded_on"])
+            await webhook_events.payment_refunded(payment, refund)
         await invoice_status.record(invoice, "refunded", actor, moved)
     return await ledger.settle(invoice, actor, paid_on=event.paid_on or payment.received_on)
 

@@ -37,6 +37,7 @@ from remit.graph.payments import PaymentMutation, PaymentQuery
 from remit.graph.settings import SettingsMutation, SettingsQuery
 from remit.graph.tenants import TenantQuery
 from remit.graph.users import UserMutation, UserQuery
+from remit.graph.webhooks import WebhookMutation, WebhookQuery
 
 logger = logging.getLogger("remit.graph")
 
@@ -53,6 +54,7 @@ Query = merge_types(
         PaymentQuery,
         BankQuery,
         FeeQuery,
+        WebhookQuery,
     ),
 )
 Mutation = merge_types(
@@ -66,6 +68,7 @@ Mutation = merge_types(
         PaymentMutation,
         BankMutation,
         UserMutation,
+        WebhookMutation,
     ),
 )
 Subscription = merge_types("Subscription", (InvoiceSubscription,))

@@ -16,4 +16,5 @@ MODEL_MODULES = [
     "remit.models.fees",
     "remit.models.jobs",
     "remit.models.users",
+    "remit.models.webhooks",
 ]

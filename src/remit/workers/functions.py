@@ -17,11 +17,14 @@ from remit.billing import (
     provider_payments,
     reminders,
     tenants,
+    webhook_delivery,
+    webhook_events,
 )
 from remit.workers import contracts as contract_jobs
 from remit.workers import cycle as cycle_jobs
 from remit.workers import fees as fee_jobs
 from remit.workers import invoices as invoice_jobs
+from remit.workers import webhooks as webhook_jobs
 from remit.workers.retries import retried_when_the_database_is_lost
 
 
@@ -46,6 +49,8 @@ JOBS = [
     (invoice_jobs.plan_reminders, "reminders.plan"),
     (touch_api_key, tenants.TOUCH_JOB),
     (contract_jobs.end_contract_if_due, contracts.END_JOB),
+    (webhook_jobs.deliver_webhooks, webhook_events.DELIVER_JOB),
+    (webhook_jobs.endpoint_disabled_notice, webhook_delivery.DISABLED_NOTICE_JOB),
 ]
 
 # Each one retried when the database connection is lost under it.

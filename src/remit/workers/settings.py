@@ -15,6 +15,7 @@ from remit.workers.functions import FUNCTIONS
 from remit.workers.invoices import plan_reminders
 from remit.workers.outbox import relay_jobs
 from remit.workers.users import forget_expired
+from remit.workers.webhooks import plan_late_deliveries
 
 
 def cron_jobs(cycle_time: str) -> list:
@@ -48,6 +49,8 @@ def cron_jobs(cycle_time: str) -> list:
         cron(relay_jobs, name="jobs.relay.cron", unique=True),
         # Every minute: jobs lost with Redis's data are asked for again.
         cron(check_queue, name="queue.check.cron", unique=True),
+        # Every minute: webhook deliveries whose job was lost with Redis's data.
+        cron(plan_late_deliveries, name="webhooks.plan_late.cron", unique=True),
         # Hourly: sessions, links and failed sign-ins that can no longer be used.
         cron(forget_expired, name="users.forget_expired.cron", minute={30}, unique=True),
     ]
