@@ -6,7 +6,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remit", "0012_invoice_amount_credited")]
+    dependencies = [("remit", "0013_bank_transactions")]
 
     initial = False
 

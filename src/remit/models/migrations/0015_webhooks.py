@@ -10,7 +10,7 @@ from tortoise.indexes import Index
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remit", "0013_bank_transactions"), ("remit", "0014_tenant_logo")]
+    dependencies = [("remit", "0014_tenant_logo")]
 
     initial = False
 
