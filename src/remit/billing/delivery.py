@@ -332,7 +332,7 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     detail_key = f"{kind}{':' + suffix if suffix else ''}"
     if await InvoiceEvent.exists(invoice=invoice, type=event_type, detail__startswith=detail_key):
         return "already sent"
-    details = {"today": clock.today()} if kind == "reminder" else {}
+    details = await _reminder_details(invoice, suffix) if kind == "reminder" else {}
     if kind == "receipt":
         details["paid_on"] = invoice.paid_on
     try:
@@ -356,6 +356,16 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     if kind == "reminder":
         await Reminder.filter(invoice=invoice, offset_days=int(suffix)).update(sent_at=clock.now())
     return "sent"
+
+
+async def _reminder_details(invoice: Invoice, offset: str) -> dict:
+    """What a reminder's email says beyond the invoice: the day, and its step's tone and
+    words as they were when the reminder was decided."""
+    reminder = await Reminder.get_or_none(invoice=invoice, offset_days=int(offset))
+    details: dict = {"today": clock.today()}
+    if reminder is not None:
+        details.update(tone=reminder.tone, reminder_text=reminder.text)
+    return details
 
 
 async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> str:

@@ -37,6 +37,7 @@ from remit.billing.documents import (
     credit_note_context,
     document_context,
     environment,
+    format_day,
 )
 
 logger = logging.getLogger("remit.mail")
@@ -56,6 +57,7 @@ def _capitalized(text: str) -> str:
 # One subject per kind of email; each kind has templates email_<kind>.txt and .html.
 SUBJECTS = {
     "invoice": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name}",
+    # A reminder's subject also depends on its tone and day: see `reminder_subject`.
     "reminder": lambda invoice: (
         f"Reminder: {_invoice(invoice)} from {invoice.issuer.name} is overdue"
     ),
@@ -74,6 +76,24 @@ SUBJECTS = {
         f"invoice processing fee for {fee.period_start:%B %Y}"
     ),
 }
+# How a reminder's subject opens, by the tone of its dunning step.
+REMINDER_OPENINGS = {"friendly": "Reminder", "firm": "Payment due", "final": "Final notice"}
+
+
+def reminder_state(document: InvoiceDocument, days_overdue: int | None) -> str:
+    """Where the invoice stands on the reminder's day: due on a day, due today, overdue."""
+    if days_overdue is None or days_overdue > 0:
+        return "is overdue"
+    return "is due today" if days_overdue == 0 else f"is due on {format_day(document.due_date)}"
+
+
+def reminder_subject(document: InvoiceDocument, days_overdue: int | None, tone: str) -> str:
+    return (
+        f"{REMINDER_OPENINGS[tone]}: {_invoice(document)} from {document.issuer.name} "
+        f"{reminder_state(document, days_overdue)}"
+    )
+
+
 # Kinds sent without the invoice's PDF (a PDF passed for them is not attached).
 KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed", "fee_payment_failed"})
 # Kinds that say why a payment failed (`reason`).
@@ -135,6 +155,8 @@ def invoice_message(
     paid_on: date | None = None,
     reason: str | None = None,
     retry_on: date | None = None,
+    tone: str = "friendly",
+    reminder_text: str | None = None,
 ) -> OutgoingMail:
     """The email of `kind` about `document`: multipart/alternative text and HTML, with the
     invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
@@ -144,7 +166,8 @@ def invoice_message(
     given, so a repeated send of the same email is recognisable. Only some kinds use the
     optional details: `today` (default: clock.today()) how many days a reminder's invoice is
     overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed,
-    `retry_on` when a failed fee charge is tried again (None: it will not be).
+    `retry_on` when a failed fee charge is tried again (None: it will not be), `tone`
+    (friendly, firm, final) and `reminder_text` (the tenant's own words) of a reminder.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -154,7 +177,11 @@ def invoice_message(
     days_overdue = None
     if kind == "reminder" and document.due_date is not None:
         days_overdue = ((today or clock.today()) - document.due_date).days
-    subject = _one_line(SUBJECTS[kind](document))
+    subject = _one_line(
+        reminder_subject(document, days_overdue, tone)
+        if kind == "reminder"
+        else SUBJECTS[kind](document)
+    )
     context = {
         **document_context(document),
         "subject": subject,
@@ -164,6 +191,9 @@ def invoice_message(
         "paid_on": paid_on if kind == "receipt" else None,
         "reason": (reason or "").strip() or None if kind in FAILURE_KINDS else None,
         "retry_on": retry_on if kind == "fee_payment_failed" else None,
+        "tone": tone,
+        "reminder_state": reminder_state(document, days_overdue),
+        "reminder_text": reminder_text if kind == "reminder" else None,
     }
     return _composed(
         kind,
