@@ -238,8 +238,16 @@ def test_the_kinds():
         "payment_failed",
         "fee_invoice",
         "fee_payment_failed",
+        "card_declined",
+        "card_expiring",
     }
-    assert set(KINDS_WITHOUT_PDF) == {"void", "payment_failed", "fee_payment_failed"}
+    assert set(KINDS_WITHOUT_PDF) == {
+        "void",
+        "payment_failed",
+        "fee_payment_failed",
+        "card_declined",
+        "card_expiring",
+    }
 
 
 @pytest.mark.parametrize("kind", ["reminder", "receipt", "void", "payment_failed"])

@@ -1,6 +1,7 @@
 """A tenant's invoicing settings: company details, branding and defaults, and the switch
 that turns invoicing on once everything it needs is there."""
 
+import itertools
 from typing import Any
 
 from remit.billing import dunning, jobs, logos, providers, validation
@@ -30,6 +31,19 @@ prefix_check = validation.matches(
 )
 colour_check = validation.matches(r"#[0-9A-Fa-f]{6}", "{value!r} is not a colour such as #1A73E8.")
 due_days_check = validation.within(0, 365)
+
+
+def card_retry_days_check(days: list[int], field: list[str]) -> list[int]:
+    """Days after a declined first charge: 1 to 60, ascending, each once, at most 10."""
+    checks = Checks()
+    for position, day in enumerate(days):
+        checks.run(validation.within(1, 60), day, [*field, str(position)])
+    checks.raise_if_any()
+    if any(later <= earlier for earlier, later in itertools.pairwise(days)) or len(days) > 10:
+        raise validation.Invalid(
+            "At most 10 retry days, in ascending order, each once.", field=field
+        )
+    return days
 
 
 async def get(tenant: Tenant) -> InvoicingSettings:
@@ -98,6 +112,10 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
         )
     elif "dunning_steps" in changes:
         values["dunning_steps"] = None
+    if "card_retry_days" in changes:  # None: back to the default
+        values["card_retry_days"] = optional(
+            changes["card_retry_days"], card_retry_days_check, ["card_retry_days"]
+        )
     if "send_invoices_from" in changes:
         values["send_invoices_from"] = optional(
             changes["send_invoices_from"], validation.email, ["send_invoices_from"]

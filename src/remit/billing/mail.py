@@ -1,9 +1,11 @@
 """Emails about an invoice: composed from the templates in billing/templates, sent by SMTP or,
 with no SMTP server configured (the embedded mode), written to the outbox folder.
 
-The kinds (`SUBJECTS`): to the customer the invoice itself, a reminder when it is overdue, a
-receipt once it is paid and a notice when it is voided; to the tenant, payment_failed when an
-automatic charge or an online payment of the invoice failed. A credit note that corrects
+The kinds (`SUBJECTS`): to the customer the invoice itself, a reminder (before, on or after
+the due date), a receipt once it is paid, a notice when it is voided, card_declined when its
+automatic charge failed and card_expiring when the card saved for it is about to expire; to
+the tenant, payment_failed when an automatic charge or an online payment of the invoice
+failed. A credit note that corrects
 an invoice goes to the customer by `credit_note_message`. From the operator to the tenant,
 about the monthly processing fee: fee_invoice (the fee to pay by bank transfer) and
 fee_payment_failed (the tenant's card was not charged for it).
@@ -66,6 +68,12 @@ SUBJECTS = {
     "payment_failed": lambda invoice: (
         f"Payment failed for {_invoice(invoice)} ({invoice.customer.name})"
     ),
+    "card_declined": lambda invoice: (
+        f"Your card was not charged for {_invoice(invoice)} from {invoice.issuer.name}"
+    ),
+    "card_expiring": lambda invoice: (
+        f"Your card for invoices from {invoice.issuer.name} expires soon"
+    ),
     # A fee document's period is the month the fee is for.
     "fee_invoice": lambda fee: (
         f"{_capitalized(_invoice(fee))} from {fee.issuer.name}: "
@@ -95,9 +103,15 @@ def reminder_subject(document: InvoiceDocument, days_overdue: int | None, tone: 
 
 
 # Kinds sent without the invoice's PDF (a PDF passed for them is not attached).
-KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed", "fee_payment_failed"})
+KINDS_WITHOUT_PDF = frozenset(
+    {"void", "payment_failed", "fee_payment_failed", "card_declined", "card_expiring"}
+)
 # Kinds that say why a payment failed (`reason`).
-FAILURE_KINDS = frozenset({"payment_failed", "fee_payment_failed"})
+FAILURE_KINDS = frozenset({"payment_failed", "fee_payment_failed", "card_declined"})
+# Kinds that say when a failed charge is tried again (`retry_on`).
+RETRY_KINDS = frozenset({"fee_payment_failed", "card_declined"})
+# Kinds that link to a page for saving another card (`card_url`).
+CARD_KINDS = frozenset({"card_declined", "card_expiring"})
 
 
 class MailError(Exception):
@@ -157,6 +171,8 @@ def invoice_message(
     retry_on: date | None = None,
     tone: str = "friendly",
     reminder_text: str | None = None,
+    card_url: str | None = None,
+    card_expires_on: date | None = None,
 ) -> OutgoingMail:
     """The email of `kind` about `document`: multipart/alternative text and HTML, with the
     invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
@@ -167,7 +183,9 @@ def invoice_message(
     optional details: `today` (default: clock.today()) how many days a reminder's invoice is
     overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed,
     `retry_on` when a failed fee charge is tried again (None: it will not be), `tone`
-    (friendly, firm, final) and `reminder_text` (the tenant's own words) of a reminder.
+    (friendly, firm, final) and `reminder_text` (the tenant's own words) of a reminder,
+    `card_url` where the customer saves another card (None: the provider cannot) and
+    `card_expires_on` the last day of an expiring card.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -190,7 +208,9 @@ def invoice_message(
         "days_overdue": days_overdue,
         "paid_on": paid_on if kind == "receipt" else None,
         "reason": (reason or "").strip() or None if kind in FAILURE_KINDS else None,
-        "retry_on": retry_on if kind == "fee_payment_failed" else None,
+        "retry_on": retry_on if kind in RETRY_KINDS else None,
+        "card_url": card_url if kind in CARD_KINDS else None,
+        "card_expires_on": card_expires_on if kind == "card_expiring" else None,
         "tone": tone,
         "reminder_state": reminder_state(document, days_overdue),
         "reminder_text": reminder_text if kind == "reminder" else None,

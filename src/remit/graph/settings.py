@@ -6,7 +6,7 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from remit.billing import dunning, invoicing_settings, logos, platform, providers
+from remit.billing import charge_retries, dunning, invoicing_settings, logos, platform, providers
 from remit.graph import uploads
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
@@ -116,6 +116,10 @@ class InvoicingSettings:
         description="The reminder steps of organizations without their own: one per reminder "
         "day, with its tone, words and late fee."
     )
+    card_retry_days: list[int] = strawberry.field(
+        description="Days after a declined automatic charge's first attempt on which it is "
+        "tried again (not after a hard decline, nor once anything is paid). Default [3, 5, 7]."
+    )
 
     @strawberry.field
     def company(self) -> CompanyDetails:
@@ -159,6 +163,7 @@ class InvoicingSettings:
             send_invoices_bcc=settings.send_invoices_bcc,
             reminder_days=settings.reminder_days,
             dunning_steps=[DunningStep.of(step) for step in dunning.tenant_steps(settings)],
+            card_retry_days=charge_retries.retry_days(settings),
         )
 
 
@@ -204,6 +209,10 @@ class InvoicingSettingsInput:
         default=strawberry.UNSET,
         description="The whole schedule, in ascending days (which become reminderDays); null: "
         "a friendly step for each reminder day.",
+    )
+    card_retry_days: list[int] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="1 to 60, ascending, at most 10; [] never retries; null: the default.",
     )
 
 

@@ -145,3 +145,26 @@ class Reminder(Model):
     class Meta:
         table = "reminder"
         unique_together = (("invoice", "offset_days"),)
+
+
+class ChargeAttempt(Model):
+    """One automatic charge of an invoice: the first (number 0), then each retry after a soft
+    decline, at most one per invoice and number. `failed_at` is set when it was declined
+    (at once, or later by webhook); `hard_decline` then says whether to stop."""
+
+    id = fields.UUIDField(primary_key=True)
+    invoice = fields.ForeignKeyField(
+        "remit.Invoice", related_name="charge_attempts", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    provider = fields.CharField(max_length=50)
+    attempted_on = fields.DateField()
+    reference = fields.CharField(max_length=255, null=True)
+    failed_at = fields.DatetimeField(null=True)
+    hard_decline = fields.BooleanField(default=False)
+    detail = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "charge_attempt"
+        unique_together = (("invoice", "number"),)

@@ -38,6 +38,12 @@ class ProviderAccount(Entity):
     provider = fields.CharField(max_length=50)
     customer_ref = fields.CharField(max_length=255, null=True)
     payment_method_ref = fields.CharField(max_length=255, null=True)
+    card_expires_on = fields.DateField(
+        null=True, description="The last day the saved method can be charged, if it expires"
+    )
+    expiry_notice_for = fields.CharField(
+        max_length=255, null=True, description="The saved method whose expiry was told, once"
+    )
 
     class Meta:
         table = "provider_account"

@@ -39,6 +39,10 @@ class InvoicingSettings(Entity):
         description="The reminder steps (see billing.dunning), one per reminder day, or "
         "if null each of reminder_days with the default tone and text",
     )
+    card_retry_days = fields.JSONField(
+        null=True,
+        description="Days after a declined first charge to try again, or if null the default",
+    )
     platform_billing_status = fields.CharEnumField(
         PlatformBillingStatus, max_length=10, default=PlatformBillingStatus.MISSING
     )
