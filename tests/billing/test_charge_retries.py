@@ -331,3 +331,21 @@ async def test_a_card_about_to_expire_is_told_once(drain_jobs, stripe_api, mail_
     invoice = await Invoice.get(contract=contract)
     assert "expires on 28 Feb 2027" in text(notice)
     assert f"https://pay.acme.com/i/{invoice.public_token}/card/stripe" in text(notice)
+
+
+async def test_the_card_link_makes_nothing_from_elsewhere_nor_for_a_provider_that_cannot(
+    api, drain_jobs, stripe_api
+):
+    _, contract, route = await saved_card([succeeded("pi_1")], stripe_api)
+    await walk(date(2027, 1, 1), drain_jobs, route)
+    invoice = await Invoice.get(contract=contract)
+    sessions = stripe_api.post("/v1/checkout/sessions")
+
+    elsewhere = await api.post(
+        f"/i/{invoice.public_token}/card/stripe", headers={"Origin": "https://evil.example"}
+    )
+    by_transfer = await api.get(f"/i/{invoice.public_token}/card/bank_transfer")
+    unknown = await api.get("/i/" + "x" * 32 + "/card/stripe")
+
+    assert [r.status_code for r in (elsewhere, by_transfer, unknown)] == [403, 404, 404]
+    assert not sessions.called

@@ -280,6 +280,18 @@ async def test_fields_left_out_are_kept_and_null_clears(graphql):
             "EUR amounts have at most 2 decimal places; 5.001 has more.",
         ),
         (
+            {"cardRetryDays": [0, 3]},
+            ["input", "cardRetryDays", "0"],
+            "INVALID",
+            "Must be from 1 to 60; 0 is not.",
+        ),
+        (
+            {"cardRetryDays": [5, 3]},
+            ["input", "cardRetryDays"],
+            "INVALID",
+            "At most 10 retry days, in ascending order, each once.",
+        ),
+        (
             {"reminderDays": [7], "dunningSteps": [{"offsetDays": 8}]},
             ["input", "reminderDays"],
             "INVALID",
@@ -749,3 +761,24 @@ async def test_dunning_steps_set_the_reminder_days_and_days_alone_keep_the_steps
     assert reset["settings"]["dunningSteps"] == [
         {"offsetDays": day, "tone": "FRIENDLY", "text": None, "lateFee": None} for day in (0, 7)
     ]
+
+
+RETRIES = """
+mutation ($input: InvoicingSettingsInput!) {
+  invoicingSettingsUpdate(input: $input) { settings { cardRetryDays } errors { field } }
+}
+"""
+
+
+async def test_card_retry_days_default_to_3_5_and_7_and_can_be_changed(graphql):
+    _, key = await factories.tenant()
+    client = graphql(key)
+
+    changed = await client.query(RETRIES, input={"cardRetryDays": [2, 4]})
+    never = await client.query(RETRIES, input={"cardRetryDays": []})
+    default = await client.query(RETRIES, input={"cardRetryDays": None})
+
+    assert [
+        result["invoicingSettingsUpdate"]["settings"]["cardRetryDays"]
+        for result in (changed, never, default)
+    ] == [[2, 4], [], [3, 5, 7]]

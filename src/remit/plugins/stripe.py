@@ -250,18 +250,7 @@ class StripeProvider(BaseProvider):
             params["payment_intent_data"]["setup_future_usage"] = "off_session"
             if not customer:
                 params["customer_creation"] = "always"
-
-        secret_key = settings.secret_key.get_secret_value()
-        with translated_errors(secret_key):
-            async with connection(secret_key) as stripe_client:
-                session = await stripe_client.v1.checkout.sessions.create_async(params=params)
-        return PaymentOption(
-            provider=self.key,
-            name=self.name,
-            payment_url=session.url,
-            reference=session.id,
-            expires_at=datetime.fromtimestamp(session.expires_at, tz=UTC),
-        )
+        return await self._checkout_session(params, settings)
 
     async def charge(self, invoice: InvoiceView, settings: StripeSettings) -> ChargeResult:
         account = invoice.customer_account
@@ -316,6 +305,9 @@ class StripeProvider(BaseProvider):
             "metadata": _metadata(invoice),
             "setup_intent_data": {"metadata": _metadata(invoice)},
         }
+        return await self._checkout_session(params, settings)
+
+    async def _checkout_session(self, params: dict, settings: StripeSettings) -> PaymentOption:
         secret_key = settings.secret_key.get_secret_value()
         with translated_errors(secret_key):
             async with connection(secret_key) as stripe_client:
