@@ -59,6 +59,8 @@ async def charge(invoice_id: UUID, key: str, number: int = 0) -> str:
     invoice = await Invoice.get_or_none(id=invoice_id)
     if invoice is None or not await charge_retries.may_charge(invoice, number):
         return "nothing to charge"
+    if number and await chargeable_provider(await invoice.contract) != key:
+        return "no longer charged automatically"  # switched off, or the card removed
     charger = await providers.resolve(invoice.tenant_id, key)
     if charger is None:
         return "provider disabled"

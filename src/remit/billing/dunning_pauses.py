@@ -21,6 +21,7 @@ def is_paused(row: Invoice | Organization, today: date) -> bool:
 
 
 def _pause_values(reason: str, until: date | None) -> dict:
+    validation.storable(reason, ["reason"])
     checks = Checks()
     reason = checks.run(validation.text, reason, ["reason"], max_length=MAX_REASON, required=True)
     if until is not None and until <= clock.today():
