@@ -7,7 +7,7 @@ from tortoise import fields
 
 
 class Migration(migrations.Migration):
-    dependencies = [("remit", "0013_bank_transactions"), ("remit", "0014_tenant_logo")]
+    dependencies = [("remit", "0014_tenant_logo")]
 
     initial = False
 
