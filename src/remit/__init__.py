@@ -7,6 +7,7 @@ See remit/plugins/hookspecs.py (the hooks) and docs/plugins.md (a complete examp
 
 from remit.plugins.api import (
     BaseProvider,
+    CardUpdatingProvider,
     ChargeResult,
     ChargeStatus,
     CreditTransfer,
@@ -28,6 +29,7 @@ from remit.plugins.api import (
 
 __all__ = [
     "BaseProvider",
+    "CardUpdatingProvider",
     "ChargeResult",
     "ChargeStatus",
     "CreditTransfer",

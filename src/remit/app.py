@@ -20,6 +20,7 @@ from remit.web.graphql import GraphQLApp
 from remit.web.health import healthz, readyz
 from remit.web.metrics import MetricsMiddleware, metrics
 from remit.web.pages import (
+    card,
     credit_note_page,
     credit_note_pdf,
     invoice_page,
@@ -77,6 +78,7 @@ def create_app(
             Route("/metrics", metrics(settings.metrics_token)),
             Route("/i/{token}.pdf", invoice_pdf),
             Route("/i/{token}/pay/{provider}", pay, methods=["GET", "POST"]),
+            Route("/i/{token}/card/{provider}", card, methods=["GET", "POST"]),
             Route("/i/{token}", invoice_page),
             Route("/c/{token}.pdf", credit_note_pdf),
             Route("/c/{token}", credit_note_page),

@@ -225,11 +225,18 @@ def reminders_run(
     day: Annotated[
         str | None, typer.Option("--date", help="As of this day (YYYY-MM-DD); default today, UTC.")
     ] = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", help="Print what would be marked overdue and sent; change nothing."
+        ),
+    ] = False,
 ) -> None:
     """Mark overdue invoices and send due reminders, as of that date."""
-    from remit.cycle_command import run_reminders
+    from remit.cycle_command import preview_reminders, run_reminders
 
-    run(run_reminders)(settings(), parse_day(day, "--date"))
+    command = preview_reminders if dry_run else run_reminders
+    run(command)(settings(), parse_day(day, "--date"))
 
 
 fees_app = typer.Typer(help="The monthly invoicing processing fee.", no_args_is_help=True)

@@ -1,6 +1,7 @@
 """`remit cycle run`, `remit reminders run`, `remit fees run` and `remit bank import`: plan the work, do its jobs
 in this process (alongside any running workers) until none is ready, show progress and a
-summary, and say how many jobs wait in the queue for a retry, and from when."""
+summary, and say how many jobs wait in the queue for a retry, and from when. `remit
+reminders run --dry-run` only says what it would do."""
 
 import asyncio
 from datetime import date
@@ -52,6 +53,41 @@ async def run_reminders(settings: Settings, day: date) -> None:
     console = Console()
     console.print(f"{day}: {overdue} invoice(s) marked overdue, {reminded} reminder(s) due")
     _say_waiting(console, waiting)
+
+
+async def preview_reminders(settings: Settings, day: date) -> None:
+    """What `run_reminders` would do on `day`, one line per invoice marked overdue and per
+    reminder; nothing is changed, sent or queued."""
+    async with running(settings, run_jobs=False):
+        with clock.frozen(day):
+            lines = await reminder_lines(day)
+    console = Console()
+    for line in lines:
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+async def reminder_lines(day: date) -> list[str]:
+    from remit.billing import late_fees, reminders
+
+    overdue = await reminders.becoming_overdue(day).order_by("due_date", "number")
+    due = await reminders.due_reminders(day)
+    lines = [
+        f"{invoice.number} {invoice.customer.get('name')}: would be marked overdue "
+        f"(due {invoice.due_date})"
+        for invoice in overdue
+    ]
+    for reminder in due:
+        invoice, step = reminder.invoice, reminder.step
+        fee = Money(reminder.late_fee, invoice.currency).formatted() if reminder.late_fee else None
+        lines.append(
+            f"{invoice.number} {invoice.customer.get('name')}: would be reminded, "
+            f"{late_fees.reminder_day(step)} ({step.tone})" + (f", late fee {fee}" if fee else "")
+        )
+    lines.append(
+        f"{day} (dry run): {len(overdue)} invoice(s) would be marked overdue, {len(due)} "
+        "reminder(s) would be sent; nothing was changed"
+    )
+    return lines
 
 
 async def run_fees(settings: Settings, month: date) -> None:

@@ -7,7 +7,7 @@ import httpx
 import pytest
 import respx
 
-from remit.billing import cycle, providers
+from remit.billing import clock, cycle, providers
 from remit.models.invoices import Invoice, InvoiceEvent
 from remit.models.organizations import Organization, ProviderAccount
 from remit.workers.invoices import charge_invoice
@@ -112,16 +112,18 @@ async def declining_card(stripe_api, status: int, error_type: str) -> tuple[obje
     return contract, intents
 
 
-async def test_a_declined_card_is_recorded_and_not_retried(drain_jobs, stripe_api):
+async def test_a_declined_card_is_recorded_and_retried_later(drain_jobs, stripe_api):
     _, intents = await declining_card(stripe_api, 402, "card_error")
 
-    await cycle.plan(date(2027, 1, 1))
-    await drain_jobs()
+    with clock.frozen(date(2027, 1, 1)):
+        await cycle.plan(date(2027, 1, 1))
+        await drain_jobs()
 
-    event = await InvoiceEvent.get(type="charge_refused")
+    event = await InvoiceEvent.get(type="payment_failed")
     assert (event.actor, event.detail) == (
         "provider:stripe",
-        "The card was declined: Your card was declined.",
+        "The card was declined: Your card was declined. (attempt 1; it will be charged again "
+        "on 2027-01-04)",
     )
     assert intents.call_count == 1
 
@@ -227,21 +229,22 @@ async def test_a_charge_refused_at_creation_tells_the_tenant_once(
     # Stripe refuses the PaymentIntent outright: none is made, so no webhook follows.
     contract, intents = await declining_card(stripe_api, 400, "invalid_request_error")
 
-    await cycle.plan(date(2027, 1, 1))
-    await drain_jobs()
-    invoice = await Invoice.get(contract=contract)
-    again = await charge_invoice({"job_try": 1}, str(invoice.id), "stripe")
-    await drain_jobs()
+    with clock.frozen(date(2027, 1, 1)):
+        await cycle.plan(date(2027, 1, 1))
+        await drain_jobs()
+        invoice = await Invoice.get(contract=contract)
+        again = await charge_invoice({"job_try": 1}, str(invoice.id), "stripe")
+        await drain_jobs()
 
     reason = (
         "Stripe rejected the request: Your card was declined. Check the Stripe settings and "
-        "the customer's saved card."
+        "the customer's saved card. (attempt 1; it will be charged again on 2027-01-04)"
     )
-    assert (again, intents.call_count) == ("refused", 1)
+    assert (again, intents.call_count) == ("nothing to charge", 1)
     assert await InvoiceEvent.filter(
-        invoice=invoice, type__in=["charge_refused", "payment_failed_notified"]
+        invoice=invoice, type__in=["payment_failed", "payment_failed_notified"]
     ).order_by("at", "id").values_list("type", "actor", "detail") == [
-        ("charge_refused", "provider:stripe", reason),
+        ("payment_failed", "provider:stripe", reason),
         ("payment_failed_notified", "system", "to billing@acme.com"),
     ]
     notices = [

@@ -238,8 +238,16 @@ def test_the_kinds():
         "payment_failed",
         "fee_invoice",
         "fee_payment_failed",
+        "card_declined",
+        "card_expiring",
     }
-    assert set(KINDS_WITHOUT_PDF) == {"void", "payment_failed", "fee_payment_failed"}
+    assert set(KINDS_WITHOUT_PDF) == {
+        "void",
+        "payment_failed",
+        "fee_payment_failed",
+        "card_declined",
+        "card_expiring",
+    }
 
 
 @pytest.mark.parametrize("kind", ["reminder", "receipt", "void", "payment_failed"])
@@ -300,13 +308,50 @@ def test_amounts_are_formatted_money():
     [
         (date(2026, 12, 25), "It was due on 25 Nov 2026, 30 days ago."),
         (date(2026, 11, 26), "It was due on 25 Nov 2026, 1 day ago."),
-        (date(2026, 11, 25), "It was due today, 25 Nov 2026."),
+        (date(2026, 11, 25), "Please pay it today."),
+        (date(2026, 11, 22), "Please pay it by then."),
     ],
 )
 def test_how_long_a_reminder_is_overdue(today, sentence):
     text, html, _ = parts(compose("reminder", today=today).message)
     assert f"still to be paid. {sentence}\n" in text
     assert f"still to be paid. {sentence}</p>" in html
+
+
+@pytest.mark.parametrize(
+    ("tone", "today", "subject", "opening"),
+    [
+        (
+            "friendly",
+            date(2026, 11, 22),
+            "Reminder: invoice INV-000042 from Acme GmbH is due on 25 Nov 2026",
+            "This is a friendly reminder that invoice INV-000042 from Acme GmbH is due on "
+            "25 Nov 2026: €1,299.88 is still to be paid.",
+        ),
+        (
+            "firm",
+            date(2026, 11, 25),
+            "Payment due: invoice INV-000042 from Acme GmbH is due today",
+            "Invoice INV-000042 from Acme GmbH is due today: €1,299.88 is still to be paid.",
+        ),
+        (
+            "final",
+            date(2026, 12, 25),
+            "Final notice: invoice INV-000042 from Acme GmbH is overdue",
+            "This is our final notice: invoice INV-000042 from Acme GmbH is overdue: "
+            "€1,299.88 is still to be paid.",
+        ),
+    ],
+)
+def test_a_reminder_speaks_in_its_steps_tone_and_words(tone, today, subject, opening):
+    message = compose(
+        "reminder", today=today, tone=tone, reminder_text="Call us on 030 1234 567."
+    ).message
+    text, html, _ = parts(message)
+    assert message["Subject"] == subject
+    assert f"\n{opening}" in text
+    assert "\n\nCall us on 030 1234 567.\n\nAmount due" in text
+    assert '<p style="margin:0 0 16px;">Call us on 030 1234 567.</p>' in html
 
 
 def test_the_reminder_counts_from_the_clock_by_default():

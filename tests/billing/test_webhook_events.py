@@ -152,7 +152,6 @@ async def test_a_held_invoice_is_announced_on_hold_then_issued_when_released(
 
 def test_which_invoice_events_announce_what():
     assert invoice_event_types("payment_failed") == ["invoice.payment_failed"]
-    assert invoice_event_types("charge_refused") == ["invoice.payment_failed"]
     assert invoice_event_types("resent") == ["invoice.sent"]
     assert invoice_event_types("created", to_status="DRAFT") == []
     assert invoice_event_types("payment_received") == []  # payment.received says it

@@ -239,10 +239,63 @@ async def test_fields_left_out_are_kept_and_null_clears(graphql):
             "Reminder days must be in ascending order, each once.",
         ),
         (
-            {"reminderDays": [0]},
+            {"reminderDays": [-91]},
             ["input", "reminderDays", "0"],
             "INVALID",
-            "Must be from 1 to 365; 0 is not.",
+            "Must be from -90 to 365; -91 is not.",
+        ),
+        (
+            {"dunningSteps": [{"offsetDays": 7}, {"offsetDays": 3}]},
+            ["input", "dunningSteps"],
+            "INVALID",
+            "Reminder days must be in ascending order, each once.",
+        ),
+        (
+            {
+                "dunningSteps": [
+                    {
+                        "offsetDays": 7,
+                        "lateFee": {"percent": "2", "fixed": {"amount": "5", "currency": "EUR"}},
+                    }
+                ]
+            },
+            ["input", "dunningSteps", "0", "lateFee"],
+            "INVALID",
+            "Give either a percent or a fixed amount.",
+        ),
+        (
+            {"dunningSteps": [{"offsetDays": 7, "lateFee": {"percent": "0"}}]},
+            ["input", "dunningSteps", "0", "lateFee", "percent"],
+            "INVALID",
+            "Must be above 0 and at most 100.",
+        ),
+        (
+            {
+                "dunningSteps": [
+                    {"offsetDays": 7, "lateFee": {"fixed": {"amount": "5.001", "currency": "EUR"}}}
+                ]
+            },
+            ["input", "dunningSteps", "0", "lateFee", "fixed"],
+            "INVALID",
+            "EUR amounts have at most 2 decimal places; 5.001 has more.",
+        ),
+        (
+            {"cardRetryDays": [0, 3]},
+            ["input", "cardRetryDays", "0"],
+            "INVALID",
+            "Must be from 1 to 60; 0 is not.",
+        ),
+        (
+            {"cardRetryDays": [5, 3]},
+            ["input", "cardRetryDays"],
+            "INVALID",
+            "At most 10 retry days, in ascending order, each once.",
+        ),
+        (
+            {"reminderDays": [7], "dunningSteps": [{"offsetDays": 8}]},
+            ["input", "reminderDays"],
+            "INVALID",
+            "Give the reminder days or the steps, or both with the same days.",
         ),
         (
             {"branding": {"brandColor": "blue"}},
@@ -648,3 +701,84 @@ async def test_settings_are_per_tenant(graphql):
     globex = await graphql(globex_key).query("{ invoicingSettings { defaultCurrency } }")
 
     assert globex["invoicingSettings"]["defaultCurrency"] == "USD"
+
+
+STEPS = """
+mutation ($input: InvoicingSettingsInput!) {
+  invoicingSettingsUpdate(input: $input) {
+    settings {
+      reminderDays
+      dunningSteps {
+        offsetDays tone text
+        lateFee { percent fixed { amount currency } }
+      }
+    }
+    errors { field code message }
+  }
+}
+"""
+
+
+async def test_dunning_steps_set_the_reminder_days_and_days_alone_keep_the_steps(graphql):
+    _, key = await factories.tenant()
+    client = graphql(key)
+    steps = [
+        {"offsetDays": -3, "tone": "FRIENDLY", "text": "Due soon."},
+        {"offsetDays": 7, "tone": "FIRM", "lateFee": {"fixed": {"amount": "5", "currency": "eur"}}},
+        {"offsetDays": 30, "tone": "FINAL", "lateFee": {"percent": "2.50"}},
+    ]
+
+    result = (await client.query(STEPS, input={"dunningSteps": steps}))["invoicingSettingsUpdate"]
+
+    assert result["errors"] == []
+    assert result["settings"] == {
+        "reminderDays": [-3, 7, 30],
+        "dunningSteps": [
+            {"offsetDays": -3, "tone": "FRIENDLY", "text": "Due soon.", "lateFee": None},
+            {
+                "offsetDays": 7,
+                "tone": "FIRM",
+                "text": None,
+                "lateFee": {"percent": None, "fixed": {"amount": "5.00", "currency": "EUR"}},
+            },
+            {
+                "offsetDays": 30,
+                "tone": "FINAL",
+                "text": None,
+                "lateFee": {"percent": "2.5", "fixed": None},
+            },
+        ],
+    }
+
+    kept = (await client.query(STEPS, input={"reminderDays": [0, 7]}))["invoicingSettingsUpdate"]
+
+    assert kept["settings"]["reminderDays"] == [0, 7]
+    assert [step["tone"] for step in kept["settings"]["dunningSteps"]] == ["FRIENDLY", "FIRM"]
+    assert kept["settings"]["dunningSteps"][1]["lateFee"]["fixed"]["amount"] == "5.00"
+
+    reset = (await client.query(STEPS, input={"dunningSteps": None}))["invoicingSettingsUpdate"]
+
+    assert reset["settings"]["dunningSteps"] == [
+        {"offsetDays": day, "tone": "FRIENDLY", "text": None, "lateFee": None} for day in (0, 7)
+    ]
+
+
+RETRIES = """
+mutation ($input: InvoicingSettingsInput!) {
+  invoicingSettingsUpdate(input: $input) { settings { cardRetryDays } errors { field } }
+}
+"""
+
+
+async def test_card_retry_days_default_to_3_5_and_7_and_can_be_changed(graphql):
+    _, key = await factories.tenant()
+    client = graphql(key)
+
+    changed = await client.query(RETRIES, input={"cardRetryDays": [2, 4]})
+    never = await client.query(RETRIES, input={"cardRetryDays": []})
+    default = await client.query(RETRIES, input={"cardRetryDays": None})
+
+    assert [
+        result["invoicingSettingsUpdate"]["settings"]["cardRetryDays"]
+        for result in (changed, never, default)
+    ] == [[2, 4], [], [3, 5, 7]]

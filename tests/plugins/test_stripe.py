@@ -294,6 +294,92 @@ async def test_card_declined_is_refused_with_stripe_message(call):
             await method(invoice(customer_account=SAVED_CARD), settings())
 
     assert str(refused.value) == "The card was declined: Your card was declined."
+    assert refused.value.hard_decline is False
+
+
+@pytest.mark.parametrize(
+    ("fields", "hard"),
+    [
+        ({"code": "card_declined", "decline_code": "insufficient_funds"}, False),
+        ({"code": "card_declined", "decline_code": "generic_decline"}, False),
+        ({"code": "processing_error"}, False),
+        ({"code": "card_declined", "decline_code": "stolen_card"}, True),
+        ({"code": "card_declined", "decline_code": "do_not_honor"}, True),
+        ({"code": "card_declined", "decline_code": "lost_card"}, True),
+        ({"code": "card_declined", "decline_code": "pickup_card"}, True),
+        ({"code": "card_declined", "decline_code": "fraudulent"}, True),
+        ({"code": "incorrect_number"}, True),
+        ({"code": "expired_card"}, True),
+    ],
+)
+async def test_a_charge_decline_says_whether_it_is_hard(fields, hard):
+    body = stripe_error("card_error", "Your card was declined.", **fields)
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        stripe_api.post("/v1/payment_intents").respond(402, json=body)
+        with pytest.raises(PaymentRefused) as refused:
+            await provider.charge(invoice(customer_account=SAVED_CARD), settings())
+
+    assert refused.value.hard_decline is hard
+
+
+async def test_a_retry_is_a_charge_of_its_own():
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        route = stripe_api.post("/v1/payment_intents").respond(
+            200, json={"id": "pi_1", "object": "payment_intent", "status": "succeeded"}
+        )
+        for attempt in (0, 2):
+            charged = invoice(customer_account=SAVED_CARD, charge_attempt=attempt)
+            await provider.charge(charged, settings())
+
+    assert [call.request.headers["Idempotency-Key"] for call in route.calls] == [
+        f"invoice:{INVOICE_ID}:charge",
+        f"invoice:{INVOICE_ID}:charge:2",
+    ]
+
+
+async def test_card_setup_option_makes_a_setup_mode_checkout_session():
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        route = stripe_api.post("/v1/checkout/sessions").respond(
+            200,
+            json={
+                "id": "cs_setup",
+                "object": "checkout.session",
+                "url": "https://checkout.stripe.com/c/setup/cs_setup",
+                "expires_at": 1893456000,
+            },
+        )
+        option = await provider.card_setup_option(invoice(customer_account=SAVED_CARD), settings())
+
+    sent = {k: v[0] for k, v in parse_qs(route.calls.last.request.content.decode()).items()}
+    assert (sent["mode"], sent["customer"]) == ("setup", SAVED_CARD.customer_ref)
+    assert "line_items[0][quantity]" not in sent
+    assert sent["setup_intent_data[metadata][remit_invoice_id]"] == str(INVOICE_ID)
+    assert (option.payment_url, option.reference) == (
+        "https://checkout.stripe.com/c/setup/cs_setup",
+        "cs_setup",
+    )
+
+
+async def test_card_setup_option_without_a_stripe_customer_is_refused():
+    with pytest.raises(PaymentRefused):
+        await provider.card_setup_option(invoice(customer_account=None), settings())
+
+
+@pytest.mark.parametrize(
+    ("card", "expires_on"),
+    [
+        ({"exp_month": 2, "exp_year": 2028}, date(2028, 2, 29)),
+        ({"exp_month": 12, "exp_year": 2027}, date(2027, 12, 31)),
+        (None, None),
+    ],
+)
+async def test_card_expiry_is_the_last_day_of_its_month(card, expires_on):
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        stripe_api.get(f"/v1/payment_methods/{SAVED_CARD.payment_method_ref}").respond(
+            200,
+            json={"id": SAVED_CARD.payment_method_ref, "object": "payment_method", "card": card},
+        )
+        assert await provider.card_expiry(SAVED_CARD, settings()) == expires_on
 
 
 async def test_authentication_error_is_refused_without_the_key(call):
@@ -704,6 +790,28 @@ def test_payment_intent_payment_failed():
             detail="Your card has insufficient funds.",
         )
     ]
+
+
+def test_a_payment_failure_says_whether_the_decline_is_hard():
+    obj = payment_intent(
+        status="requires_payment_method",
+        last_payment_error={"code": "card_declined", "decline_code": "lost_card", "message": "x"},
+    )
+
+    [failed] = parse(event("payment_intent.payment_failed", obj))
+
+    assert failed.hard_decline is True
+
+
+def test_a_setup_mode_session_completed_leaves_the_card_to_its_setup_intent():
+    session = checkout_session(
+        mode="setup",
+        payment_status="no_payment_required",
+        payment_intent=None,
+        setup_intent="seti_1",
+    )
+
+    assert parse(event("checkout.session.completed", session)) == []
 
 
 def test_payment_intent_payment_failed_without_error():

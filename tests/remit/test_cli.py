@@ -17,9 +17,9 @@ import pytest
 from typer.testing import CliRunner
 
 from remit import cli
-from remit.billing import charging, providers
-from remit.billing.roles import Actor
+from remit.billing import providers
 from remit.models.invoices import Invoice
+from remit.models.organizations import ProviderAccount
 from remit.settings import get_settings
 from tests import factories
 from tests.conftest import (
@@ -98,7 +98,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
     assert (
         line
-        == "remit: the database is not migrated (15 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up, remit.0007_seal_provider_secrets, remit.0008_users_and_sessions, remit.0009_payment_ledger, remit.0010_one_off_invoices, remit.0011_credit_notes, remit.0012_invoice_amount_credited, remit.0013_bank_transactions, remit.0014_tenant_logo, remit.0015_webhooks); run `remit migrate` first"
+        == "remit: the database is not migrated (17 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up, remit.0007_seal_provider_secrets, remit.0008_users_and_sessions, remit.0009_payment_ledger, remit.0010_one_off_invoices, remit.0011_credit_notes, remit.0012_invoice_amount_credited, remit.0013_bank_transactions, remit.0014_tenant_logo, remit.0015_webhooks, remit.0016_dunning, remit.0017_card_retries); run `remit migrate` first"
     )
 
 
@@ -195,6 +195,36 @@ def test_cycle_run_issues_the_days_invoices_and_says_what_it_did(tmp_path):
     [day] = re.fullmatch(r"Invoicing cycle of (\d{4}-\d{2}-\d{2})", lines[0]).groups()
     assert lines[4] == "│ Demo Company Ltd │ 3   │ 3      │ 0       │ 0      │"
     assert (again.returncode, again.stdout.strip()) == (0, f"No contract is due on {day}.")
+
+
+@EMBEDDED
+def test_reminders_dry_run_prints_a_line_per_reminder_and_changes_nothing(tmp_path):
+    assert remit("migrate", cwd=tmp_path).returncode == 0
+    assert remit("demo", cwd=tmp_path).returncode == 0
+    issued = remit("cycle", "run", "--date", "2027-01-01", cwd=tmp_path)
+    assert issued.returncode == 0, issued.stderr
+    database = (tmp_path / "remit.sqlite3").read_bytes()
+    mail = sorted(path.name for path in (tmp_path / "outbox").iterdir())
+
+    first = remit("reminders", "run", "--dry-run", "--date", "2027-03-31", cwd=tmp_path)
+    again = remit("reminders", "run", "--dry-run", "--date", "2027-03-31", cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    lines = first.stdout.strip().splitlines()
+    assert len(lines) == 7, first.stdout
+    assert sum(line.endswith(": would be marked overdue (due 2027-01-31)") for line in lines) == 2
+    assert sum(line.endswith(": would be marked overdue (due 2027-02-15)") for line in lines) == 1
+    reminded = [line for line in lines if "would be reminded" in line]
+    assert [line.split(": ", 1)[1] for line in reminded] == [
+        "would be reminded, 15 days after the due date (friendly)"
+    ] * 3
+    assert lines[-1] == (
+        "2027-03-31 (dry run): 3 invoice(s) would be marked overdue, 3 reminder(s) would be "
+        "sent; nothing was changed"
+    )
+    assert again.stdout == first.stdout
+    assert (tmp_path / "remit.sqlite3").read_bytes() == database
+    assert sorted(path.name for path in (tmp_path / "outbox").iterdir()) == mail
 
 
 @EMBEDDED
@@ -437,8 +467,12 @@ async def test_cycle_run_with_stripe_unreachable_emails_every_invoice_and_ends(
             payment_providers=["stripe", "bank_transfer"],
             auto_charge=True,
         )
-        await charging.link_account(
-            Actor.system(tenant), str(contract.organization_id), "stripe", f"cus_{n}", f"pm_{n}"
+        # Saved already: linking would also ask Stripe for each card's expiry.
+        await ProviderAccount.create(
+            organization_id=contract.organization_id,
+            provider="stripe",
+            customer_ref=f"cus_{n}",
+            payment_method_ref=f"pm_{n}",
         )
     mail, smtp_port = smtpd
     environment = {

@@ -55,6 +55,9 @@ BY_NAME: dict[str, list[Any]] = {
     "currency": ["ZZZ", "XTS", "EURO"],
     "defaultCurrency": ["ZZZ", "XTS", "EURO"],
     "country": ["ZZ", "XK", "DEU"],
+    # Days counted from a due date: before it (-1) is valid, beyond the schedule's range not.
+    "offsetDays": [1.5, 2**31, -91, 366, "7", True],
+    "reminderDays": [1.5, 2**31, -91, 366, "7", True],
 }
 
 
@@ -125,7 +128,7 @@ def _bad(name: str, kind: GraphQLInputType, valid: Any) -> Iterator[tuple[list, 
         for length in PROBE_LENGTHS:
             yield [], padded(valid, length), True
     else:
-        for value in BY_SCALAR[kind.name]:
+        for value in BY_NAME.get(name, BY_SCALAR[kind.name]):
             yield [], value, False
 
 

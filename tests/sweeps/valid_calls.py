@@ -269,7 +269,12 @@ VALID: dict[str, Any] = {
     "invoiceNumberPrefix": "ACME",
     "sendInvoicesFrom": "billing@acme.com",
     "sendInvoicesBcc": ["audit@acme.com"],
-    "reminderDays": [7, 15],
+    # The days of the steps given with them (each DunningStepInput), as they must be.
+    "reminderDays": [7],
+    "DunningStepInput.offsetDays": 7,
+    # A late fee is a percent or a fixed amount, not both.
+    "LateFeeInput.percent": None,
+    "cardRetryDays": [3, 5],
     "dueDays": 14,
     "defaultDueDays": 14,
     "country": "DE",

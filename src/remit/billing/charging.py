@@ -1,14 +1,18 @@
 """Automatic charging: once an organization has a saved payment method with a provider
-that can charge, each new invoice of an auto-charge contract is charged right after issue.
-The outcome arrives later by webhook."""
+that can charge, each new invoice of an auto-charge contract is charged right after issue,
+and again after a soft decline (billing.charge_retries). The outcome arrives later by
+webhook, or at once when the provider declines."""
 
+from dataclasses import replace
 from uuid import UUID
 
 from remit.billing import (
+    cards,
+    charge_retries,
+    clock,
     invoice_status,
     jobs,
     organizations,
-    provider_payments,
     providers,
     validation,
     views,
@@ -16,12 +20,11 @@ from remit.billing import (
 from remit.billing.errors import Invalid
 from remit.billing.roles import Actor, Permission, require
 from remit.models.contracts import Contract
-from remit.models.invoices import Invoice, InvoiceEvent
+from remit.models.invoices import ChargeAttempt, Invoice
 from remit.models.organizations import Organization, ProviderAccount
 from remit.plugins.api import PaymentRefused
 
-CHARGE_JOB = "invoice.charge"
-REFUSED = "charge_refused"
+CHARGE_JOB = charge_retries.CHARGE_JOB
 
 
 async def chargeable_provider(contract: Contract) -> str | None:
@@ -48,33 +51,36 @@ async def request_charge(invoice: Invoice, contract: Contract) -> None:
         await jobs.enqueue(CHARGE_JOB, str(invoice.id), key, job_id=f"charge:{invoice.id}")
 
 
-async def charge(invoice_id: UUID, key: str) -> str:
-    """Safe to repeat: the provider gets the same idempotency key each time, and an invoice
-    no longer owing is not charged. ProviderUnavailable propagates, so the job is retried."""
+async def charge(invoice_id: UUID, key: str, number: int = 0) -> str:
+    """Attempt `number` (0 the first, then each retry) of charging the invoice. Safe to
+    repeat: the provider gets the same idempotency key for the same attempt, and an invoice
+    no longer owing, or declined for good, is not charged. ProviderUnavailable propagates,
+    so the job is retried."""
     invoice = await Invoice.get_or_none(id=invoice_id)
-    if (
-        invoice is None
-        or not invoice_status.is_open(invoice)
-        or invoice.total <= invoice.amount_paid
-    ):
+    if invoice is None or not await charge_retries.may_charge(invoice, number):
         return "nothing to charge"
+    if number and await chargeable_provider(await invoice.contract) != key:
+        return "no longer charged automatically"  # switched off, or the card removed
     charger = await providers.resolve(invoice.tenant_id, key)
     if charger is None:
         return "provider disabled"
-    if await InvoiceEvent.exists(invoice=invoice, type=REFUSED):
-        return "refused"  # a refusal is final: the tenant was told once
-    view = await views.invoice_view(invoice, provider=key)
+    attempt, _ = await ChargeAttempt.get_or_create(
+        invoice=invoice, number=number, defaults={"provider": key, "attempted_on": clock.today()}
+    )
+    view = replace(await views.invoice_view(invoice, provider=key), charge_attempt=number)
     try:
         result = await charger.provider.charge(view, charger.settings)
     except PaymentRefused as refusal:
-        # No payment was made, so no webhook will tell: the tenant hears of it as of a
-        # failed payment the provider reported.
+        # No payment was made, so no webhook will tell: the customer and the tenant hear of
+        # it here, as of a failed payment the provider reported.
         async with jobs.atomic():
-            await invoice_status.record(invoice, REFUSED, f"provider:{key}", str(refusal))
-            await provider_payments.tell_tenant_of_failure(
-                invoice, str(refusal), f"charge:{invoice.id}"
-            )
+            locked = await ChargeAttempt.select_for_update().get(id=attempt.id)
+            if locked.failed_at is None:
+                await charge_retries.declined(
+                    invoice, locked, str(refusal), refusal.hard_decline, f"provider:{key}"
+                )
         return "refused"
+    await ChargeAttempt.filter(id=attempt.id).update(reference=result.reference)
     await invoice_status.record(
         invoice, "charge_requested", f"provider:{key}", f"{result.status}: {result.reference}"
     )
@@ -112,7 +118,9 @@ async def link_account(
     }
     checks.raise_if_any()
     async with jobs.atomic():
-        await ProviderAccount.update_or_create(
+        account, _ = await ProviderAccount.update_or_create(
             organization=organization, provider=key, defaults=defaults
         )
+        if account.payment_method_ref:
+            await cards.saved(account)
     return organization

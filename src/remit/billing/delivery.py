@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import ValidationError
 
 from remit.billing import (
+    charge_retries,
     clock,
     config,
     documents,
@@ -38,7 +39,8 @@ from remit.billing.documents import (
 from remit.billing.money import Money
 from remit.models.contracts import Contract
 from remit.models.credit_notes import CreditNote
-from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine, Reminder
+from remit.models.invoices import ChargeAttempt, Invoice, InvoiceEvent, InvoiceLine, Reminder
+from remit.models.organizations import ProviderAccount
 from remit.models.settings import InvoicingSettings, Logo
 from remit.plugins.api import (
     CreditTransfer,
@@ -333,7 +335,7 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     detail_key = f"{kind}{':' + suffix if suffix else ''}"
     if await InvoiceEvent.exists(invoice=invoice, type=event_type, detail__startswith=detail_key):
         return "already sent"
-    details = {"today": clock.today()} if kind == "reminder" else {}
+    details = await NOTICE_DETAILS[kind](invoice, suffix) if kind in NOTICE_DETAILS else {}
     if kind == "receipt":
         details["paid_on"] = invoice.paid_on
     try:
@@ -357,6 +359,49 @@ async def send_notice(invoice_id: UUID, kind: str, suffix: str = "") -> str:
     if kind == "reminder":
         await Reminder.filter(invoice=invoice, offset_days=int(suffix)).update(sent_at=clock.now())
     return "sent"
+
+
+async def _reminder_details(invoice: Invoice, offset: str) -> dict:
+    """What a reminder's email says beyond the invoice: the day, and its step's tone and
+    words as they were when the reminder was decided."""
+    reminder = await Reminder.get_or_none(invoice=invoice, offset_days=int(offset))
+    details: dict = {"today": clock.today()}
+    if reminder is not None:
+        details.update(tone=reminder.tone, reminder_text=reminder.text)
+    return details
+
+
+def _card_url(invoice: Invoice, key: str) -> str | None:
+    provider = providers.installed().get(key)
+    if provider is None or not providers.can_update_cards(provider):
+        return None
+    return links.card_url(invoice.public_token, key)
+
+
+async def _decline_details(invoice: Invoice, number: str) -> dict:
+    """Why the automatic charge `number` was declined, when it is tried again, and where to
+    save another card."""
+    attempt = await ChargeAttempt.get(invoice=invoice, number=int(number))
+    return {
+        "reason": attempt.detail,
+        "retry_on": await charge_retries.next_retry_on(invoice, attempt),
+        "card_url": _card_url(invoice, attempt.provider),
+    }
+
+
+async def _expiry_details(invoice: Invoice, card: str) -> dict:
+    """When the saved card (`<provider>:<payment method>`) expires, and where to save
+    another."""
+    key = card.partition(":")[0]
+    account = await ProviderAccount.get(organization_id=invoice.organization_id, provider=key)
+    return {"card_expires_on": account.card_expires_on, "card_url": _card_url(invoice, key)}
+
+
+NOTICE_DETAILS = {
+    "reminder": _reminder_details,
+    "card_declined": _decline_details,
+    "card_expiring": _expiry_details,
+}
 
 
 async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> str:

@@ -38,6 +38,9 @@ NOTICE_STATUSES: dict[str, frozenset[Status]] = {
     "reminder": OPEN,
     "receipt": frozenset({Status.PAID}),
     "void": frozenset({Status.VOID}),
+    "card_declined": OPEN,
+    # A warning about the card, not about the invoice it is sent with.
+    "card_expiring": VISIBLE,
 }
 
 

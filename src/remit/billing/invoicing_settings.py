@@ -4,7 +4,7 @@ that turns invoicing on once everything it needs is there."""
 import itertools
 from typing import Any
 
-from remit.billing import jobs, logos, providers, validation
+from remit.billing import dunning, jobs, logos, providers, validation
 from remit.billing.errors import NotReady, RemitErrors
 from remit.billing.money import check_currency
 from remit.billing.roles import Actor, Permission, require
@@ -33,6 +33,19 @@ colour_check = validation.matches(r"#[0-9A-Fa-f]{6}", "{value!r} is not a colour
 due_days_check = validation.within(0, 365)
 
 
+def card_retry_days_check(days: list[int], field: list[str]) -> list[int]:
+    """Days after a declined first charge: 1 to 60, ascending, each once, at most 10."""
+    checks = Checks()
+    for position, day in enumerate(days):
+        checks.run(validation.within(1, 60), day, [*field, str(position)])
+    checks.raise_if_any()
+    if any(later <= earlier for earlier, later in itertools.pairwise(days)) or len(days) > 10:
+        raise validation.Invalid(
+            "At most 10 retry days, in ascending order, each once.", field=field
+        )
+    return days
+
+
 async def get(tenant: Tenant) -> InvoicingSettings:
     return await InvoicingSettings.get(tenant=tenant)
 
@@ -40,20 +53,6 @@ async def get(tenant: Tenant) -> InvoicingSettings:
 def credit_note_prefix(settings: InvoicingSettings) -> str:
     """The prefix of credit note numbers: the one set, else the invoice prefix and -CN."""
     return settings.credit_note_number_prefix or f"{settings.invoice_number_prefix}-CN"
-
-
-def _reminder_days(days: list[int], field: list[str]) -> list[int]:
-    checks = Checks()
-    for position, day in enumerate(days):
-        checks.run(validation.within(1, 365), day, [*field, str(position)])
-    checks.raise_if_any()
-    if any(later <= earlier for earlier, later in itertools.pairwise(days)):
-        raise validation.Invalid(
-            "Reminder days must be in ascending order, each once.", field=field
-        )
-    if len(days) > 10:
-        raise validation.Invalid("At most 10 reminders.", field=field)
-    return days
 
 
 def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +92,7 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
         "default_currency": lambda value, field: check_currency(value.upper(), field=field),
         "default_due_days": due_days_check,
         "invoice_number_prefix": prefix_check,
-        "reminder_days": _reminder_days,
+        "reminder_days": dunning.days_check,
         "send_invoices_bcc": validation.email_list,
     }
     for key, check in required.items():
@@ -106,6 +105,16 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
     if "credit_note_number_prefix" in changes:  # None: back to the default
         values["credit_note_number_prefix"] = optional(
             changes["credit_note_number_prefix"], prefix_check, ["credit_note_number_prefix"]
+        )
+    if changes.get("dunning_steps") is not None:  # None: back to the reminder days' defaults
+        values["dunning_steps"] = checks.run(
+            dunning.cleaned_steps, changes["dunning_steps"], ["dunning_steps"]
+        )
+    elif "dunning_steps" in changes:
+        values["dunning_steps"] = None
+    if "card_retry_days" in changes:  # None: back to the default
+        values["card_retry_days"] = optional(
+            changes["card_retry_days"], card_retry_days_check, ["card_retry_days"]
         )
     if "send_invoices_from" in changes:
         values["send_invoices_from"] = optional(
@@ -129,7 +138,7 @@ async def update(actor: Actor, changes: dict[str, Any]) -> InvoicingSettings:
         logo = await logos.fetched(values["logo_url"], ["branding", "logo_url"])
     async with jobs.atomic():
         settings = await InvoicingSettings.select_for_update().get(tenant=tenant)
-        settings.update_from_dict(values)
+        settings.update_from_dict(dunning.in_step(settings, values))
         await settings.save()
         if "logo_url" in values:
             await logos.store(tenant, logo)

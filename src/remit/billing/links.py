@@ -29,3 +29,9 @@ def credit_note_pdf_url(token: str) -> str:
 def statement_url(token: str) -> str:
     """An organization's statement of account as a PDF (billing.statements.link)."""
     return f"{config.current().public_url.rstrip('/')}/s/{token}.pdf"
+
+
+def card_url(token: str, provider: str) -> str:
+    """Shows a button (which POSTs here) to save another card with `provider` for the
+    invoice's organization, on a page the provider makes."""
+    return f"{invoice_url(token)}/card/{provider}"

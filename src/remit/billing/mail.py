@@ -1,9 +1,11 @@
 """Emails about an invoice: composed from the templates in billing/templates, sent by SMTP or,
 with no SMTP server configured (the embedded mode), written to the outbox folder.
 
-The kinds (`SUBJECTS`): to the customer the invoice itself, a reminder when it is overdue, a
-receipt once it is paid and a notice when it is voided; to the tenant, payment_failed when an
-automatic charge or an online payment of the invoice failed. A credit note that corrects
+The kinds (`SUBJECTS`): to the customer the invoice itself, a reminder (before, on or after
+the due date), a receipt once it is paid, a notice when it is voided, card_declined when its
+automatic charge failed and card_expiring when the card saved for it is about to expire; to
+the tenant, payment_failed when an automatic charge or an online payment of the invoice
+failed. A credit note that corrects
 an invoice goes to the customer by `credit_note_message`. From the operator to the tenant,
 about the monthly processing fee: fee_invoice (the fee to pay by bank transfer) and
 fee_payment_failed (the tenant's card was not charged for it).
@@ -37,6 +39,7 @@ from remit.billing.documents import (
     credit_note_context,
     document_context,
     environment,
+    format_day,
 )
 
 logger = logging.getLogger("remit.mail")
@@ -56,6 +59,7 @@ def _capitalized(text: str) -> str:
 # One subject per kind of email; each kind has templates email_<kind>.txt and .html.
 SUBJECTS = {
     "invoice": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name}",
+    # A reminder's subject also depends on its tone and day: see `reminder_subject`.
     "reminder": lambda invoice: (
         f"Reminder: {_invoice(invoice)} from {invoice.issuer.name} is overdue"
     ),
@@ -63,6 +67,12 @@ SUBJECTS = {
     "void": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name} is void",
     "payment_failed": lambda invoice: (
         f"Payment failed for {_invoice(invoice)} ({invoice.customer.name})"
+    ),
+    "card_declined": lambda invoice: (
+        f"Your card was not charged for {_invoice(invoice)} from {invoice.issuer.name}"
+    ),
+    "card_expiring": lambda invoice: (
+        f"Your card for invoices from {invoice.issuer.name} expires soon"
     ),
     # A fee document's period is the month the fee is for.
     "fee_invoice": lambda fee: (
@@ -74,10 +84,34 @@ SUBJECTS = {
         f"invoice processing fee for {fee.period_start:%B %Y}"
     ),
 }
+# How a reminder's subject opens, by the tone of its dunning step.
+REMINDER_OPENINGS = {"friendly": "Reminder", "firm": "Payment due", "final": "Final notice"}
+
+
+def reminder_state(document: InvoiceDocument, days_overdue: int | None) -> str:
+    """Where the invoice stands on the reminder's day: due on a day, due today, overdue."""
+    if days_overdue is None or days_overdue > 0:
+        return "is overdue"
+    return "is due today" if days_overdue == 0 else f"is due on {format_day(document.due_date)}"
+
+
+def reminder_subject(document: InvoiceDocument, days_overdue: int | None, tone: str) -> str:
+    return (
+        f"{REMINDER_OPENINGS[tone]}: {_invoice(document)} from {document.issuer.name} "
+        f"{reminder_state(document, days_overdue)}"
+    )
+
+
 # Kinds sent without the invoice's PDF (a PDF passed for them is not attached).
-KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed", "fee_payment_failed"})
+KINDS_WITHOUT_PDF = frozenset(
+    {"void", "payment_failed", "fee_payment_failed", "card_declined", "card_expiring"}
+)
 # Kinds that say why a payment failed (`reason`).
-FAILURE_KINDS = frozenset({"payment_failed", "fee_payment_failed"})
+FAILURE_KINDS = frozenset({"payment_failed", "fee_payment_failed", "card_declined"})
+# Kinds that say when a failed charge is tried again (`retry_on`).
+RETRY_KINDS = frozenset({"fee_payment_failed", "card_declined"})
+# Kinds that link to a page for saving another card (`card_url`).
+CARD_KINDS = frozenset({"card_declined", "card_expiring"})
 
 
 class MailError(Exception):
@@ -135,6 +169,10 @@ def invoice_message(
     paid_on: date | None = None,
     reason: str | None = None,
     retry_on: date | None = None,
+    tone: str = "friendly",
+    reminder_text: str | None = None,
+    card_url: str | None = None,
+    card_expires_on: date | None = None,
 ) -> OutgoingMail:
     """The email of `kind` about `document`: multipart/alternative text and HTML, with the
     invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
@@ -144,7 +182,10 @@ def invoice_message(
     given, so a repeated send of the same email is recognisable. Only some kinds use the
     optional details: `today` (default: clock.today()) how many days a reminder's invoice is
     overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed,
-    `retry_on` when a failed fee charge is tried again (None: it will not be).
+    `retry_on` when a failed fee charge is tried again (None: it will not be), `tone`
+    (friendly, firm, final) and `reminder_text` (the tenant's own words) of a reminder,
+    `card_url` where the customer saves another card (None: the provider cannot) and
+    `card_expires_on` the last day of an expiring card.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -154,7 +195,11 @@ def invoice_message(
     days_overdue = None
     if kind == "reminder" and document.due_date is not None:
         days_overdue = ((today or clock.today()) - document.due_date).days
-    subject = _one_line(SUBJECTS[kind](document))
+    subject = _one_line(
+        reminder_subject(document, days_overdue, tone)
+        if kind == "reminder"
+        else SUBJECTS[kind](document)
+    )
     context = {
         **document_context(document),
         "subject": subject,
@@ -163,7 +208,12 @@ def invoice_message(
         "days_overdue": days_overdue,
         "paid_on": paid_on if kind == "receipt" else None,
         "reason": (reason or "").strip() or None if kind in FAILURE_KINDS else None,
-        "retry_on": retry_on if kind == "fee_payment_failed" else None,
+        "retry_on": retry_on if kind in RETRY_KINDS else None,
+        "card_url": card_url if kind in CARD_KINDS else None,
+        "card_expires_on": card_expires_on if kind == "card_expiring" else None,
+        "tone": tone,
+        "reminder_state": reminder_state(document, days_overdue),
+        "reminder_text": reminder_text if kind == "reminder" else None,
     }
     return _composed(
         kind,

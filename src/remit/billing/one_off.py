@@ -222,23 +222,30 @@ async def issue(actor: Actor, invoice_id: str) -> Invoice:
     """Issue the draft today, as the cycle issues a contract's invoice: it comes back DUE
     (or PAID when it owes nothing) and is sent, or ON_HOLD with the reasons."""
     require(actor, Permission.BILLING)
-    tenant = actor.tenant
     async with jobs.atomic():
-        invoice, contract = await _locked_draft(tenant, invoice_id)
-        if not (await Tenant.get(id=tenant.id)).invoicing_enabled:
-            raise NotReady("Enable invoicing for this tenant first.")
-        today = clock.today()
-        contract.invoicing_start_date = contract.end_date = today
-        await contract.save(update_fields=["invoicing_start_date", "end_date", "updated_at"])
-        configuration = await verification.configuration(contract)
-        # The parties are frozen as they stand on the day of issue, as the cycle's are.
-        invoice.period_start = invoice.period_end = today
-        invoice.customer = issuing.customer_party(contract, configuration.organization)
-        invoice.provider = issuing.issuer_party(tenant, configuration.settings)
-        await invoice.save(
-            update_fields=["period_start", "period_end", "customer", "provider", "updated_at"]
-        )
-        lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
-        outcome = await issuing.settle(invoice, lines, contract, configuration, today, actor.who)
+        invoice, outcome = await issued(actor, invoice_id)
     await issuing.announce(invoice, outcome, actor.who)
     return invoice
+
+
+async def issued(actor: Actor, invoice_id: str) -> tuple[Invoice, issuing.Outcome]:
+    """`issue`'s change, inside the caller's transaction; the caller announces the outcome
+    once it commits."""
+    tenant = actor.tenant
+    invoice, contract = await _locked_draft(tenant, invoice_id)
+    if not (await Tenant.get(id=tenant.id)).invoicing_enabled:
+        raise NotReady("Enable invoicing for this tenant first.")
+    today = clock.today()
+    contract.invoicing_start_date = contract.end_date = today
+    await contract.save(update_fields=["invoicing_start_date", "end_date", "updated_at"])
+    configuration = await verification.configuration(contract)
+    # The parties are frozen as they stand on the day of issue, as the cycle's are.
+    invoice.period_start = invoice.period_end = today
+    invoice.customer = issuing.customer_party(contract, configuration.organization)
+    invoice.provider = issuing.issuer_party(tenant, configuration.settings)
+    await invoice.save(
+        update_fields=["period_start", "period_end", "customer", "provider", "updated_at"]
+    )
+    lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
+    outcome = await issuing.settle(invoice, lines, contract, configuration, today, actor.who)
+    return invoice, outcome

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from remit.billing import ids, jobs, validation
+from remit.billing import dunning, ids, jobs, validation
 from remit.billing.errors import NotFound
 from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
@@ -47,6 +47,12 @@ def _cleaned(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         ]
     if "address" in data:
         values["address"] = validation.address(data["address"], ["address"], checks)
+    if data.get("dunning_steps") is not None:  # None: the tenant's steps
+        values["dunning_steps"] = checks.run(
+            dunning.cleaned_steps, data["dunning_steps"], ["dunning_steps"]
+        )
+    elif "dunning_steps" in data:
+        values["dunning_steps"] = None
     checks.raise_if_any()
     return values
 

@@ -85,6 +85,27 @@ async def fresh_payment_url(invoice: Invoice, key: str) -> str:
     return option.payment_url
 
 
+async def card_updater(invoice: Invoice, key: str) -> providers.Configured:
+    """The provider `key` through which the invoice's customer saves another card; NotFound
+    when it is not set up for the tenant or cannot."""
+    updater = await providers.resolve(invoice.tenant_id, key)
+    if updater is None or not providers.can_update_cards(updater.provider):
+        raise NotFound("payment provider", key)
+    return updater
+
+
+async def card_setup_url(invoice: Invoice, key: str) -> str:
+    """A fresh page at the provider (a Stripe Checkout Session in setup mode) where the
+    customer saves another card; once saved, the provider's webhook makes it the
+    organization's default for automatic charges. Raises like `card_updater`."""
+    updater = await card_updater(invoice, key)
+    view = await views.invoice_view(invoice, provider=key)
+    option = await updater.provider.card_setup_option(view, updater.settings)
+    if not option.payment_url:
+        raise NotFound("card set-up page", key)
+    return option.payment_url
+
+
 PAGE_OPENED = "payment_page_opened"
 PAGE_NOT_CLOSED = "payment_page_not_closed"
 CLOSE_JOB = "invoice.close_payment_pages"

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from tortoise.exceptions import IntegrityError
 
 from remit.billing import (
+    cards,
+    charge_retries,
     clock,
     hooks,
     ids,
@@ -26,7 +28,7 @@ from remit.billing import (
 )
 from remit.billing.errors import NotFound
 from remit.models.enums import InvoiceStatus
-from remit.models.invoices import Invoice, InvoiceEvent
+from remit.models.invoices import ChargeAttempt, Invoice, InvoiceEvent
 from remit.models.organizations import ProviderAccount
 from remit.models.payments import Payment, Refund
 from remit.models.provider_events import ProviderEvent
@@ -34,8 +36,6 @@ from remit.models.tenants import Tenant
 from remit.plugins.api import CustomerAccount, PaymentEvent, PaymentEventKind, WebhookRejected
 
 logger = logging.getLogger("remit.collections")
-
-TENANT_NOTICE_JOB = "invoice.tenant_notice"
 
 
 async def handle_webhook(
@@ -115,9 +115,7 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
     if event.kind == PaymentEventKind.PAYMENT_METHOD_SAVED:
         return "payment method saved"
     if event.kind == PaymentEventKind.FAILED:
-        await invoice_status.record(invoice, "payment_failed", actor, event.detail)
-        await tell_tenant_of_failure(invoice, event.detail, event.event_id)
-        return "payment failure recorded"
+        return await _failed(invoice, event, actor)
     reference = event.reference or event.event_id
     moved = f"{money.shown(event.amount, event.currency)} ({reference})"
     uncounted = _not_countable(invoice, event, reference)
@@ -165,6 +163,24 @@ async def _effect(key: str, invoice: Invoice, event: PaymentEvent) -> str:
             await webhook_events.payment_refunded(payment, refund)
         await invoice_status.record(invoice, "refunded", actor, moved)
     return await ledger.settle(invoice, actor, paid_on=event.paid_on or payment.received_on)
+
+
+async def _failed(invoice: Invoice, event: PaymentEvent, actor: str) -> str:
+    """A failed automatic charge is a declined attempt (retried, or not when hard); any
+    other failure (a customer's card on the payment page) is told to the tenant."""
+    attempt = None
+    if event.reference:
+        attempt = (
+            await ChargeAttempt.filter(invoice=invoice, reference=event.reference)
+            .select_for_update()
+            .first()
+        )
+    if attempt is None:
+        await invoice_status.record(invoice, charge_retries.FAILED, actor, event.detail)
+        await charge_retries.tell_tenant_of_failure(invoice, event.detail, event.event_id)
+    elif attempt.failed_at is None:
+        await charge_retries.declined(invoice, attempt, event.detail, event.hard_decline, actor)
+    return "payment failure recorded"
 
 
 async def _new_payment(invoice: Invoice, key: str, reference: str) -> Payment:
@@ -224,25 +240,20 @@ async def _by_ledger_reference(tenant: Tenant, key: str, reference: str) -> Invo
     )
 
 
-async def tell_tenant_of_failure(invoice: Invoice, reason: str | None, notice_id: str) -> None:
-    """The tenant's payment_failed email, sent once per `notice_id` after the transaction
-    commits."""
-    await jobs.enqueue(
-        TENANT_NOTICE_JOB,
-        str(invoice.id),
-        "payment_failed",
-        reason or "",
-        job_id=f"tenant-notice:{notice_id}",
-    )
-
-
 async def _save_account(invoice: Invoice, key: str, account: CustomerAccount) -> None:
+    """The organization's account with the provider; a new payment method becomes its
+    default for automatic charges, and its expiry is asked for."""
     row = await ProviderAccount.get_or_none(organization_id=invoice.organization_id, provider=key)
     values = {
         "customer_ref": account.customer_ref or (row.customer_ref if row else None),
         "payment_method_ref": account.payment_method_ref
         or (row.payment_method_ref if row else None),
     }
-    await ProviderAccount.update_or_create(
+    changed = values["payment_method_ref"] != (row.payment_method_ref if row else None)
+    if changed:
+        values["card_expires_on"] = None
+    row, _ = await ProviderAccount.update_or_create(
         organization_id=invoice.organization_id, provider=key, defaults=values
     )
+    if changed:
+        await cards.saved(row)

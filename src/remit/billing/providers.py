@@ -15,7 +15,7 @@ from remit.billing.sealing import Sealer, opened, sealed
 from remit.models.settings import ProviderSettings
 from remit.models.tenants import Tenant
 from remit.plugins import manager
-from remit.plugins.api import PaymentProvider, RefundingProvider
+from remit.plugins.api import CardUpdatingProvider, PaymentProvider, RefundingProvider
 
 # What a client gets instead of a secret, and may send back to keep it unchanged.
 MASK = "**********"
@@ -99,6 +99,12 @@ def can_refund(payment_provider: PaymentProvider) -> bool:
     """Whether money this provider took can be given back through it (the optional
     `refund`)."""
     return isinstance(payment_provider, RefundingProvider)
+
+
+def can_update_cards(payment_provider: PaymentProvider) -> bool:
+    """Whether a customer can save a new card through this provider (the optional
+    `card_setup_option` and `card_expiry`)."""
+    return isinstance(payment_provider, CardUpdatingProvider)
 
 
 def settings_schema(payment_provider: PaymentProvider) -> dict:

@@ -45,7 +45,6 @@ _RECORDED = {
     "resent": "invoice.sent",
     "reminder_sent": "invoice.reminded",
     "payment_failed": "invoice.payment_failed",
-    "charge_refused": "invoice.payment_failed",
 }
 _BECAME = {
     Status.ON_HOLD: "invoice.on_hold",

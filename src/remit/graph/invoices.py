@@ -12,6 +12,7 @@ from remit.billing import (
     bank,
     credit_notes,
     cycle,
+    dunning_pauses,
     invoices,
     issuing,
     ledger,
@@ -19,10 +20,12 @@ from remit.billing import (
     live,
     one_off,
     payments,
+    reminders,
 )
 from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.contracts import DeletePayload
+from remit.graph.dunning import DunningPauseInput, InvoiceDunning
 from remit.graph.enums import BilledType, InvoiceStatus
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
@@ -210,6 +213,10 @@ class Invoice(Node):
     )
     async def payment_reference(self, info: Info) -> str | None:
         return await info.context.loaders.each(bank.payment_references).load(self.model.id)
+
+    @strawberry.field(description="Its reminders: those sent, the next one and any pause.")
+    async def dunning(self) -> InvoiceDunning:
+        return InvoiceDunning.of(await reminders.schedule_of(self.model))
 
     @strawberry.field
     async def events(self, info: Info) -> list[InvoiceEvent]:
@@ -455,6 +462,19 @@ class InvoiceMutation:
     )
     async def invoice_issue(self, info: Info, id: strawberry.ID) -> InvoicePayload:
         return await invoice_payload(one_off.issue(info.context.actor, id))
+
+    @strawberry.mutation(
+        description="No reminders (nor late fees) for this invoice until `until`, or until resumed."
+    )
+    async def invoice_dunning_pause(
+        self, info: Info, id: strawberry.ID, input: DunningPauseInput
+    ) -> InvoicePayload:
+        pause = dunning_pauses.pause_invoice(info.context.actor, id, input.reason, input.until)
+        return await invoice_payload(pause, prefix=["input"])
+
+    @strawberry.mutation
+    async def invoice_dunning_resume(self, info: Info, id: strawberry.ID) -> InvoicePayload:
+        return await invoice_payload(dunning_pauses.resume_invoice(info.context.actor, id))
 
     @strawberry.mutation(
         description="Issues a LIVE contract's due invoice now rather than at the next daily "

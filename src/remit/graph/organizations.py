@@ -6,9 +6,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from remit.billing import charging, contracts, invoices, ledger, organizations, statements
+from remit.billing import (
+    charging,
+    contracts,
+    dunning_pauses,
+    invoices,
+    ledger,
+    organizations,
+    statements,
+)
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
+from remit.graph.dunning import DunningPause, DunningPauseInput, DunningStep, DunningStepInput
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.graph.money import Money
@@ -35,6 +44,19 @@ class Organization(Node):
     billing_emails: list[str]
     address: Address | None
     tax_id: str | None
+    dunning_steps: list[DunningStep] | None = strawberry.field(
+        description="Its own reminder steps; null: the tenant's (invoicingSettings.dunningSteps)."
+    )
+
+    @strawberry.field(description="Its reminders are paused: why, and until when.")
+    def dunning_pause(self) -> DunningPause | None:
+        if self.model.dunning_paused_at is None:
+            return None
+        return DunningPause(
+            reason=self.model.dunning_pause_reason,
+            until=self.model.dunning_paused_until,
+            by_organization=True,
+        )
 
     @strawberry.field
     async def contracts(
@@ -85,6 +107,7 @@ class Organization(Node):
             billing_emails=organization.billing_emails,
             address=Address.from_json(organization.address),
             tax_id=organization.tax_id,
+            dunning_steps=DunningStep.list_of(organization.dunning_steps),
         )
 
 
@@ -95,6 +118,10 @@ class OrganizationInput:
     billing_emails: list[str] | None = strawberry.UNSET
     address: AddressInput | None = strawberry.UNSET
     tax_id: str | None = strawberry.UNSET
+    dunning_steps: list[DunningStepInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Its own reminder steps, in ascending days; null: the tenant's.",
+    )
 
 
 @strawberry.input
@@ -168,6 +195,23 @@ class OrganizationMutation:
             ),
             arguments=("organization_id",),
         )
+
+    @strawberry.mutation(
+        description="No reminders (nor late fees) for any invoice of the organization until "
+        "`until`, or until resumed."
+    )
+    async def organization_dunning_pause(
+        self, info: Info, id: strawberry.ID, input: DunningPauseInput
+    ) -> OrganizationPayload:
+        return await _payload(
+            dunning_pauses.pause_organization(info.context.actor, id, input.reason, input.until)
+        )
+
+    @strawberry.mutation
+    async def organization_dunning_resume(
+        self, info: Info, id: strawberry.ID
+    ) -> OrganizationPayload:
+        return await _payload(dunning_pauses.resume_organization(info.context.actor, id))
 
     @strawberry.mutation
     async def organization_update(

@@ -6,10 +6,11 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.scalars import JSON
 
-from remit.billing import invoicing_settings, logos, platform, providers
+from remit.billing import charge_retries, dunning, invoicing_settings, logos, platform, providers
 from remit.graph import uploads
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
+from remit.graph.dunning import DunningStep, DunningStepInput
 from remit.graph.enums import PlatformBillingStatus
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
@@ -108,7 +109,16 @@ class InvoicingSettings:
     send_invoices_from: str | None
     send_invoices_bcc: list[str]
     reminder_days: list[int] = strawberry.field(
-        description="Days after the due date on which a reminder is emailed. Default [15]."
+        description="Days from the due date (negative: before it; 0: on it) on which a "
+        "reminder is emailed: the days of dunningSteps. Default [15]."
+    )
+    dunning_steps: list[DunningStep] = strawberry.field(
+        description="The reminder steps of organizations without their own: one per reminder "
+        "day, with its tone, words and late fee."
+    )
+    card_retry_days: list[int] = strawberry.field(
+        description="Days after a declined automatic charge's first attempt on which it is "
+        "tried again (not after a hard decline, nor once anything is paid). Default [3, 5, 7]."
     )
 
     @strawberry.field
@@ -152,6 +162,8 @@ class InvoicingSettings:
             send_invoices_from=settings.send_invoices_from,
             send_invoices_bcc=settings.send_invoices_bcc,
             reminder_days=settings.reminder_days,
+            dunning_steps=[DunningStep.of(step) for step in dunning.tenant_steps(settings)],
+            card_retry_days=charge_retries.retry_days(settings),
         )
 
 
@@ -188,7 +200,20 @@ class InvoicingSettingsInput:
     )
     send_invoices_from: str | None = strawberry.UNSET
     send_invoices_bcc: list[str] | None = strawberry.UNSET
-    reminder_days: list[int] | None = strawberry.UNSET
+    reminder_days: list[int] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="-90 to 365, ascending; the steps of days kept stay as they were, new "
+        "days get a friendly step.",
+    )
+    dunning_steps: list[DunningStepInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The whole schedule, in ascending days (which become reminderDays); null: "
+        "a friendly step for each reminder day.",
+    )
+    card_retry_days: list[int] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="1 to 60, ascending, at most 10; [] never retries; null: the default.",
+    )
 
 
 @strawberry.input

@@ -51,6 +51,11 @@ class Invoice(Entity):
     paid_at = fields.DatetimeField(null=True)
     paid_on = fields.DateField(null=True, description="The day the money arrived, set while PAID")
     voided_at = fields.DatetimeField(null=True)
+    dunning_paused_at = fields.DatetimeField(null=True, description="Paused since, or null")
+    dunning_pause_reason = fields.TextField(null=True)
+    dunning_paused_until = fields.DateField(
+        null=True, description="Reminders resume on this day, or when resumed if null"
+    )
 
     class Meta:
         table = "invoice"
@@ -120,16 +125,46 @@ class InvoiceNumberSequence(Model):
 
 
 class Reminder(Model):
-    """A reminder email, at most one per invoice and offset (days after the due date)."""
+    """A reminder email, at most one per invoice and offset (days from the due date: before
+    it when negative), with the step's tone and text as they were when it was decided, and
+    the one-off invoice of its late fee, if the step charges one."""
 
     id = fields.UUIDField(primary_key=True)
     invoice = fields.ForeignKeyField(
         "remit.Invoice", related_name="reminders", on_delete=fields.CASCADE
     )
     offset_days = fields.IntField()
+    tone = fields.CharField(max_length=10, default="friendly", db_default="friendly")
+    text = fields.TextField(null=True)
+    late_fee_invoice = fields.ForeignKeyField(
+        "remit.Invoice", related_name="late_fee_of", null=True, on_delete=fields.SET_NULL
+    )
     sent_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
         table = "reminder"
         unique_together = (("invoice", "offset_days"),)
+
+
+class ChargeAttempt(Model):
+    """One automatic charge of an invoice: the first (number 0), then each retry after a soft
+    decline, at most one per invoice and number. `failed_at` is set when it was declined
+    (at once, or later by webhook); `hard_decline` then says whether to stop."""
+
+    id = fields.UUIDField(primary_key=True)
+    invoice = fields.ForeignKeyField(
+        "remit.Invoice", related_name="charge_attempts", on_delete=fields.CASCADE
+    )
+    number = fields.IntField()
+    provider = fields.CharField(max_length=50)
+    attempted_on = fields.DateField()
+    reference = fields.CharField(max_length=255, null=True)
+    failed_at = fields.DatetimeField(null=True)
+    hard_decline = fields.BooleanField(default=False)
+    detail = fields.TextField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "charge_attempt"
+        unique_together = (("invoice", "number"),)

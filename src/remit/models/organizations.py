@@ -14,6 +14,14 @@ class Organization(Entity):
     billing_emails = fields.JSONField(default=list)
     address = fields.JSONField(null=True)
     tax_id = fields.CharField(max_length=50, null=True)
+    dunning_steps = fields.JSONField(
+        null=True, description="Its own reminder steps, or if null those of the tenant"
+    )
+    dunning_paused_at = fields.DatetimeField(null=True, description="Paused since, or null")
+    dunning_pause_reason = fields.TextField(null=True)
+    dunning_paused_until = fields.DateField(
+        null=True, description="Reminders resume on this day, or when resumed if null"
+    )
 
     class Meta:
         table = "organization"
@@ -30,6 +38,12 @@ class ProviderAccount(Entity):
     provider = fields.CharField(max_length=50)
     customer_ref = fields.CharField(max_length=255, null=True)
     payment_method_ref = fields.CharField(max_length=255, null=True)
+    card_expires_on = fields.DateField(
+        null=True, description="The last day the saved method can be charged, if it expires"
+    )
+    expiry_notice_for = fields.CharField(
+        max_length=255, null=True, description="The saved method whose expiry was told, once"
+    )
 
     class Meta:
         table = "provider_account"

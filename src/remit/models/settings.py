@@ -34,6 +34,15 @@ class InvoicingSettings(Entity):
     send_invoices_from = email(null=True)
     send_invoices_bcc = fields.JSONField(default=list)
     reminder_days = fields.JSONField(default=default_reminder_days)
+    dunning_steps = fields.JSONField(
+        null=True,
+        description="The reminder steps (see billing.dunning), one per reminder day, or "
+        "if null each of reminder_days with the default tone and text",
+    )
+    card_retry_days = fields.JSONField(
+        null=True,
+        description="Days after a declined first charge to try again, or if null the default",
+    )
     platform_billing_status = fields.CharEnumField(
         PlatformBillingStatus, max_length=10, default=PlatformBillingStatus.MISSING
     )

@@ -58,7 +58,10 @@ class InvoiceView:
     `public_url` is the invoice's hosted page: a good return URL after payment.
     `auto_charge` says the contract asks for automatic charging. `customer_account` is the
     organization's saved account with the provider being called, or None (always None in
-    the lifecycle hooks)."""
+    the lifecycle hooks). `charge_attempt`, in `charge`, is which automatic charge of the
+    invoice this is: 0 the first, 1 the first retry after a soft decline, and so on; each is
+    a new charge, so derive the idempotency key from `id` and `charge_attempt` (the first
+    attempt's key, without it, is unchanged)."""
 
     id: UUID
     tenant_id: UUID
@@ -76,6 +79,7 @@ class InvoiceView:
     public_url: str
     auto_charge: bool = False
     customer_account: CustomerAccount | None = None
+    charge_attempt: int = 0
 
 
 @dataclass(frozen=True)
@@ -182,6 +186,10 @@ class PaymentEvent:
     - `reference`: the provider's id for the payment (a PaymentIntent); a refund carries the
       reference of the payment it refunds. None makes `event_id` the reference.
     - `detail`: why a payment FAILED, in words for the tenant (sent in an email).
+    - `hard_decline`: for FAILED, the card will never be accepted as it is (stolen, lost,
+      closed, a wrong number, "do not honor"): Remit does not charge it again and asks the
+      customer for another. False (a soft decline: insufficient funds, a processing error)
+      lets Remit retry on the tenant's schedule.
     - `customer_account`: set to save or update the organization's account with you.
     - `platform_fee_id`: for Remit's own Stripe account only; leave it None.
     - `paid_on`: for PAID, the day (UTC) the provider took the money; the invoice shows it
@@ -199,6 +207,7 @@ class PaymentEvent:
     customer_account: CustomerAccount | None = None
     platform_fee_id: UUID | None = None
     paid_on: date | None = None
+    hard_decline: bool = False
 
 
 class ProviderError(Exception):
@@ -214,8 +223,16 @@ class ProviderUnavailable(ProviderError):
 
 class PaymentRefused(ProviderError):
     """A logical failure (card declined, no saved card, wrong API key, no account for the
-    currency): not retried. The message is recorded on the invoice for the tenant and shown
-    to a customer whose click on the hosted page failed, so write it for them."""
+    currency): the job is not retried. The message is recorded on the invoice for the tenant
+    and shown to a customer whose click on the hosted page failed, so write it for them.
+
+    From `charge`, `hard_decline=True` says the card will never be accepted as it is (see
+    `PaymentEvent.hard_decline`): Remit stops charging the invoice automatically. A soft
+    decline (the default) is charged again on the tenant's retry schedule."""
+
+    def __init__(self, message: str, *, hard_decline: bool = False) -> None:
+        super().__init__(message)
+        self.hard_decline = hard_decline
 
 
 class WebhookRejected(ProviderError):
@@ -351,6 +368,34 @@ class RefundingProvider(Protocol):
         what the provider accepted; the refund counts when your REFUNDED event arrives.
         `PaymentRefused` (the payment is refunded already, or cannot be) is recorded on the
         invoice for the tenant; `ProviderUnavailable` retries the job later."""
+        ...
+
+
+@runtime_checkable
+class CardUpdatingProvider(Protocol):
+    """What a provider adds to `PaymentProvider` to let a customer save a new card for
+    automatic charges: optional. Remit links to it from the email sent when an automatic
+    charge fails, and from the email that warns of a card about to expire."""
+
+    async def card_setup_option(self, invoice: InvoiceView, settings: BaseModel) -> PaymentOption:
+        """A page where the customer saves a new payment method for `invoice.customer_account`
+        (a Stripe Checkout Session in setup mode), without paying: return
+        `PaymentOption(provider=self.key, ...)` with its `payment_url` and `reference`.
+
+        Called each time the customer clicks the button of the link Remit emailed. Once the
+        customer is done, report the new method with a PAYMENT_METHOD_SAVED `PaymentEvent`
+        (carrying `invoice_id` and the new `customer_account`) from `parse_webhook`: Remit
+        makes it the organization's default for the next charges. `PaymentRefused` is shown to
+        the customer; `ProviderUnavailable` asks them to try again shortly."""
+        ...
+
+    async def card_expiry(self, account: CustomerAccount, settings: BaseModel) -> date | None:
+        """The last day the saved `account.payment_method_ref` can be charged (a card's
+        expiry month, to its last day), or None when it does not expire.
+
+        Called by a job once a new payment method is saved. Remit emails the customer once,
+        30 days before that day, with the link to save another. `ProviderUnavailable`
+        retries the job."""
         ...
 
 

@@ -54,8 +54,14 @@ def remit_payment_providers() -> list[PaymentProvider]:
       time the customer clicks pay on its hosted page: make a fresh page there.
     - ``async charge(invoice, settings) -> ChargeResult``: charge
       ``invoice.customer_account`` for ``invoice.amount_due``. Use an idempotency key
-      derived from ``invoice.id`` so a repeated call never charges twice. The outcome
-      arrives later through ``parse_webhook``.
+      derived from ``invoice.id`` and ``invoice.charge_attempt`` so a repeated call never
+      charges twice. The outcome arrives later through ``parse_webhook``. A decline is
+      ``PaymentRefused``, with ``hard_decline=True`` when the card will never be accepted
+      as it is (stolen, lost, a wrong number, "do not honor"): Remit then stops charging
+      the invoice. A soft decline (insufficient funds, say) is charged again on the
+      tenant's schedule (by default 3, 5 and 7 days after the first attempt), each retry
+      with the next ``charge_attempt``, until a retry succeeds or any payment arrives. A
+      FAILED ``PaymentEvent`` says the same with its ``hard_decline``.
     - ``parse_webhook(headers, body, settings) -> list[PaymentEvent]``: verify a callback
       posted to ``POST /webhooks/<key>/<tenant id>`` (raise ``WebhookRejected`` when it is
       not authentic or not readable: Remit answers 400) and translate it. Return ``[]``
@@ -73,6 +79,13 @@ def remit_payment_providers() -> list[PaymentProvider]:
       key so a repeated call refunds once. Called after a credit note asks for a refund; the
       refund counts when your REFUNDED event arrives. Without it, such a credit note is
       refused. See ``RefundingProvider.refund``.
+    - Optional, ``async card_setup_option(invoice, settings) -> PaymentOption``: a page where
+      the customer saves a new card without paying (a Stripe Checkout Session in setup
+      mode); report the saved card with a PAYMENT_METHOD_SAVED event, which becomes the
+      organization's default. And ``async card_expiry(account, settings) -> date | None``:
+      the last day a saved card can be charged, so Remit warns the customer 30 days before.
+      Remit links to the page from the emails about a failed charge and an expiring card.
+      See ``CardUpdatingProvider``.
 
     ``settings`` is an instance of your ``Settings`` with the tenant's values. Raise
     ``ProviderUnavailable`` for technical failures (Remit retries) and ``PaymentRefused``

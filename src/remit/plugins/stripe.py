@@ -1,4 +1,5 @@
-"""Stripe: card payments through Checkout, automatic charges of a saved card, and webhooks.
+"""Stripe: card payments through Checkout, automatic charges of a saved card (declines told
+hard from soft), a new card saved through Checkout in setup mode, and webhooks.
 
 Written as a third-party plugin would be: it imports only `remit`, pydantic and the Stripe SDK.
 """
@@ -8,7 +9,7 @@ import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Self
 from uuid import UUID
 
@@ -132,13 +133,47 @@ def _stripe_message(error: stripe.StripeError) -> str:
     return (error.user_message or "no reason given").rstrip(".")
 
 
+# Declines that no retry will turn into a payment: the card is gone, closed, wrong, or the
+# bank said not to try again. Stripe's decline codes, and the error codes of the same kind.
+HARD_DECLINES = frozenset(
+    {
+        "card_not_supported",
+        "do_not_honor",
+        "expired_card",
+        "fraudulent",
+        "incorrect_number",
+        "invalid_account",
+        "invalid_number",
+        "lost_card",
+        "pickup_card",
+        "restricted_card",
+        "revocation_of_all_authorizations",
+        "revocation_of_authorization",
+        "security_violation",
+        "stolen_card",
+        "stop_payment_order",
+        "transaction_not_allowed",
+    }
+)
+
+
+def is_hard_decline(error: dict | None) -> bool:
+    """Whether a Stripe error object (`last_payment_error`, or a card error's body) is a
+    decline no retry will overcome."""
+    error = error or {}
+    return bool({error.get("decline_code"), error.get("code")} & HARD_DECLINES)
+
+
 @contextmanager
 def translated_errors(secret_key: str) -> Iterator[None]:
     """Turn the SDK's exceptions into Remit's: logical ones refused, technical ones retried."""
     try:
         yield
     except stripe.CardError as error:
-        raise PaymentRefused(f"The card was declined: {_stripe_message(error)}.") from error
+        raise PaymentRefused(
+            f"The card was declined: {_stripe_message(error)}.",
+            hard_decline=is_hard_decline((error.json_body or {}).get("error")),
+        ) from error
     except stripe.AuthenticationError as error:
         # Stripe's own message quotes part of the key: say nothing of it.
         raise PaymentRefused(
@@ -215,18 +250,7 @@ class StripeProvider(BaseProvider):
             params["payment_intent_data"]["setup_future_usage"] = "off_session"
             if not customer:
                 params["customer_creation"] = "always"
-
-        secret_key = settings.secret_key.get_secret_value()
-        with translated_errors(secret_key):
-            async with connection(secret_key) as stripe_client:
-                session = await stripe_client.v1.checkout.sessions.create_async(params=params)
-        return PaymentOption(
-            provider=self.key,
-            name=self.name,
-            payment_url=session.url,
-            reference=session.id,
-            expires_at=datetime.fromtimestamp(session.expires_at, tz=UTC),
-        )
+        return await self._checkout_session(params, settings)
 
     async def charge(self, invoice: InvoiceView, settings: StripeSettings) -> ChargeResult:
         account = invoice.customer_account
@@ -251,8 +275,9 @@ class StripeProvider(BaseProvider):
             async with connection(secret_key) as stripe_client:
                 intent = await stripe_client.v1.payment_intents.create_async(
                     params=params,
-                    # Derived from the invoice, so a repeated job never charges twice.
-                    options={"idempotency_key": f"invoice:{invoice.id}:charge"},
+                    # Derived from the invoice and the attempt, so a repeated job never
+                    # charges twice, and a retry after a decline is a charge of its own.
+                    options={"idempotency_key": _charge_key(invoice)},
                 )
         status = _CHARGE_STATUSES.get(intent.status)
         if status is None:
@@ -261,6 +286,55 @@ class StripeProvider(BaseProvider):
             # Anything else is still under way; the webhook has the final word.
             status = ChargeStatus.PENDING
         return ChargeResult(status=status, reference=intent.id)
+
+    async def card_setup_option(
+        self, invoice: InvoiceView, settings: StripeSettings
+    ) -> PaymentOption:
+        """A Checkout Session in setup mode for the customer's Stripe customer: the card saved
+        there arrives as `setup_intent.succeeded`, with the invoice's metadata."""
+        account = invoice.customer_account
+        if not (account and account.customer_ref):
+            raise PaymentRefused("There is no Stripe customer to save a card for.")
+        params: dict[str, Any] = {
+            "mode": "setup",
+            "customer": account.customer_ref,
+            "currency": invoice.currency.lower(),
+            "success_url": invoice.public_url,
+            "cancel_url": invoice.public_url,
+            "client_reference_id": str(invoice.id),
+            "metadata": _metadata(invoice),
+            "setup_intent_data": {"metadata": _metadata(invoice)},
+        }
+        return await self._checkout_session(params, settings)
+
+    async def _checkout_session(self, params: dict, settings: StripeSettings) -> PaymentOption:
+        secret_key = settings.secret_key.get_secret_value()
+        with translated_errors(secret_key):
+            async with connection(secret_key) as stripe_client:
+                session = await stripe_client.v1.checkout.sessions.create_async(params=params)
+        return PaymentOption(
+            provider=self.key,
+            name=self.name,
+            payment_url=session.url,
+            reference=session.id,
+            expires_at=datetime.fromtimestamp(session.expires_at, tz=UTC),
+        )
+
+    async def card_expiry(self, account: CustomerAccount, settings: StripeSettings) -> date | None:
+        """The last day of the saved card's expiry month; None for a method without one."""
+        if not account.payment_method_ref:
+            return None
+        secret_key = settings.secret_key.get_secret_value()
+        with translated_errors(secret_key):
+            async with connection(secret_key) as stripe_client:
+                method = await stripe_client.v1.payment_methods.retrieve_async(
+                    account.payment_method_ref
+                )
+        card = method.to_dict().get("card") or {}
+        month, year = card.get("exp_month"), card.get("exp_year")
+        if not (isinstance(month, int) and isinstance(year, int)):
+            return None
+        return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
     async def refund(
         self, reference: str, amount: int, currency: str, key: str, settings: StripeSettings
@@ -348,6 +422,11 @@ class StripeProvider(BaseProvider):
             raise WebhookRejected(f"unreadable event {event_id[:80]}: {error}") from None
 
 
+def _charge_key(invoice: InvoiceView) -> str:
+    retry = f":{invoice.charge_attempt}" if invoice.charge_attempt else ""
+    return f"invoice:{invoice.id}:charge{retry}"
+
+
 def _require_amount_due(invoice: InvoiceView) -> None:
     if invoice.amount_due <= 0:
         raise PaymentRefused(f"Nothing is due on invoice {invoice.number or invoice.id}.")
@@ -421,7 +500,8 @@ def _event(event_id: str, kind: PaymentEventKind, obj: dict, **fields: Any) -> P
 
 def _checkout_session_completed(event_id: str, session: dict) -> list[PaymentEvent]:
     # "unpaid" means a delayed method (a debit) still under way: payment_intent.succeeded
-    # reports it when it lands.
+    # reports it when it lands. A setup-mode session ("no_payment_required") names only its
+    # SetupIntent: the card saved is reported by that SetupIntent's setup_intent.succeeded.
     if session.get("payment_status") != "paid":
         return []
     customer = _id(session.get("customer"))
@@ -476,6 +556,7 @@ def _payment_intent_failed(event_id: str, intent: dict) -> list[PaymentEvent]:
             currency=_currency(intent.get("currency")),
             reference=intent.get("id"),
             detail=error.get("message"),
+            hard_decline=is_hard_decline(error),
         )
     ]
 

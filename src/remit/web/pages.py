@@ -1,4 +1,5 @@
-"""Hosted invoice pages: `/i/{token}`, its PDF and its pay links, each credit note's at
+"""Hosted invoice pages: `/i/{token}`, its PDF, its pay links and its links to save another
+card for automatic charges, each credit note's at
 `/c/{token}` and `/c/{token}.pdf`, statements of account at `/s/{token}.pdf`, and the
 tenants' logos these pages and the emails show, at `/logos/{tenant_id}/{hash}.{ext}`. No login:
 the token is the
@@ -148,6 +149,41 @@ async def pay(request: Request) -> Response:
         return _plain(502, "Payment is unavailable", str(refusal))
     if url is None:
         return await invoice_page(request)
+    return RedirectResponse(url, status_code=303, headers=HEADERS)
+
+
+def _card_form(title: str) -> HTMLResponse:
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="robots" content="noindex, nofollow">'
+        f"<title>{title}</title></head><body><main><h1>{title}</h1>"
+        "<p>The card you save is charged for this invoice and your next ones.</p>"
+        '<form method="post"><button type="submit">Save a card</button></form>'
+        "</main></body></html>"
+    )
+    return HTMLResponse(body, headers=HEADERS)
+
+
+async def card(request: Request) -> Response:
+    """GET (the link in an email) shows a button, and makes nothing: mail scanners open every
+    link. The button POSTs here, which makes the provider's page to save another card."""
+    if request.method == "POST" and not _same_origin(request):
+        return _plain(403, "Forbidden", "Save a card from its page.")
+    try:
+        invoice = await pages.by_token(request.path_params["token"])
+        if request.method == "GET":
+            await pages.card_updater(invoice, request.path_params["provider"])
+            return _card_form("Save another card")
+        url = await pages.card_setup_url(invoice, request.path_params["provider"])
+    except NotFound:
+        return _plain(404, *NOT_FOUND)
+    except ProviderUnavailable:
+        return _plain(
+            503, "Unavailable", "The payment service cannot be reached; try again shortly."
+        )
+    except PaymentRefused as refusal:
+        return _plain(502, "Unavailable", str(refusal))
     return RedirectResponse(url, status_code=303, headers=HEADERS)
 
 

@@ -6,6 +6,8 @@ from uuid import UUID
 from arq import func
 
 from remit.billing import (
+    cards,
+    charge_retries,
     charging,
     contracts,
     credit_notes,
@@ -14,7 +16,6 @@ from remit.billing import (
     issuing,
     notices,
     pages,
-    provider_payments,
     reminders,
     tenants,
     webhook_delivery,
@@ -43,10 +44,13 @@ JOBS = [
     (invoice_jobs.refund_credit_note, credit_notes.REFUND_JOB),
     (invoice_jobs.send_notice, notices.NOTICE_JOB),
     (invoice_jobs.close_payment_pages, pages.CLOSE_JOB),
-    (invoice_jobs.send_tenant_notice, provider_payments.TENANT_NOTICE_JOB),
+    (invoice_jobs.send_tenant_notice, charge_retries.TENANT_NOTICE_JOB),
     (invoice_jobs.mark_overdue, reminders.OVERDUE_JOB),
     (invoice_jobs.remind, reminders.REMIND_JOB),
     (invoice_jobs.plan_reminders, "reminders.plan"),
+    (invoice_jobs.plan_charge_retries, "charges.plan"),
+    (invoice_jobs.record_card_expiry, cards.EXPIRY_JOB),
+    (invoice_jobs.notify_card_expiry, cards.NOTICE_JOB),
     (touch_api_key, tenants.TOUCH_JOB),
     (contract_jobs.end_contract_if_due, contracts.END_JOB),
     (webhook_jobs.deliver_webhooks, webhook_events.DELIVER_JOB),

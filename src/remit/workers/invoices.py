@@ -5,6 +5,8 @@ from datetime import date
 from uuid import UUID
 
 from remit.billing import (
+    cards,
+    charge_retries,
     charging,
     clock,
     credit_note_delivery,
@@ -18,9 +20,9 @@ from remit.plugins.api import ProviderUnavailable
 from remit.workers.retries import retry_later
 
 
-async def charge_invoice(ctx: dict, invoice_id: str, provider: str) -> str:
+async def charge_invoice(ctx: dict, invoice_id: str, provider: str, number: int = 0) -> str:
     try:
-        return await charging.charge(UUID(invoice_id), provider)
+        return await charging.charge(UUID(invoice_id), provider, number)
     except ProviderUnavailable as error:
         raise retry_later(ctx) from error
 
@@ -65,6 +67,12 @@ async def plan_reminders(ctx: dict, today: str | None = None) -> tuple[int, int]
     return await reminders.plan(date.fromisoformat(today) if today else clock.today())
 
 
+async def plan_charge_retries(ctx: dict, today: str | None = None) -> tuple[int, int]:
+    """Declined charges to try again, and saved cards about to expire to warn of."""
+    day = date.fromisoformat(today) if today else clock.today()
+    return await charge_retries.plan(day), await cards.plan_expiry_notices(day)
+
+
 async def send_tenant_notice(ctx: dict, invoice_id: str, kind: str, reason: str = "") -> str:
     try:
         return await delivery.send_tenant_notice(UUID(invoice_id), kind, reason)
@@ -77,3 +85,14 @@ async def close_payment_pages(ctx: dict, invoice_id: str) -> int:
         return await pages.close_payment_pages(UUID(invoice_id))
     except ProviderUnavailable as error:
         raise retry_later(ctx) from error
+
+
+async def record_card_expiry(ctx: dict, account_id: str, payment_method_ref: str) -> str:
+    try:
+        return str(await cards.record_expiry(UUID(account_id), payment_method_ref))
+    except ProviderUnavailable as error:
+        raise retry_later(ctx) from error
+
+
+async def notify_card_expiry(ctx: dict, account_id: str, today: str) -> bool:
+    return await cards.notify_expiry(UUID(account_id), date.fromisoformat(today))

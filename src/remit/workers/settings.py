@@ -12,7 +12,7 @@ from remit.workers.contracts import plan_contract_endings
 from remit.workers.cycle import catch_up, catch_up_after_queue_loss, mark_queue, plan_cycle
 from remit.workers.fees import bill_last_month
 from remit.workers.functions import FUNCTIONS
-from remit.workers.invoices import plan_reminders
+from remit.workers.invoices import plan_charge_retries, plan_reminders
 from remit.workers.outbox import relay_jobs
 from remit.workers.users import forget_expired
 from remit.workers.webhooks import plan_late_deliveries
@@ -36,6 +36,8 @@ def cron_jobs(cycle_time: str) -> list:
         cron(plan_cycle, name="cycle.plan.cron", hour={hours}, minute={minutes}, unique=True),
         # Before business hours in Europe: overdue marks and reminders for the day.
         cron(plan_reminders, name="reminders.plan.cron", hour={6}, minute={0}, unique=True),
+        # Declined automatic charges whose retry day has come, and cards about to expire.
+        cron(plan_charge_retries, name="charges.plan.cron", hour={6}, minute={30}, unique=True),
         # On the 1st, after the day's cycle, so last month's count is complete.
         cron(
             bill_last_month,
