@@ -31,13 +31,19 @@ import aiosmtplib
 
 from remit.billing import clock
 from remit.billing.documents import (
+    N_,
     CreditNoteDocument,
     InvoiceDocument,
     LogoImage,
     credit_note_context,
     document_context,
     environment,
+    format_day,
+    format_money,
+    format_month,
+    translated,
 )
+from remit.billing.email_texts import EmailText
 
 logger = logging.getLogger("remit.mail")
 
@@ -45,34 +51,38 @@ SMTP_TIMEOUT = 30.0  # seconds, for connecting and for each SMTP command
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 
 
-def _invoice(invoice: InvoiceDocument) -> str:
-    return f"invoice {invoice.number}" if invoice.number else "invoice"
-
-
-def _capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-# One subject per kind of email; each kind has templates email_<kind>.txt and .html.
+# One subject per kind of email; each kind has templates email_<kind>.txt and .html. The
+# second form is for an invoice without a number yet. A fee document's period is the month
+# the fee is for.
 SUBJECTS = {
-    "invoice": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name}",
-    "reminder": lambda invoice: (
-        f"Reminder: {_invoice(invoice)} from {invoice.issuer.name} is overdue"
+    "invoice": (N_("Invoice %(number)s from %(issuer)s"), N_("Invoice from %(issuer)s")),
+    "reminder": (
+        N_("Reminder: invoice %(number)s from %(issuer)s is overdue"),
+        N_("Reminder: invoice from %(issuer)s is overdue"),
     ),
-    "receipt": lambda invoice: f"Receipt for {_invoice(invoice)} from {invoice.issuer.name}",
-    "void": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name} is void",
-    "payment_failed": lambda invoice: (
-        f"Payment failed for {_invoice(invoice)} ({invoice.customer.name})"
+    "receipt": (
+        N_("Receipt for invoice %(number)s from %(issuer)s"),
+        N_("Receipt for invoice from %(issuer)s"),
     ),
-    # A fee document's period is the month the fee is for.
-    "fee_invoice": lambda fee: (
-        f"{_capitalized(_invoice(fee))} from {fee.issuer.name}: "
-        f"invoice processing fee for {fee.period_start:%B %Y}"
+    "void": (
+        N_("Invoice %(number)s from %(issuer)s is void"),
+        N_("Invoice from %(issuer)s is void"),
     ),
-    "fee_payment_failed": lambda fee: (
-        f"Action needed: your card was not charged for the {fee.issuer.name} "
-        f"invoice processing fee for {fee.period_start:%B %Y}"
+    "payment_failed": (
+        N_("Payment failed for invoice %(number)s (%(customer)s)"),
+        N_("Payment failed for invoice (%(customer)s)"),
     ),
+    "fee_invoice": (
+        N_("Invoice %(number)s from %(issuer)s: invoice processing fee for %(month)s"),
+        N_("Invoice from %(issuer)s: invoice processing fee for %(month)s"),
+    ),
+    "fee_payment_failed": (
+        N_(
+            "Action needed: your card was not charged for the %(issuer)s invoice processing "
+            "fee for %(month)s"
+        ),
+    )
+    * 2,
 }
 # Kinds sent without the invoice's PDF (a PDF passed for them is not attached).
 KINDS_WITHOUT_PDF = frozenset({"void", "payment_failed", "fee_payment_failed"})
@@ -135,6 +145,7 @@ def invoice_message(
     paid_on: date | None = None,
     reason: str | None = None,
     retry_on: date | None = None,
+    own_text: EmailText | None = None,
 ) -> OutgoingMail:
     """The email of `kind` about `document`: multipart/alternative text and HTML, with the
     invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
@@ -144,7 +155,9 @@ def invoice_message(
     given, so a repeated send of the same email is recognisable. Only some kinds use the
     optional details: `today` (default: clock.today()) how many days a reminder's invoice is
     overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed,
-    `retry_on` when a failed fee charge is tried again (None: it will not be).
+    `retry_on` when a failed fee charge is tried again (None: it will not be). `own_text`
+    is the tenant's wording of the email in the document's language (billing.email_texts).
+    Everything is written in the document's locale.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -154,10 +167,21 @@ def invoice_message(
     days_overdue = None
     if kind == "reminder" and document.due_date is not None:
         days_overdue = ((today or clock.today()) - document.due_date).days
-    subject = _one_line(SUBJECTS[kind](document))
+    locale = document.locale
+    own = own_text.filled(_placeholders(document)) if own_text else None
+    numbered, unnumbered = SUBJECTS[kind]
+    subject = translated(
+        numbered if document.number else unnumbered,
+        locale,
+        number=document.number,
+        issuer=document.issuer.name,
+        customer=document.customer.name,
+        month=format_month(document.period_start, locale),
+    )
     context = {
         **document_context(document),
-        "subject": subject,
+        "subject": _one_line(own.subject if own and own.subject else subject),
+        "intro": own.intro if own else None,
         "kind": kind,
         "pdf_filename": pdf_filename(document),
         "days_overdue": days_overdue,
@@ -168,6 +192,7 @@ def invoice_message(
     return _composed(
         kind,
         context,
+        locale=locale,
         issuer=document.issuer.name,
         sender=sender,
         to=to,
@@ -179,6 +204,22 @@ def invoice_message(
     )
 
 
+def _placeholders(document: InvoiceDocument | CreditNoteDocument) -> dict[str, str]:
+    """What a tenant's own email text may name (billing.email_texts), as the customer reads
+    it."""
+    locale = document.locale
+    due_date = getattr(document, "due_date", None)
+    amount_due = getattr(document, "amount_due", None)
+    return {
+        "number": document.number or "",
+        "issuer": document.issuer.name,
+        "customer": document.customer.name,
+        "total": format_money(document.total, locale),
+        "amount_due": format_money(amount_due, locale) if amount_due else "",
+        "due_date": format_day(due_date, locale),
+    }
+
+
 def credit_note_message(
     document: CreditNoteDocument,
     *,
@@ -188,20 +229,30 @@ def credit_note_message(
     bcc: Sequence[str],
     pdf: bytes,
     message_id: str,
+    own_text: EmailText | None = None,
 ) -> OutgoingMail:
     """The email of a credit note to the customer, its PDF attached; composed as the
-    invoice emails are (From shows the issuer's name, `message_id` as given)."""
+    invoice emails are (From shows the issuer's name, `message_id` as given, the tenant's
+    own wording when given, in the document's locale)."""
     filename = f"{document.number}.pdf"
-    subject = _one_line(f"Credit note {document.number} from {document.issuer.name}")
+    own = own_text.filled(_placeholders(document)) if own_text else None
+    subject = translated(
+        "Credit note %(number)s from %(issuer)s",
+        document.locale,
+        number=document.number,
+        issuer=document.issuer.name,
+    )
     context = {
         **credit_note_context(document),
-        "subject": subject,
+        "subject": _one_line(own.subject if own and own.subject else subject),
+        "intro": own.intro if own else None,
         "kind": "credit_note",
         "pdf_filename": filename,
     }
     return _composed(
         "credit_note",
         context,
+        locale=document.locale,
         issuer=document.issuer.name,
         sender=sender,
         to=to,
@@ -217,6 +268,7 @@ def _composed(
     kind: str,
     context: dict,
     *,
+    locale: str,
     issuer: str,
     sender: str,
     to: str,
@@ -229,7 +281,7 @@ def _composed(
     """The message from the templates email_<kind>.txt and .html, with `pdf` (its bytes and
     file name) attached when given, and the tenant's logo, when it has one, shown in the
     HTML from an inline part (cid:): mail clients block images fetched from elsewhere."""
-    env = environment()
+    env = environment(locale)
     content_id = logo_content_id(logo) if logo else None
     context = {
         **context,

@@ -35,6 +35,11 @@ class Organization(Node):
     billing_emails: list[str]
     address: Address | None
     tax_id: str | None
+    locale: str | None = strawberry.field(
+        description="BCP 47 (de-DE, fr-FR) of its invoices, pages, emails and statements: their "
+        "language and how dates, numbers and amounts are written. Null: the tenant's "
+        "defaultLocale."
+    )
 
     @strawberry.field
     async def contracts(
@@ -85,6 +90,7 @@ class Organization(Node):
             billing_emails=organization.billing_emails,
             address=Address.from_json(organization.address),
             tax_id=organization.tax_id,
+            locale=organization.locale,
         )
 
 
@@ -95,6 +101,11 @@ class OrganizationInput:
     billing_emails: list[str] | None = strawberry.UNSET
     address: AddressInput | None = strawberry.UNSET
     tax_id: str | None = strawberry.UNSET
+    locale: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="BCP 47, in one of the languages en, de, fr, es, nl, it; null: the "
+        "tenant's defaultLocale.",
+    )
 
 
 @strawberry.input

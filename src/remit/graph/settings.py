@@ -95,6 +95,30 @@ class PlatformBilling:
         )
 
 
+@strawberry.type(
+    description="The tenant's own subject and opening text of one kind of email to its "
+    "customers in one language, standing in for Remit's."
+)
+class EmailText:
+    kind: str = strawberry.field(description="invoice, receipt, void or credit_note")
+    language: str = strawberry.field(description="en, de, fr, es, nl or it")
+    subject: str | None = strawberry.field(
+        description="The subject; may name {number}, {issuer}, {customer}, {total}, "
+        "{amount_due} and {due_date}. Null: Remit's."
+    )
+    intro: str | None = strawberry.field(
+        description="The greeting and first paragraph; the same placeholders. Null: Remit's."
+    )
+
+
+@strawberry.input
+class EmailTextInput:
+    kind: str = strawberry.field(description="invoice, receipt, void or credit_note")
+    language: str = strawberry.field(description="en, de, fr, es, nl or it")
+    subject: str | None = None
+    intro: str | None = None
+
+
 @strawberry.type
 class InvoicingSettings:
     model: strawberry.Private[SettingsModel]
@@ -110,6 +134,14 @@ class InvoicingSettings:
     reminder_days: list[int] = strawberry.field(
         description="Days after the due date on which a reminder is emailed. Default [15]."
     )
+    default_locale: str = strawberry.field(
+        description="BCP 47: the locale of organizations without their own, and of the "
+        "processing fee's emails to the tenant. Default en."
+    )
+
+    @strawberry.field
+    def email_texts(self) -> list[EmailText]:
+        return [EmailText(**text) for text in self.model.email_texts]
 
     @strawberry.field
     def company(self) -> CompanyDetails:
@@ -152,6 +184,7 @@ class InvoicingSettings:
             send_invoices_from=settings.send_invoices_from,
             send_invoices_bcc=settings.send_invoices_bcc,
             reminder_days=settings.reminder_days,
+            default_locale=settings.default_locale,
         )
 
 
@@ -189,6 +222,15 @@ class InvoicingSettingsInput:
     send_invoices_from: str | None = strawberry.UNSET
     send_invoices_bcc: list[str] | None = strawberry.UNSET
     reminder_days: list[int] | None = strawberry.UNSET
+    default_locale: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="BCP 47, in one of the languages en, de, fr, es, nl, it.",
+    )
+    email_texts: list[EmailTextInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="All of the tenant's own email texts, replacing those there were; at most "
+        "one per kind and language.",
+    )
 
 
 @strawberry.input

@@ -14,6 +14,9 @@ class Organization(Entity):
     billing_emails = fields.JSONField(default=list)
     address = fields.JSONField(null=True)
     tax_id = fields.CharField(max_length=50, null=True)
+    locale = fields.CharField(
+        max_length=35, null=True, description="BCP 47; null: the tenant's default locale"
+    )
 
     class Meta:
         table = "organization"

@@ -34,6 +34,13 @@ class InvoicingSettings(Entity):
     send_invoices_from = email(null=True)
     send_invoices_bcc = fields.JSONField(default=list)
     reminder_days = fields.JSONField(default=default_reminder_days)
+    default_locale = fields.CharField(
+        max_length=35, default="en", description="BCP 47: of customers without their own"
+    )
+    email_texts = fields.JSONField(
+        default=list,
+        description="The tenant's own subject and intro of an email kind in one language",
+    )
     platform_billing_status = fields.CharEnumField(
         PlatformBillingStatus, max_length=10, default=PlatformBillingStatus.MISSING
     )

@@ -1,0 +1,65 @@
+"""The languages documents and emails are written in: a locale is a BCP 47 tag such as
+`de-DE`, its language picks the message catalog (src/remit/locales, made with Babel: see
+babel.cfg and the Makefile's translations targets), the whole tag the formats of dates,
+numbers and money.
+
+Each catalog is read once per process and then shared: a render picks its locale's
+translations rather than switching a global, so renders in several languages may run at
+once in one event loop or render process."""
+
+import gettext
+from functools import cache
+from importlib.resources import files
+
+from babel import Locale, UnknownLocaleError
+from babel.support import Translations
+
+from remit.billing.errors import Invalid
+
+# The languages Remit has complete catalogs for; English is the source language.
+LANGUAGES = ("en", "de", "fr", "es", "nl", "it")
+DEFAULT = "en"
+CATALOGS = files("remit") / "locales"
+DOMAIN = "messages"
+
+
+def checked(tag: str, field: list[str]) -> str:
+    """The BCP 47 tag as stored (`de-DE`, `fr`), or Invalid at `field` when Babel does not
+    know it or Remit does not write its language."""
+    try:
+        locale = Locale.parse(tag.strip().replace("_", "-"), sep="-")
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise Invalid(f"{tag!r} is not a locale such as de-DE or fr-FR.", field=field) from None
+    if locale.language not in LANGUAGES:
+        raise Invalid(
+            f"Documents are not written in {locale.english_name}: use one of "
+            f"{', '.join(LANGUAGES)}.",
+            field=field,
+        )
+    return bcp47(locale)
+
+
+def bcp47(locale: Locale) -> str:
+    return "-".join(
+        part for part in (locale.language, locale.script, locale.territory, locale.variant) if part
+    )
+
+
+@cache
+def babel_locale(tag: str) -> Locale:
+    """Parsed once: Babel would parse the tag again for each date or amount."""
+    return Locale.parse(tag, sep="-")
+
+
+def language(tag: str) -> str:
+    return babel_locale(tag).language
+
+
+@cache
+def translations(tag: str) -> gettext.NullTranslations:
+    """The catalog of the tag's language, read once per process. English is the text as
+    written in the templates and code."""
+    lang = language(tag)
+    if lang == DEFAULT:
+        return gettext.NullTranslations()
+    return Translations.load(str(CATALOGS), locales=[lang], domain=DOMAIN)
