@@ -7,7 +7,6 @@ Each catalog is read once per process and then shared: a render picks its locale
 translations rather than switching a global, so renders in several languages may run at
 once in one event loop or render process."""
 
-import gettext
 from functools import cache
 from importlib.resources import files
 
@@ -56,10 +55,12 @@ def language(tag: str) -> str:
 
 
 @cache
-def translations(tag: str) -> gettext.NullTranslations:
-    """The catalog of the tag's language, read once per process. English is the text as
-    written in the templates and code."""
-    lang = language(tag)
-    if lang == DEFAULT:
-        return gettext.NullTranslations()
-    return Translations.load(str(CATALOGS), locales=[lang], domain=DOMAIN)
+def translations(tag: str) -> Translations:
+    """The compiled catalog of the tag's language, read once per process (English's gives
+    the texts as the templates and code write them)."""
+    found = Translations.load(str(CATALOGS), locales=[language(tag)], domain=DOMAIN)
+    if not isinstance(found, Translations):  # Babel's stand-in for a missing file
+        raise RuntimeError(
+            f"The {language(tag)} message catalog is not compiled: run make translations-compile"
+        )
+    return found
