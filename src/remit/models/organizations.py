@@ -15,7 +15,7 @@ class Organization(Entity):
     address = fields.JSONField(null=True)
     tax_id = fields.CharField(max_length=50, null=True)
     locale = fields.CharField(
-        max_length=35, null=True, description="BCP 47; null: the tenant's default locale"
+        max_length=35, null=True, description="BCP 47, or null for the tenant default locale"
     )
 
     class Meta:

@@ -39,7 +39,7 @@ class InvoicingSettings(Entity):
     )
     email_texts = fields.JSONField(
         default=list,
-        description="The tenant's own subject and intro of an email kind in one language",
+        description="Subjects and intros of emails per kind and language, as the tenant words them",
     )
     platform_billing_status = fields.CharEnumField(
         PlatformBillingStatus, max_length=10, default=PlatformBillingStatus.MISSING

@@ -13,7 +13,9 @@ class Migration(migrations.Migration):
             model_name="Organization",
             name="locale",
             field=fields.CharField(
-                null=True, description="BCP 47; null: the tenant's default locale", max_length=35
+                null=True,
+                description="BCP 47, or null for the tenant default locale",
+                max_length=35,
             ),
         ),
         ops.AddField(
@@ -28,7 +30,7 @@ class Migration(migrations.Migration):
             name="email_texts",
             field=fields.JSONField(
                 default=list,
-                description="The tenant's own subject and intro of an email kind in one language",
+                description="Subjects and intros of emails per kind and language, as the tenant words them",
             ),
         ),
     ]
