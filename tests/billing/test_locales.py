@@ -15,7 +15,7 @@ from remit.billing.roles import Actor
 from remit.models.invoices import Invoice
 from remit.models.organizations import Organization
 from tests import factories
-from tests.billing.test_delivery import mail_server, received  # noqa: F401  (the fixture)
+from tests.billing.test_delivery import received
 from tests.billing.test_documents import pdf_text
 
 NNBSP, NBSP = "\N{NARROW NO-BREAK SPACE}", "\N{NO-BREAK SPACE}"
