@@ -7,13 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from remit.billing import cycle, documents, organizations
+from remit.billing import cycle, documents, organizations, statements
 from remit.billing.errors import RemitError
 from remit.billing.invoicing_settings import update as update_settings
 from remit.billing.money import Money
 from remit.billing.roles import Actor
 from remit.models.invoices import Invoice
 from remit.models.organizations import Organization
+from remit.models.tenants import Tenant
 from tests import factories
 from tests.billing.test_delivery import received
 from tests.billing.test_documents import pdf_text
@@ -217,3 +218,21 @@ def test_amounts_dates_and_numbers_are_formatted_for_the_locale_given():
     assert documents.format_quantity(Decimal("1000.50"), "de-DE") == "1.000,5"
     assert documents.format_percent(Decimal("19"), "de-DE") == f"19{NBSP}%"
     assert documents.format_percent(Decimal("7.5"), "en") == "7.5%"
+
+
+async def test_the_statement_is_in_the_customers_language(drain_jobs, mail_server):
+    invoice = (await issued_for(drain_jobs, ("Globex", "de-DE")))["Globex"]
+    tenant = await Tenant.get(id=invoice.tenant_id)
+
+    document = await statements.statement(
+        tenant, str(invoice.organization_id), date(2027, 1, 1), date(2027, 1, 31)
+    )
+
+    text = words(pdf_text(statements.render_pdf(document)))
+    assert "Kontoauszug" in text
+    assert "Von 1. Januar 2027" in text and "Bis 31. Januar 2027" in text
+    assert "Offene Beträge sind positiv, Zahlungen und Gutschriften negativ." in text
+    assert "Saldo am 31. Januar 2027" in text and "1.299,88 € offen" in text
+    assert "Vortrag 0,00 € In Rechnung gestellt 1.299,88 € Saldo 1.299,88 €" in text
+    assert "1. Januar 2027 Saldovortrag 0,00 €" in text
+    assert "1. Januar 2027 Rechnung INV-000001 1.299,88 € 1.299,88 €" in text

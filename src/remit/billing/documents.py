@@ -334,6 +334,9 @@ def environment(locale: str = locales.DEFAULT) -> Environment:
         keep_trailing_newline=True,
         extensions=["jinja2.ext.i18n"],
     )
+    # {% trans %} blocks are looked up with their whitespace collapsed, as babel.cfg
+    # extracts them.
+    env.policies["ext.i18n.trimmed"] = True
     env.install_gettext_translations(locales.translations(locale), newstyle=True)
     env.filters.update(
         money=partial(format_money, locale=locale),
