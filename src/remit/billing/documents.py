@@ -314,7 +314,7 @@ def nl2br(text: str | None) -> Markup:
 
 
 @cache
-def environment(locale: str = locales.DEFAULT) -> Environment:
+def environment(locale: str) -> Environment:
     """The jinja2 environment of documents and emails in one locale (a BCP 47 tag): templates
     from the package, HTML autoescaped (plain-text and CSS templates are not), undefined
     names an error, texts from the locale's catalog and every date, number and amount

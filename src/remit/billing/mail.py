@@ -206,17 +206,16 @@ def invoice_message(
 
 def _placeholders(document: InvoiceDocument | CreditNoteDocument) -> dict[str, str]:
     """What a tenant's own email text may name (billing.email_texts), as the customer reads
-    it."""
+    it; a credit note has no amount due nor due date (empty)."""
     locale = document.locale
-    due_date = getattr(document, "due_date", None)
-    amount_due = getattr(document, "amount_due", None)
+    invoice = document if isinstance(document, InvoiceDocument) else None
     return {
         "number": document.number or "",
         "issuer": document.issuer.name,
         "customer": document.customer.name,
         "total": format_money(document.total, locale),
-        "amount_due": format_money(amount_due, locale) if amount_due else "",
-        "due_date": format_day(due_date, locale),
+        "amount_due": format_money(invoice.amount_due, locale) if invoice else "",
+        "due_date": format_day(invoice.due_date if invoice else None, locale),
     }
 
 
