@@ -172,6 +172,8 @@ async def test_without_a_locale_of_its_own_an_organization_reads_the_tenants_def
     [
         ("klingon", "'klingon' is not a locale such as de-DE or fr-FR."),
         ("de-XX", "'de-XX' is not a locale such as de-DE or fr-FR."),
+        # Babel would read it as de, leaving out what it does not know.
+        ("de-DEx", "'de-DEx' is not a locale such as de-DE or fr-FR."),
         (
             "pt-BR",
             "Documents are not written in Portuguese (Brazil): use one of en, de, fr, es, nl, it.",

@@ -25,10 +25,15 @@ DOMAIN = "messages"
 def checked(tag: str, field: list[str]) -> str:
     """The BCP 47 tag as stored (`de-DE`, `fr`), or Invalid at `field` when Babel does not
     know it or Remit does not write its language."""
+    written = tag.strip().replace("_", "-")
     try:
-        locale = Locale.parse(tag.strip().replace("_", "-"), sep="-")
+        locale = Locale.parse(written, sep="-")
     except (UnknownLocaleError, ValueError, TypeError):
-        raise Invalid(f"{tag!r} is not a locale such as de-DE or fr-FR.", field=field) from None
+        locale = None
+    # Babel leaves out what it does not know ("de-DEx" is de): only a tag it reads whole is
+    # one.
+    if locale is None or bcp47(locale).lower() != written.lower():
+        raise Invalid(f"{tag!r} is not a locale such as de-DE or fr-FR.", field=field)
     if locale.language not in LANGUAGES:
         raise Invalid(
             f"Documents are not written in {locale.english_name}: use one of "
