@@ -3,6 +3,7 @@ every language, translated, not fuzzy, compiled as written."""
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from babel.messages.mofile import read_mo
@@ -11,6 +12,7 @@ from babel.messages.pofile import read_po
 from remit.billing import locales
 
 CATALOGS = locales.CATALOGS
+ROOT = Path(__file__).parents[2]  # where babel.cfg is
 
 
 def catalog(language: str):
@@ -43,6 +45,7 @@ def test_the_template_holds_every_text_of_the_code_and_templates(tmp_path):
         ],
         check=True,
         capture_output=True,
+        cwd=ROOT,
     )
     with extracted.open("rb") as fresh, (CATALOGS / "messages.pot").open("rb") as kept:
         assert ids(read_po(fresh)) == ids(read_po(kept)), "run make translations"
