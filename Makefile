@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .PHONY: run test test-postgres test-sqlite bench lint services schema migrations graphiql clean \
-	console console-test
+	console console-test translations translations-extract translations-update translations-compile
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -102,6 +102,24 @@ schema: $(VENV)/.installed
 # After a model change: write the migration that brings the database along, then commit it.
 migrations: $(VENV)/.installed
 	$(BIN)/tortoise -c remit.db.MIGRATIONS_CONFIG makemigrations
+
+# The documents' and emails' texts in every language: extract them into the template
+# (messages.pot), bring each language's catalog up to date with it, write the new
+# translations into the .po files, then compile them. The compiled .mo files are committed,
+# so a fresh clone runs without this; a test fails on a missing, fuzzy or uncompiled one.
+LOCALES := src/remit/locales
+translations: translations-extract translations-update translations-compile
+
+translations-extract: $(VENV)/.dev-installed
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k translated --no-location --sort-output \
+		--project Remit --copyright-holder "Remit contributors" -o $(LOCALES)/messages.pot .
+
+translations-update: $(VENV)/.dev-installed
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-location \
+		--ignore-obsolete --no-fuzzy-matching
+
+translations-compile: $(VENV)/.dev-installed
+	$(BIN)/pybabel compile -d $(LOCALES) --statistics
 
 clean:
 	rm -rf $(VENV) remit.sqlite3* outbox .remit-secret-key .pytest_cache src/remit/web/static/graphiql \

@@ -126,7 +126,10 @@ async def test_a_soft_decline_is_retried_on_schedule_until_it_succeeds(
     ] * 3
     first = text(declines[0])
     assert "Reason: The card was declined: Your card was declined.\n" in first
-    assert "We will try the card again on 4 Jan 2027, unless the invoice is paid by then." in first
+    assert (
+        "We will try the card again on January 4, 2027, unless the invoice is paid by then."
+        in first
+    )
     assert f"https://pay.acme.com/i/{invoice.public_token}/card/stripe" in first
     tenant_mail = messages(mail_server, "billing@acme.com")
     assert [m["Subject"] for m in tenant_mail] == [
@@ -329,7 +332,7 @@ async def test_a_card_about_to_expire_is_told_once(drain_jobs, stripe_api, mail_
     }
     notice = messages(mail_server, "ap@globex.com")[-1]
     invoice = await Invoice.get(contract=contract)
-    assert "expires on 28 Feb 2027" in text(notice)
+    assert "expires on February 28, 2027" in text(notice)
     assert f"https://pay.acme.com/i/{invoice.public_token}/card/stripe" in text(notice)
 
 

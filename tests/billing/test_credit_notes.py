@@ -444,7 +444,7 @@ async def test_the_credit_note_is_emailed_once_with_its_pdf(mail_server, drain_j
     text = message.get_body(("plain",)).get_content()
     assert (
         "Acme Corp has issued credit note INV-CN-000001 for €179.96, correcting invoice "
-        f"INV-000001 of {invoice.issue_date:%-d %b %Y}." in text
+        f"INV-000001 of {invoice.issue_date:%B %-d, %Y}." in text
     )
     assert f"https://pay.acme.com/c/{note.public_token}" in text
     [attachment] = message.iter_attachments()
@@ -472,9 +472,9 @@ async def test_the_pdf_states_the_number_the_invoice_it_corrects_and_the_totals(
     text = [" ".join(line.split()) for line in pdf_text(pdf).splitlines()]
 
     assert text[0] == "Acme Corp Credit note INV-CN-000001"
-    assert f"Hauptstr. 1 Issue date {note.issue_date:%-d %b %Y}" in text
+    assert f"Hauptstr. 1 Issue date {note.issue_date:%B %-d, %Y}" in text
     assert "10115 Berlin Corrects invoice INV-000001" in text
-    assert f"Germany Invoice date {invoice.issue_date:%-d %b %Y}" in text
+    assert f"Germany Invoice date {invoice.issue_date:%B %-d, %Y}" in text
     assert "Three seats were never used." in text
     assert "Seats 3 €49.99 €149.97 20% €29.99 €179.96" in text
     assert "Setup By amount €500.00 €100.00 20% €20.00 €120.00" in text

@@ -144,9 +144,12 @@ def test_html_shows_the_invoice():
     assert "<title>Invoice INV-000042 from Acme GmbH</title>" in html
     assert '<h1>Invoice <span class="number">INV-000042</span></h1>' in html
     assert '<span class="badge due">Due</span>' in html
-    assert '<tr><th scope="row">Issue date</th><td>1 Nov 2026</td></tr>' in html
-    assert '<tr><th scope="row">Due date</th><td>25 Nov 2026</td></tr>' in html
-    assert '<tr><th scope="row">Period</th><td>1 Nov 2026 \N{EN DASH} 30 Nov 2026</td></tr>' in html
+    assert '<tr><th scope="row">Issue date</th><td>November 1, 2026</td></tr>' in html
+    assert '<tr><th scope="row">Due date</th><td>November 25, 2026</td></tr>' in html
+    assert (
+        '<tr><th scope="row">Period</th><td>November 1, 2026 \N{EN DASH} November 30, 2026</td></tr>'
+        in html
+    )
     # The issuer and the customer, with their tax ids.
     assert (
         '<p class="issuer-name">Acme GmbH</p><p>Acme Software GmbH</p>'
@@ -238,8 +241,8 @@ def test_a_paid_invoice_shows_the_day_it_was_paid():
     html = squeeze(render_html(invoice_document(status="PAID", paid_on=date(2026, 11, 20))))
 
     assert (
-        '<tr><th scope="row">Due date</th><td>25 Nov 2026</td></tr>'
-        '<tr><th scope="row">Paid on</th><td>20 Nov 2026</td></tr>'
+        '<tr><th scope="row">Due date</th><td>November 25, 2026</td></tr>'
+        '<tr><th scope="row">Paid on</th><td>November 20, 2026</td></tr>'
     ) in html
     assert "Paid on" not in render_html(invoice_document())
 
@@ -260,7 +263,7 @@ def test_a_void_invoice_owes_nothing_and_keeps_its_total():
         '<tr class="grand"><th scope="row">Total</th><td>€1,299.88</td></tr>'
         '<tr class="due"><th scope="row">Amount due</th><td>None: void</td></tr>'
     ) in html
-    assert ">Amount due</h2>" not in html and "Due 25 Nov 2026" not in html
+    assert ">Amount due</h2>" not in html and "Due November 25, 2026" not in html
 
 
 def test_text_from_the_database_is_escaped():
@@ -367,7 +370,7 @@ def test_pdf():
     text = pdf_text(pdf)
     assert "Invoice INV-000042" in text
     assert "€1,299.88" in text
-    assert "25 Nov 2026" in text
+    assert "November 25, 2026" in text
     assert "IBAN: DE89370400440532013000" in text
     assert "Page 1 of 1" in text
     # The Pay now link stays clickable in the PDF.
@@ -389,9 +392,9 @@ def test_ten_lines_keep_the_pdf_to_one_page_with_their_amounts_in_full():
 
 
 def test_the_pdf_lines_table_is_laid_out_from_widths_given_by_its_longest_amounts():
-    widths = documents.amount_column_widths(invoice_document().lines)
+    widths = documents.amount_column_widths(invoice_document().lines, "en")
     wider = documents.amount_column_widths(
-        [line("Service", "ONCE", "1", "123456.78", "123456.78", "23456.79", "146913.57")]
+        [line("Service", "ONCE", "1", "123456.78", "123456.78", "23456.79", "146913.57")], "en"
     )
 
     assert widths == ["5.5rem", "6.6rem", "5.5rem", "5.5rem", "5.3rem", "6.5rem"]
@@ -412,7 +415,7 @@ def test_amounts_too_long_for_given_widths_leave_the_pdf_lines_table_measured():
         "99999999999990.00",
         tax_rate="0",
     )
-    assert documents.amount_column_widths([huge]) is None
+    assert documents.amount_column_widths([huge], "en") is None
     html = render_html(invoice_document(lines=[huge]), for_pdf=True)
     assert '<table class="lines">' in html and "style=" not in html
     assert "€99,999,999,999,990.00" in pdf_text(render_pdf(invoice_document(lines=[huge])))
@@ -425,7 +428,7 @@ def test_a_void_pdf_says_so_and_owes_nothing():
     assert re.search(r"Bill to +Invoice void\n.* +No amount due\n", text)
     assert "This invoice was cancelled: nothing is owed under it." in text
     assert re.search(r"\n +Total +€1,299\.88\n +Amount due +None: void\n", text)
-    assert "€0.00" not in text and "Due 25 Nov 2026" not in text
+    assert "€0.00" not in text and "Due November 25, 2026" not in text
 
 
 def test_pdf_fetches_no_remote_logo():

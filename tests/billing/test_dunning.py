@@ -59,7 +59,9 @@ async def test_a_schedule_reminds_before_on_and_after_the_due_date(mail_server, 
     sent = await walk(date(2027, 1, 20), date(2027, 2, 20), drain_jobs, mail_server)
 
     assert sent == {
-        date(2027, 1, 28): ["Reminder: invoice INV-000001 from Acme Corp is due on 31 Jan 2027"],
+        date(2027, 1, 28): [
+            "Reminder: invoice INV-000001 from Acme Corp is due on January 31, 2027"
+        ],
         date(2027, 1, 31): ["Payment due: invoice INV-000001 from Acme Corp is due today"],
         date(2027, 2, 7): ["Final notice: invoice INV-000001 from Acme Corp is overdue"],
     }
@@ -91,7 +93,7 @@ async def test_no_reminder_once_paid(mail_server, drain_jobs):
 
     assert sent == {}
     assert subjects(mail_server)[1:] == [
-        "Reminder: invoice INV-000001 from Acme Corp is due on 31 Jan 2027",
+        "Reminder: invoice INV-000001 from Acme Corp is due on January 31, 2027",
         "Reminder: invoice INV-000001 from Acme Corp is due today",
         "Receipt for invoice INV-000001 from Acme Corp",
     ]

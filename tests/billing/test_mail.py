@@ -33,8 +33,8 @@ Hello,
 Acme GmbH has sent you invoice INV-000042 for €1,299.88.
 
 Amount due: €1,299.88
-Due date: 25 Nov 2026
-Period: 1 Nov 2026 \N{EN DASH} 30 Nov 2026
+Due date: November 25, 2026
+Period: November 1, 2026 \N{EN DASH} November 30, 2026
 
 View and pay the invoice online:
 http://127.0.0.1:8000/i/tok123
@@ -112,7 +112,7 @@ def check_invoice_email(received: EmailMessage) -> None:
     assert '<html lang="en">' in body
     assert "has sent you invoice INV-000042 for €1,299.88." in body
     assert 'font-weight:700;">€1,299.88</td>' in body
-    assert 'font-weight:700;">25 Nov 2026</td>' in body
+    assert 'font-weight:700;">November 25, 2026</td>' in body
     assert '<a href="http://127.0.0.1:8000/i/tok123"' in body
     assert "Please transfer the amount due to:<br>\nAccount holder: Acme GmbH<br>" in body
     assert '<a href="https://checkout.stripe.test/c/pay/cs_test_123"' in body

@@ -26,7 +26,7 @@ TO = "ap@globex.example"
 CC = ["controller@globex.example"]
 BCC = ["archive@acme.example"]
 TENANT = "accounts@acme.example"
-TODAY = date(2026, 12, 2)  # 7 days after the due date, 25 Nov 2026
+TODAY = date(2026, 12, 2)  # 7 days after the due date, November 25, 2026
 PAID_ON = date(2026, 11, 30)
 REASON = "Your card was declined (insufficient funds)."
 URL = "http://127.0.0.1:8000/i/tok123"
@@ -72,10 +72,10 @@ REMINDER_TEXT = f"""\
 Hello,
 
 This is a friendly reminder that invoice INV-000042 from Acme GmbH is overdue: €1,299.88 is \
-still to be paid. It was due on 25 Nov 2026, 7 days ago.
+still to be paid. It was due on November 25, 2026, 7 days ago.
 
 Amount due: €1,299.88
-Due date: 25 Nov 2026
+Due date: November 25, 2026
 
 View and pay the invoice online:
 {URL}
@@ -107,11 +107,11 @@ RECEIPT_TEXT = f"""\
 Hello,
 
 Thank you for your payment. Acme GmbH has received €1,299.88 for invoice INV-000042, paid on \
-30 Nov 2026.
+November 30, 2026.
 
 Amount paid: €1,299.88
-Paid on: 30 Nov 2026
-Period: 1 Nov 2026 \N{EN DASH} 30 Nov 2026
+Paid on: November 30, 2026
+Period: November 1, 2026 \N{EN DASH} November 30, 2026
 
 View the invoice online:
 {URL}
@@ -169,9 +169,9 @@ EXPECTED = {
 HTML_SENTENCES = {
     "reminder": [
         "This is a friendly reminder that invoice INV-000042 from Acme GmbH is overdue: "
-        "€1,299.88 is still to be paid. It was due on 25 Nov 2026, 7 days ago.</p>",
+        "€1,299.88 is still to be paid. It was due on November 25, 2026, 7 days ago.</p>",
         'font-weight:700;">€1,299.88</td>',
-        'font-weight:700;">25 Nov 2026</td>',
+        'font-weight:700;">November 25, 2026</td>',
         ">View and pay the invoice</a>",
         "If you have already paid it, thank you, and please disregard this reminder.",
         '<h2 style="font-size:16px;margin:24px 0 8px;">How to pay</h2>',
@@ -181,9 +181,9 @@ HTML_SENTENCES = {
     ],
     "receipt": [
         "Thank you for your payment. Acme GmbH has received €1,299.88 for invoice INV-000042, "
-        "paid on 30 Nov 2026.</p>",
+        "paid on November 30, 2026.</p>",
         'Amount paid</td><td style="padding:2px 0;font-weight:700;">€1,299.88</td>',
-        'Paid on</td><td style="padding:2px 0;font-weight:700;">30 Nov 2026</td>',
+        'Paid on</td><td style="padding:2px 0;font-weight:700;">November 30, 2026</td>',
         ">View the invoice</a>",
         "The paid invoice is attached as INV-000042.pdf.",
     ],
@@ -306,8 +306,8 @@ def test_amounts_are_formatted_money():
 @pytest.mark.parametrize(
     ("today", "sentence"),
     [
-        (date(2026, 12, 25), "It was due on 25 Nov 2026, 30 days ago."),
-        (date(2026, 11, 26), "It was due on 25 Nov 2026, 1 day ago."),
+        (date(2026, 12, 25), "It was due on November 25, 2026, 30 days ago."),
+        (date(2026, 11, 26), "It was due on November 25, 2026, 1 day ago."),
         (date(2026, 11, 25), "Please pay it today."),
         (date(2026, 11, 22), "Please pay it by then."),
     ],
@@ -324,9 +324,9 @@ def test_how_long_a_reminder_is_overdue(today, sentence):
         (
             "friendly",
             date(2026, 11, 22),
-            "Reminder: invoice INV-000042 from Acme GmbH is due on 25 Nov 2026",
+            "Reminder: invoice INV-000042 from Acme GmbH is due on November 25, 2026",
             "This is a friendly reminder that invoice INV-000042 from Acme GmbH is due on "
-            "25 Nov 2026: €1,299.88 is still to be paid.",
+            "November 25, 2026: €1,299.88 is still to be paid.",
         ),
         (
             "firm",
@@ -359,7 +359,7 @@ def test_the_reminder_counts_from_the_clock_by_default():
 
     with clock.frozen(date(2026, 12, 5)):
         text, _, _ = parts(compose("reminder", today=None).message)
-    assert "It was due on 25 Nov 2026, 10 days ago." in text
+    assert "It was due on November 25, 2026, 10 days ago." in text
 
 
 def test_only_the_reminder_uses_today():
@@ -381,7 +381,7 @@ def test_optional_details_can_be_left_out():
     # The details of one kind do not show in another.
     text, _, _ = parts(compose("invoice").message)
     assert REASON not in text
-    assert "30 Nov 2026" not in text.split("Period:")[0]
+    assert "November 30, 2026" not in text.split("Period:")[0]
 
 
 def test_void_and_payment_failed_offer_no_payment():
@@ -455,7 +455,7 @@ def test_without_a_number():
     )
     assert compose("void", draft_like).message["Subject"] == "Invoice from Acme GmbH is void"
     text, _, attachments = parts(compose("receipt", paid_document(number=None)).message)
-    assert "Acme GmbH has received €1,299.88 for your invoice, paid on 30 Nov 2026." in text
+    assert "Acme GmbH has received €1,299.88 for your invoice, paid on November 30, 2026." in text
     assert attachments[0].get_filename() == "invoice.pdf"
     text, _, _ = parts(compose("void", draft_like).message)
     assert "It keeps its number" not in text

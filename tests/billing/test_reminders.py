@@ -87,7 +87,7 @@ async def test_an_invoice_through_time(mail_server, drain_jobs, api):
     assert subjects(mail_server)[2:] == ["Receipt for invoice INV-000001 from Acme Corp"]
     paid = await Invoice.get(id=invoice.id)
     assert (paid.paid_on, paid.paid_at.date()) == (date(2027, 2, 19), date(2027, 2, 20))
-    assert receipt_days(mail_server) == ["Paid on: 19 Feb 2027"]
+    assert receipt_days(mail_server) == ["Paid on: February 19, 2027"]
 
     with clock.frozen(date(2027, 3, 6)):
         await payments.change_status(Actor.system(tenant), str(invoice.id), InvoiceStatus.DUE)
@@ -141,7 +141,7 @@ async def test_an_invoice_through_time(mail_server, drain_jobs, api):
     assert (await Invoice.get(id=invoice.id)).amount_paid == 0
     await on(date(2027, 3, 9), drain_jobs)
     assert subjects(mail_server)[4:] == ["Receipt for invoice INV-000001 from Acme Corp"]
-    assert receipt_days(mail_server) == ["Paid on: 19 Feb 2027", "Paid on: 7 Mar 2027"]
+    assert receipt_days(mail_server) == ["Paid on: February 19, 2027", "Paid on: March 7, 2027"]
     assert (await Invoice.get(id=invoice.id)).paid_on is None
 
 

@@ -9,7 +9,7 @@ from tests.billing.test_documents import invoice_document, pdf_text
 BRANDING = Branding(logo_url=None, brand_color=None, footer_note=None)
 
 
-def pid_of_renderer(html: str, branding: object) -> int:
+def pid_of_renderer(html: str, branding: object, locale: str) -> int:
     return os.getpid()
 
 
@@ -19,9 +19,9 @@ async def test_pdfs_render_in_processes_of_their_own_and_read_as_in_a_thread(mon
     in_processes, in_threads = Renderer(2), Renderer(0)
     try:
         rendered = await asyncio.gather(
-            *(in_processes.pdf(html, document.branding) for _ in range(3))
+            *(in_processes.pdf(html, document.branding, "en") for _ in range(3))
         )
-        alone = await in_threads.pdf(html, document.branding)
+        alone = await in_threads.pdf(html, document.branding, "en")
     finally:
         in_processes.close()
 
@@ -35,9 +35,9 @@ async def test_the_processes_are_not_this_one_and_start_again_after_closing(monk
     monkeypatch.setattr(documents, "pdf", pid_of_renderer)
     renderer = Renderer(1)
     try:
-        first = await renderer.pdf("<p>one</p>", BRANDING)
+        first = await renderer.pdf("<p>one</p>", BRANDING, "en")
         renderer.close()
-        second = await renderer.pdf("<p>two</p>", BRANDING)
+        second = await renderer.pdf("<p>two</p>", BRANDING, "en")
     finally:
         renderer.close()
 
@@ -48,4 +48,4 @@ async def test_the_processes_are_not_this_one_and_start_again_after_closing(monk
 async def test_without_render_processes_pdfs_render_in_a_thread_of_this_process(monkeypatch):
     monkeypatch.setattr(documents, "pdf", pid_of_renderer)
 
-    assert await Renderer(0).pdf("<p>here</p>", BRANDING) == os.getpid()
+    assert await Renderer(0).pdf("<p>here</p>", BRANDING, "en") == os.getpid()

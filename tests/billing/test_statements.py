@@ -140,18 +140,18 @@ def test_the_statement_pdf_lists_each_movement_with_its_balance():
     text = " ".join(pdf_text(statements.render_pdf(document)).split())
 
     assert "Statement of account" in text
-    assert "From 1 Mar 2027 To 31 Mar 2027 Made on 2 Apr 2027" in text
+    assert "From March 1, 2027 To March 31, 2027 Made on April 2, 2027" in text
     assert "€100.00 in your favour" in text and "BHD12.345 owed" in text
-    assert "1 Mar 2027 Balance brought forward €1,190.00" in text
-    assert "5 Mar 2027 Invoice INV-000002 €595.00 €1,785.00" in text
-    assert "9 Mar 2027 Payment Bank transfer 0815 -€1,190.00 €595.00" in text
-    assert "12 Mar 2027 Credit note INV-CN-000001 -€95.00 €500.00" in text
-    assert "20 Mar 2027 Payment Bank transfer 0816 -€600.00 -€100.00" in text
+    assert "March 1, 2027 Balance brought forward €1,190.00" in text
+    assert "March 5, 2027 Invoice INV-000002 €595.00 €1,785.00" in text
+    assert "March 9, 2027 Payment Bank transfer 0815 -€1,190.00 €595.00" in text
+    assert "March 12, 2027 Credit note INV-CN-000001 -€95.00 €500.00" in text
+    assert "March 20, 2027 Payment Bank transfer 0816 -€600.00 -€100.00" in text
     assert "Invoiced €595.00 Credited -€95.00 Paid -€1,790.00 Balance -€100.00" in text
 
 
 def test_a_statement_with_nothing_to_show_says_so():
     html = statements.render_html(statement_document([]))
 
-    assert "No invoices, credit notes or payments up to 31 Mar 2027." in html
+    assert "No invoices, credit notes or payments up to March 31, 2027." in html
     assert "Nothing owed" in html

@@ -206,7 +206,7 @@ async def test_a_one_off_invoice_is_drafted_edited_issued_emailed_and_paid(
     assert message["Subject"] == "Invoice INV-000001 from Acme Corp"
     text = message.get_body(("plain",)).get_content()
     assert "PO 4711" in text
-    assert "Period: 12 Mar 2027\r\n" in text
+    assert "Period: March 12, 2027\r\n" in text
     [pdf] = [part for part in message.iter_attachments()]
     assert pdf.get_content_type() == "application/pdf"
     assert pdf.get_content().startswith(b"%PDF")
@@ -493,13 +493,13 @@ async def test_a_voided_one_off_says_so_on_its_page_pdf_and_email(
     page = (await api.get(f"/i/{token}")).text
     assert "Invoice void" in page and "No amount due" in page
     assert "This invoice was cancelled: nothing is owed under it." in page
-    assert "Due 9 Apr 2027" not in page
+    assert "Due April 9, 2027" not in page
     pdf = await api.get(f"/i/{token}.pdf")
     assert (pdf.status_code, pdf.content[:4]) == (200, b"%PDF")
     shown = await delivery.document(await Invoice.get(id=drafted["id"]))
     printed = documents.render_html(shown, for_pdf=True)
     assert "Invoice void" in printed and "None: void" in printed
-    assert "Due 9 Apr 2027" not in printed
+    assert "Due April 9, 2027" not in printed
     [_, (recipients, notice)] = received(mail_server)
     assert recipients == ["ap@globex.com"]
     assert notice["Subject"] == "Invoice INV-000001 from Acme Corp is void"

@@ -109,8 +109,8 @@ async def test_a_statement_brings_the_balance_forward_and_lists_the_period(
     assert pdf.headers["content-type"] == "application/pdf"
     text = " ".join(pdf_text(pdf.content).split())
     assert "Balance brought forward €699.88" in text
-    assert "10 Feb 2027 Invoice voided INV-000002 -€699.88 €699.88" in text
-    assert "20 Feb 2027 Refund Wire 0815 €50.00 €249.88" in text
+    assert "February 10, 2027 Invoice voided INV-000002 -€699.88 €699.88" in text
+    assert "February 20, 2027 Refund Wire 0815 €50.00 €249.88" in text
 
 
 async def test_the_credit_note_and_the_first_invoice_show_in_january(graphql, drain_jobs):

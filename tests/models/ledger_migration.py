@@ -139,7 +139,7 @@ async def old_invoice(tenant, organization, contract, n, status, paid, ledger, p
     """An invoice row as the 0008 schema holds it, which the current model cannot write."""
     invoice = Invoice(
         tenant=tenant,
-        organization=organization,
+        organization_id=organization.id,
         contract_id=contract.id,
         number=f"INV-{n:06d}",
         status=InvoiceStatus(status),
@@ -166,7 +166,9 @@ async def main(url: str) -> None:
     tenant = await Tenant.create(name="Acme Corp")
     organization = Organization(tenant=tenant, name="Globex")
     await old_row(organization)
-    contract = Contract(tenant=tenant, organization=organization, name="Support", currency="EUR")
+    contract = Contract(
+        tenant=tenant, organization_id=organization.id, name="Support", currency="EUR"
+    )
     await old_row(contract)
     ids = {}
     for n, (name, (status, paid, ledger, paid_on, paid_at, events)) in enumerate(

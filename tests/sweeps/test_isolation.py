@@ -45,6 +45,7 @@ BY_NAME: dict[str, Any] = {
     "billingEmails": ["sweep@example.com"],
     "billingEmailsCc": ["sweep@example.com"],
     "taxId": "DE123456789",
+    "locale": "de-DE",
     "provider": "stripe",
     "paymentProviders": ["stripe"],
     "customerRef": "cus_sweep_other",

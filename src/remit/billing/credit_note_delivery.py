@@ -5,7 +5,15 @@ repeated job sends nothing, and a resend after a crash carries the same Message-
 
 from uuid import UUID
 
-from remit.billing import config, delivery, invoice_status, links, mail
+from remit.billing import (
+    config,
+    delivery,
+    email_texts,
+    invoice_status,
+    links,
+    mail,
+    organizations,
+)
 from remit.billing.documents import CreditedLine, CreditNoteDocument
 from remit.billing.errors import NotFound
 from remit.billing.money import Money
@@ -27,7 +35,7 @@ async def by_token(token: str) -> CreditNote:
 
 
 async def document(credit_note: CreditNote) -> CreditNoteDocument:
-    invoice = await Invoice.get(id=credit_note.invoice_id)
+    invoice = await Invoice.get(id=credit_note.invoice_id).prefetch_related("organization")
     settings = await InvoicingSettings.get(tenant_id=credit_note.tenant_id)
     currency = credit_note.currency
     lines = await CreditNoteLine.filter(credit_note=credit_note).order_by("position")
@@ -60,6 +68,7 @@ async def document(credit_note: CreditNote) -> CreditNoteDocument:
         refund=credit_note.refund,
         public_url=links.credit_note_url(credit_note.public_token),
         pdf_url=links.credit_note_pdf_url(credit_note.public_token),
+        locale=organizations.locale_of(invoice.organization, settings),
     )
 
 
@@ -80,6 +89,7 @@ async def deliver(credit_note_id: UUID) -> str:
     shown = await document(credit_note)
     pdf = await delivery.render_pdf(shown)
     to = await delivery.addresses(invoice)
+    settings = await InvoicingSettings.get(tenant_id=credit_note.tenant_id)
     outgoing = mail.credit_note_message(
         shown,
         sender=to.sender,
@@ -88,6 +98,7 @@ async def deliver(credit_note_id: UUID) -> str:
         bcc=to.bcc,
         pdf=pdf,
         message_id=message_id(credit_note),
+        own_text=email_texts.chosen(settings.email_texts, "credit_note", shown.locale),
     )
     try:
         await mail.send(outgoing.message, outgoing.recipients, config.current().mail)

@@ -4,7 +4,7 @@ repeat of the same delivery sends the same Message-ID, so a duplicate is recogni
 
 import logging
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -16,12 +16,14 @@ from remit.billing import (
     clock,
     config,
     documents,
+    email_texts,
     invoice_status,
     jobs,
     ledger,
     links,
     logos,
     mail,
+    organizations,
     providers,
     rendering,
     verification,
@@ -56,7 +58,7 @@ SYSTEM = "system"
 
 
 async def render_pdf(shown: InvoiceDocument | CreditNoteDocument) -> bytes:
-    return await rendering.pdf(documents.html_for_pdf(shown), shown.branding)
+    return await rendering.pdf(documents.html_for_pdf(shown), shown.branding, shown.locale)
 
 
 def mail_host() -> str:
@@ -165,9 +167,11 @@ async def _settings(invoice: Invoice, given: InvoicingSettings | None) -> Invoic
 
 
 async def document(invoice: Invoice, settings: InvoicingSettings | None = None) -> InvoiceDocument:
-    """The invoice as its page, PDF and emails show it. Its contract is read unless the
-    invoice was read with it; the tenant's settings unless given."""
+    """The invoice as its page, PDF and emails show it, in its organization's locale. Its
+    contract and organization are read unless the invoice was read with them; the tenant's
+    settings unless given."""
     contract = await invoice.contract
+    organization = await invoice.organization
     settings = await _settings(invoice, settings)
     currency = invoice.currency
     lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
@@ -221,6 +225,7 @@ async def document(invoice: Invoice, settings: InvoicingSettings | None = None) 
             )
             for note in await CreditNote.filter(invoice=invoice).order_by("created_at", "number")
         ],
+        locale=organizations.locale_of(organization, settings),
     )
 
 
@@ -279,6 +284,7 @@ async def _email(
         pdf=pdf,
         message_id=message_id,
         kind=kind,
+        own_text=email_texts.chosen(settings.email_texts, kind, shown.locale),
         **details,
     )
     current = await Invoice.get_or_none(id=invoice.id)
@@ -413,8 +419,10 @@ async def send_tenant_notice(invoice_id: UUID, kind: str, reason: str = "") -> s
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     if not settings.company_email:
         return "no company email"
+    # Written for the tenant, in its own default language, whatever its customer reads.
+    shown = replace(await document(invoice, settings), locale=settings.default_locale)
     outgoing = mail.invoice_message(
-        await document(invoice, settings),
+        shown,
         sender=settings.send_invoices_from or settings.company_email,
         to=settings.company_email,
         cc=[],

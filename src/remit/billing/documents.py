@@ -15,19 +15,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import qrbill
 import segno
 import segno.helpers
-from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal
+from babel.numbers import format_percent as babel_percent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from remit.billing import locales
+from remit.billing.locales import babel_locale
 from remit.billing.money import Money
 from remit.plugins.api import PaymentOption
 
@@ -35,23 +37,28 @@ if TYPE_CHECKING:  # WeasyPrint loads its native libraries when imported: only t
     from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
-LOCALE = "en"
 NEUTRAL_COLOR = "#334155"  # slate: the accent when the tenant has no valid brand colour
 HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogs (babel.cfg); it is translated where it is shown."""
+    return message
+
+
 STATUS_LABELS = {
-    "DRAFT": "Draft",
-    "ON_HOLD": "On hold",
-    "DUE": "Due",
-    "OVERDUE": "Overdue",
-    "PAID": "Paid",
-    "VOID": "Void",
+    "DRAFT": N_("Draft"),
+    "ON_HOLD": N_("On hold"),
+    "DUE": N_("Due"),
+    "OVERDUE": N_("Overdue"),
+    "PAID": N_("Paid"),
+    "VOID": N_("Void"),
 }
 BILLED_LABELS = {
-    "ONCE": "One-time",
-    "MONTHLY": "Monthly",
-    "QUARTERLY": "Quarterly",
-    "ANNUALLY": "Annually",
+    "ONCE": N_("One-time"),
+    "MONTHLY": N_("Monthly"),
+    "QUARTERLY": N_("Quarterly"),
+    "ANNUALLY": N_("Annually"),
 }
 
 
@@ -125,6 +132,7 @@ class InvoiceDocument:
     credit_applied: Money | None = None
     # What its credit notes took off the total.
     credited: Money | None = None
+    locale: str = locales.DEFAULT  # BCP 47: the customer's language and formats
 
 
 @dataclass(frozen=True)
@@ -167,37 +175,68 @@ class CreditNoteDocument:
     refund: bool
     public_url: str
     pdf_url: str
+    locale: str = locales.DEFAULT
 
 
 # -- formatting ----------------------------------------------------------------------------
+# Every text a document shows of a date, number or amount is made here, for the locale the
+# caller gives (a BCP 47 tag, see billing.locales).
 
 
-def format_day(day: date | None) -> str:
-    """A calendar day as "25 Nov 2026", the one date format of every document."""
-    return "" if day is None else format_date(day, "d MMM y", locale=LOCALE)
+def format_day(day: date | None, locale: str) -> str:
+    """A calendar day in the locale's long format ("1. März 2027", "March 1, 2027"), the one
+    date format of every document and email."""
+    return "" if day is None else format_date(day, "long", locale=babel_locale(locale))
 
 
-def format_period(invoice: InvoiceDocument) -> str:
+def format_month(day: date, locale: str) -> str:
+    """The month a day is in, "März 2027"."""
+    return format_skeleton("yMMMM", day, locale=babel_locale(locale))
+
+
+def format_period(invoice: InvoiceDocument, locale: str) -> str:
     """The days an invoice is for, first to last; the one day of a one-off invoice."""
-    start, end = format_day(invoice.period_start), format_day(invoice.period_end)
+    start, end = format_day(invoice.period_start, locale), format_day(invoice.period_end, locale)
     return start if start == end else f"{start} \N{EN DASH} {end}"
 
 
-def format_quantity(quantity: Decimal) -> str:
-    """10, 2.5, 1,000: no trailing zeros, no rounding."""
-    return format_decimal(quantity.normalize(), locale=LOCALE, decimal_quantization=False)
+def format_quantity(quantity: Decimal, locale: str) -> str:
+    """10, 2.5, 1,000 (2,5 and 1.000 in German): no trailing zeros, no rounding."""
+    return format_decimal(
+        quantity.normalize(), locale=babel_locale(locale), decimal_quantization=False
+    )
 
 
-def format_percent(rate: Decimal) -> str:
-    return f"{format_quantity(rate)}%"
+def format_percent(rate: Decimal, locale: str) -> str:
+    """A percentage rate as the locale writes it: 19%, 19 %."""
+    return babel_percent(
+        rate.normalize().scaleb(-2), locale=babel_locale(locale), decimal_quantization=False
+    )
 
 
-def status_label(status: str) -> str:
-    return STATUS_LABELS.get(str(status), str(status).replace("_", " ").capitalize())
+def format_money(amount: Money, locale: str) -> str:
+    """€1,299.88, 1.299,88 €, 1 299,88 €."""
+    return amount.formatted(locale)
 
 
-def billed_label(billed: str) -> str:
-    return BILLED_LABELS.get(str(billed), str(billed).replace("_", " ").capitalize())
+def translated(message: str, locale: str, **values: Any) -> str:
+    """`message` in the locale's language, its %(name)s placeholders filled from `values`."""
+    text = locales.translations(locale).gettext(message)
+    return text % values if values else text
+
+
+def status_label(status: str, locale: str) -> str:
+    label = STATUS_LABELS.get(str(status))
+    if label is None:
+        return str(status).replace("_", " ").capitalize()
+    return translated(label, locale)
+
+
+def billed_label(billed: str, locale: str) -> str:
+    label = BILLED_LABELS.get(str(billed))
+    if label is None:
+        return str(billed).replace("_", " ").capitalize()
+    return translated(label, locale)
 
 
 def brand_color(value: str | None) -> str:
@@ -234,13 +273,14 @@ def image_source(branding: Branding, *, for_pdf: bool) -> str | None:
     return web_link(branding.logo_url)
 
 
-def country_name(code: str | None) -> str | None:
+def country_name(code: str | None, locale: str) -> str | None:
+    """The country in the reader's language."""
     if not code:
         return None
-    return Locale.parse(LOCALE).territories.get(code.upper(), code)
+    return babel_locale(locale).territories.get(code.upper(), code)
 
 
-def address_lines(address: Mapping[str, str | None] | None) -> list[str]:
+def address_lines(address: Mapping[str, str | None] | None, locale: str) -> list[str]:
     """A postal address as printed, one line per item, the country spelled out."""
     if not address:
         return []
@@ -256,7 +296,13 @@ def address_lines(address: Mapping[str, str | None] | None) -> list[str]:
     else:  # 10115 Berlin
         city_line = " ".join(p for p in (part("postal_code"), part("city")) if p)
         region_line = part("region")
-    lines = [part("line1"), part("line2"), city_line, region_line, country_name(country) or ""]
+    lines = [
+        part("line1"),
+        part("line2"),
+        city_line,
+        region_line,
+        country_name(country, locale) or "",
+    ]
     return [line for line in lines if line]
 
 
@@ -268,9 +314,12 @@ def nl2br(text: str | None) -> Markup:
 
 
 @cache
-def environment() -> Environment:
-    """The one jinja2 environment of documents and emails: templates from the package,
-    HTML autoescaped (plain-text and CSS templates are not), undefined names an error."""
+def environment(locale: str) -> Environment:
+    """The jinja2 environment of documents and emails in one locale (a BCP 47 tag): templates
+    from the package, HTML autoescaped (plain-text and CSS templates are not), undefined
+    names an error, texts from the locale's catalog and every date, number and amount
+    formatted for it. Made once per locale and process, never changed afterwards: renders in
+    different locales may run at the same time."""
     env = Environment(
         loader=PackageLoader("remit.billing", "templates"),
         autoescape=select_autoescape(
@@ -283,20 +332,27 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # {% trans %} blocks are looked up with their whitespace collapsed, as babel.cfg
+    # extracts them.
+    env.policies["ext.i18n.trimmed"] = True
+    env.install_gettext_translations(locales.translations(locale), newstyle=True)
     env.filters.update(
-        money=Money.formatted,
-        day=format_day,
-        period=format_period,
-        quantity=format_quantity,
-        percent=format_percent,
-        status_label=status_label,
-        billed_label=billed_label,
-        address_lines=address_lines,
+        money=partial(format_money, locale=locale),
+        day=partial(format_day, locale=locale),
+        month=partial(format_month, locale=locale),
+        period=partial(format_period, locale=locale),
+        quantity=partial(format_quantity, locale=locale),
+        percent=partial(format_percent, locale=locale),
+        status_label=partial(status_label, locale=locale),
+        billed_label=partial(billed_label, locale=locale),
+        address_lines=partial(address_lines, locale=locale),
         nl2br=nl2br,
         web_link=web_link,
     )
-    env.globals["amount_columns"] = AMOUNT_COLUMNS
+    env.globals["lang"] = locale
+    env.globals["amount_columns"] = amount_columns(locale)
     return env
 
 
@@ -313,7 +369,20 @@ def branded(branding: Branding, *, for_pdf: bool) -> dict[str, Any]:
 
 
 # The lines table's amount columns, as _lines_head.html names them.
-AMOUNT_COLUMNS = ("Quantity", "Unit price", "Subtotal", "Tax rate", "Tax", "Total")
+AMOUNT_COLUMNS = (
+    N_("Quantity"),
+    N_("Unit price"),
+    N_("Subtotal"),
+    N_("Tax rate"),
+    N_("Tax"),
+    N_("Total"),
+)
+
+
+def amount_columns(locale: str) -> tuple[str, ...]:
+    return tuple(translated(label, locale) for label in AMOUNT_COLUMNS)
+
+
 # Widths in rem per character: a digit of the fonts the stylesheet names is 0.56 (Liberation
 # Sans) to 0.64 (DejaVu Sans) wide, the cell padding taking up the difference; the headers are
 # set at 0.875rem.
@@ -324,34 +393,36 @@ CELL_PADDING_REM = Decimal("1.1")
 MOST_AMOUNT_COLUMNS_REM = Decimal("44")
 
 
-def amount_column_widths(lines: Sequence["DocumentLine | CreditedLine"]) -> list[str] | None:
+def amount_column_widths(
+    lines: Sequence["DocumentLine | CreditedLine"], locale: str
+) -> list[str] | None:
     """The widths (CSS, in rem) of the PDF lines table's amount columns, from the longest
     text each shows, so that the table is laid out from its header alone (`table-layout:
     fixed`) rather than by measuring every cell: the dearest part of the PDF's layout. The
     item column takes what is left. None when the amounts are too long for that."""
-    columns = list(zip(*(_amount_texts(line) for line in lines), strict=True)) or [()] * 6
+    columns = list(zip(*(_amount_texts(line, locale) for line in lines), strict=True)) or [()] * 6
     widths = [
         max(
             len(label) * REM_PER_HEADER_CHARACTER,
             max((len(text) for text in texts), default=0) * REM_PER_CHARACTER,
         )
         + CELL_PADDING_REM
-        for label, texts in zip(AMOUNT_COLUMNS, columns, strict=True)
+        for label, texts in zip(amount_columns(locale), columns, strict=True)
     ]
     if sum(widths) > MOST_AMOUNT_COLUMNS_REM:
         return None
     return [f"{width.quantize(Decimal('0.1'))}rem" for width in widths]
 
 
-def _amount_texts(line: "DocumentLine | CreditedLine") -> tuple[str, ...]:
-    quantity = "" if line.quantity is None else format_quantity(line.quantity)
+def _amount_texts(line: "DocumentLine | CreditedLine", locale: str) -> tuple[str, ...]:
+    quantity = "" if line.quantity is None else format_quantity(line.quantity, locale)
     return (
         quantity,
-        line.unit_price.formatted(),
-        line.subtotal.formatted(),
-        format_percent(line.tax_rate),
-        line.tax.formatted(),
-        line.total.formatted(),
+        format_money(line.unit_price, locale),
+        format_money(line.subtotal, locale),
+        format_percent(line.tax_rate, locale),
+        format_money(line.tax, locale),
+        format_money(line.total, locale),
     )
 
 
@@ -385,6 +456,10 @@ def payment_qr(option: PaymentOption, amount_due: Money) -> str | None:
     return code.png_data_uri(scale=1, border=0)
 
 
+# The languages the QR-bill's own headings come in.
+QR_BILL_LANGUAGES = ("en", "de", "fr", "it")
+
+
 def qr_bill(document: InvoiceDocument) -> str | None:
     """The Swiss QR-bill's receipt and payment part (210 x 105 mm, by qrbill) of a CHF
     invoice's bank transfer option to a Swiss or Liechtenstein account, for the amount due,
@@ -407,8 +482,12 @@ def qr_bill(document: InvoiceDocument) -> str | None:
         amount=str(due.amount),
         currency="CHF",
         reference_number=transfer.reference,
-        additional_information=f"Invoice {document.number}" if document.number else "",
-        language="en",
+        additional_information=translated(
+            "Invoice %(number)s", document.locale, number=document.number
+        )
+        if document.number
+        else "",
+        language=lang if (lang := locales.language(document.locale)) in QR_BILL_LANGUAGES else "en",
     )
     svg = io.StringIO()
     bill.as_svg(svg)
@@ -432,18 +511,24 @@ def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dic
     """What every invoice template receives."""
     credit = document.credit_applied or Money.zero(document.currency)
     paid_besides_credit = document.amount_paid - credit
-    title = f"Invoice {document.number}" if document.number else "Draft invoice"
+    locale, issuer = document.locale, document.issuer.name
+    if document.number:
+        title = translated(
+            "Invoice %(number)s from %(issuer)s", locale, number=document.number, issuer=issuer
+        )
+    else:
+        title = translated("Draft invoice from %(issuer)s", locale, issuer=issuer)
     return {
         **branded(document.branding, for_pdf=for_pdf),
         "invoice": document,
-        "title": f"{title} from {document.issuer.name}",
-        "heading": document.number or "Draft",
+        "title": title,
+        "heading": document.number or translated("Draft", locale),
         "show_amount_paid": paid_besides_credit.minor != 0,
         "paid_besides_credit": paid_besides_credit,
         "show_credit_applied": credit.minor != 0,
         "status_class": str(document.status).lower().replace("_", "-"),
         "void": str(document.status) == "VOID",
-        "column_widths": amount_column_widths(document.lines) if for_pdf else None,
+        "column_widths": amount_column_widths(document.lines, locale) if for_pdf else None,
         "qr_bill": qr_bill(document),
         "payment_qrs": {
             option.provider: payment_qr(option, document.amount_due)
@@ -454,7 +539,7 @@ def document_context(document: InvoiceDocument, *, for_pdf: bool = False) -> dic
 
 def render_html(document: InvoiceDocument, *, for_pdf: bool = False) -> str:
     """The invoice as a standalone HTML page: no external fonts, styles or scripts."""
-    template = environment().get_template("invoice.html")
+    template = environment(document.locale).get_template("invoice.html")
     return template.render(document_context(document, for_pdf=for_pdf))
 
 
@@ -463,20 +548,25 @@ def credit_note_context(document: CreditNoteDocument, *, for_pdf: bool = False) 
     return {
         **branded(document.branding, for_pdf=for_pdf),
         "credit_note": document,
-        "title": f"Credit note {document.number} from {document.issuer.name}",
-        "column_widths": amount_column_widths(document.lines) if for_pdf else None,
+        "title": translated(
+            "Credit note %(number)s from %(issuer)s",
+            document.locale,
+            number=document.number,
+            issuer=document.issuer.name,
+        ),
+        "column_widths": amount_column_widths(document.lines, document.locale) if for_pdf else None,
     }
 
 
 def render_credit_note_html(document: CreditNoteDocument, *, for_pdf: bool = False) -> str:
     """The credit note as a standalone HTML page, styled as the invoices are."""
-    template = environment().get_template("credit_note.html")
+    template = environment(document.locale).get_template("credit_note.html")
     return template.render(credit_note_context(document, for_pdf=for_pdf))
 
 
 def render_pdf(document: InvoiceDocument | CreditNoteDocument) -> bytes:
     """The invoice or credit note as a PDF, from the same template as its HTML page."""
-    return pdf(html_for_pdf(document), document.branding)
+    return pdf(html_for_pdf(document), document.branding, document.locale)
 
 
 def html_for_pdf(document: InvoiceDocument | CreditNoteDocument) -> str:
@@ -486,9 +576,9 @@ def html_for_pdf(document: InvoiceDocument | CreditNoteDocument) -> str:
     return render_html(document, for_pdf=True)
 
 
-def pdf(html: str, branding: Branding) -> bytes:
+def pdf(html: str, branding: Branding, locale: str) -> bytes:
     """A document rendered for the PDF (`for_pdf`, which leaves the stylesheet out of the
-    page), as a PDF in the tenant's colours."""
+    page), as a PDF in the tenant's colours, its page numbers in the locale's language."""
     from weasyprint import HTML, URLFetcher
 
     # Only data: URLs are fetched. Rendering never makes a network request (a slow or hostile
@@ -497,7 +587,7 @@ def pdf(html: str, branding: Branding) -> bytes:
     fetcher = URLFetcher(allowed_protocols=("data",))
     fonts = _fonts()
     return HTML(string=html, url_fetcher=fetcher).write_pdf(
-        stylesheets=[_print_stylesheet(brand_color(branding.brand_color), fonts)],
+        stylesheets=[_print_stylesheet(brand_color(branding.brand_color), locale, fonts)],
         font_config=fonts,
     )
 
@@ -516,13 +606,13 @@ def _fonts() -> "FontConfiguration":
 
 
 @lru_cache(maxsize=64)
-def _print_stylesheet(color: str, fonts: "FontConfiguration") -> "CSS":
-    """The documents' stylesheet in `color`, parsed once (per thread's fonts) rather than
-    for every PDF."""
+def _print_stylesheet(color: str, locale: str, fonts: "FontConfiguration") -> "CSS":
+    """The documents' stylesheet in `color` and `locale`, parsed once (per thread's fonts)
+    rather than for every PDF."""
     from weasyprint import CSS
 
     text = (
-        environment()
+        environment(locale)
         .get_template("invoice.css")
         .render(brand_color=color, brand_text=text_on(color), for_pdf=True)
     )

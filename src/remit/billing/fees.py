@@ -208,7 +208,7 @@ def fee_document(fee: PlatformFee, tenant: Tenant, settings: InvoicingSettings) 
         options.append(
             Option(
                 provider="bank_transfer",
-                name="Bank transfer",
+                name=documents.translated("Bank transfer", settings.default_locale),
                 instructions=operator.platform_bank_details,
             )
         )
@@ -231,7 +231,11 @@ def fee_document(fee: PlatformFee, tenant: Tenant, settings: InvoicingSettings) 
         branding=Branding(None, None, None),
         lines=[
             DocumentLine(
-                f"Invoice processing, {fee.month:%B %Y}",
+                documents.translated(
+                    "Invoice processing, %(month)s",
+                    settings.default_locale,
+                    month=documents.format_month(fee.month, settings.default_locale),
+                ),
                 "ONCE",
                 Decimal(fee.invoices_processed),
                 unit,
@@ -251,6 +255,7 @@ def fee_document(fee: PlatformFee, tenant: Tenant, settings: InvoicingSettings) 
         # The tenant has no page of its own for a fee: the emails carry everything.
         public_url="",
         pdf_url="",
+        locale=settings.default_locale,
     )
 
 
@@ -266,7 +271,7 @@ async def _send_fee_invoice(fee: PlatformFee, settings: InvoicingSettings) -> No
     outgoing = _fee_message(
         shown,
         settings.platform_billing_email or settings.company_email,
-        pdf=await rendering.pdf(documents.html_for_pdf(shown), shown.branding),
+        pdf=await rendering.pdf(documents.html_for_pdf(shown), shown.branding, shown.locale),
         message_id=f"<platform-fee.{fee.id}@remit>",
         kind="fee_invoice",
     )

@@ -4,7 +4,7 @@ that turns invoicing on once everything it needs is there."""
 import itertools
 from typing import Any
 
-from remit.billing import dunning, jobs, logos, providers, validation
+from remit.billing import dunning, email_texts, jobs, locales, logos, providers, validation
 from remit.billing.errors import NotReady, RemitErrors
 from remit.billing.money import check_currency
 from remit.billing.roles import Actor, Permission, require
@@ -94,6 +94,8 @@ def _cleaned(changes: dict[str, Any]) -> dict[str, Any]:
         "invoice_number_prefix": prefix_check,
         "reminder_days": dunning.days_check,
         "send_invoices_bcc": validation.email_list,
+        "default_locale": locales.checked,
+        "email_texts": email_texts.cleaned,
     }
     for key, check in required.items():
         if key not in changes:

@@ -33,6 +33,7 @@ import aiosmtplib
 
 from remit.billing import clock
 from remit.billing.documents import (
+    N_,
     CreditNoteDocument,
     InvoiceDocument,
     LogoImage,
@@ -40,7 +41,11 @@ from remit.billing.documents import (
     document_context,
     environment,
     format_day,
+    format_money,
+    format_month,
+    translated,
 )
+from remit.billing.email_texts import EmailText
 
 logger = logging.getLogger("remit.mail")
 
@@ -48,57 +53,62 @@ SMTP_TIMEOUT = 30.0  # seconds, for connecting and for each SMTP command
 DEFAULT_PORTS = {"smtp": 25, "smtps": 465}
 
 
-def _invoice(invoice: InvoiceDocument) -> str:
-    return f"invoice {invoice.number}" if invoice.number else "invoice"
-
-
-def _capitalized(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-# One subject per kind of email; each kind has templates email_<kind>.txt and .html.
+# One subject per kind of email; each kind has templates email_<kind>.txt and .html. The
+# second form is for an invoice without a number yet. A fee document's period is the month
+# the fee is for.
 SUBJECTS = {
-    "invoice": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name}",
-    # A reminder's subject also depends on its tone and day: see `reminder_subject`.
-    "reminder": lambda invoice: (
-        f"Reminder: {_invoice(invoice)} from {invoice.issuer.name} is overdue"
+    "invoice": (N_("Invoice %(number)s from %(issuer)s"), N_("Invoice from %(issuer)s")),
+    # Its opening follows the tone of its dunning step, its state the day (REMINDER_*).
+    "reminder": (
+        N_("%(opening)s: invoice %(number)s from %(issuer)s %(state)s"),
+        N_("%(opening)s: invoice from %(issuer)s %(state)s"),
     ),
-    "receipt": lambda invoice: f"Receipt for {_invoice(invoice)} from {invoice.issuer.name}",
-    "void": lambda invoice: f"{_capitalized(_invoice(invoice))} from {invoice.issuer.name} is void",
-    "payment_failed": lambda invoice: (
-        f"Payment failed for {_invoice(invoice)} ({invoice.customer.name})"
+    "receipt": (
+        N_("Receipt for invoice %(number)s from %(issuer)s"),
+        N_("Receipt for invoice from %(issuer)s"),
     ),
-    "card_declined": lambda invoice: (
-        f"Your card was not charged for {_invoice(invoice)} from {invoice.issuer.name}"
+    "void": (
+        N_("Invoice %(number)s from %(issuer)s is void"),
+        N_("Invoice from %(issuer)s is void"),
     ),
-    "card_expiring": lambda invoice: (
-        f"Your card for invoices from {invoice.issuer.name} expires soon"
+    "payment_failed": (
+        N_("Payment failed for invoice %(number)s (%(customer)s)"),
+        N_("Payment failed for invoice (%(customer)s)"),
     ),
-    # A fee document's period is the month the fee is for.
-    "fee_invoice": lambda fee: (
-        f"{_capitalized(_invoice(fee))} from {fee.issuer.name}: "
-        f"invoice processing fee for {fee.period_start:%B %Y}"
+    "card_declined": (
+        N_("Your card was not charged for invoice %(number)s from %(issuer)s"),
+        N_("Your card was not charged for an invoice from %(issuer)s"),
     ),
-    "fee_payment_failed": lambda fee: (
-        f"Action needed: your card was not charged for the {fee.issuer.name} "
-        f"invoice processing fee for {fee.period_start:%B %Y}"
+    "card_expiring": (N_("Your card for invoices from %(issuer)s expires soon"),) * 2,
+    "fee_invoice": (
+        N_("Invoice %(number)s from %(issuer)s: invoice processing fee for %(month)s"),
+        N_("Invoice from %(issuer)s: invoice processing fee for %(month)s"),
     ),
+    "fee_payment_failed": (
+        N_(
+            "Action needed: your card was not charged for the %(issuer)s invoice processing "
+            "fee for %(month)s"
+        ),
+    )
+    * 2,
 }
 # How a reminder's subject opens, by the tone of its dunning step.
-REMINDER_OPENINGS = {"friendly": "Reminder", "firm": "Payment due", "final": "Final notice"}
+REMINDER_OPENINGS = {
+    "friendly": N_("Reminder"),
+    "firm": N_("Payment due"),
+    "final": N_("Final notice"),
+}
 
 
 def reminder_state(document: InvoiceDocument, days_overdue: int | None) -> str:
     """Where the invoice stands on the reminder's day: due on a day, due today, overdue."""
+    locale = document.locale
     if days_overdue is None or days_overdue > 0:
-        return "is overdue"
-    return "is due today" if days_overdue == 0 else f"is due on {format_day(document.due_date)}"
-
-
-def reminder_subject(document: InvoiceDocument, days_overdue: int | None, tone: str) -> str:
-    return (
-        f"{REMINDER_OPENINGS[tone]}: {_invoice(document)} from {document.issuer.name} "
-        f"{reminder_state(document, days_overdue)}"
+        return translated(N_("is overdue"), locale)
+    if days_overdue == 0:
+        return translated(N_("is due today"), locale)
+    return translated(
+        N_("is due on %(due_date)s"), locale, due_date=format_day(document.due_date, locale)
     )
 
 
@@ -173,6 +183,7 @@ def invoice_message(
     reminder_text: str | None = None,
     card_url: str | None = None,
     card_expires_on: date | None = None,
+    own_text: EmailText | None = None,
 ) -> OutgoingMail:
     """The email of `kind` about `document`: multipart/alternative text and HTML, with the
     invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
@@ -182,10 +193,12 @@ def invoice_message(
     given, so a repeated send of the same email is recognisable. Only some kinds use the
     optional details: `today` (default: clock.today()) how many days a reminder's invoice is
     overdue, `paid_on` the day a receipt's payment was made, `reason` why a payment failed,
-    `retry_on` when a failed fee charge is tried again (None: it will not be), `tone`
+    `retry_on` when a failed charge is tried again (None: it will not be), `tone`
     (friendly, firm, final) and `reminder_text` (the tenant's own words) of a reminder,
     `card_url` where the customer saves another card (None: the provider cannot) and
-    `card_expires_on` the last day of an expiring card.
+    `card_expires_on` the last day of an expiring card. `own_text` is the tenant's wording
+    of the email in the document's language (billing.email_texts). Everything is written in
+    the document's locale.
     """
     if kind not in SUBJECTS:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -195,14 +208,24 @@ def invoice_message(
     days_overdue = None
     if kind == "reminder" and document.due_date is not None:
         days_overdue = ((today or clock.today()) - document.due_date).days
-    subject = _one_line(
-        reminder_subject(document, days_overdue, tone)
-        if kind == "reminder"
-        else SUBJECTS[kind](document)
+    locale = document.locale
+    own = own_text.filled(_placeholders(document)) if own_text else None
+    state = reminder_state(document, days_overdue)
+    numbered, unnumbered = SUBJECTS[kind]
+    subject = translated(
+        numbered if document.number else unnumbered,
+        locale,
+        number=document.number,
+        issuer=document.issuer.name,
+        customer=document.customer.name,
+        month=format_month(document.period_start, locale),
+        opening=translated(REMINDER_OPENINGS[tone], locale),
+        state=state,
     )
     context = {
         **document_context(document),
-        "subject": subject,
+        "subject": _one_line(own.subject if own and own.subject else subject),
+        "intro": own.intro if own else None,
         "kind": kind,
         "pdf_filename": pdf_filename(document),
         "days_overdue": days_overdue,
@@ -212,12 +235,13 @@ def invoice_message(
         "card_url": card_url if kind in CARD_KINDS else None,
         "card_expires_on": card_expires_on if kind == "card_expiring" else None,
         "tone": tone,
-        "reminder_state": reminder_state(document, days_overdue),
+        "reminder_state": state,
         "reminder_text": reminder_text if kind == "reminder" else None,
     }
     return _composed(
         kind,
         context,
+        locale=locale,
         issuer=document.issuer.name,
         sender=sender,
         to=to,
@@ -229,6 +253,21 @@ def invoice_message(
     )
 
 
+def _placeholders(document: InvoiceDocument | CreditNoteDocument) -> dict[str, str]:
+    """What a tenant's own email text may name (billing.email_texts), as the customer reads
+    it; a credit note has no amount due nor due date (empty)."""
+    locale = document.locale
+    invoice = document if isinstance(document, InvoiceDocument) else None
+    return {
+        "number": document.number or "",
+        "issuer": document.issuer.name,
+        "customer": document.customer.name,
+        "total": format_money(document.total, locale),
+        "amount_due": format_money(invoice.amount_due, locale) if invoice else "",
+        "due_date": format_day(invoice.due_date if invoice else None, locale),
+    }
+
+
 def credit_note_message(
     document: CreditNoteDocument,
     *,
@@ -238,20 +277,30 @@ def credit_note_message(
     bcc: Sequence[str],
     pdf: bytes,
     message_id: str,
+    own_text: EmailText | None = None,
 ) -> OutgoingMail:
     """The email of a credit note to the customer, its PDF attached; composed as the
-    invoice emails are (From shows the issuer's name, `message_id` as given)."""
+    invoice emails are (From shows the issuer's name, `message_id` as given, the tenant's
+    own wording when given, in the document's locale)."""
     filename = f"{document.number}.pdf"
-    subject = _one_line(f"Credit note {document.number} from {document.issuer.name}")
+    own = own_text.filled(_placeholders(document)) if own_text else None
+    subject = translated(
+        "Credit note %(number)s from %(issuer)s",
+        document.locale,
+        number=document.number,
+        issuer=document.issuer.name,
+    )
     context = {
         **credit_note_context(document),
-        "subject": subject,
+        "subject": _one_line(own.subject if own and own.subject else subject),
+        "intro": own.intro if own else None,
         "kind": "credit_note",
         "pdf_filename": filename,
     }
     return _composed(
         "credit_note",
         context,
+        locale=document.locale,
         issuer=document.issuer.name,
         sender=sender,
         to=to,
@@ -267,6 +316,7 @@ def _composed(
     kind: str,
     context: dict,
     *,
+    locale: str,
     issuer: str,
     sender: str,
     to: str,
@@ -279,7 +329,7 @@ def _composed(
     """The message from the templates email_<kind>.txt and .html, with `pdf` (its bytes and
     file name) attached when given, and the tenant's logo, when it has one, shown in the
     HTML from an inline part (cid:): mail clients block images fetched from elsewhere."""
-    env = environment()
+    env = environment(locale)
     content_id = logo_content_id(logo) if logo else None
     context = {
         **context,

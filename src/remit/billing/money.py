@@ -6,12 +6,11 @@ only at the edges, when an amount is read from or shown to a person.
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from functools import cache
 
-from babel import Locale
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
 from remit.billing.errors import Invalid
+from remit.billing.locales import babel_locale
 
 # ISO 4217 gives X-codes to things that are not money to invoice in: precious metals (XAU,
 # XAG, XPD, XPT), bond-market and accounting units (XBA-XBD, XDR, XSU, XUA...), the testing
@@ -32,13 +31,6 @@ def check_currency(code: str, *, field: list[str] | None = None) -> str:
             field=field,
         )
     return code
-
-
-@cache
-def _locale(name: str) -> Locale:
-    """Parsed once: babel would parse the name again for each amount, which costs more than
-    formatting it."""
-    return Locale.parse(name)
 
 
 def exponent(currency: str) -> int:
@@ -97,8 +89,9 @@ class Money:
         places = exponent(self.currency)
         return Decimal(self.minor).scaleb(-places).quantize(Decimal(1).scaleb(-places))
 
-    def formatted(self, locale: str = "en_US") -> str:
-        return format_currency(self.amount, self.currency, locale=_locale(locale))
+    def formatted(self, locale: str = "en") -> str:
+        """As a reader of `locale` (a BCP 47 tag) writes it: "€1,299.88", "1.299,88 €"."""
+        return format_currency(self.amount, self.currency, locale=babel_locale(locale))
 
     def __add__(self, other: "Money") -> "Money":
         self._same_currency(other)

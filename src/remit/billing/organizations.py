@@ -5,11 +5,12 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from remit.billing import dunning, ids, jobs, validation
+from remit.billing import dunning, ids, jobs, locales, validation
 from remit.billing.errors import NotFound
 from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
 from remit.models.organizations import Organization
+from remit.models.settings import InvoicingSettings
 from remit.models.tenants import Tenant
 
 MAX_BILLING_EMAILS = 20
@@ -53,8 +54,17 @@ def _cleaned(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         )
     elif "dunning_steps" in data:
         values["dunning_steps"] = None
+    if "locale" in data:  # None: the tenant's default locale
+        raw = data["locale"]
+        values["locale"] = None if raw is None else checks.run(locales.checked, raw, ["locale"])
     checks.raise_if_any()
     return values
+
+
+def locale_of(organization: Organization, settings: InvoicingSettings) -> str:
+    """The locale (BCP 47) of everything the organization reads: its own, else the tenant's
+    default."""
+    return organization.locale or settings.default_locale
 
 
 def for_tenant(tenant: Tenant) -> QuerySet[Organization]:

@@ -32,11 +32,11 @@ class Renderer:
         self._pool: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(workers or THREAD_SLOTS)
 
-    async def pdf(self, html: str, branding: Branding) -> bytes:
+    async def pdf(self, html: str, branding: Branding, locale: str) -> bytes:
         """A document rendered for the PDF (`for_pdf`), as a PDF (documents.pdf)."""
         async with self._slots:
             if not self.workers:
-                return await asyncio.to_thread(documents.pdf, html, branding)
+                return await asyncio.to_thread(documents.pdf, html, branding, locale)
             if self._pool is None:
                 # Spawned, not forked: a fork of a process running an event loop and threads
                 # may copy a lock some thread holds.
@@ -48,7 +48,7 @@ class Renderer:
                     initargs=(os.getpid(),),
                 )
             return await asyncio.get_running_loop().run_in_executor(
-                self._pool, documents.pdf, html, branding
+                self._pool, documents.pdf, html, branding, locale
             )
 
     def close(self) -> None:
@@ -85,5 +85,5 @@ def stop() -> None:
     start(0)
 
 
-async def pdf(html: str, branding: Branding) -> bytes:
-    return await _current.pdf(html, branding)
+async def pdf(html: str, branding: Branding, locale: str) -> bytes:
+    return await _current.pdf(html, branding, locale)

@@ -22,11 +22,12 @@ from remit.billing import (
     documents,
     issuing,
     links,
+    locales,
     organizations,
     rendering,
     sealing,
 )
-from remit.billing.documents import Branding, DocumentParty
+from remit.billing.documents import N_, Branding, DocumentParty
 from remit.billing.errors import Invalid
 from remit.billing.money import Money
 from remit.models.credit_notes import CreditNote
@@ -149,18 +150,18 @@ def opened(token: str) -> StatementRequest | None:
 
 
 LABELS = {
-    MovementKind.INVOICE: "Invoice",
-    MovementKind.CREDIT_NOTE: "Credit note",
-    MovementKind.VOID: "Invoice voided",
-    MovementKind.PAYMENT: "Payment",
-    MovementKind.REFUND: "Refund",
+    MovementKind.INVOICE: N_("Invoice"),
+    MovementKind.CREDIT_NOTE: N_("Credit note"),
+    MovementKind.VOID: N_("Invoice voided"),
+    MovementKind.PAYMENT: N_("Payment"),
+    MovementKind.REFUND: N_("Refund"),
 }
 TOTAL_LABELS = {
-    MovementKind.INVOICE: "Invoiced",
-    MovementKind.CREDIT_NOTE: "Credited",
-    MovementKind.VOID: "Voided",
-    MovementKind.PAYMENT: "Paid",
-    MovementKind.REFUND: "Refunded",
+    MovementKind.INVOICE: N_("Invoiced"),
+    MovementKind.CREDIT_NOTE: N_("Credited"),
+    MovementKind.VOID: N_("Voided"),
+    MovementKind.PAYMENT: N_("Paid"),
+    MovementKind.REFUND: N_("Refunded"),
 }
 
 
@@ -173,17 +174,24 @@ class StatementDocument:
     end: date
     made_on: date
     currencies: list[CurrencyStatement]
+    locale: str = locales.DEFAULT
 
 
 def render_html(document: StatementDocument, *, for_pdf: bool = False) -> str:
     """The statement in the invoices' template family and stylesheet."""
+    title = documents.translated(
+        "Statement of account for %(customer)s from %(issuer)s",
+        document.locale,
+        customer=document.customer.name,
+        issuer=document.issuer.name,
+    )
     return (
-        documents.environment()
+        documents.environment(document.locale)
         .get_template("statement.html")
         .render(
             **documents.branded(document.branding, for_pdf=for_pdf),
             statement=document,
-            title=f"Statement of account for {document.customer.name} from {document.issuer.name}",
+            title=title,
             kinds=list(MovementKind),
             labels=LABELS,
             total_labels=TOTAL_LABELS,
@@ -193,7 +201,7 @@ def render_html(document: StatementDocument, *, for_pdf: bool = False) -> str:
 
 
 def render_pdf(document: StatementDocument) -> bytes:
-    return documents.pdf(render_html(document, for_pdf=True), document.branding)
+    return documents.pdf(render_html(document, for_pdf=True), document.branding, document.locale)
 
 
 async def movements(organization: Organization) -> list[Movement]:
@@ -284,6 +292,7 @@ async def statement(
         end=end,
         made_on=clock.today(),
         currencies=summarize(await movements(organization), start, end),
+        locale=organizations.locale_of(organization, settings),
     )
 
 
@@ -301,4 +310,6 @@ async def pdf_of_link(token: str) -> tuple[StatementDocument, bytes] | None:
     document = await statement(
         organization.tenant, str(organization.id), request.start, request.end
     )
-    return document, await rendering.pdf(render_html(document, for_pdf=True), document.branding)
+    return document, await rendering.pdf(
+        render_html(document, for_pdf=True), document.branding, document.locale
+    )

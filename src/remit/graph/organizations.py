@@ -58,6 +58,12 @@ class Organization(Node):
             by_organization=True,
         )
 
+    locale: str | None = strawberry.field(
+        description="BCP 47 (de-DE, fr-FR) of its invoices, pages, emails and statements: their "
+        "language and how dates, numbers and amounts are written. Null: the tenant's "
+        "defaultLocale."
+    )
+
     @strawberry.field
     async def contracts(
         self, info: Info, first: int = 50, after: str | None = None
@@ -108,6 +114,7 @@ class Organization(Node):
             address=Address.from_json(organization.address),
             tax_id=organization.tax_id,
             dunning_steps=DunningStep.list_of(organization.dunning_steps),
+            locale=organization.locale,
         )
 
 
@@ -121,6 +128,11 @@ class OrganizationInput:
     dunning_steps: list[DunningStepInput] | None = strawberry.field(
         default=strawberry.UNSET,
         description="Its own reminder steps, in ascending days; null: the tenant's.",
+    )
+    locale: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="BCP 47, in one of the languages en, de, fr, es, nl, it; null: the "
+        "tenant's defaultLocale.",
     )
 
 

@@ -96,6 +96,30 @@ class PlatformBilling:
         )
 
 
+@strawberry.type(
+    description="The tenant's own subject and opening text of one kind of email to its "
+    "customers in one language, standing in for Remit's."
+)
+class EmailText:
+    kind: str = strawberry.field(description="invoice, receipt, void or credit_note")
+    language: str = strawberry.field(description="en, de, fr, es, nl or it")
+    subject: str | None = strawberry.field(
+        description="The subject; may name {number}, {issuer}, {customer}, {total}, "
+        "{amount_due} and {due_date}. Null: Remit's."
+    )
+    intro: str | None = strawberry.field(
+        description="The greeting and first paragraph; the same placeholders. Null: Remit's."
+    )
+
+
+@strawberry.input
+class EmailTextInput:
+    kind: str = strawberry.field(description="invoice, receipt, void or credit_note")
+    language: str = strawberry.field(description="en, de, fr, es, nl or it")
+    subject: str | None = None
+    intro: str | None = None
+
+
 @strawberry.type
 class InvoicingSettings:
     model: strawberry.Private[SettingsModel]
@@ -120,6 +144,14 @@ class InvoicingSettings:
         description="Days after a declined automatic charge's first attempt on which it is "
         "tried again (not after a hard decline, nor once anything is paid). Default [3, 5, 7]."
     )
+    default_locale: str = strawberry.field(
+        description="BCP 47: the locale of organizations without their own, and of the "
+        "processing fee's emails to the tenant. Default en."
+    )
+
+    @strawberry.field
+    def email_texts(self) -> list[EmailText]:
+        return [EmailText(**text) for text in self.model.email_texts]
 
     @strawberry.field
     def company(self) -> CompanyDetails:
@@ -164,6 +196,7 @@ class InvoicingSettings:
             reminder_days=settings.reminder_days,
             dunning_steps=[DunningStep.of(step) for step in dunning.tenant_steps(settings)],
             card_retry_days=charge_retries.retry_days(settings),
+            default_locale=settings.default_locale,
         )
 
 
@@ -213,6 +246,16 @@ class InvoicingSettingsInput:
     card_retry_days: list[int] | None = strawberry.field(
         default=strawberry.UNSET,
         description="1 to 60, ascending, at most 10; [] never retries; null: the default.",
+    )
+    reminder_days: list[int] | None = strawberry.UNSET
+    default_locale: str | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="BCP 47, in one of the languages en, de, fr, es, nl, it.",
+    )
+    email_texts: list[EmailTextInput] | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="All of the tenant's own email texts, replacing those there were; at most "
+        "one per kind and language.",
     )
 
 

@@ -22,6 +22,9 @@ class Organization(Entity):
     dunning_paused_until = fields.DateField(
         null=True, description="Reminders resume on this day, or when resumed if null"
     )
+    locale = fields.CharField(
+        max_length=35, null=True, description="BCP 47, or null for the tenant default locale"
+    )
 
     class Meta:
         table = "organization"

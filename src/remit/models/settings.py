@@ -43,6 +43,13 @@ class InvoicingSettings(Entity):
         null=True,
         description="Days after a declined first charge to try again, or if null the default",
     )
+    default_locale = fields.CharField(
+        max_length=35, default="en", description="BCP 47: of customers without their own"
+    )
+    email_texts = fields.JSONField(
+        default=list,
+        description="Subjects and intros of emails per kind and language, as the tenant words them",
+    )
     platform_billing_status = fields.CharEnumField(
         PlatformBillingStatus, max_length=10, default=PlatformBillingStatus.MISSING
     )
