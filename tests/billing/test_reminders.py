@@ -33,8 +33,10 @@ def mail_server(configure):
 
 
 def subjects(handler) -> list[str]:
+    # A subject longer than a line is folded before its first word ("Subject:\r\n Reminder:
+    # ..."), which Python's parser reads back with the fold's space.
     return [
-        message_from_bytes(e.original_content, policy=default_policy)["Subject"]
+        message_from_bytes(e.original_content, policy=default_policy)["Subject"].strip()
         for e in handler.envelopes
     ]
 
