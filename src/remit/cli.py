@@ -334,12 +334,12 @@ def list_plugins() -> None:
 @run
 async def preflight(config: Settings, *, redis: bool) -> None:
     """Fail fast, in one line, before a long-running process starts."""
-    from remit.billing.documents import check_pdf_engine
+    from remit.billing import rendering
     from remit.billing.mail import smtp_server
     from remit.workers import queue
 
     try:
-        check_pdf_engine()
+        rendering.check_engine(config.pdf_workers)
     except RuntimeError as error:
         raise ValueError(str(error)) from None
     if config.smtp_url:

@@ -1,5 +1,7 @@
 import asyncio
 import os
+import subprocess
+import sys
 
 from remit.billing import documents
 from remit.billing.documents import Branding
@@ -49,3 +51,24 @@ async def test_without_render_processes_pdfs_render_in_a_thread_of_this_process(
     monkeypatch.setattr(documents, "pdf", pid_of_renderer)
 
     assert await Renderer(0).pdf("<p>here</p>", BRANDING, "en") == os.getpid()
+
+
+def test_a_process_that_renders_in_render_processes_checks_the_engine_without_loading_it():
+    # In a process of its own: this one loaded WeasyPrint long ago.
+    script = (
+        "import sys\n"
+        "from remit.billing import rendering\n"
+        "rendering.check_engine({workers})\n"
+        "print('weasyprint' in sys.modules)\n"
+    )
+    loaded = [
+        subprocess.run(
+            [sys.executable, "-c", script.format(workers=workers)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for workers in (1, 0)
+    ]
+
+    assert loaded == ["False", "True"]

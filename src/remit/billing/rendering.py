@@ -57,6 +57,17 @@ class Renderer:
             self._pool = None
 
 
+def check_engine(workers: int) -> None:
+    """Raise RuntimeError (one line) unless PDFs can render where they will: in this process
+    without render processes, else in a process spawned as they are, so that this one, which
+    never renders, never loads WeasyPrint (a fifth of a worker's memory)."""
+    if not workers:
+        documents.check_pdf_engine()
+        return
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as probe:
+        probe.submit(documents.check_pdf_engine).result()
+
+
 def end_with_parent(parent: int) -> None:
     """In each render process: end once the process it renders for is gone. A process killed
     outright (SIGKILL, the OOM killer) never shuts its pool down, and its render processes,
