@@ -122,7 +122,7 @@ async def _draft(contract: Contract) -> InvoiceDraft:
     cycle's own period would be a month)."""
     items = await line_items.of_contract(contract.id)
     draft = draft_invoice(
-        previews.contract_terms(contract), [previews.item_terms(item) for item in items], 0, ()
+        await previews.terms_of(contract), [previews.item_terms(item) for item in items], 0, ()
     )
     day = contract.invoicing_start_date
     # Never None: every item is a ONCE item of this contract, billed on its first invoice.
@@ -233,10 +233,11 @@ async def issue(actor: Actor, invoice_id: str) -> Invoice:
         configuration = await verification.configuration(contract)
         # The parties are frozen as they stand on the day of issue, as the cycle's are.
         invoice.period_start = invoice.period_end = today
-        invoice.customer = issuing.customer_party(contract, configuration.organization)
-        invoice.provider = issuing.issuer_party(tenant, configuration.settings)
+        issuing.freeze(
+            invoice, contract, tenant, configuration.settings, configuration.organization
+        )
         await invoice.save(
-            update_fields=["period_start", "period_end", "customer", "provider", "updated_at"]
+            update_fields=["period_start", "period_end", *issuing.FROZEN, "updated_at"]
         )
         lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
         outcome = await issuing.settle(invoice, lines, contract, configuration, today, actor.who)

@@ -9,6 +9,7 @@ from remit.billing import ids, jobs, validation
 from remit.billing.errors import NotFound
 from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
+from remit.models.enums import EInvoiceFormat
 from remit.models.organizations import Organization
 from remit.models.tenants import Tenant
 
@@ -27,7 +28,7 @@ def _cleaned(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             max_length=validation.length_of(Organization, "name"),
             required=True,
         )
-    for key in ("legal_name", "tax_id"):
+    for key in ("legal_name", "tax_id", "legal_registration_id"):
         if key in data:
             raw, limit = data[key], validation.length_of(Organization, key)
             values[key] = (
@@ -47,6 +48,8 @@ def _cleaned(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         ]
     if "address" in data:
         values["address"] = validation.address(data["address"], ["address"], checks)
+    if data.get("einvoice_format") is not None:
+        values["einvoice_format"] = EInvoiceFormat(data["einvoice_format"])
     checks.raise_if_any()
     return values
 
