@@ -5,7 +5,8 @@ repeated job sends nothing, and a resend after a crash carries the same Message-
 
 from uuid import UUID
 
-from remit.billing import config, delivery, invoice_status, links, mail
+from remit.billing import config, delivery, einvoices, invoice_status, links, mail
+from remit.billing.einvoice import vat
 from remit.billing.documents import CreditedLine, CreditNoteDocument
 from remit.billing.errors import NotFound
 from remit.billing.money import Money
@@ -58,6 +59,7 @@ async def document(credit_note: CreditNote) -> CreditNoteDocument:
         tax=Money(credit_note.tax, currency),
         total=Money(credit_note.total, currency),
         refund=credit_note.refund,
+        vat_notes=vat.legal_notes(line.vat_category for line in lines),
         public_url=links.credit_note_url(credit_note.public_token),
         pdf_url=links.credit_note_pdf_url(credit_note.public_token),
     )
@@ -78,7 +80,13 @@ async def deliver(credit_note_id: UUID) -> str:
     if await InvoiceEvent.exists(invoice=invoice, type=SENT_EVENT, detail__startswith=sent):
         return "already sent"
     shown = await document(credit_note)
-    pdf = await delivery.render_pdf(shown)
+    files = await einvoices.of_credit_note(credit_note)
+    if files.problems:
+        await invoice_status.record(
+            invoice, delivery.EINVOICE_INVALID, SYSTEM, f"{credit_note.number}: {'; '.join(files.problems)}"
+        )
+        return "invalid e-invoice"
+    pdf = await delivery.render_pdf(shown, files.facturx)
     to = await delivery.addresses(invoice)
     outgoing = mail.credit_note_message(
         shown,
@@ -87,6 +95,7 @@ async def deliver(credit_note_id: UUID) -> str:
         cc=to.cc,
         bcc=to.bcc,
         pdf=pdf,
+        xml=(files.xml, files.filename),
         message_id=message_id(credit_note),
     )
     try:

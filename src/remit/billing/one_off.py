@@ -111,6 +111,8 @@ def _contract_fields(values: dict[str, Any], items: list[dict[str, Any]], day: d
         "billing_email": values.get("billing_email"),
         "billing_emails_cc": values.get("billing_emails_cc") or [],
         "invoice_note": values.get("invoice_note"),
+        "buyer_reference": values.get("buyer_reference"),
+        "purchase_order_reference": values.get("purchase_order_reference"),
         "payment_providers": values["payment_providers"],
         "invoicing_start_date": day,
         "end_date": day,

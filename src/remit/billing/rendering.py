@@ -27,11 +27,12 @@ class Renderer:
         self._pool: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(workers or THREAD_SLOTS)
 
-    async def pdf(self, html: str, branding: Branding) -> bytes:
-        """A document rendered for the PDF (`for_pdf`), as a PDF (documents.pdf)."""
+    async def pdf(self, html: str, branding: Branding, facturx: bytes | None = None) -> bytes:
+        """A document rendered for the PDF (`for_pdf`), as a PDF (documents.pdf), Factur-X
+        with `facturx`."""
         async with self._slots:
             if not self.workers:
-                return await asyncio.to_thread(documents.pdf, html, branding)
+                return await asyncio.to_thread(documents.pdf, html, branding, facturx)
             if self._pool is None:
                 # Spawned, not forked: a fork of a process running an event loop and threads
                 # may copy a lock some thread holds.
@@ -41,7 +42,7 @@ class Renderer:
                     max_tasks_per_child=MAX_RENDERS_PER_PROCESS,
                 )
             return await asyncio.get_running_loop().run_in_executor(
-                self._pool, documents.pdf, html, branding
+                self._pool, documents.pdf, html, branding, facturx
             )
 
     def close(self) -> None:
@@ -65,5 +66,5 @@ def stop() -> None:
     start(0)
 
 
-async def pdf(html: str, branding: Branding) -> bytes:
-    return await _current.pdf(html, branding)
+async def pdf(html: str, branding: Branding, facturx: bytes | None = None) -> bytes:
+    return await _current.pdf(html, branding, facturx)

@@ -47,7 +47,7 @@ class _Writer:
         self.root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
 
     @staticmethod
-    def add(parent, name: str, text: str | None = None, **attributes) -> etree._Element:
+    def add(parent, name: str, text: str | None = None, /, **attributes) -> etree._Element:
         prefix, local = name.split(":")
         element = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{local}", attributes)
         if text is not None:

@@ -106,11 +106,6 @@ class EInvoice:
     def is_credit_note(self) -> bool:
         return self.type_code == CREDIT_NOTE
 
-    @property
-    def legal_notes(self) -> list[str]:
-        """The exemption reasons the document must carry, once each."""
-        return [b.exemption_reason for b in self.vat_breakdown if b.exemption_reason]
-
 
 def address(frozen: Mapping[str, str | None] | None) -> Address:
     frozen = frozen or {}

@@ -32,7 +32,7 @@ class _Writer:
         )
 
     @staticmethod
-    def add(parent, name: str, text: str | None = None, **attributes) -> etree._Element:
+    def add(parent, name: str, text: str | None = None, /, **attributes) -> etree._Element:
         prefix, local = name.split(":")
         namespace = {"cac": CAC, "cbc": CBC}[prefix]
         element = etree.SubElement(parent, f"{{{namespace}}}{local}", attributes)

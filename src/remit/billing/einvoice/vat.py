@@ -33,6 +33,12 @@ EXEMPTION_CODES: Mapping[VatCategory, str] = {
 }
 
 
+def legal_notes(categories) -> list[str]:
+    """The notes a document with lines of these categories must carry, each once."""
+    notes = (LEGAL_NOTES.get(VatCategory(category)) for category in categories)
+    return list(dict.fromkeys(note for note in notes if note))
+
+
 def country_of(address: Mapping[str, str | None] | None) -> str | None:
     code = (address or {}).get("country")
     return code.strip().upper() if code else None
