@@ -188,7 +188,7 @@ async def test_a_credit_note_is_an_einvoice_of_type_381_that_references_its_invo
         Actor.system(tenant),
         str(invoice.id),
         "Setup not done",
-        [{"invoice_line_id": str(lines[1].id)}],
+        [{"invoice_line_id": str(lines[1].id), "quantity": "1"}],
     )
     note = await CreditNote.get(invoice=invoice)
 

@@ -45,6 +45,7 @@ def _assemble(
     lines: Sequence[LineAmounts],
     payment_options: Sequence[Mapping],
     prepaid: int,
+    payment_terms: str | None = None,
 ) -> EInvoice:
     """`holder` has the frozen parties and the totals; `references` the buyer's references
     and the period (the invoice itself, or the one a credit note corrects)."""
@@ -70,6 +71,7 @@ def _assemble(
         buyer=model.party(holder.customer),
         payment_means=means,
         remittance=remittance,
+        payment_terms=payment_terms,
         lines=built_lines,
         vat_breakdown=breakdown,
         line_total=subtotal,
@@ -144,4 +146,9 @@ async def of_credit_note(credit_note: CreditNote) -> EInvoice:
         lines=_amounts(lines),
         payment_options=[],
         prepaid=0,
+        payment_terms=(
+            "Refunded to the customer."
+            if credit_note.refund
+            else "Credited to the customer's account balance."
+        ),
     )

@@ -168,9 +168,11 @@ def write(document: EInvoice) -> bytes:
     period = w.add(settlement, "ram:BillingSpecifiedPeriod")
     w.day(period, "ram:StartDateTime", document.period_start)
     w.day(period, "ram:EndDateTime", document.period_end)
-    if document.due_date:
+    if document.due_date or document.payment_terms:
         terms = w.add(settlement, "ram:SpecifiedTradePaymentTerms")
-        w.day(terms, "ram:DueDateDateTime", document.due_date)
+        w.optional(terms, "ram:Description", document.payment_terms)
+        if document.due_date:
+            w.day(terms, "ram:DueDateDateTime", document.due_date)
     totals = w.add(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
     w.add(totals, "ram:LineTotalAmount", amount_text(document.line_total))
     w.add(totals, "ram:TaxBasisTotalAmount", amount_text(document.tax_exclusive))

@@ -93,6 +93,7 @@ class EInvoice:
     buyer: Party
     payment_means: Sequence[PaymentMeans]
     remittance: str | None  # BT-83: the reference the payer quotes
+    payment_terms: str | None  # BT-20
     lines: Sequence[Line]
     vat_breakdown: Sequence[VatBreakdown]
     line_total: Money  # BT-106

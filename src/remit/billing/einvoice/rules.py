@@ -138,8 +138,8 @@ def _prices_not_negative(d: EInvoice) -> Iterator[str]:
 
 @rule("BR-CO-25")
 def _due_date(d: EInvoice) -> Iterator[str]:
-    if d.payable.minor > 0 and d.due_date is None:
-        yield "An amount is due but the invoice has no due date (BT-9)."
+    if d.payable.minor > 0 and d.due_date is None and not d.payment_terms:
+        yield "An amount is due but the invoice has no due date (BT-9) nor payment terms (BT-20)."
 
 
 @rule("BR-61")

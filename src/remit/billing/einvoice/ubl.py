@@ -125,6 +125,8 @@ def write(document: EInvoice) -> bytes:
             w.optional(account, "cbc:Name", means.account_name)
             if means.bic:
                 w.add(w.add(account, "cac:FinancialInstitutionBranch"), "cbc:ID", means.bic)
+    if document.payment_terms:
+        w.add(w.add(root, "cac:PaymentTerms"), "cbc:Note", document.payment_terms)
     tax_total = w.add(root, "cac:TaxTotal")
     w.money(tax_total, "cbc:TaxAmount", document.tax_total)
     for breakdown in document.vat_breakdown:
