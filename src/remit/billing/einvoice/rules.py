@@ -160,13 +160,13 @@ def _vat_id_prefixes(d: EInvoice) -> Iterator[str]:
 # -- amounts ---------------------------------------------------------------------------------
 
 
-def _sum(amounts, currency: str) -> Money:
-    return sum(amounts, Money.zero(currency))
+def _sum(amounts, d: EInvoice) -> Money:
+    return sum(amounts, Money.zero(d.line_total.currency))
 
 
 @rule("BR-CO-10")
 def _line_total(d: EInvoice) -> Iterator[str]:
-    if _sum((line.net for line in d.lines), d.currency) != d.line_total:
+    if _sum((line.net for line in d.lines), d) != d.line_total:
         yield "The sum of the line net amounts is not the invoice's (BT-106)."
 
 
@@ -178,7 +178,7 @@ def _tax_exclusive(d: EInvoice) -> Iterator[str]:
 
 @rule("BR-CO-14")
 def _tax_total(d: EInvoice) -> Iterator[str]:
-    if _sum((b.tax for b in d.vat_breakdown), d.currency) != d.tax_total:
+    if _sum((b.tax for b in d.vat_breakdown), d) != d.tax_total:
         yield "The VAT total (BT-110) is not the sum of the VAT breakdown (BT-117)."
 
 
@@ -219,7 +219,7 @@ def _breakdown_taxable(d: EInvoice) -> Iterator[str]:
     lines_by_group: dict = {}
     for line in d.lines:
         key = (line.category, line.rate.normalize())
-        lines_by_group[key] = lines_by_group.get(key, Money.zero(d.currency)) + line.net
+        lines_by_group[key] = lines_by_group.get(key, Money.zero(d.line_total.currency)) + line.net
     for b in d.vat_breakdown:
         if lines_by_group.get((b.category, b.rate.normalize())) != b.taxable:
             yield f"The taxable amount of category {b.category} is not the sum of its lines."
