@@ -43,6 +43,8 @@ class Config:
     # Carries live updates to subscribers (billing.live); None in a one-shot command, whose
     # changes no subscriber hears of.
     live: Broker | None = None
+    # The VIES service confirming the EU VAT identifiers given to organizations; None: off.
+    vies_url: str | None = None
 
 
 _current: Config | None = None

@@ -5,7 +5,8 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from remit.billing import ids, jobs, validation
+from remit.billing import config, ids, jobs, validation
+from remit.billing.einvoice import vat
 from remit.billing.errors import NotFound
 from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
@@ -80,10 +81,23 @@ def search(tenant: Tenant, text: str | None) -> QuerySet[Organization]:
     return found
 
 
+async def _confirm_vat_id(tax_id: str | None) -> None:
+    """With a VIES service configured, an EU VAT identifier given to an organization is
+    checked there (its format first): one the service does not know is refused, not kept to
+    hold an invoice later. Asked before any row is locked."""
+    vies_url = config.current().vies_url
+    if not vies_url or not tax_id or tax_id[:2].upper() not in vat.EU_COUNTRIES | {"EL"}:
+        return
+    problem = vat.vat_id_problem(tax_id) or await vat.vies_problem(vies_url, tax_id)
+    if problem:
+        raise validation.Invalid(problem, field=["tax_id"])
+
+
 async def create(actor: Actor, data: dict[str, Any]) -> Organization:
     require(actor, Permission.BILLING)
     tenant = actor.tenant
     values = _cleaned(data, creating=True)
+    await _confirm_vat_id(values.get("tax_id"))
     return await Organization.create(tenant=tenant, **values)
 
 
@@ -92,6 +106,7 @@ async def update(actor: Actor, organization_id: str, data: dict[str, Any]) -> Or
     require(actor, Permission.BILLING)
     tenant = actor.tenant
     values = _cleaned(data, creating=False)
+    await _confirm_vat_id(values.get("tax_id"))
     async with jobs.atomic():
         organization = await get(tenant, organization_id, field=["id"])
         organization.update_from_dict(values)

@@ -9,6 +9,7 @@ import strawberry
 from remit.billing import charging, contracts, invoices, ledger, organizations, statements
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
+from remit.graph.enums import EInvoiceFormat
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.graph.money import Money
@@ -34,7 +35,11 @@ class Organization(Node):
     legal_name: str | None
     billing_emails: list[str]
     address: Address | None
-    tax_id: str | None
+    tax_id: str | None = strawberry.field(description="Its VAT identifier (EN 16931 BT-48).")
+    legal_registration_id: str | None = strawberry.field(
+        description="Its company register number (BT-47)."
+    )
+    einvoice_format: EInvoiceFormat
 
     @strawberry.field
     async def contracts(
@@ -85,6 +90,8 @@ class Organization(Node):
             billing_emails=organization.billing_emails,
             address=Address.from_json(organization.address),
             tax_id=organization.tax_id,
+            legal_registration_id=organization.legal_registration_id,
+            einvoice_format=organization.einvoice_format,
         )
 
 
@@ -95,6 +102,8 @@ class OrganizationInput:
     billing_emails: list[str] | None = strawberry.UNSET
     address: AddressInput | None = strawberry.UNSET
     tax_id: str | None = strawberry.UNSET
+    legal_registration_id: str | None = strawberry.UNSET
+    einvoice_format: EInvoiceFormat | None = strawberry.UNSET
 
 
 @strawberry.input
