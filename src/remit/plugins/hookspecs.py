@@ -142,10 +142,11 @@ def remit_payment_received(invoice: InvoiceView, event: PaymentEvent, actor: str
 @hookspec
 def remit_einvoice_channels() -> list[EInvoiceChannel]:
     """Offer channels that deliver e-invoices besides the email, such as a Peppol access
-    point. Remit has no built-in channel yet: every e-invoice goes out attached to the
+    point. This is the contract a channel implements; Remit has no built-in channel and does
+    not route e-invoices through channels yet: every e-invoice goes out attached to the
     invoice or credit note email, and at ``/i/<token>.xml``.
 
-    Called once per process at start-up, without arguments. Return a list of channel objects
+    Takes no arguments. Return a list of channel objects
     (remit/plugins/api.py, ``EInvoiceChannel``), each with:
 
     - ``key``: a stable lowercase id (``"peppol_storecove"``), unique across plugins.
