@@ -24,9 +24,10 @@ START = date(2027, 1, 1)
 ISSUE_STATEMENTS = 17
 # Reads: the invoice with its contract and organization; the providers' settings and the
 # organization's account with the one provider; the tenant's settings; its logo; the lines;
-# the credit applied; the credit notes; the invoice again before sending. Writes: the
-# payment options; the time sent; the event.
-DELIVERY_STATEMENTS = 12
+# the credit applied; the credit notes; for the e-invoice, the lines and the credit applied
+# again; the invoice again before sending. Writes: the payment options; the time sent; the
+# event.
+DELIVERY_STATEMENTS = 14
 
 
 def items(count: int) -> list[dict]:

@@ -106,9 +106,10 @@ def prospective(
 
 
 async def of_invoice(invoice: Invoice) -> EInvoice:
-    """An issued invoice's e-invoice, in its organization's format."""
-    contract = await Contract.get(id=invoice.contract_id)
-    organization = await Organization.get(id=invoice.organization_id)
+    """An issued invoice's e-invoice, in its organization's format. Its contract and
+    organization are read unless the invoice was read with them."""
+    contract = await invoice.contract
+    organization = await invoice.organization
     lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
     return _assemble(
         format=organization.einvoice_format,
