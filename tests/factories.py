@@ -35,7 +35,12 @@ def key_actor(key: str) -> str:
 
 
 # A customer's address, as EN 16931 requires one (BR-10, BR-11).
-CUSTOMER_ADDRESS = {"line1": "Marktplatz 5", "city": "Munich", "postal_code": "80331", "country": "DE"}
+CUSTOMER_ADDRESS = {
+    "line1": "Marktplatz 5",
+    "city": "Munich",
+    "postal_code": "80331",
+    "country": "DE",
+}
 SELLER_VAT_ID = "DE123456788"
 
 

@@ -24,7 +24,12 @@ UBL = {
     "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
     "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
 }
-DUTCH_COMPANY = {"line1": "Damrak 1", "city": "Amsterdam", "postal_code": "1012 LG", "country": "NL"}
+DUTCH_COMPANY = {
+    "line1": "Damrak 1",
+    "city": "Amsterdam",
+    "postal_code": "1012 LG",
+    "country": "NL",
+}
 DUTCH_VAT_ID = "NL004495445B01"
 
 
@@ -71,7 +76,11 @@ async def test_the_worked_invoice_is_an_einvoice_in_each_format(drain_jobs, form
     assert texts(facturx_xml, ".//ram:IBANID", CII) == [factories.IBAN]
     if format in (EInvoiceFormat.FACTURX, EInvoiceFormat.XRECHNUNG_CII):
         assert schemas.problems(files.xml, schemas.CII) == []
-        assert texts(files.xml, ".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode", CII) == ["S", "Z"]
+        assert texts(
+            files.xml,
+            ".//ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode",
+            CII,
+        ) == ["S", "Z"]
     else:
         assert schemas.problems(files.xml, schemas.UBL_INVOICE) == []
         assert texts(files.xml, "cac:LegalMonetaryTotal/cbc:PayableAmount", UBL) == ["1299.88"]
@@ -105,13 +114,11 @@ async def test_the_pdf_is_pdf_a_3b_with_the_facturx_metadata(drain_jobs):
 
 
 async def test_a_reverse_charge_invoice_to_a_dutch_company(drain_jobs):
-    invoice = await issued(
-        drain_jobs, {"address": DUTCH_COMPANY, "tax_id": DUTCH_VAT_ID}
-    )
+    invoice = await issued(drain_jobs, {"address": DUTCH_COMPANY, "tax_id": DUTCH_VAT_ID})
 
     files = await einvoices.of_invoice(invoice)
     lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
-    page = (await delivery.document(invoice))
+    page = await delivery.document(invoice)
 
     assert invoice.status == InvoiceStatus.DUE
     assert (invoice.subtotal, invoice.tax, invoice.total) == (109990, 0, 109990)
@@ -125,9 +132,7 @@ async def test_a_reverse_charge_invoice_to_a_dutch_company(drain_jobs):
     assert texts(files.xml, settlement + "ram:CategoryCode", CII) == ["AE"]
     assert texts(files.xml, settlement + "ram:CalculatedAmount", CII) == ["0.00"]
     assert texts(files.xml, settlement + "ram:ExemptionReason", CII) == ["Reverse charge"]
-    assert texts(files.xml, ".//ram:BuyerTradeParty//ram:ID[@schemeID='VA']", CII) == [
-        DUTCH_VAT_ID
-    ]
+    assert texts(files.xml, ".//ram:BuyerTradeParty//ram:ID[@schemeID='VA']", CII) == [DUTCH_VAT_ID]
     assert page.vat_notes == ["Reverse charge"]
     assert "Reverse charge" in delivery.documents.render_html(page)
 
@@ -193,16 +198,14 @@ async def test_a_credit_note_is_an_einvoice_of_type_381_that_references_its_invo
     note = await CreditNote.get(invoice=invoice)
 
     files = await einvoices.of_credit_note(note)
-    pdf = await delivery.render_pdf(
-        await credit_note_delivery.document(note), files.facturx
-    )
+    pdf = await delivery.render_pdf(await credit_note_delivery.document(note), files.facturx)
 
     assert files.problems == []
     assert embedded_xml(pdf) == files.facturx
     assert texts(files.facturx, ".//rsm:ExchangedDocument/ram:TypeCode", CII) == ["381"]
-    assert texts(
-        files.facturx, ".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", CII
-    ) == ["INV-000001"]
+    assert texts(files.facturx, ".//ram:InvoiceReferencedDocument/ram:IssuerAssignedID", CII) == [
+        "INV-000001"
+    ]
     assert texts(files.facturx, ".//ram:GrandTotalAmount", CII) == ["600.00"]
     if format in (EInvoiceFormat.XRECHNUNG_UBL, EInvoiceFormat.PEPPOL_UBL):
         assert schemas.problems(files.xml, schemas.UBL_CREDIT_NOTE) == []

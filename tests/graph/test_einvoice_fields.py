@@ -42,7 +42,10 @@ async def test_an_issued_invoice_carries_its_references_and_einvoice_url(
 ):
     tenant, key = await factories.ready_tenant()
     contract = await factories.live_contract(
-        tenant, date(2027, 1, 1), buyer_reference="04011000-12345-34", purchase_order_reference="PO-7"
+        tenant,
+        date(2027, 1, 1),
+        buyer_reference="04011000-12345-34",
+        purchase_order_reference="PO-7",
     )
     await cycle.plan(date(2027, 1, 1))
     await drain_jobs()
@@ -58,7 +61,11 @@ async def test_an_issued_invoice_carries_its_references_and_einvoice_url(
             "einvoiceUrl": f"{settings.public_url}/i/{invoice.public_token}.xml",
             "buyerReference": "04011000-12345-34",
             "purchaseOrderReference": "PO-7",
-            "lines": [{"vatCategory": "STANDARD"}, {"vatCategory": "STANDARD"}, {"vatCategory": "ZERO"}],
+            "lines": [
+                {"vatCategory": "STANDARD"},
+                {"vatCategory": "STANDARD"},
+                {"vatCategory": "ZERO"},
+            ],
         },
         "contract": {"buyerReference": "04011000-12345-34", "purchaseOrderReference": "PO-7"},
     }
@@ -93,8 +100,12 @@ async def test_with_vies_configured_an_unknown_vat_id_is_refused(graphql, config
     _, key = await factories.tenant()
     async with serving(vies_app({"NL004495445B01"})) as base:
         configure(vies_url=base)
-        known = await graphql(key).query(CREATE, input={"name": "Globex", "taxId": "NL004495445B01"})
-        unknown = await graphql(key).query(CREATE, input={"name": "Initech", "taxId": "DE123456788"})
+        known = await graphql(key).query(
+            CREATE, input={"name": "Globex", "taxId": "NL004495445B01"}
+        )
+        unknown = await graphql(key).query(
+            CREATE, input={"name": "Initech", "taxId": "DE123456788"}
+        )
 
     assert known["organizationCreate"]["errors"] == []
     assert unknown["organizationCreate"] == {

@@ -6,8 +6,8 @@ repeated job sends nothing, and a resend after a crash carries the same Message-
 from uuid import UUID
 
 from remit.billing import config, delivery, einvoices, invoice_status, links, mail
-from remit.billing.einvoice import vat
 from remit.billing.documents import CreditedLine, CreditNoteDocument
+from remit.billing.einvoice import vat
 from remit.billing.errors import NotFound
 from remit.billing.money import Money
 from remit.billing.pages import TOKEN
@@ -83,7 +83,10 @@ async def deliver(credit_note_id: UUID) -> str:
     files = await einvoices.of_credit_note(credit_note)
     if files.problems:
         await invoice_status.record(
-            invoice, delivery.EINVOICE_INVALID, SYSTEM, f"{credit_note.number}: {'; '.join(files.problems)}"
+            invoice,
+            delivery.EINVOICE_INVALID,
+            SYSTEM,
+            f"{credit_note.number}: {'; '.join(files.problems)}",
         )
         return "invalid e-invoice"
     pdf = await delivery.render_pdf(shown, files.facturx)

@@ -27,7 +27,6 @@ from remit.billing import (
     verification,
     views,
 )
-from remit.billing.einvoice import vat
 from remit.billing.documents import (
     Branding,
     CreditNoteDocument,
@@ -37,6 +36,7 @@ from remit.billing.documents import (
     InvoiceDocument,
     LogoImage,
 )
+from remit.billing.einvoice import vat
 from remit.billing.money import Money
 from remit.models.contracts import Contract
 from remit.models.credit_notes import CreditNote

@@ -514,7 +514,8 @@ def pdf(html: str, branding: Branding, facturx: bytes | None = None) -> bytes:
 FACTURX_NAME = "factur-x.xml"
 # The XMP properties Factur-X 1.0 asks for, with the PDF/A extension schema that declares
 # them (PDF/A-3 refuses undeclared properties).
-FACTURX_XMP = """<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+FACTURX_XMP = (
+    """<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
 <rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
 <fx:DocumentType>INVOICE</fx:DocumentType>
 <fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
@@ -529,22 +530,25 @@ FACTURX_XMP = """<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#
 <pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
 <pdfaSchema:prefix>fx</pdfaSchema:prefix>
 <pdfaSchema:property><rdf:Seq>
-""" + "".join(
-    f"""<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name>
+"""
+    + "".join(
+        f"""<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name>
 <pdfaProperty:valueType>Text</pdfaProperty:valueType>
 <pdfaProperty:category>external</pdfaProperty:category>
 <pdfaProperty:description>{description}</pdfaProperty:description></rdf:li>
 """
-    for name, description in (
-        ("DocumentFileName", "The name of the embedded XML document"),
-        ("DocumentType", "The type of the hybrid document in capital letters, e.g. INVOICE"),
-        ("Version", "The version of the standard applying to the embedded XML document"),
-        ("ConformanceLevel", "The conformance level of the embedded XML document"),
+        for name, description in (
+            ("DocumentFileName", "The name of the embedded XML document"),
+            ("DocumentType", "The type of the hybrid document in capital letters, e.g. INVOICE"),
+            ("Version", "The version of the standard applying to the embedded XML document"),
+            ("ConformanceLevel", "The conformance level of the embedded XML document"),
+        )
     )
-) + """</rdf:Seq></pdfaSchema:property>
+    + """</rdf:Seq></pdfaSchema:property>
 </rdf:li></rdf:Bag></pdfaExtension:schemas>
 </rdf:Description>
 </rdf:RDF>"""
+)
 
 
 def _data_url(content: bytes, media_type: str) -> str:

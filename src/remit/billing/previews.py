@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from remit.billing import clock, config, line_items, periods, verification
-from remit.billing.einvoice import vat
 from remit.billing.drafts import ContractTerms, InvoiceDraft, ItemTerms, draft_invoice
+from remit.billing.einvoice import vat
 from remit.billing.money import Money
 from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import BilledType

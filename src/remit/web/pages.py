@@ -128,9 +128,7 @@ async def credit_note_pdf(request: Request) -> Response:
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=cache)
     files = await einvoices.of_credit_note(credit_note)
-    pdf = await delivery.render_pdf(
-        await credit_note_delivery.document(credit_note), files.facturx
-    )
+    pdf = await delivery.render_pdf(await credit_note_delivery.document(credit_note), files.facturx)
     return Response(
         pdf,
         media_type="application/pdf",

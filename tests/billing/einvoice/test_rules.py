@@ -18,7 +18,12 @@ SELLER = model.party(
         "legal_name": "Acme Corp GmbH",
         "email": "billing@acme.com",
         "tax_id": "DE123456788",
-        "address": {"line1": "Hauptstr. 1", "city": "Berlin", "postal_code": "10115", "country": "DE"},
+        "address": {
+            "line1": "Hauptstr. 1",
+            "city": "Berlin",
+            "postal_code": "10115",
+            "country": "DE",
+        },
     }
 )
 BUYER = model.party(
@@ -26,7 +31,12 @@ BUYER = model.party(
         "name": "Globex",
         "email": "ap@globex.com",
         "tax_id": "NL004495445B01",
-        "address": {"line1": "Damrak 1", "city": "Amsterdam", "postal_code": "1012", "country": "NL"},
+        "address": {
+            "line1": "Damrak 1",
+            "city": "Amsterdam",
+            "postal_code": "1012",
+            "country": "NL",
+        },
     }
 )
 WORKED = [
@@ -60,7 +70,9 @@ def document(rows=WORKED, **changes) -> EInvoice:
         period_end=date(2027, 1, 31),
         seller=SELLER,
         buyer=BUYER,
-        payment_means=[model.PaymentMeans("58", "SEPA credit transfer", iban="DE89370400440532013000")],
+        payment_means=[
+            model.PaymentMeans("58", "SEPA credit transfer", iban="DE89370400440532013000")
+        ],
         remittance=None,
         payment_terms=None,
         lines=lines,
@@ -84,12 +96,20 @@ def address(base, **changes):
 
 
 def reverse_charge(**amounts):
-    rows = [dataclasses.replace(row, tax_rate=Decimal(0), tax=0, category=VatCategory.REVERSE_CHARGE) for row in WORKED]
-    return document(rows, tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990), **amounts)
+    rows = [
+        dataclasses.replace(row, tax_rate=Decimal(0), tax=0, category=VatCategory.REVERSE_CHARGE)
+        for row in WORKED
+    ]
+    return document(
+        rows, tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990), **amounts
+    )
 
 
 def exempt():
-    rows = [dataclasses.replace(row, tax_rate=Decimal(0), tax=0, category=VatCategory.EXEMPT) for row in WORKED]
+    rows = [
+        dataclasses.replace(row, tax_rate=Decimal(0), tax=0, category=VatCategory.EXEMPT)
+        for row in WORKED
+    ]
     return document(rows, tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990))
 
 
@@ -117,7 +137,12 @@ BROKEN = {
     "BR-10": lambda: document(buyer=address(BUYER, line1=None, city=None, postal_code=None)),
     "BR-11": lambda: document(buyer=address(BUYER, country=None)),
     "BR-16": lambda: document(
-        [], line_total=eur(0), tax_exclusive=eur(0), tax_total=eur(0), tax_inclusive=eur(0), payable=eur(0)
+        [],
+        line_total=eur(0),
+        tax_exclusive=eur(0),
+        tax_total=eur(0),
+        tax_inclusive=eur(0),
+        payable=eur(0),
     ),
     "BR-21": lambda: with_line(document(), 0, id=""),
     "BR-22": lambda: with_line(document(), 0, quantity=None),
@@ -127,8 +152,12 @@ BROKEN = {
     "BR-61": lambda: document(payment_means=[model.PaymentMeans("58", "SEPA credit transfer")]),
     "BR-CO-09": lambda: document(buyer=party(BUYER, vat_id="004495445B01")),
     "BR-CO-10": lambda: with_line(document(), 2, net=eur(10001)),
-    "BR-CO-13": lambda: document(tax_exclusive=eur(109991), tax_inclusive=eur(129989), payable=eur(129989)),
-    "BR-CO-14": lambda: document(tax_total=eur(19999), tax_inclusive=eur(129989), payable=eur(129989)),
+    "BR-CO-13": lambda: document(
+        tax_exclusive=eur(109991), tax_inclusive=eur(129989), payable=eur(129989)
+    ),
+    "BR-CO-14": lambda: document(
+        tax_total=eur(19999), tax_inclusive=eur(129989), payable=eur(129989)
+    ),
     "BR-CO-15": lambda: document(tax_inclusive=eur(129989), payable=eur(129989)),
     "BR-CO-16": lambda: document(payable=eur(129987)),
     "BR-CO-17": lambda: document(
@@ -137,20 +166,38 @@ BROKEN = {
         tax_inclusive=eur(129788),
         payable=eur(129788),
     ),
-    "BR-CO-18": lambda: document(vat_breakdown=[], tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990)),
+    "BR-CO-18": lambda: document(
+        vat_breakdown=[], tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990)
+    ),
     "BR-45": lambda: with_breakdown(document(), 1, taxable=eur(10001)),
-    "BR-S-01": lambda: document(vat_breakdown=[document().vat_breakdown[1]], tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990)),
+    "BR-S-01": lambda: document(
+        vat_breakdown=[document().vat_breakdown[1]],
+        tax_total=eur(0),
+        tax_inclusive=eur(109990),
+        payable=eur(109990),
+    ),
     "BR-S-02": lambda: document(seller=party(SELLER, vat_id=None)),
     "BR-S-05": lambda: with_line(document(), 0, rate=Decimal(0)),
     "BR-S-10": lambda: with_breakdown(document(), 0, exemption_reason="Why not"),
-    "BR-Z-02": lambda: document(seller=party(SELLER, vat_id=None), lines=document().lines[2:], vat_breakdown=document().vat_breakdown[1:], line_total=eur(10000), tax_exclusive=eur(10000), tax_total=eur(0), tax_inclusive=eur(10000), payable=eur(10000)),
+    "BR-Z-02": lambda: document(
+        seller=party(SELLER, vat_id=None),
+        lines=document().lines[2:],
+        vat_breakdown=document().vat_breakdown[1:],
+        line_total=eur(10000),
+        tax_exclusive=eur(10000),
+        tax_total=eur(0),
+        tax_inclusive=eur(10000),
+        payable=eur(10000),
+    ),
     "BR-Z-05": lambda: with_line(document(), 2, rate=Decimal(7)),
     "BR-Z-09": lambda: with_breakdown(document(), 1, tax=eur(1)),
     "BR-Z-10": lambda: with_breakdown(document(), 1, exemption_reason="Why not"),
     "BR-AE-02": lambda: reverse_charge(buyer=party(BUYER, vat_id=None)),
     "BR-AE-05": lambda: with_line(reverse_charge(), 0, rate=Decimal(20)),
     "BR-AE-09": lambda: with_breakdown(reverse_charge(), 0, tax=eur(1)),
-    "BR-AE-10": lambda: with_breakdown(reverse_charge(), 0, exemption_reason=None, exemption_code=None),
+    "BR-AE-10": lambda: with_breakdown(
+        reverse_charge(), 0, exemption_reason=None, exemption_code=None
+    ),
     "BR-E-10": lambda: with_breakdown(exempt(), 0, exemption_reason=None),
     "BR-E-09": lambda: with_breakdown(exempt(), 0, tax=eur(1)),
     "BR-DE-15": lambda: document(format=EInvoiceFormat.XRECHNUNG_CII),
@@ -171,6 +218,11 @@ def test_each_rule(rule_id):
 
 
 def test_before_issue_the_numbering_and_payment_rules_wait():
-    held = document(number=None, issue_date=None, due_date=None, payment_means=[model.PaymentMeans("58", "SEPA")])
+    held = document(
+        number=None,
+        issue_date=None,
+        due_date=None,
+        payment_means=[model.PaymentMeans("58", "SEPA")],
+    )
 
     assert rules.check(held, before_issue=True) == []

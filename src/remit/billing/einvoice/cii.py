@@ -102,7 +102,11 @@ def write(document: EInvoice) -> bytes:
         process = w.add(context, "ram:BusinessProcessSpecifiedDocumentContextParameter")
         w.add(process, "ram:ID", PEPPOL_PROCESS)
     guideline = w.add(context, "ram:GuidelineSpecifiedDocumentContextParameter")
-    w.add(guideline, "ram:ID", XRECHNUNG if document.format == EInvoiceFormat.XRECHNUNG_CII else EN16931)
+    w.add(
+        guideline,
+        "ram:ID",
+        XRECHNUNG if document.format == EInvoiceFormat.XRECHNUNG_CII else EN16931,
+    )
 
     header = w.add(w.root, "rsm:ExchangedDocument")
     w.add(header, "ram:ID", number)

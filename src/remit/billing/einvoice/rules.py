@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 from remit.billing.einvoice import vat
-from remit.billing.einvoice.model import INVOICE, CREDIT_NOTE, EInvoice, Party
+from remit.billing.einvoice.model import CREDIT_NOTE, INVOICE, EInvoice, Party
 from remit.billing.money import Money
 from remit.models.enums import EInvoiceFormat, VatCategory
 

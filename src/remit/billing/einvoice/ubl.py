@@ -99,7 +99,9 @@ def write(document: EInvoice) -> bytes:
     w.add(root, "cbc:IssueDate", w.day(issue_date))
     if document.due_date and not credit_note:  # a UBL 2.1 CreditNote has no DueDate
         w.add(root, "cbc:DueDate", w.day(document.due_date))
-    w.add(root, "cbc:CreditNoteTypeCode" if credit_note else "cbc:InvoiceTypeCode", document.type_code)
+    w.add(
+        root, "cbc:CreditNoteTypeCode" if credit_note else "cbc:InvoiceTypeCode", document.type_code
+    )
     w.optional(root, "cbc:Note", document.note)
     w.add(root, "cbc:DocumentCurrencyCode", document.currency)
     w.optional(root, "cbc:BuyerReference", document.buyer_reference)

@@ -14,7 +14,35 @@ from remit.models.enums import VatCategory
 # The VAT area of the EU, by ISO 3166-1 code (Greece is EL in VAT numbers, GR here; XI is
 # Northern Ireland for goods).
 EU_COUNTRIES = frozenset(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK".split()
+    [
+        "AT",
+        "BE",
+        "BG",
+        "CY",
+        "CZ",
+        "DE",
+        "DK",
+        "EE",
+        "ES",
+        "FI",
+        "FR",
+        "GR",
+        "HR",
+        "HU",
+        "IE",
+        "IT",
+        "LT",
+        "LU",
+        "LV",
+        "MT",
+        "NL",
+        "PL",
+        "PT",
+        "RO",
+        "SE",
+        "SI",
+        "SK",
+    ]
 )
 
 # The exemption reason (BT-120) printed on the document and written into the e-invoice, in
@@ -56,9 +84,7 @@ def reverse_charge(
     return seller in EU_COUNTRIES and buyer in EU_COUNTRIES and seller != buyer
 
 
-def line_category(
-    chosen: VatCategory | None, tax_rate: Decimal, reverse: bool
-) -> VatCategory:
+def line_category(chosen: VatCategory | None, tax_rate: Decimal, reverse: bool) -> VatCategory:
     """The category of an item's line: the one chosen on the item, else AE under the
     reverse charge, S when the item is taxed, Z when its rate is 0."""
     if chosen is not None:
