@@ -511,6 +511,7 @@ def pdf(html: str, branding: Branding, facturx: bytes | None = None) -> bytes:
     )
 
 
+# The name Factur-X and ZUGFeRD give the CII XML embedded in the PDF.
 FACTURX_NAME = "factur-x.xml"
 # The XMP properties Factur-X 1.0 asks for, with the PDF/A extension schema that declares
 # them (PDF/A-3 refuses undeclared properties).

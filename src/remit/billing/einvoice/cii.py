@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from lxml import etree
 
+from remit.billing.einvoice.elements import Elements
 from remit.billing.einvoice.model import Address, EInvoice, Party
 from remit.billing.money import Money
 from remit.models.enums import EInvoiceFormat, VatCategory
@@ -42,21 +43,10 @@ def amount_text(money: Money) -> str:
     return str(money.amount)
 
 
-class _Writer:
+class _Writer(Elements):
     def __init__(self) -> None:
+        super().__init__(NSMAP)
         self.root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
-
-    @staticmethod
-    def add(parent, name: str, text: str | None = None, /, **attributes) -> etree._Element:
-        prefix, local = name.split(":")
-        element = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{local}", attributes)
-        if text is not None:
-            element.text = text
-        return element
-
-    def optional(self, parent, name: str, text: str | None) -> None:
-        if text:
-            self.add(parent, name, text)
 
     def day(self, parent, name: str, value: date, qualified: bool = False) -> None:
         holder = self.add(parent, name)

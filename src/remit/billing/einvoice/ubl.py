@@ -6,6 +6,7 @@ from datetime import date
 from lxml import etree
 
 from remit.billing.einvoice.cii import amount_text, decimal_text, has_rate, require_issued
+from remit.billing.einvoice.elements import Elements
 from remit.billing.einvoice.model import EInvoice, Party
 from remit.billing.money import Money
 from remit.models.enums import EInvoiceFormat, VatCategory
@@ -23,26 +24,14 @@ CUSTOMIZATIONS = {
 PEPPOL_PROCESS = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 
 
-class _Writer:
+class _Writer(Elements):
     def __init__(self, credit_note: bool) -> None:
+        super().__init__({"cac": CAC, "cbc": CBC})
         self.document_ns = CREDIT_NOTE_NS if credit_note else INVOICE_NS
         nsmap = {None: self.document_ns, "cac": CAC, "cbc": CBC}
         self.root = etree.Element(
             f"{{{self.document_ns}}}{'CreditNote' if credit_note else 'Invoice'}", nsmap=nsmap
         )
-
-    @staticmethod
-    def add(parent, name: str, text: str | None = None, /, **attributes) -> etree._Element:
-        prefix, local = name.split(":")
-        namespace = {"cac": CAC, "cbc": CBC}[prefix]
-        element = etree.SubElement(parent, f"{{{namespace}}}{local}", attributes)
-        if text is not None:
-            element.text = text
-        return element
-
-    def optional(self, parent, name: str, text: str | None) -> None:
-        if text:
-            self.add(parent, name, text)
 
     def money(self, parent, name: str, amount: Money) -> None:
         self.add(parent, name, amount_text(amount), currencyID=amount.currency)

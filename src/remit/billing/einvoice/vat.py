@@ -110,10 +110,6 @@ def vat_id_problem(vat_id: str) -> str | None:
     return None
 
 
-def is_eu_vat_id(vat_id: str | None) -> bool:
-    return bool(vat_id) and vat_id_problem(vat_id) is None
-
-
 def compact(vat_id: str) -> str:
     return eu_vat.compact(vat_id)
 

@@ -5,8 +5,6 @@ from remit.billing.einvoice import cii, schemas, ubl
 from remit.billing.einvoice.model import EInvoice
 from remit.models.enums import EInvoiceFormat
 
-# The name Factur-X and ZUGFeRD give the CII XML embedded in the PDF.
-FACTURX_NAME = "factur-x.xml"
 CII_FORMATS = (EInvoiceFormat.FACTURX, EInvoiceFormat.XRECHNUNG_CII)
 
 
