@@ -7,13 +7,14 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from remit.billing import credit_note_delivery, credit_notes, cycle, delivery, einvoices
+from remit.billing import credit_note_delivery, credit_notes, cycle, delivery, einvoices, issuing
 from remit.billing.einvoice import schemas
 from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.credit_notes import CreditNote
 from remit.models.enums import EInvoiceFormat, InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceLine
+from remit.models.organizations import Organization
 from tests import factories
 
 CII = {
@@ -213,3 +214,15 @@ async def test_a_credit_note_is_an_einvoice_of_type_381_that_references_its_invo
         assert texts(
             files.xml, "cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", UBL
         ) == ["INV-000001"]
+
+
+async def test_a_held_reverse_charge_invoice_is_released_once_the_vat_id_is_given(drain_jobs):
+    invoice = await issued(drain_jobs, {"address": DUTCH_COMPANY})
+    await Organization.filter(id=invoice.organization_id).update(tax_id=DUTCH_VAT_ID)
+
+    released = await issuing.release(Actor.system(await invoice.tenant), str(invoice.id))
+
+    assert (released.status, released.number) == (InvoiceStatus.DUE, "INV-000001")
+    assert released.customer["tax_id"] == DUTCH_VAT_ID
+    files = await einvoices.of_invoice(await Invoice.get(id=invoice.id))
+    assert files.problems == []
