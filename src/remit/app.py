@@ -22,6 +22,7 @@ from remit.web.metrics import MetricsMiddleware, metrics
 from remit.web.pages import (
     credit_note_page,
     credit_note_pdf,
+    credit_note_xml,
     invoice_page,
     invoice_pdf,
     invoice_xml,
@@ -81,6 +82,7 @@ def create_app(
             Route("/i/{token}/pay/{provider}", pay, methods=["GET", "POST"]),
             Route("/i/{token}", invoice_page),
             Route("/c/{token}.pdf", credit_note_pdf),
+            Route("/c/{token}.xml", credit_note_xml),
             Route("/c/{token}", credit_note_page),
             Route("/s/{token}.pdf", statement_pdf),
             Route("/logos/{tenant_id}/{name}", logo),

@@ -4,7 +4,8 @@ from starlette.applications import Starlette
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from remit.billing import cycle
+from remit.billing import credit_notes, cycle
+from remit.billing.roles import Actor
 from remit.models.invoices import Invoice
 from remit.models.organizations import Organization
 from tests import factories
@@ -86,6 +87,24 @@ async def test_the_xml_is_downloaded_at_its_address(api, drain_jobs):
     assert response.headers["content-disposition"] == 'attachment; filename="INV-000001.xml"'
     assert b"<ram:DuePayableAmount>1299.88</ram:DuePayableAmount>" in response.content
     assert missing.status_code == 404
+
+
+async def test_a_credit_notes_xml_is_downloaded_at_its_address(api, drain_jobs, graphql):
+    tenant, key = await factories.ready_tenant()
+    contract = await factories.live_contract(tenant, date(2027, 1, 1))
+    await cycle.plan(date(2027, 1, 1))
+    await drain_jobs()
+    invoice = await Invoice.get(contract=contract)
+    note = await credit_notes.create(
+        Actor.system(tenant), str(invoice.id), "Void", full_credit=True
+    )
+
+    data = await graphql(key).query(f'{{ creditNote(id: "{note.id}") {{ einvoiceUrl }} }}')
+    response = await api.get(f"/c/{note.public_token}.xml")
+
+    assert data["creditNote"]["einvoiceUrl"].endswith(f"/c/{note.public_token}.xml")
+    assert response.status_code == 200
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in response.content
 
 
 def vies_app(known: set[str]) -> Starlette:

@@ -31,6 +31,10 @@ def credit_note_pdf_url(token: str) -> str:
     return f"{credit_note_url(token)}.pdf"
 
 
+def credit_note_einvoice_url(token: str) -> str:
+    return f"{credit_note_url(token)}.xml"
+
+
 def statement_url(token: str) -> str:
     """An organization's statement of account as a PDF (billing.statements.link)."""
     return f"{config.current().public_url.rstrip('/')}/s/{token}.pdf"

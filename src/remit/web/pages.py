@@ -85,15 +85,7 @@ async def invoice_pdf(request: Request) -> Response:
     )
 
 
-async def invoice_xml(request: Request) -> Response:
-    """The e-invoice, in the format of the invoice's organization."""
-    try:
-        invoice = await pages.by_token(request.path_params["token"])
-    except NotFound:
-        return _plain(404, *NOT_FOUND)
-    files = await einvoices.of_invoice(invoice)
-    if files is None:  # voided before it was ever issued
-        return _plain(404, *NOT_FOUND)
+def _xml(files: einvoices.Files) -> Response:
     return Response(
         files.xml,
         media_type="application/xml",
@@ -103,6 +95,18 @@ async def invoice_xml(request: Request) -> Response:
             "Content-Disposition": f'attachment; filename="{files.filename}"',
         },
     )
+
+
+async def invoice_xml(request: Request) -> Response:
+    """The e-invoice, in the format of the invoice's organization."""
+    try:
+        invoice = await pages.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *NOT_FOUND)
+    files = await einvoices.of_invoice(invoice)
+    if files is None:  # voided before it was ever issued
+        return _plain(404, *NOT_FOUND)
+    return _xml(files)
 
 
 CREDIT_NOTE_NOT_FOUND = ("Not found", "There is no credit note at this address.")
@@ -134,6 +138,15 @@ async def credit_note_pdf(request: Request) -> Response:
         media_type="application/pdf",
         headers={**cache, "Content-Disposition": f'inline; filename="{credit_note.number}.pdf"'},
     )
+
+
+async def credit_note_xml(request: Request) -> Response:
+    """The credit note's e-invoice (type 381), in the format of its organization."""
+    try:
+        credit_note = await credit_note_delivery.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *CREDIT_NOTE_NOT_FOUND)
+    return _xml(await einvoices.of_credit_note(credit_note))
 
 
 def _same_origin(request: Request) -> bool:
