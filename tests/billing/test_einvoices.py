@@ -1,6 +1,8 @@
 import io
 from datetime import date
 from decimal import Decimal
+from email import message_from_bytes
+from email.policy import default as default_policy
 
 import facturx
 import pytest
@@ -13,7 +15,7 @@ from remit.billing.roles import Actor
 from remit.models.contracts import Contract
 from remit.models.credit_notes import CreditNote
 from remit.models.enums import EInvoiceFormat, InvoiceStatus
-from remit.models.invoices import Invoice, InvoiceLine
+from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
 from remit.models.organizations import Organization
 from tests import factories
 
@@ -226,3 +228,31 @@ async def test_a_held_reverse_charge_invoice_is_released_once_the_vat_id_is_give
     assert released.customer["tax_id"] == DUTCH_VAT_ID
     files = await einvoices.of_invoice(await Invoice.get(id=invoice.id))
     assert files.problems == []
+
+
+async def test_a_credit_note_of_an_invoice_issued_before_einvoices_goes_out_as_a_plain_pdf(
+    mail_server, drain_jobs
+):
+    invoice = await issued(drain_jobs)
+    # As an invoice issued before customers had to have an address.
+    await Invoice.filter(id=invoice.id).update(customer={**invoice.customer, "address": None})
+    mail_server.envelopes.clear()
+    lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
+
+    note = await credit_notes.create(
+        Actor.system(await invoice.tenant),
+        str(invoice.id),
+        "Setup not done",
+        [{"invoice_line_id": str(lines[1].id), "quantity": "1"}],
+    )
+    await drain_jobs()
+
+    [envelope] = mail_server.envelopes
+    message = message_from_bytes(envelope.original_content, policy=default_policy)
+    [pdf] = message.iter_attachments()
+    assert PdfReader(io.BytesIO(pdf.get_content())).attachments == {}
+    event = await InvoiceEvent.get(invoice_id=invoice.id, type="einvoice_invalid")
+    assert event.detail == (
+        f"{note.number}: BR-10: The customer's postal address is missing (BG-8).; "
+        "BR-11: The customer's address has no country (BT-55)."
+    )

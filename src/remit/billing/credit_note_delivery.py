@@ -82,14 +82,15 @@ async def deliver(credit_note_id: UUID) -> str:
     shown = await document(credit_note)
     files = await einvoices.of_credit_note(credit_note)
     if files.problems:
+        # Issued already, and owed to the customer: it goes out as a plain PDF, the
+        # e-invoice's problems recorded for the tenant.
         await invoice_status.record(
             invoice,
             delivery.EINVOICE_INVALID,
             SYSTEM,
             f"{credit_note.number}: {'; '.join(files.problems)}",
         )
-        return "invalid e-invoice"
-    pdf = await delivery.render_pdf(shown, files.facturx)
+    pdf = await delivery.render_pdf(shown, files.embedded)
     to = await delivery.addresses(invoice)
     outgoing = mail.credit_note_message(
         shown,
@@ -98,7 +99,7 @@ async def deliver(credit_note_id: UUID) -> str:
         cc=to.cc,
         bcc=to.bcc,
         pdf=pdf,
-        xml=(files.xml, files.filename),
+        xml=None if files.problems else (files.xml, files.filename),
         message_id=message_id(credit_note),
     )
     try:

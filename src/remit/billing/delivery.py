@@ -285,9 +285,11 @@ async def _email(
     pdf = xml = None
     if kind not in mail.KINDS_WITHOUT_PDF:
         files = await einvoices.of_invoice(invoice)
-        if files is not None and files.problems:
+        if files is not None and files.problems and kind == "invoice":
             raise InvalidEInvoice(files.problems)
-        pdf = await render_pdf(shown, files.facturx if files else None)
+        # A reminder, receipt or void notice of an invoice issued before e-invoices were
+        # checked still goes out, with a plain PDF.
+        pdf = await render_pdf(shown, files.embedded if files else None)
         xml = (files.xml, files.filename) if files and kind == "invoice" else None
     to = await addresses(invoice, settings)
     outgoing = mail.invoice_message(

@@ -25,6 +25,12 @@ class Files:
     def filename(self) -> str:
         return f"{self.document.number}.xml"
 
+    @property
+    def embedded(self) -> bytes | None:
+        """The Factur-X XML its PDF embeds; None while it breaks a rule (a document issued
+        before e-invoices were checked), so that no PDF carries an invalid one."""
+        return None if self.problems else self.facturx
+
 
 def written(document: EInvoice) -> Files:
     own = xml.write(document)

@@ -75,7 +75,7 @@ async def invoice_pdf(request: Request) -> Response:
         return Response(status_code=304, headers=cache)
     files = await einvoices.of_invoice(invoice)
     pdf = await delivery.render_pdf(
-        await delivery.document(invoice), files.facturx if files else None
+        await delivery.document(invoice), files.embedded if files else None
     )
     name = f"{invoice.number or 'invoice'}.pdf"
     return Response(
@@ -132,7 +132,9 @@ async def credit_note_pdf(request: Request) -> Response:
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=cache)
     files = await einvoices.of_credit_note(credit_note)
-    pdf = await delivery.render_pdf(await credit_note_delivery.document(credit_note), files.facturx)
+    pdf = await delivery.render_pdf(
+        await credit_note_delivery.document(credit_note), files.embedded
+    )
     return Response(
         pdf,
         media_type="application/pdf",
