@@ -95,22 +95,26 @@ def address(base, **changes):
     return dataclasses.replace(base, address=dataclasses.replace(base.address, **changes))
 
 
-def reverse_charge(**amounts):
+def all_in(category: VatCategory, **changes) -> EInvoice:
+    """The worked invoice with every line in `category`, untaxed."""
     rows = [
-        dataclasses.replace(row, tax_rate=Decimal(0), tax=0, category=VatCategory.REVERSE_CHARGE)
-        for row in WORKED
+        dataclasses.replace(row, tax_rate=Decimal(0), tax=0, category=category) for row in WORKED
     ]
     return document(
-        rows, tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990), **amounts
+        rows, tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990), **changes
     )
 
 
+def reverse_charge(**changes):
+    return all_in(VatCategory.REVERSE_CHARGE, **changes)
+
+
 def exempt():
-    rows = [
-        dataclasses.replace(row, tax_rate=Decimal(0), tax=0, category=VatCategory.EXEMPT)
-        for row in WORKED
-    ]
-    return document(rows, tax_total=eur(0), tax_inclusive=eur(109990), payable=eur(109990))
+    return all_in(VatCategory.EXEMPT)
+
+
+def without_breakdown(d: EInvoice) -> EInvoice:
+    return dataclasses.replace(d, vat_breakdown=[])
 
 
 def with_breakdown(d: EInvoice, index: int, **changes) -> EInvoice:
@@ -201,13 +205,36 @@ BROKEN = {
     "BR-E-10": lambda: with_breakdown(exempt(), 0, exemption_reason=None),
     "BR-E-09": lambda: with_breakdown(exempt(), 0, tax=eur(1)),
     "BR-DE-15": lambda: document(format=EInvoiceFormat.XRECHNUNG_CII),
+    "BR-Z-01": lambda: document(vat_breakdown=document().vat_breakdown[:1]),
+    "BR-AE-01": lambda: without_breakdown(reverse_charge()),
+    "BR-E-01": lambda: without_breakdown(exempt()),
+    "BR-E-02": lambda: all_in(VatCategory.EXEMPT, seller=party(SELLER, vat_id=None)),
+    "BR-E-05": lambda: with_line(exempt(), 0, rate=Decimal(20)),
+    "BR-IC-01": lambda: without_breakdown(all_in(VatCategory.INTRA_COMMUNITY)),
+    "BR-IC-02": lambda: all_in(VatCategory.INTRA_COMMUNITY, seller=party(SELLER, vat_id=None)),
+    "BR-IC-05": lambda: with_line(all_in(VatCategory.INTRA_COMMUNITY), 0, rate=Decimal(20)),
+    "BR-IC-09": lambda: with_breakdown(all_in(VatCategory.INTRA_COMMUNITY), 0, tax=eur(1)),
+    "BR-IC-10": lambda: with_breakdown(
+        all_in(VatCategory.INTRA_COMMUNITY), 0, exemption_reason=None, exemption_code=None
+    ),
+    "BR-O-01": lambda: without_breakdown(all_in(VatCategory.OUTSIDE_SCOPE)),
+    "BR-O-05": lambda: with_line(all_in(VatCategory.OUTSIDE_SCOPE), 0, rate=Decimal(20)),
+    "BR-O-09": lambda: with_breakdown(all_in(VatCategory.OUTSIDE_SCOPE), 0, tax=eur(1)),
+    "BR-O-10": lambda: with_breakdown(
+        all_in(VatCategory.OUTSIDE_SCOPE), 0, exemption_reason=None, exemption_code=None
+    ),
 }
 
 
-def test_the_worked_invoice_breaks_no_rule():
-    assert rules.check(document()) == []
-    assert rules.check(reverse_charge()) == []
-    assert rules.check(exempt()) == []
+@pytest.mark.parametrize("category", list(VatCategory))
+def test_the_worked_invoice_breaks_no_rule_in_any_category(category):
+    valid = document() if category == VatCategory.STANDARD else all_in(category)
+
+    assert rules.check(valid) == []
+
+
+def test_every_rule_has_its_case():
+    assert sorted(BROKEN) == sorted(rules.RULES)
 
 
 @pytest.mark.parametrize("rule_id", list(BROKEN))

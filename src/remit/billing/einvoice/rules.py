@@ -234,7 +234,12 @@ ZERO_RATED = (
     VatCategory.INTRA_COMMUNITY,
     VatCategory.OUTSIDE_SCOPE,
 )
-NEEDS_REASON = (VatCategory.REVERSE_CHARGE, VatCategory.EXEMPT, VatCategory.INTRA_COMMUNITY)
+NEEDS_REASON = (
+    VatCategory.REVERSE_CHARGE,
+    VatCategory.EXEMPT,
+    VatCategory.INTRA_COMMUNITY,
+    VatCategory.OUTSIDE_SCOPE,
+)
 PREFIX = {
     VatCategory.STANDARD: "BR-S",
     VatCategory.ZERO: "BR-Z",
