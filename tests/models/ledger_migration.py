@@ -138,7 +138,7 @@ async def old_invoice(tenant, organization, contract, n, status, paid, ledger, p
     """An invoice row as the 0008 schema holds it, which the current model cannot write."""
     invoice = Invoice(
         tenant=tenant,
-        organization=organization,
+        organization_id=organization.id,
         contract_id=contract.id,
         number=f"INV-{n:06d}",
         status=InvoiceStatus(status),
@@ -163,8 +163,11 @@ async def main(url: str) -> None:
     await migrate(config=config, target=BEFORE)
     await Tortoise.init(config=config)
     tenant = await Tenant.create(name="Acme Corp")
-    organization = await Organization.create(tenant=tenant, name="Globex")
-    contract = Contract(tenant=tenant, organization=organization, name="Support", currency="EUR")
+    organization = Organization(tenant=tenant, name="Globex")
+    await old_row(organization)
+    contract = Contract(
+        tenant=tenant, organization_id=organization.id, name="Support", currency="EUR"
+    )
     await old_row(contract)
     ids = {}
     for n, (name, (status, paid, ledger, paid_on, paid_at, events)) in enumerate(
