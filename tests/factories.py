@@ -34,9 +34,21 @@ def key_actor(key: str) -> str:
     return f"apikey:{key.split('_')[1]}"
 
 
+# A customer's address, as EN 16931 requires one (BR-10, BR-11).
+CUSTOMER_ADDRESS = {
+    "line1": "Marktplatz 5",
+    "city": "Munich",
+    "postal_code": "80331",
+    "country": "DE",
+}
+SELLER_VAT_ID = "DE123456788"
+
+
 async def organization(owner: Tenant, name: str = "Globex", **fields) -> Organization:
     return await Organization.create(
-        tenant=owner, name=name, **{"billing_emails": ["ap@globex.com"], **fields}
+        tenant=owner,
+        name=name,
+        **{"billing_emails": ["ap@globex.com"], "address": CUSTOMER_ADDRESS, **fields},
     )
 
 
@@ -78,6 +90,7 @@ async def ready_tenant(name: str = "Acme Corp", **settings) -> tuple[Tenant, str
             "company": {
                 "legal_name": f"{name} GmbH",
                 "email": "billing@acme.com",
+                "vat_number": SELLER_VAT_ID,
                 "address": {
                     "line1": "Hauptstr. 1",
                     "city": "Berlin",
@@ -110,12 +123,18 @@ WORKED_EXAMPLE = [
 
 
 async def live_contract(
-    owner: Tenant, start, *, items=None, organization_name: str = "Globex", **fields
+    owner: Tenant,
+    start,
+    *,
+    items=None,
+    organization_name: str = "Globex",
+    organization_fields=None,
+    **fields,
 ):
     """A LIVE contract on a new organization, billed from `start`."""
     from remit.billing import contracts, line_items
 
-    customer = await organization(owner, name=organization_name)
+    customer = await organization(owner, name=organization_name, **(organization_fields or {}))
     contract = await contracts.create(
         Actor.system(owner),
         {

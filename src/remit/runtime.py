@@ -54,6 +54,7 @@ def billing_config(settings: Settings, broker: live.Broker | None = None) -> con
         ),
         secret_keys=settings.secret_keys(),
         max_catch_up_periods=settings.max_catch_up_periods,
+        vies_url=settings.vies_url,
         signup_open=settings.signup == "open",
         session_lifetime=timedelta(days=settings.session_days),
         live=broker,

@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     platform_name: str = "Remit"
     platform_email: str = "billing@remit.invalid"
     platform_bank_details: str | None = None
+    # The VIES service (its REST API) that confirms an EU VAT identifier when a tenant gives
+    # one to an organization; unset, only its format is checked (python-stdnum), at issue.
+    vies_url: str | None = None
     # More periods than this due at once on one contract are held until the tenant confirms.
     max_catch_up_periods: int = Field(default=3, ge=1)
     cors_origins: list[str] = Field(default_factory=list)

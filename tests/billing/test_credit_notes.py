@@ -447,8 +447,10 @@ async def test_the_credit_note_is_emailed_once_with_its_pdf(mail_server, drain_j
         f"INV-000001 of {invoice.issue_date:%B %-d, %Y}." in text
     )
     assert f"https://pay.acme.com/c/{note.public_token}" in text
-    [attachment] = message.iter_attachments()
+    attachment, xml = message.iter_attachments()
     assert attachment.get_filename() == "INV-CN-000001.pdf"
+    assert (xml.get_filename(), xml.get_content_type()) == ("INV-CN-000001.xml", "application/xml")
+    assert b"<ram:TypeCode>381</ram:TypeCode>" in xml.get_content()
     shown = pdf_text(attachment.get_content())
     assert "Credit note INV-CN-000001" in shown
     event = await InvoiceEvent.get(invoice_id=invoice.id, type="credit_note_sent")

@@ -62,11 +62,13 @@ async def test_an_issued_invoice_is_emailed_once_with_its_pdf(mail_server, drain
         None,
     )
     assert message["Message-ID"] == f"<invoice.{invoice.id}@pay.acme.com>"
-    [attachment] = list(message.iter_attachments())
+    attachment, xml = list(message.iter_attachments())
     assert (attachment.get_filename(), attachment.get_content_type()) == (
         "INV-000001.pdf",
         "application/pdf",
     )
+    assert (xml.get_filename(), xml.get_content_type()) == ("INV-000001.xml", "application/xml")
+    assert b"<ram:ID>INV-000001</ram:ID>" in xml.get_content()
     assert attachment.get_content().startswith(b"%PDF-")
     text = message.get_body(("plain",)).get_content()
     assert f"https://pay.acme.com/i/{invoice.public_token}" in text

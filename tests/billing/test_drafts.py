@@ -1,3 +1,4 @@
+import dataclasses
 import math
 from datetime import date
 from decimal import Decimal
@@ -18,7 +19,7 @@ from remit.billing.drafts import (
 )
 from remit.billing.money import Money, exponent
 from remit.billing.periods import Period
-from remit.models.enums import BilledType, BillingCycle
+from remit.models.enums import BilledType, BillingCycle, VatCategory
 
 SEATS = UUID(int=1)
 SETUP = UUID(int=2)
@@ -106,6 +107,7 @@ SUPPORT_LINE = LineDraft(
     tax_rate=Decimal("0"),
     tax=eur("0.00"),
     total=eur("100.00"),
+    vat_category=VatCategory.ZERO,
 )
 
 
@@ -120,6 +122,30 @@ def test_the_worked_example_first_period():
         tax=eur("199.98"),
         total=eur("1299.88"),
     )
+
+
+def test_under_the_reverse_charge_every_line_is_ae_at_0_percent():
+    terms = dataclasses.replace(contract(), reverse_charge=True)
+
+    draft = draft_invoice(terms, WORKED_EXAMPLE, 0, set())
+
+    assert [(line.vat_category, line.tax_rate, line.tax) for line in draft.lines] == [
+        (VatCategory.REVERSE_CHARGE, Decimal(0), eur("0.00")),
+    ] * 3
+    assert (draft.subtotal, draft.tax, draft.total) == (eur("1099.90"), eur("0.00"), eur("1099.90"))
+
+
+def test_a_category_chosen_on_the_item_wins_and_only_s_is_taxed():
+    exempt = dataclasses.replace(WORKED_EXAMPLE[0], vat_category=VatCategory.EXEMPT)
+    taxed = dataclasses.replace(WORKED_EXAMPLE[1], vat_category=VatCategory.STANDARD)
+    terms = dataclasses.replace(contract(), reverse_charge=True)
+
+    draft = draft_invoice(terms, [exempt, taxed], 0, set())
+
+    assert [(line.vat_category, line.tax_rate, line.tax) for line in draft.lines] == [
+        (VatCategory.EXEMPT, Decimal(0), eur("0.00")),
+        (VatCategory.STANDARD, Decimal("20"), eur("100.00")),
+    ]
 
 
 def test_the_worked_example_second_period_without_the_setup_fee():

@@ -34,8 +34,9 @@ async def test_a_due_contract_gets_exactly_one_invoice_numbered_and_dated(runtim
         "name": "Globex",
         "legal_name": None,
         "email": "ap@globex.com",
-        "address": None,
+        "address": factories.CUSTOMER_ADDRESS,
         "tax_id": None,
+        "registration_id": None,
     }
     assert invoice.provider["legal_name"] == "Acme Corp GmbH"
     assert len(invoice.public_token) >= 32

@@ -42,8 +42,8 @@ def during_rendering(monkeypatch, change):
     """Make `change` happen while a job renders its email's PDF."""
     render = delivery.render_pdf
 
-    async def render_then_change(shown):
-        pdf = await render(shown)
+    async def render_then_change(shown, facturx=None):
+        pdf = await render(shown, facturx)
         await change()
         return pdf
 

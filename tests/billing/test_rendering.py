@@ -11,7 +11,7 @@ from tests.billing.test_documents import invoice_document, pdf_text
 BRANDING = Branding(logo_url=None, brand_color=None, footer_note=None)
 
 
-def pid_of_renderer(html: str, branding: object, locale: str) -> int:
+def pid_of_renderer(html: str, branding: object, locale: str, facturx: bytes | None = None) -> int:
     return os.getpid()
 
 

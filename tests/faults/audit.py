@@ -179,10 +179,14 @@ async def audit(
             None,
         )
         assert message["Subject"] == f"Invoice {invoice.number} from {tenant_name}"
-        [attachment] = list(message.iter_attachments())
+        attachment, xml = list(message.iter_attachments())
         assert (attachment.get_filename(), attachment.get_content_type()) == (
             f"{invoice.number}.pdf",
             "application/pdf",
+        )
+        assert (xml.get_filename(), xml.get_content_type()) == (
+            f"{invoice.number}.xml",
+            "application/xml",
         )
         assert attachment.get_content().startswith(b"%PDF-")
         text = message.get_body(("plain",)).get_content()

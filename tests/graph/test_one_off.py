@@ -207,7 +207,8 @@ async def test_a_one_off_invoice_is_drafted_edited_issued_emailed_and_paid(
     text = message.get_body(("plain",)).get_content()
     assert "PO 4711" in text
     assert "Period: March 12, 2027\r\n" in text
-    [pdf] = [part for part in message.iter_attachments()]
+    pdf, xml = message.iter_attachments()
+    assert xml.get_content_type() == "application/xml"
     assert pdf.get_content_type() == "application/pdf"
     assert pdf.get_content().startswith(b"%PDF")
     stored = await Invoice.get(id=invoice["id"])

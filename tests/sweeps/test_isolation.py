@@ -97,7 +97,7 @@ class Slot:
 
 
 # Fields named …Id that hold another system's identifier, not one of Remit's.
-NOT_OURS = {"taxId"}
+NOT_OURS = {"taxId", "registrationId", "legalRegistrationId"}
 
 
 def kind_of(name: str, type_: GraphQLInputType) -> str | None:

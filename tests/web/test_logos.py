@@ -219,9 +219,10 @@ async def test_the_logo_is_in_the_pdf_and_the_emails_inline_image(mail_server, d
         "text/html",
         "image/png",
         "application/pdf",
+        "application/xml",
     ]
 
-    [attachment] = list(message.iter_attachments())
+    attachment, _ = list(message.iter_attachments())
     for pdf in (
         attachment.get_content(),
         await delivery.render_pdf(await delivery.document(invoice)),

@@ -45,6 +45,8 @@ class Config:
     live: Broker | None = None
     # Whether tenants' webhook endpoints may be on private or loopback addresses.
     webhooks_allow_private: bool = False
+    # The VIES service confirming the EU VAT identifiers given to organizations; None: off.
+    vies_url: str | None = None
 
 
 _current: Config | None = None

@@ -110,6 +110,12 @@ async def cleaned(tenant: Tenant, data: dict[str, Any]) -> dict[str, Any]:
         "invoice_note": lambda v, f: validation.text(
             v, f, max_length=validation.length_of(Contract, "invoice_note")
         ),
+        "buyer_reference": lambda v, f: validation.text(
+            v, f, max_length=validation.length_of(Contract, "buyer_reference")
+        ),
+        "purchase_order_reference": lambda v, f: validation.text(
+            v, f, max_length=validation.length_of(Contract, "purchase_order_reference")
+        ),
         "payment_providers": _payment_providers,
         "auto_charge": lambda v, f: bool(v),
     }

@@ -8,6 +8,7 @@ from uuid import UUID
 from remit.billing import (
     config,
     delivery,
+    einvoices,
     email_texts,
     invoice_status,
     links,
@@ -15,6 +16,7 @@ from remit.billing import (
     organizations,
 )
 from remit.billing.documents import CreditedLine, CreditNoteDocument
+from remit.billing.einvoice import vat
 from remit.billing.errors import NotFound
 from remit.billing.money import Money
 from remit.billing.pages import TOKEN
@@ -66,6 +68,7 @@ async def document(credit_note: CreditNote) -> CreditNoteDocument:
         tax=Money(credit_note.tax, currency),
         total=Money(credit_note.total, currency),
         refund=credit_note.refund,
+        vat_notes=vat.legal_notes(line.vat_category for line in lines),
         public_url=links.credit_note_url(credit_note.public_token),
         pdf_url=links.credit_note_pdf_url(credit_note.public_token),
         locale=organizations.locale_of(invoice.organization, settings),
@@ -87,7 +90,17 @@ async def deliver(credit_note_id: UUID) -> str:
     if await InvoiceEvent.exists(invoice=invoice, type=SENT_EVENT, detail__startswith=sent):
         return "already sent"
     shown = await document(credit_note)
-    pdf = await delivery.render_pdf(shown)
+    files = await einvoices.of_credit_note(credit_note)
+    if files.problems:
+        # Issued already, and owed to the customer: it goes out as a plain PDF, the
+        # e-invoice's problems recorded for the tenant.
+        await invoice_status.record(
+            invoice,
+            delivery.EINVOICE_INVALID,
+            SYSTEM,
+            f"{credit_note.number}: {'; '.join(files.problems)}",
+        )
+    pdf = await delivery.render_pdf(shown, files.embedded)
     to = await delivery.addresses(invoice)
     settings = await InvoicingSettings.get(tenant_id=credit_note.tenant_id)
     outgoing = mail.credit_note_message(
@@ -97,6 +110,7 @@ async def deliver(credit_note_id: UUID) -> str:
         cc=to.cc,
         bcc=to.bcc,
         pdf=pdf,
+        xml=None if files.problems else (files.xml, files.filename),
         message_id=message_id(credit_note),
         own_text=email_texts.chosen(settings.email_texts, "credit_note", shown.locale),
     )

@@ -355,6 +355,7 @@ async def _issue(
                 unit_price=credit.line.unit_price,
                 subtotal=credit.subtotal.minor,
                 tax_rate=credit.line.tax_rate,
+                vat_category=credit.line.vat_category,
                 tax=credit.tax.minor,
                 total=credit.total.minor,
             )

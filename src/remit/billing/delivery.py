@@ -16,6 +16,7 @@ from remit.billing import (
     clock,
     config,
     documents,
+    einvoices,
     email_texts,
     invoice_status,
     jobs,
@@ -38,6 +39,7 @@ from remit.billing.documents import (
     InvoiceDocument,
     LogoImage,
 )
+from remit.billing.einvoice import vat
 from remit.billing.money import Money
 from remit.models.contracts import Contract
 from remit.models.credit_notes import CreditNote
@@ -55,10 +57,14 @@ from remit.plugins.api import (
 logger = logging.getLogger("remit.delivery")
 
 SYSTEM = "system"
+EINVOICE_INVALID = "einvoice_invalid"
 
 
-async def render_pdf(shown: InvoiceDocument | CreditNoteDocument) -> bytes:
-    return await rendering.pdf(documents.html_for_pdf(shown), shown.branding, shown.locale)
+async def render_pdf(
+    shown: InvoiceDocument | CreditNoteDocument, facturx: bytes | None = None
+) -> bytes:
+    """The PDF, a Factur-X PDF with `facturx` (an issued document's CII XML)."""
+    return await rendering.pdf(documents.html_for_pdf(shown), shown.branding, shown.locale, facturx)
 
 
 def mail_host() -> str:
@@ -207,6 +213,7 @@ async def document(invoice: Invoice, settings: InvoicingSettings | None = None) 
         credited=Money(invoice.amount_credited, currency),
         amount_due=Money(ledger.amount_due(invoice), currency),
         paid_on=invoice.paid_on,
+        vat_notes=vat.legal_notes(line.vat_category for line in lines),
         invoice_note=contract.invoice_note,
         # Paid or void, there is nothing left to pay: no instructions, no button.
         payment_options=[
@@ -259,6 +266,15 @@ class NoLongerApplies(Exception):
     voided): the email would state what is no longer true, and is not sent."""
 
 
+class InvalidEInvoice(Exception):
+    """The issued invoice's e-invoice breaks a rule or its schema (its payment details, known
+    only now, say): it is not sent; the problems are recorded on the invoice."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
 async def _email(
     invoice: Invoice,
     kind: str,
@@ -273,7 +289,15 @@ async def _email(
     MailUnavailable propagates (retry); MailRejected too."""
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     shown = await document(invoice, settings)
-    pdf = None if kind in mail.KINDS_WITHOUT_PDF else await render_pdf(shown)
+    pdf = xml = None
+    if kind not in mail.KINDS_WITHOUT_PDF:
+        files = await einvoices.of_invoice(invoice)
+        if files is not None and files.problems and kind == "invoice":
+            raise InvalidEInvoice(files.problems)
+        # A reminder, receipt or void notice of an invoice issued before e-invoices were
+        # checked still goes out, with a plain PDF.
+        pdf = await render_pdf(shown, files.embedded if files else None)
+        xml = (files.xml, files.filename) if files and kind == "invoice" else None
     to = await addresses(invoice, settings)
     outgoing = mail.invoice_message(
         shown,
@@ -282,6 +306,7 @@ async def _email(
         cc=to.cc,
         bcc=to.bcc,
         pdf=pdf,
+        xml=xml,
         message_id=message_id,
         kind=kind,
         own_text=email_texts.chosen(settings.email_texts, kind, shown.locale),
@@ -315,6 +340,9 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
         )
     except NoLongerApplies:
         return "not sendable"
+    except InvalidEInvoice as invalid:
+        await invoice_status.record(invoice, EINVOICE_INVALID, SYSTEM, str(invalid))
+        return "invalid e-invoice"
     except mail.MailRejected as rejection:
         await invoice_status.record(invoice, "delivery_failed", SYSTEM, rejection.message)
         return "rejected"

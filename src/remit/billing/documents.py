@@ -133,6 +133,8 @@ class InvoiceDocument:
     # What its credit notes took off the total.
     credited: Money | None = None
     locale: str = locales.DEFAULT  # BCP 47: the customer's language and formats
+    # The VAT exemption notes the law wants on it ("Reverse charge"), billing.einvoice.vat.
+    vat_notes: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ class CreditNoteDocument:
     public_url: str
     pdf_url: str
     locale: str = locales.DEFAULT
+    vat_notes: Sequence[str] = ()
 
 
 # -- formatting ----------------------------------------------------------------------------
@@ -564,9 +567,11 @@ def render_credit_note_html(document: CreditNoteDocument, *, for_pdf: bool = Fal
     return template.render(credit_note_context(document, for_pdf=for_pdf))
 
 
-def render_pdf(document: InvoiceDocument | CreditNoteDocument) -> bytes:
+def render_pdf(
+    document: InvoiceDocument | CreditNoteDocument, facturx: bytes | None = None
+) -> bytes:
     """The invoice or credit note as a PDF, from the same template as its HTML page."""
-    return pdf(html_for_pdf(document), document.branding, document.locale)
+    return pdf(html_for_pdf(document), document.branding, document.locale, facturx)
 
 
 def html_for_pdf(document: InvoiceDocument | CreditNoteDocument) -> str:
@@ -576,9 +581,12 @@ def html_for_pdf(document: InvoiceDocument | CreditNoteDocument) -> str:
     return render_html(document, for_pdf=True)
 
 
-def pdf(html: str, branding: Branding, locale: str) -> bytes:
+def pdf(html: str, branding: Branding, locale: str, facturx: bytes | None = None) -> bytes:
     """A document rendered for the PDF (`for_pdf`, which leaves the stylesheet out of the
-    page), as a PDF in the tenant's colours, its page numbers in the locale's language."""
+    page), as a PDF in the tenant's colours, its page numbers in the locale's language. With
+    `facturx`, the document's CII XML, a Factur-X / ZUGFeRD PDF: PDF/A-3b with the XML
+    embedded as factur-x.xml and described in the XMP metadata, all written by WeasyPrint in
+    the one pass."""
     from weasyprint import HTML, URLFetcher
 
     # Only data: URLs are fetched. Rendering never makes a network request (a slow or hostile
@@ -586,10 +594,76 @@ def pdf(html: str, branding: Branding, locale: str) -> bytes:
     # rendered for_pdf inlines the stored logo as a data: URL.
     fetcher = URLFetcher(allowed_protocols=("data",))
     fonts = _fonts()
+    hybrid = {} if facturx is None else _facturx_options(facturx, fetcher)
     return HTML(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[_print_stylesheet(brand_color(branding.brand_color), locale, fonts)],
         font_config=fonts,
+        **hybrid,
     )
+
+
+# The name Factur-X and ZUGFeRD give the CII XML embedded in the PDF.
+FACTURX_NAME = "factur-x.xml"
+# The XMP properties Factur-X 1.0 asks for, with the PDF/A extension schema that declares
+# them (PDF/A-3 refuses undeclared properties).
+FACTURX_XMP = (
+    """<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
+<fx:DocumentType>INVOICE</fx:DocumentType>
+<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
+<fx:Version>1.0</fx:Version>
+<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>fx</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq>
+"""
+    + "".join(
+        f"""<rdf:li rdf:parseType="Resource"><pdfaProperty:name>{name}</pdfaProperty:name>
+<pdfaProperty:valueType>Text</pdfaProperty:valueType>
+<pdfaProperty:category>external</pdfaProperty:category>
+<pdfaProperty:description>{description}</pdfaProperty:description></rdf:li>
+"""
+        for name, description in (
+            ("DocumentFileName", "The name of the embedded XML document"),
+            ("DocumentType", "The type of the hybrid document in capital letters, e.g. INVOICE"),
+            ("Version", "The version of the standard applying to the embedded XML document"),
+            ("ConformanceLevel", "The conformance level of the embedded XML document"),
+        )
+    )
+    + """</rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+</rdf:RDF>"""
+)
+
+
+def _data_url(content: bytes, media_type: str) -> str:
+    return f"data:{media_type};base64,{base64.b64encode(content).decode()}"
+
+
+def _facturx_options(facturx: bytes, fetcher) -> dict[str, Any]:
+    from weasyprint import Attachment
+
+    # "Alternative": the XML is an equivalent rendition of the invoice (ZUGFeRD 2 and
+    # Factur-X from the EN 16931 profile up). Its text/xml type comes from the data: URL.
+    attachment = Attachment(
+        url=_data_url(facturx, "text/xml"),
+        url_fetcher=fetcher,
+        name=FACTURX_NAME,
+        description="Factur-X / ZUGFeRD invoice (EN 16931)",
+        relationship="Alternative",
+    )
+    return {
+        "pdf_variant": "pdf/a-3b",
+        "attachments": [attachment],
+        "xmp_metadata": [_data_url(FACTURX_XMP.encode(), "application/rdf+xml")],
+    }
 
 
 # Per thread: WeasyPrint's font configuration holds a Pango font map, not for sharing.

@@ -11,9 +11,10 @@ from decimal import MAX_PREC, Decimal, localcontext
 from fractions import Fraction
 from uuid import UUID
 
+from remit.billing.einvoice import vat
 from remit.billing.money import Money, exponent
 from remit.billing.periods import BILLED_MONTHS, CYCLE_MONTHS, Period, period
-from remit.models.enums import BilledType, BillingCycle
+from remit.models.enums import BilledType, BillingCycle, VatCategory
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class ItemTerms:
     tax_rate: Decimal  # percent: Decimal("20") is 20 %
     start_date: date | None
     end_date: date | None
+    vat_category: VatCategory | None = None  # None: decided by billing.einvoice.vat
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,8 @@ class ContractTerms:
     invoicing_start_date: date
     end_date: date | None
     due_days: int
+    # The seller and the buyer are in two EU countries (billing.einvoice.vat).
+    reverse_charge: bool = False
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class LineDraft:
     tax_rate: Decimal
     tax: Money
     total: Money
+    vat_category: VatCategory = VatCategory.STANDARD
 
 
 @dataclass(frozen=True)
@@ -100,12 +105,15 @@ def taxed(subtotal: Money, tax_rate: Decimal) -> tuple[Money, Money]:
     return tax, subtotal + tax
 
 
-def draft_line(item: ItemTerms, cycle: BillingCycle) -> LineDraft:
-    """One item's line for one period of a contract billed every `cycle`."""
+def draft_line(item: ItemTerms, cycle: BillingCycle, reverse_charge: bool = False) -> LineDraft:
+    """One item's line for one period of a contract billed every `cycle`, taxed at the rate
+    of its VAT category."""
     factor = period_factor(cycle, item.billed)
     price = Money(item.unit_price, item.currency).amount
     subtotal = _rounded(item.currency, factor, price, item.quantity)
-    tax, _ = taxed(subtotal, item.tax_rate)
+    category = vat.line_category(item.vat_category, item.tax_rate, reverse_charge)
+    rate = vat.charged_rate(category, item.tax_rate)
+    tax, _ = taxed(subtotal, rate)
     return LineDraft(
         item_id=item.id,
         name=item.name,
@@ -113,9 +121,10 @@ def draft_line(item: ItemTerms, cycle: BillingCycle) -> LineDraft:
         quantity=item.quantity,
         unit_price=_rounded(item.currency, factor, price),
         subtotal=subtotal,
-        tax_rate=item.tax_rate,
+        tax_rate=rate,
         tax=tax,
         total=subtotal + tax,
+        vat_category=category,
     )
 
 
@@ -153,7 +162,7 @@ def draft_invoice(
     if contract.end_date is not None and contract.end_date < current.start:
         return None
     lines = [
-        draft_line(item, contract.billing_cycle)
+        draft_line(item, contract.billing_cycle, contract.reverse_charge)
         for item in items
         if _billed_in(item, current, once_items_billed)
     ]

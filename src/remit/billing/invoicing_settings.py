@@ -17,6 +17,7 @@ COMPANY_FIELDS = {
     "legal_name": "company_legal_name",
     "address": "company_address",
     "vat_number": "company_vat_number",
+    "registration_id": "company_registration_id",
     "email": "company_email",
     "phone": "company_phone",
 }

@@ -89,6 +89,7 @@ def customer_party(contract: Contract, organization: Organization) -> dict:
         "email": to[0] if to else None,
         "address": contract.billing_address or organization.address,
         "tax_id": organization.tax_id,
+        "registration_id": organization.legal_registration_id,
     }
 
 
@@ -99,8 +100,21 @@ def issuer_party(tenant: Tenant, settings: InvoicingSettings) -> dict:
         "email": settings.send_invoices_from or settings.company_email,
         "address": settings.company_address,
         "tax_id": settings.company_vat_number,
+        "registration_id": settings.company_registration_id,
         "phone": settings.company_phone,
     }
+
+
+FROZEN = ("customer", "provider", "buyer_reference", "purchase_order_reference")
+
+
+def freeze(invoice: Invoice, contract: Contract, tenant: Tenant, settings, organization) -> None:
+    """The parties and the buyer's references as they stand now, copied onto the invoice
+    (not saved): an issued invoice keeps them whatever changes later."""
+    invoice.customer = customer_party(contract, organization)
+    invoice.provider = issuer_party(tenant, settings)
+    invoice.buyer_reference = contract.buyer_reference
+    invoice.purchase_order_reference = contract.purchase_order_reference
 
 
 async def create_draft(
@@ -125,6 +139,8 @@ async def create_draft(
         total=draft.total.minor,
         customer=customer_party(contract, organization),
         provider=issuer_party(tenant, settings),
+        buyer_reference=contract.buyer_reference,
+        purchase_order_reference=contract.purchase_order_reference,
         public_token=secrets.token_urlsafe(24),
     )
     lines = await write_lines(invoice, draft)
@@ -145,6 +161,7 @@ async def write_lines(invoice: Invoice, draft: InvoiceDraft) -> list[InvoiceLine
             unit_price=line.unit_price.minor,
             subtotal=line.subtotal.minor,
             tax_rate=line.tax_rate,
+            vat_category=line.vat_category,
             tax=line.tax.minor,
             total=line.total.minor,
         )
@@ -206,8 +223,11 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
         cycle = periods.CYCLE_MONTHS[contract.billing_cycle]
         index = periods.period_index_on(contract.invoicing_start_date, cycle, period_start)
         items = await line_items.of_contract(contract.id)
+        reverse = previews.reverse_charge(
+            contract, tenant.invoicing_settings, contract.organization
+        )
         draft = draft_invoice(
-            previews.contract_terms(contract),
+            previews.contract_terms(contract, reverse),
             [previews.item_terms(item) for item in items],
             index,
             await previews.once_items_billed(contract),
@@ -294,6 +314,9 @@ async def release(actor: Actor, invoice_id: str) -> Invoice:
         contract = await Contract.get(id=invoice.contract_id)
         lines = await InvoiceLine.filter(invoice=invoice)
         configuration = await verification.configuration(contract)
+        # Issued today: with the parties as they are today, fixed since it was held.
+        freeze(invoice, contract, tenant, configuration.settings, configuration.organization)
+        await invoice.save(update_fields=[*FROZEN, "updated_at"])
         reasons = verification.hold_reasons(invoice, lines, contract, configuration)
         if reasons:
             await Invoice.filter(id=invoice.id).update(hold_reasons=reasons)

@@ -14,7 +14,7 @@ from remit.billing.money import Money
 from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
 from remit.models.contracts import Contract, ServiceLineItem
-from remit.models.enums import BilledType, ContractStatus
+from remit.models.enums import BilledType, ContractStatus, VatCategory
 from remit.models.invoices import InvoiceLine
 from remit.models.tenants import Tenant
 
@@ -69,6 +69,7 @@ def cleaned(data: dict[str, Any], currency: str) -> dict[str, Any]:
             required=True,
         ),
         "billed": BilledType(data["billed"]),
+        "vat_category": VatCategory(data["vat_category"]) if data.get("vat_category") else None,
         "start_date": data.get("start_date"),
         "end_date": data.get("end_date"),
         "currency": currency,

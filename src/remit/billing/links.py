@@ -12,6 +12,11 @@ def pdf_url(token: str) -> str:
     return f"{invoice_url(token)}.pdf"
 
 
+def einvoice_url(token: str) -> str:
+    """The e-invoice XML, in the format of the invoice's organization."""
+    return f"{invoice_url(token)}.xml"
+
+
 def pay_url(token: str, provider: str) -> str:
     """Shows the invoice with its pay button (which POSTs here to make the payment page of
     `provider`), or goes to the one made in the last 23 hours."""
@@ -24,6 +29,10 @@ def credit_note_url(token: str) -> str:
 
 def credit_note_pdf_url(token: str) -> str:
     return f"{credit_note_url(token)}.pdf"
+
+
+def credit_note_einvoice_url(token: str) -> str:
+    return f"{credit_note_url(token)}.xml"
 
 
 def statement_url(token: str) -> str:

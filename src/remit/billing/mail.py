@@ -175,6 +175,7 @@ def invoice_message(
     pdf: bytes | None,
     message_id: str,
     kind: str = "invoice",
+    xml: tuple[bytes, str] | None = None,
     today: date | None = None,
     paid_on: date | None = None,
     reason: str | None = None,
@@ -187,7 +188,8 @@ def invoice_message(
 ) -> OutgoingMail:
     """The email of `kind` about `document`: multipart/alternative text and HTML, with the
     invoice's PDF attached unless the kind is in KINDS_WITHOUT_PDF (then `pdf` may be None;
-    any other kind without a PDF is a ValueError).
+    any other kind without a PDF is a ValueError), and `xml` (the e-invoice's bytes and file
+    name) when given.
 
     From is `sender` shown as the issuer's name; `message_id` is the Message-ID header as
     given, so a repeated send of the same email is recognisable. Only some kinds use the
@@ -248,6 +250,7 @@ def invoice_message(
         cc=cc,
         bcc=bcc,
         pdf=(pdf, pdf_filename(document)) if attach else None,
+        xml=xml,
         logo=document.branding.logo,
         message_id=message_id,
     )
@@ -278,10 +281,12 @@ def credit_note_message(
     pdf: bytes,
     message_id: str,
     own_text: EmailText | None = None,
+    xml: tuple[bytes, str] | None = None,
 ) -> OutgoingMail:
-    """The email of a credit note to the customer, its PDF attached; composed as the
-    invoice emails are (From shows the issuer's name, `message_id` as given, the tenant's
-    own wording when given, in the document's locale)."""
+    """The email of a credit note to the customer, its PDF and its e-invoice XML (`xml`: its
+    bytes and file name) attached; composed as the invoice emails are (From shows the
+    issuer's name, `message_id` as given, the tenant's own wording when given, in the
+    document's locale)."""
     filename = f"{document.number}.pdf"
     own = own_text.filled(_placeholders(document)) if own_text else None
     subject = translated(
@@ -307,6 +312,7 @@ def credit_note_message(
         cc=cc,
         bcc=bcc,
         pdf=(pdf, filename),
+        xml=xml,
         logo=document.branding.logo,
         message_id=message_id,
     )
@@ -325,6 +331,7 @@ def _composed(
     pdf: tuple[bytes, str] | None,
     logo: LogoImage | None,
     message_id: str,
+    xml: tuple[bytes, str] | None = None,
 ) -> OutgoingMail:
     """The message from the templates email_<kind>.txt and .html, with `pdf` (its bytes and
     file name) attached when given, and the tenant's logo, when it has one, shown in the
@@ -358,6 +365,9 @@ def _composed(
     if pdf is not None:
         content, filename = pdf
         message.add_attachment(content, maintype="application", subtype="pdf", filename=filename)
+    if xml is not None:
+        content, filename = xml
+        message.add_attachment(content, maintype="application", subtype="xml", filename=filename)
     recipients = tuple(dict.fromkeys([to, *cc, *bcc]))  # in order, each address once
     return OutgoingMail(message=message, recipients=recipients)
 

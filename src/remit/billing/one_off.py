@@ -111,6 +111,8 @@ def _contract_fields(values: dict[str, Any], items: list[dict[str, Any]], day: d
         "billing_email": values.get("billing_email"),
         "billing_emails_cc": values.get("billing_emails_cc") or [],
         "invoice_note": values.get("invoice_note"),
+        "buyer_reference": values.get("buyer_reference"),
+        "purchase_order_reference": values.get("purchase_order_reference"),
         "payment_providers": values["payment_providers"],
         "invoicing_start_date": day,
         "end_date": day,
@@ -122,7 +124,7 @@ async def _draft(contract: Contract) -> InvoiceDraft:
     cycle's own period would be a month)."""
     items = await line_items.of_contract(contract.id)
     draft = draft_invoice(
-        previews.contract_terms(contract), [previews.item_terms(item) for item in items], 0, ()
+        await previews.terms_of(contract), [previews.item_terms(item) for item in items], 0, ()
     )
     day = contract.invoicing_start_date
     # Never None: every item is a ONCE item of this contract, billed on its first invoice.
@@ -241,11 +243,8 @@ async def issued(actor: Actor, invoice_id: str) -> tuple[Invoice, issuing.Outcom
     configuration = await verification.configuration(contract)
     # The parties are frozen as they stand on the day of issue, as the cycle's are.
     invoice.period_start = invoice.period_end = today
-    invoice.customer = issuing.customer_party(contract, configuration.organization)
-    invoice.provider = issuing.issuer_party(tenant, configuration.settings)
-    await invoice.save(
-        update_fields=["period_start", "period_end", "customer", "provider", "updated_at"]
-    )
+    issuing.freeze(invoice, contract, tenant, configuration.settings, configuration.organization)
+    await invoice.save(update_fields=["period_start", "period_end", *issuing.FROZEN, "updated_at"])
     lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
     outcome = await issuing.settle(invoice, lines, contract, configuration, today, actor.who)
     return invoice, outcome

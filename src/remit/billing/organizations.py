@@ -5,10 +5,12 @@ from uuid import UUID
 
 from tortoise.queryset import QuerySet
 
-from remit.billing import dunning, ids, jobs, locales, validation
+from remit.billing import config, dunning, ids, jobs, locales, validation
+from remit.billing.einvoice import vat
 from remit.billing.errors import NotFound
 from remit.billing.roles import Actor, Permission, require
 from remit.billing.validation import Checks
+from remit.models.enums import EInvoiceFormat
 from remit.models.organizations import Organization
 from remit.models.settings import InvoicingSettings
 from remit.models.tenants import Tenant
@@ -28,7 +30,7 @@ def _cleaned(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
             max_length=validation.length_of(Organization, "name"),
             required=True,
         )
-    for key in ("legal_name", "tax_id"):
+    for key in ("legal_name", "tax_id", "legal_registration_id"):
         if key in data:
             raw, limit = data[key], validation.length_of(Organization, key)
             values[key] = (
@@ -57,6 +59,8 @@ def _cleaned(data: dict[str, Any], *, creating: bool) -> dict[str, Any]:
     if "locale" in data:  # None: the tenant's default locale
         raw = data["locale"]
         values["locale"] = None if raw is None else checks.run(locales.checked, raw, ["locale"])
+    if data.get("einvoice_format") is not None:
+        values["einvoice_format"] = EInvoiceFormat(data["einvoice_format"])
     checks.raise_if_any()
     return values
 
@@ -93,10 +97,23 @@ def search(tenant: Tenant, text: str | None) -> QuerySet[Organization]:
     return found
 
 
+async def _confirm_vat_id(tax_id: str | None) -> None:
+    """With a VIES service configured, an EU VAT identifier given to an organization is
+    checked there (its format first): one the service does not know is refused, not kept to
+    hold an invoice later. Asked before any row is locked."""
+    vies_url = config.current().vies_url
+    if not vies_url or not tax_id or tax_id[:2].upper() not in vat.EU_COUNTRIES | {"EL"}:
+        return
+    problem = vat.vat_id_problem(tax_id) or await vat.vies_problem(vies_url, tax_id)
+    if problem:
+        raise validation.Invalid(problem, field=["tax_id"])
+
+
 async def create(actor: Actor, data: dict[str, Any]) -> Organization:
     require(actor, Permission.BILLING)
     tenant = actor.tenant
     values = _cleaned(data, creating=True)
+    await _confirm_vat_id(values.get("tax_id"))
     return await Organization.create(tenant=tenant, **values)
 
 
@@ -105,6 +122,7 @@ async def update(actor: Actor, organization_id: str, data: dict[str, Any]) -> Or
     require(actor, Permission.BILLING)
     tenant = actor.tenant
     values = _cleaned(data, creating=False)
+    await _confirm_vat_id(values.get("tax_id"))
     async with jobs.atomic():
         organization = await get(tenant, organization_id, field=["id"])
         organization.update_from_dict(values)

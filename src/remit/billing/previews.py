@@ -6,20 +6,41 @@ from datetime import date
 
 from remit.billing import clock, config, line_items, periods, verification
 from remit.billing.drafts import ContractTerms, InvoiceDraft, ItemTerms, draft_invoice
+from remit.billing.einvoice import vat
 from remit.billing.money import Money
 from remit.models.contracts import Contract, ServiceLineItem
 from remit.models.enums import BilledType
 from remit.models.invoices import InvoiceLine
+from remit.models.organizations import Organization
+from remit.models.settings import InvoicingSettings
 
 
-def contract_terms(contract: Contract) -> ContractTerms:
+def contract_terms(contract: Contract, reverse_charge: bool) -> ContractTerms:
     return ContractTerms(
         currency=contract.currency,
         billing_cycle=contract.billing_cycle,
         invoicing_start_date=contract.invoicing_start_date,
         end_date=contract.end_date,
         due_days=contract.due_days,
+        reverse_charge=reverse_charge,
     )
+
+
+def reverse_charge(
+    contract: Contract, settings: InvoicingSettings, organization: Organization
+) -> bool:
+    """Whether the contract's invoices fall under the reverse charge: the tenant's company
+    and the address billed are in two EU countries."""
+    return vat.reverse_charge(
+        settings.company_address, contract.billing_address or organization.address
+    )
+
+
+async def terms_of(contract: Contract) -> ContractTerms:
+    """The contract's terms, its tenant's settings and organization read for the VAT."""
+    settings = await InvoicingSettings.get(tenant_id=contract.tenant_id)
+    organization = await Organization.get(id=contract.organization_id)
+    return contract_terms(contract, reverse_charge(contract, settings, organization))
 
 
 def item_terms(item: ServiceLineItem) -> ItemTerms:
@@ -33,6 +54,7 @@ def item_terms(item: ServiceLineItem) -> ItemTerms:
         tax_rate=item.tax_rate,
         start_date=item.start_date,
         end_date=item.end_date,
+        vat_category=item.vat_category,
     )
 
 
@@ -60,7 +82,7 @@ async def upcoming(contract: Contract) -> InvoiceDraft | None:
         return None
     items = await line_items.of_contract(contract.id)
     return draft_invoice(
-        contract_terms(contract),
+        await terms_of(contract),
         [item_terms(item) for item in items],
         index,
         await once_items_billed(contract),
@@ -88,7 +110,7 @@ async def catch_up(contract: Contract) -> CatchUp | None:
     due = verification.due_period_indexes(contract, _next_date(contract), today)
     if len(due) <= 1:
         return None
-    terms = contract_terms(contract)
+    terms = await terms_of(contract)
     items = [item_terms(item) for item in await line_items.of_contract(contract.id)]
     billed = await once_items_billed(contract)
     drafts = []

@@ -32,11 +32,14 @@ class Renderer:
         self._pool: ProcessPoolExecutor | None = None
         self._slots = asyncio.Semaphore(workers or THREAD_SLOTS)
 
-    async def pdf(self, html: str, branding: Branding, locale: str) -> bytes:
-        """A document rendered for the PDF (`for_pdf`), as a PDF (documents.pdf)."""
+    async def pdf(
+        self, html: str, branding: Branding, locale: str, facturx: bytes | None = None
+    ) -> bytes:
+        """A document rendered for the PDF (`for_pdf`), as a PDF (documents.pdf), Factur-X
+        with `facturx`."""
         async with self._slots:
             if not self.workers:
-                return await asyncio.to_thread(documents.pdf, html, branding, locale)
+                return await asyncio.to_thread(documents.pdf, html, branding, locale, facturx)
             if self._pool is None:
                 # Spawned, not forked: a fork of a process running an event loop and threads
                 # may copy a lock some thread holds.
@@ -48,7 +51,7 @@ class Renderer:
                     initargs=(os.getpid(),),
                 )
             return await asyncio.get_running_loop().run_in_executor(
-                self._pool, documents.pdf, html, branding, locale
+                self._pool, documents.pdf, html, branding, locale, facturx
             )
 
     def close(self) -> None:
@@ -96,5 +99,5 @@ def stop() -> None:
     start(0)
 
 
-async def pdf(html: str, branding: Branding, locale: str) -> bytes:
-    return await _current.pdf(html, branding, locale)
+async def pdf(html: str, branding: Branding, locale: str, facturx: bytes | None = None) -> bytes:
+    return await _current.pdf(html, branding, locale, facturx)

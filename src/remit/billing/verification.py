@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import ValidationError
 
 from remit.billing import invoicing_settings, periods, providers, validation
+from remit.billing.einvoice import building, rules
 from remit.billing.errors import Invalid
 from remit.models.contracts import Contract
 from remit.models.invoices import Invoice, InvoiceLine
@@ -86,6 +87,9 @@ def hold_reasons(
         reasons.append("The contract offers no payment provider.")
     elif not takers and not reasons:
         reasons.append(providers.no_taker_message(contract.payment_providers, invoice.currency))
+    # The e-invoice it will be, checked against EN 16931 now: once issued it is never edited.
+    prospective = building.prospective(invoice, lines, contract, configuration.organization)
+    reasons.extend(rules.check(prospective, before_issue=True))
     return reasons
 
 

@@ -11,7 +11,7 @@ import strawberry
 from remit.billing import contracts, invoices, issuing, line_items, previews
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
-from remit.graph.enums import BilledType, BillingCycle, ContractStatus
+from remit.graph.enums import BilledType, BillingCycle, ContractStatus, VatCategory
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.graph.invoice_lines import InvoicePreview
@@ -36,6 +36,9 @@ class ServiceLineItem(Node):
     tax_rate: Decimal = strawberry.field(description='Percent, e.g. "20" for 20% VAT')
     start_date: date | None
     end_date: date | None
+    vat_category: VatCategory | None = strawberry.field(
+        description="Chosen for this item; null: decided when invoiced (see the input)."
+    )
 
     @classmethod
     def from_model(cls, item: ItemModel) -> "ServiceLineItem":
@@ -48,6 +51,7 @@ class ServiceLineItem(Node):
             tax_rate=plain(item.tax_rate),
             start_date=item.start_date,
             end_date=item.end_date,
+            vat_category=item.vat_category,
         )
 
 
@@ -70,6 +74,12 @@ class Contract(Node):
     billing_emails_cc: list[str]
     billing_address: Address | None
     invoice_note: str | None
+    buyer_reference: str | None = strawberry.field(
+        description="The buyer's reference on its invoices, e.g. a Leitweg-ID (EN 16931 BT-10)."
+    )
+    purchase_order_reference: str | None = strawberry.field(
+        description="The buyer's purchase order on its invoices (BT-13)."
+    )
     payment_providers: list[str] = strawberry.field(
         description="Provider keys offered on this contract's invoices."
     )
@@ -134,6 +144,8 @@ class Contract(Node):
             billing_emails_cc=contract.billing_emails_cc,
             billing_address=Address.from_json(contract.billing_address),
             invoice_note=contract.invoice_note,
+            buyer_reference=contract.buyer_reference,
+            purchase_order_reference=contract.purchase_order_reference,
             payment_providers=contract.payment_providers,
             auto_charge=contract.auto_charge,
             one_off=contract.one_off,
@@ -153,6 +165,8 @@ class ContractInput:
     billing_emails_cc: list[str] | None = strawberry.UNSET
     billing_address: AddressInput | None = strawberry.UNSET
     invoice_note: str | None = strawberry.UNSET
+    buyer_reference: str | None = strawberry.UNSET
+    purchase_order_reference: str | None = strawberry.UNSET
     payment_providers: list[str] | None = strawberry.UNSET
     auto_charge: bool | None = strawberry.UNSET
 
@@ -166,6 +180,11 @@ class ServiceLineItemInput:
     tax_rate: Decimal = Decimal("0")
     start_date: date | None = None
     end_date: date | None = None
+    vat_category: VatCategory | None = strawberry.field(
+        default=None,
+        description="Left out: S when taxed, Z at 0%, AE (reverse charge, 0%) when the company "
+        "and the customer are in two EU countries. Any category but S is taxed at 0%.",
+    )
 
 
 @strawberry.input

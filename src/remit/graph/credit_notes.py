@@ -77,6 +77,9 @@ class CreditNote(Node):
         description="The hosted credit note; no login needed, unguessable."
     )
     pdf_url: str
+    einvoice_url: str = strawberry.field(
+        description="The e-invoice XML (type 381) in the organization's einvoiceFormat."
+    )
 
     @strawberry.field
     async def lines(self, info: Info) -> list[CreditNoteLine]:
@@ -121,6 +124,7 @@ class CreditNote(Node):
             created_by=credit_note.created_by,
             public_url=links.credit_note_url(credit_note.public_token),
             pdf_url=links.credit_note_pdf_url(credit_note.public_token),
+            einvoice_url=links.credit_note_einvoice_url(credit_note.public_token),
         )
 
 

@@ -10,6 +10,14 @@ BilledType = strawberry.enum(enums.BilledType)
 InvoiceStatus = strawberry.enum(enums.InvoiceStatus)
 PlatformBillingStatus = strawberry.enum(enums.PlatformBillingStatus)
 PlatformFeeStatus = strawberry.enum(enums.PlatformFeeStatus)
+EInvoiceFormat = strawberry.enum(
+    enums.EInvoiceFormat,
+    description="The e-invoice an organization receives (the PDF always embeds Factur-X).",
+)
+VatCategory = strawberry.enum(
+    enums.VatCategory,
+    description="EN 16931 VAT category of a line: S, Z, E, AE (reverse charge), K, O.",
+)
 
 ALL = [
     ContractStatus,
@@ -18,4 +26,6 @@ ALL = [
     InvoiceStatus,
     PlatformBillingStatus,
     PlatformFeeStatus,
+    EInvoiceFormat,
+    VatCategory,
 ]

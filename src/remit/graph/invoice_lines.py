@@ -8,7 +8,7 @@ import strawberry
 
 from remit.billing.drafts import InvoiceDraft, LineDraft
 from remit.billing.previews import CatchUp
-from remit.graph.enums import BilledType
+from remit.graph.enums import BilledType, VatCategory
 from remit.graph.money import Money, plain
 
 
@@ -22,6 +22,7 @@ class InvoiceLine:
     tax_rate: Decimal
     tax: Money
     total: Money
+    vat_category: VatCategory
     id: strawberry.ID | None = strawberry.field(
         default=None,
         description="An issued invoice's line, as a credit note names it; null in a preview.",
@@ -38,6 +39,7 @@ class InvoiceLine:
             tax_rate=plain(line.tax_rate),
             tax=Money.from_value(line.tax),
             total=Money.from_value(line.total),
+            vat_category=line.vat_category,
         )
 
 

@@ -26,7 +26,7 @@ from remit.graph.addresses import Address
 from remit.graph.context import Info
 from remit.graph.contracts import DeletePayload
 from remit.graph.dunning import DunningPauseInput, InvoiceDunning
-from remit.graph.enums import BilledType, InvoiceStatus
+from remit.graph.enums import BilledType, InvoiceStatus, VatCategory
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.graph.money import Money, plain
@@ -124,6 +124,11 @@ class Invoice(Node):
         description="The hosted invoice page; no login needed, unguessable."
     )
     pdf_url: str
+    einvoice_url: str | None = strawberry.field(
+        description="The e-invoice XML in the organization's einvoiceFormat; null until issued."
+    )
+    buyer_reference: str | None = strawberry.field(description="BT-10, copied at issue.")
+    purchase_order_reference: str | None = strawberry.field(description="BT-13, copied at issue.")
     sent_at: datetime | None
     paid_at: datetime | None = strawberry.field(description="When the payment was recorded.")
     paid_on: date | None = strawberry.field(
@@ -171,6 +176,7 @@ class Invoice(Node):
                 tax_rate=plain(row.tax_rate),
                 tax=Money.of(row.tax, row.currency),
                 total=Money.of(row.total, row.currency),
+                vat_category=row.vat_category,
             )
             for row in rows
         ]
@@ -258,6 +264,9 @@ class Invoice(Node):
             hold_reasons=invoice.hold_reasons,
             public_url=links.invoice_url(invoice.public_token),
             pdf_url=links.pdf_url(invoice.public_token),
+            einvoice_url=links.einvoice_url(invoice.public_token) if invoice.number else None,
+            buyer_reference=invoice.buyer_reference,
+            purchase_order_reference=invoice.purchase_order_reference,
             sent_at=invoice.sent_at,
             paid_at=invoice.paid_at,
             paid_on=invoice.paid_on,
@@ -289,6 +298,9 @@ class InvoiceLineInput:
     price: Decimal
     quantity: Decimal = Decimal("1")
     tax_rate: Decimal = strawberry.field(default=Decimal("0"), description='Percent, e.g. "20"')
+    vat_category: VatCategory | None = strawberry.field(
+        default=None, description="As on a service line item: left out, decided when issued."
+    )
 
 
 @strawberry.input(
@@ -304,6 +316,8 @@ class InvoiceCreateInput:
     billing_email: str | None = strawberry.UNSET
     billing_emails_cc: list[str] | None = strawberry.UNSET
     note: str | None = strawberry.UNSET
+    buyer_reference: str | None = strawberry.UNSET
+    purchase_order_reference: str | None = strawberry.UNSET
     payment_providers: list[str] | None = strawberry.UNSET
     lines: list[InvoiceLineInput]
 

@@ -18,6 +18,7 @@ from remit.billing import (
 from remit.graph.addresses import Address, AddressInput
 from remit.graph.context import Info
 from remit.graph.dunning import DunningPause, DunningPauseInput, DunningStep, DunningStepInput
+from remit.graph.enums import EInvoiceFormat
 from remit.graph.errors import UserError, payload
 from remit.graph.inputs import changes_of
 from remit.graph.money import Money
@@ -43,7 +44,11 @@ class Organization(Node):
     legal_name: str | None
     billing_emails: list[str]
     address: Address | None
-    tax_id: str | None
+    tax_id: str | None = strawberry.field(description="Its VAT identifier (EN 16931 BT-48).")
+    legal_registration_id: str | None = strawberry.field(
+        description="Its company register number (BT-47)."
+    )
+    einvoice_format: EInvoiceFormat
     dunning_steps: list[DunningStep] | None = strawberry.field(
         description="Its own reminder steps; null: the tenant's (invoicingSettings.dunningSteps)."
     )
@@ -115,6 +120,8 @@ class Organization(Node):
             tax_id=organization.tax_id,
             dunning_steps=DunningStep.list_of(organization.dunning_steps),
             locale=organization.locale,
+            legal_registration_id=organization.legal_registration_id,
+            einvoice_format=organization.einvoice_format,
         )
 
 
@@ -134,6 +141,8 @@ class OrganizationInput:
         description="BCP 47, in one of the languages en, de, fr, es, nl, it; null: the "
         "tenant's defaultLocale.",
     )
+    legal_registration_id: str | None = strawberry.UNSET
+    einvoice_format: EInvoiceFormat | None = strawberry.UNSET
 
 
 @strawberry.input

@@ -24,6 +24,9 @@ class CompanyDetails:
     legal_name: str | None
     address: Address | None
     vat_number: str | None
+    registration_id: str | None = strawberry.field(
+        description="The company register number (EN 16931 BT-30)."
+    )
     email: str | None
     phone: str | None
 
@@ -159,6 +162,7 @@ class InvoicingSettings:
             legal_name=self.model.company_legal_name,
             address=Address.from_json(self.model.company_address),
             vat_number=self.model.company_vat_number,
+            registration_id=self.model.company_registration_id,
             email=self.model.company_email,
             phone=self.model.company_phone,
         )
@@ -205,6 +209,7 @@ class CompanyDetailsInput:
     legal_name: str | None = strawberry.UNSET
     address: AddressInput | None = strawberry.UNSET
     vat_number: str | None = strawberry.UNSET
+    registration_id: str | None = strawberry.UNSET
     email: str | None = strawberry.UNSET
     phone: str | None = strawberry.UNSET
 

@@ -1,7 +1,7 @@
 from tortoise import fields
 
 from remit.models.base import Entity, currency, email, money
-from remit.models.enums import BilledType, BillingCycle, ContractStatus
+from remit.models.enums import BilledType, BillingCycle, ContractStatus, VatCategory
 
 
 class Contract(Entity):
@@ -25,6 +25,12 @@ class Contract(Entity):
     billing_emails_cc = fields.JSONField(default=list)
     billing_address = fields.JSONField(null=True)
     invoice_note = fields.TextField(null=True)
+    buyer_reference = fields.CharField(
+        max_length=200, null=True, description="The buyer's reference, a Leitweg-ID say (BT-10)"
+    )
+    purchase_order_reference = fields.CharField(
+        max_length=200, null=True, description="The buyer's purchase order (BT-13)"
+    )
     payment_providers = fields.JSONField(default=list)
     auto_charge = fields.BooleanField(default=False)
     # A catch-up of more periods than the limit is held for the tenant: the invoices of the
@@ -56,6 +62,12 @@ class ServiceLineItem(Entity):
     quantity = fields.DecimalField(max_digits=18, decimal_places=6, default=1)
     billed = fields.CharEnumField(BilledType, max_length=10)
     tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, default=0, description="Percent")
+    vat_category = fields.CharEnumField(
+        VatCategory,
+        max_length=2,
+        null=True,
+        description="Null: S when taxed, Z when not, AE under the reverse charge",
+    )
     start_date = fields.DateField(null=True)
     end_date = fields.DateField(null=True)
     replaces = fields.ForeignKeyField(

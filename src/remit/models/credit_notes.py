@@ -2,6 +2,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from remit.models.base import currency, money
+from remit.models.enums import VatCategory
 
 
 class CreditNote(Model):
@@ -62,6 +63,9 @@ class CreditNoteLine(Model):
     unit_price = money("The invoice line's unit price")
     subtotal = money("Credited, before tax")
     tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, description="Percent")
+    vat_category = fields.CharEnumField(
+        VatCategory, max_length=2, default=VatCategory.STANDARD, db_default="S"
+    )
     tax = money("Tax credited")
     total = money("Subtotal + tax")
 

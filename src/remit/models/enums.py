@@ -49,3 +49,24 @@ class BankTransactionStatus(StrEnum):
     MATCHED = "MATCHED"  # recorded as a payment
     IGNORED = "IGNORED"  # set aside by the tenant: not a payment of any invoice
     NOT_A_PAYMENT = "NOT_A_PAYMENT"  # a debit or a returned transfer: shown, never matched
+
+
+class EInvoiceFormat(StrEnum):
+    """The e-invoice an organization receives: Factur-X (CII, EN 16931 profile, also
+    embedded in every PDF), XRechnung in its CII or UBL syntax, or Peppol BIS Billing 3.0."""
+
+    FACTURX = "FACTURX"
+    XRECHNUNG_CII = "XRECHNUNG_CII"
+    XRECHNUNG_UBL = "XRECHNUNG_UBL"
+    PEPPOL_UBL = "PEPPOL_UBL"
+
+
+class VatCategory(StrEnum):
+    """EN 16931 VAT category codes (UNTDID 5305) of an invoice line."""
+
+    STANDARD = "S"
+    ZERO = "Z"
+    EXEMPT = "E"
+    REVERSE_CHARGE = "AE"
+    INTRA_COMMUNITY = "K"
+    OUTSIDE_SCOPE = "O"

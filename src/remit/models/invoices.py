@@ -2,7 +2,7 @@ from tortoise import fields
 from tortoise.models import Model
 
 from remit.models.base import Entity, currency, money
-from remit.models.enums import BilledType, InvoiceStatus
+from remit.models.enums import BilledType, InvoiceStatus, VatCategory
 
 
 class Invoice(Entity):
@@ -44,6 +44,10 @@ class Invoice(Entity):
     provider = fields.JSONField(
         default=dict, description="The issuing tenant party, frozen at issue"
     )
+    buyer_reference = fields.CharField(max_length=200, null=True, description="BT-10, at issue")
+    purchase_order_reference = fields.CharField(
+        max_length=200, null=True, description="BT-13, at issue"
+    )
     payment_options = fields.JSONField(default=list)
     hold_reasons = fields.JSONField(default=list)
     public_token = fields.CharField(max_length=64, unique=True)
@@ -79,6 +83,9 @@ class InvoiceLine(Model):
     unit_price = money("Price per unit for this period")
     subtotal = money("Unit price x quantity, rounded half-up")
     tax_rate = fields.DecimalField(max_digits=7, decimal_places=4, description="Percent")
+    vat_category = fields.CharEnumField(
+        VatCategory, max_length=2, default=VatCategory.STANDARD, db_default="S"
+    )
     tax = money("Subtotal x tax rate, rounded half-up")
     total = money("Subtotal + tax")
 

@@ -1,6 +1,7 @@
 from tortoise import fields
 
 from remit.models.base import Entity
+from remit.models.enums import EInvoiceFormat
 
 
 class Organization(Entity):
@@ -13,7 +14,13 @@ class Organization(Entity):
     legal_name = fields.CharField(max_length=200, null=True)
     billing_emails = fields.JSONField(default=list)
     address = fields.JSONField(null=True)
-    tax_id = fields.CharField(max_length=50, null=True)
+    tax_id = fields.CharField(max_length=50, null=True)  # its VAT identifier (BT-48)
+    legal_registration_id = fields.CharField(
+        max_length=50, null=True, description="Its company register number (BT-47)"
+    )
+    einvoice_format = fields.CharEnumField(
+        EInvoiceFormat, max_length=15, default=EInvoiceFormat.FACTURX, db_default="FACTURX"
+    )
     dunning_steps = fields.JSONField(
         null=True, description="Its own reminder steps, or if null those of the tenant"
     )

@@ -18,6 +18,9 @@ class InvoicingSettings(Entity):
     company_legal_name = fields.CharField(max_length=200, null=True)
     company_address = fields.JSONField(null=True)
     company_vat_number = fields.CharField(max_length=50, null=True)
+    company_registration_id = fields.CharField(
+        max_length=50, null=True, description="The company register number (BT-30)"
+    )
     company_email = email(null=True)
     company_phone = fields.CharField(max_length=50, null=True)
     logo_url = fields.CharField(

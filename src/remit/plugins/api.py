@@ -210,6 +210,44 @@ class PaymentEvent:
     hard_decline: bool = False
 
 
+@dataclass(frozen=True)
+class EInvoiceMessage:
+    """An issued invoice's or credit note's e-invoice, as an e-invoice channel receives it.
+
+    `invoice` is the invoice (for a credit note, the invoice it corrects). `document_type`
+    is the UNTDID 1001 code: "380" an invoice, "381" a credit note; `number` is the
+    document's own number. `format` is the organization's e-invoice format: FACTURX,
+    XRECHNUNG_CII, XRECHNUNG_UBL or PEPPOL_UBL; `xml` the document in that format (UTF-8),
+    already checked against its XML schema and the EN 16931 rules Remit implements, and
+    `filename` its name (`<number>.xml`). `buyer_endpoint` is the buyer's electronic address
+    (EN 16931 BT-49: its billing email for now) and `buyer_vat_id` its VAT identifier,
+    None when unknown: a Peppol channel looks the participant up from them."""
+
+    invoice: InvoiceView
+    document_type: str
+    number: str
+    format: str
+    xml: bytes
+    filename: str
+    buyer_endpoint: str | None
+    buyer_vat_id: str | None
+
+
+@runtime_checkable
+class EInvoiceChannel(Protocol):
+    """A way to deliver e-invoices besides the email (a Peppol access point, a government
+    portal). See `remit_einvoice_channels` in remit/plugins/hookspecs.py."""
+
+    key: str
+    name: str
+
+    def accepts(self, message: EInvoiceMessage) -> bool:
+        """Whether this channel delivers this message (its format, its buyer)."""
+
+    async def send(self, message: EInvoiceMessage) -> str:
+        """Deliver the message; return the channel's id for it."""
+
+
 class ProviderError(Exception):
     """Base of the failures a provider reports. Raise one of the three below, nothing
     else: any other exception is a bug in the provider (a job fails, a webhook gets 500)."""

@@ -22,7 +22,7 @@ frozen copy taken after the change; changing it changes nothing.
 
 import pluggy
 
-from remit.plugins.api import InvoiceView, PaymentEvent, PaymentProvider
+from remit.plugins.api import EInvoiceChannel, InvoiceView, PaymentEvent, PaymentProvider
 
 hookspec = pluggy.HookspecMarker("remit")
 
@@ -149,4 +149,32 @@ def remit_payment_received(invoice: InvoiceView, event: PaymentEvent, actor: str
     own; a refund that leaves a PAID invoice short calls ``remit_invoice_status_changed``.
     When a payment makes the invoice PAID, ``remit_invoice_status_changed`` comes first.
     Must not raise; must be quick.
+    """
+
+
+@hookspec
+def remit_einvoice_channels() -> list[EInvoiceChannel]:
+    """Offer channels that deliver e-invoices besides the email, such as a Peppol access
+    point. This is the contract a channel implements; Remit has no built-in channel and does
+    not route e-invoices through channels yet: every e-invoice goes out attached to the
+    invoice or credit note email, and at ``/i/<token>.xml``.
+
+    Takes no arguments. Return a list of channel objects
+    (remit/plugins/api.py, ``EInvoiceChannel``), each with:
+
+    - ``key``: a stable lowercase id (``"peppol_storecove"``), unique across plugins.
+    - ``name``: shown to tenants (``"Peppol (Storecove)"``).
+    - ``accepts(message) -> bool``: a plain ``def``, no network: whether the channel takes
+      this ``EInvoiceMessage`` (say, ``message.format == "PEPPOL_UBL"`` and a buyer it can
+      address from ``message.buyer_endpoint`` or ``message.buyer_vat_id``).
+    - ``async send(message) -> str``: deliver ``message.xml`` and return the channel's id for
+      the transmission. Raise ``ProviderUnavailable`` for a technical failure (retried) or
+      ``PaymentRefused`` for a refusal to show the tenant (not retried); anything else is a
+      bug in the channel.
+
+    ``message`` (``EInvoiceMessage``) is frozen: ``invoice`` (an ``InvoiceView``),
+    ``document_type`` ("380" invoice, "381" credit note), ``number``, ``format`` (FACTURX,
+    XRECHNUNG_CII, XRECHNUNG_UBL or PEPPOL_UBL), ``xml`` (bytes, valid against its schema
+    and the EN 16931 rules Remit checks), ``filename``, ``buyer_endpoint`` and
+    ``buyer_vat_id``. docs/einvoices.md describes the formats and fields.
     """

@@ -12,7 +12,15 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from remit.billing import credit_note_delivery, delivery, documents, logos, pages, statements
+from remit.billing import (
+    credit_note_delivery,
+    delivery,
+    documents,
+    einvoices,
+    logos,
+    pages,
+    statements,
+)
 from remit.billing.errors import NotFound, NotPayable
 from remit.models.enums import InvoiceStatus
 from remit.plugins.api import PaymentRefused, ProviderUnavailable
@@ -66,13 +74,40 @@ async def invoice_pdf(request: Request) -> Response:
     cache = {**HEADERS, "ETag": etag, "Cache-Control": "private, max-age=300"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=cache)
-    pdf = await delivery.render_pdf(await delivery.document(invoice))
+    files = await einvoices.of_invoice(invoice)
+    pdf = await delivery.render_pdf(
+        await delivery.document(invoice), files.embedded if files else None
+    )
     name = f"{invoice.number or 'invoice'}.pdf"
     return Response(
         pdf,
         media_type="application/pdf",
         headers={**cache, "Content-Disposition": f'inline; filename="{name}"'},
     )
+
+
+def _xml(files: einvoices.Files) -> Response:
+    return Response(
+        files.xml,
+        media_type="application/xml",
+        headers={
+            **HEADERS,
+            "Cache-Control": "private, max-age=300",
+            "Content-Disposition": f'attachment; filename="{files.filename}"',
+        },
+    )
+
+
+async def invoice_xml(request: Request) -> Response:
+    """The e-invoice, in the format of the invoice's organization."""
+    try:
+        invoice = await pages.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *NOT_FOUND)
+    files = await einvoices.of_invoice(invoice)
+    if files is None:  # voided before it was ever issued
+        return _plain(404, *NOT_FOUND)
+    return _xml(files)
 
 
 CREDIT_NOTE_NOT_FOUND = ("Not found", "There is no credit note at this address.")
@@ -97,12 +132,24 @@ async def credit_note_pdf(request: Request) -> Response:
     cache = {**HEADERS, "ETag": etag, "Cache-Control": "private, max-age=300"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=cache)
-    pdf = await delivery.render_pdf(await credit_note_delivery.document(credit_note))
+    files = await einvoices.of_credit_note(credit_note)
+    pdf = await delivery.render_pdf(
+        await credit_note_delivery.document(credit_note), files.embedded
+    )
     return Response(
         pdf,
         media_type="application/pdf",
         headers={**cache, "Content-Disposition": f'inline; filename="{credit_note.number}.pdf"'},
     )
+
+
+async def credit_note_xml(request: Request) -> Response:
+    """The credit note's e-invoice (type 381), in the format of its organization."""
+    try:
+        credit_note = await credit_note_delivery.by_token(request.path_params["token"])
+    except NotFound:
+        return _plain(404, *CREDIT_NOTE_NOT_FOUND)
+    return _xml(await einvoices.of_credit_note(credit_note))
 
 
 def _same_origin(request: Request) -> bool:
