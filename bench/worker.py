@@ -13,14 +13,15 @@ import asyncio
 import sys
 from datetime import date
 
-# Its settings as `remit worker` reads them; imported here, at the top, because the render
-# processes import this module again (spawned, they import the main module), as those of
-# `remit worker` import the `remit` script and with it remit.cli: so they weigh the same.
-from remit.cli import settings
+# The render processes import this module again (spawned, they import the main module), as
+# those of `remit worker` import the `remit` script and with it remit.console_script: imported
+# here, at the top, so that they weigh the same.
+import remit.console_script  # noqa: F401
 
 
 async def work(day: date, max_jobs: int, poll_delay: float) -> int:
     from remit.billing import clock
+    from remit.cli import settings
     from remit.runtime import running
     from remit.workers.settings import build_worker
 

@@ -12,6 +12,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from email import message_from_bytes
 from email.policy import default as default_policy
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -508,3 +509,20 @@ async def test_cycle_run_with_stripe_unreachable_emails_every_invoice_and_ends(
         result.stdout.strip().splitlines()[-1],
     ), result.stdout
     assert took < 60, took
+
+
+def test_the_remit_script_loads_nothing_of_the_cli_until_it_runs():
+    # A render process spawned by `remit worker` imports the script that started its parent,
+    # as multiprocessing names it: it must stay light.
+    script = Path(sys.executable).with_name("remit")
+    probe = (
+        "import runpy, sys\n"
+        f"runpy.run_path({str(script)!r}, run_name='__mp_main__')\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('remit.cli', 'tortoise'))))\n"
+    )
+
+    loaded = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert loaded.strip() == "[]"
