@@ -115,7 +115,7 @@ translations-extract: $(VENV)/.dev-installed
 		--project Remit --copyright-holder "Remit contributors" -o $(LOCALES)/messages.pot .
 
 translations-update: $(VENV)/.dev-installed
-	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) --no-location \
+	$(BIN)/pybabel update -i $(LOCALES)/messages.pot -d $(LOCALES) \
 		--ignore-obsolete --no-fuzzy-matching
 
 translations-compile: $(VENV)/.dev-installed

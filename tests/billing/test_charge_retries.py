@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 import httpx
 
-from remit.billing import cards, charge_retries, clock, cycle, payments
+from remit.billing import cards, charge_retries, clock, cycle, organizations, payments
 from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import ChargeAttempt, Invoice, InvoiceEvent
@@ -352,3 +352,44 @@ async def test_the_card_link_makes_nothing_from_elsewhere_nor_for_a_provider_tha
 
     assert [r.status_code for r in (elsewhere, by_transfer, unknown)] == [403, 404, 404]
     assert not sessions.called
+
+
+async def test_a_french_customer_is_told_of_the_decline_in_french(
+    drain_jobs, stripe_api, mail_server
+):
+    tenant, contract, route = await saved_card([declined("insufficient_funds")], stripe_api)
+    await organizations.update(
+        Actor.system(tenant), str(contract.organization_id), {"locale": "fr-FR"}
+    )
+
+    await walk(ISSUED, drain_jobs, route)
+
+    by_subject = {m["Subject"]: m for m in messages(mail_server, "ap@globex.com")}
+    assert set(by_subject) == {
+        "Facture INV-000001 de Acme Corp",
+        "Votre carte n'a pas été débitée pour la facture INV-000001 de Acme Corp",
+    }
+    notice = by_subject["Votre carte n'a pas été débitée pour la facture INV-000001 de Acme Corp"]
+    invoice = await Invoice.get(contract=contract)
+    page = f"https://pay.acme.com/i/{invoice.public_token}"
+    assert text(notice) == (
+        "Bonjour,\n\n"
+        "Nous n'avons pas pu débiter votre carte enregistrée pour la facture INV-000001 de "
+        "Acme Corp : il reste 1\N{NARROW NO-BREAK SPACE}299,88\N{NO-BREAK SPACE}€ à payer.\n\n"
+        "Motif: The card was declined: Your card was declined.\n"
+        "Nous tenterons à nouveau de débiter la carte le 4 janvier 2027, sauf si la facture est "
+        "réglée d'ici là.\n\n"
+        f"Payer la facture maintenant :\n{page}\n\n"
+        "Ou enregistrez une autre carte pour cette facture et les suivantes :\n"
+        f"{page}/card/stripe\n\n"
+        "Si vous l'avez déjà payée, merci, et veuillez ne pas tenir compte de cet e-mail.\n"
+    )
+    html = notice.get_body(("html",)).get_content()
+    assert '<html lang="fr-FR">' in html
+    assert (
+        f'<a href="{page}/card/stripe">Enregistrez une autre carte</a> pour cette facture et '
+        "les suivantes."
+    ) in html
+    # The tenant reads its own notice in its default language.
+    [tenant_notice] = messages(mail_server, "billing@acme.com")
+    assert tenant_notice["Subject"] == "Payment failed for invoice INV-000001 (Globex)"

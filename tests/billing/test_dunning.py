@@ -217,3 +217,41 @@ async def test_the_dry_run_says_what_would_happen_and_changes_nothing(drain_jobs
         await Invoice.all().values_list("id", "status"),
     )
     assert after == before
+
+
+async def test_a_german_customer_is_reminded_in_german(mail_server, drain_jobs):
+    tenant, invoice = await issued_invoice(
+        drain_jobs, dunning_steps=[{"offset_days": -3, "tone": "firm"}]
+    )
+    await organizations.update(
+        Actor.system(tenant), str(invoice.organization_id), {"locale": "de-DE"}
+    )
+
+    sent = await walk(date(2027, 1, 28), date(2027, 1, 28), drain_jobs, mail_server)
+
+    assert sent == {
+        date(2027, 1, 28): [
+            "Zahlung fällig: Rechnung INV-000001 von Acme Corp ist am 31. Januar 2027 fällig"
+        ]
+    }
+    reminder = message_from_bytes(mail_server.envelopes[-1].original_content, policy=default_policy)
+    text = reminder.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert text.startswith(
+        "Guten Tag,\n\n"
+        "Die Rechnung INV-000001 von Acme Corp ist am 31. Januar 2027 fällig: "
+        "1.299,88\N{NO-BREAK SPACE}€ sind noch offen. Bitte bezahlen Sie sie bis dahin.\n\n"
+        "Fälliger Betrag: 1.299,88\N{NO-BREAK SPACE}€\n"
+        "Fälligkeitsdatum: 31. Januar 2027\n\n"
+        "Rechnung online ansehen und bezahlen:\n"
+    )
+    assert (
+        "Die Rechnung ist als INV-000001.pdf angehängt. Falls Sie bereits bezahlt haben, vielen "
+        "Dank; betrachten Sie diese Erinnerung dann bitte als gegenstandslos.\n"
+    ) in text
+    html = reminder.get_body(("html",)).get_content()
+    assert (
+        '<h1 style="font-size:22px;line-height:1.25;margin:0 0 16px;">Rechnung INV-000001 von '
+        "Acme Corp ist am 31. Januar 2027 fällig</h1>"
+    ) in html
+    assert ">Rechnung ansehen und bezahlen</a>" in html
+    assert "Reminder" not in text and "Hello" not in html

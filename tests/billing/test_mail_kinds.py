@@ -8,6 +8,7 @@ from email.policy import default as default_policy
 import pytest
 
 from remit.billing.documents import DocumentParty
+from remit.billing.email_texts import EmailText
 from remit.billing.mail import (
     KINDS_WITHOUT_PDF,
     SUBJECTS,
@@ -429,6 +430,43 @@ def test_the_customer_name_is_escaped_in_html():
     assert "&lt;script&gt;alert(2)&lt;/script&gt;" in html
     assert "<b " not in html
     assert "<script>" not in html
+
+
+def test_the_issuer_name_is_escaped_in_the_reminders_opening():
+    hostile = "Acme <b>&</b> Sons"
+    issuer = DocumentParty(name=hostile, legal_name=None, email=None, address=None, tax_id=None)
+    mail = compose("reminder", invoice_document(issuer=issuer), tone="firm")
+    text, html, _ = parts(mail.message)
+    assert f"Invoice INV-000042 from {hostile} is overdue: " in text
+    escaped = "Acme &lt;b&gt;&amp;&lt;/b&gt; Sons"
+    assert f'16px;">Invoice INV-000042 from {escaped} is overdue: €1,299.88 is still' in html
+    assert "<b>" not in html
+
+
+@pytest.mark.parametrize(
+    ("kind", "replaced"),
+    [
+        ("reminder", "This is a friendly reminder"),
+        ("card_declined", "We could not charge your saved card"),
+        ("card_expiring", "The card you saved"),
+    ],
+)
+def test_the_tenants_own_words_open_the_reminder_and_card_emails(kind, replaced):
+    own = EmailText(subject="About {number}", intro="Dear Globex,\n\n{amount_due} by {due_date}.")
+    mail = compose(
+        kind,
+        own_text=own,
+        reminder_text="Call us.",
+        card_url="https://pay.acme.example/card",
+        card_expires_on=date(2026, 12, 31),
+    )
+    text, html, _ = parts(mail.message)
+    assert mail.message["Subject"] == "About INV-000042"
+    assert text.startswith("Dear Globex,\n\n€1,299.88 by November 25, 2026.\n")
+    assert '16px;">Dear Globex,<br>\n<br>\n€1,299.88 by November 25, 2026.</p>' in html
+    assert "Hello," not in text and "Hello," not in html
+    assert replaced not in text and replaced not in html
+    assert ("\n\nCall us.\n" in text) == (kind == "reminder")
 
 
 def test_a_subject_is_one_line():

@@ -114,7 +114,7 @@ async def test_bad_email_texts_are_refused_each_with_its_field_and_nothing_chang
                 "emailTexts": [
                     GERMAN_INVOICE,
                     {**GERMAN_INVOICE, "subject": "Noch einmal"},
-                    {"kind": "reminder", "language": "pt", "subject": "Lembrete"},
+                    {"kind": "payment_failed", "language": "pt", "subject": "Lembrete"},
                     {"kind": "void", "language": "fr", "subject": "Facture {numero} annulée"},
                     {"kind": "void", "language": "it", "subject": "Fattura\nannullata"},
                     {"kind": "receipt", "language": "es"},
@@ -133,7 +133,8 @@ async def test_bad_email_texts_are_refused_each_with_its_field_and_nothing_chang
         {
             "field": ["input", "emailTexts", "2", "kind"],
             "code": "INVALID",
-            "message": "'reminder' is not one of invoice, receipt, void, credit_note.",
+            "message": "'payment_failed' is not one of invoice, reminder, receipt, void, "
+            "credit_note, card_declined, card_expiring.",
         },
         {
             "field": ["input", "emailTexts", "2", "language"],

@@ -12,8 +12,8 @@ from remit.billing import locales, validation
 from remit.billing.errors import Invalid
 from remit.billing.validation import Checks
 
-# The emails to customers a tenant may word itself.
-KINDS = ("invoice", "receipt", "void", "credit_note")
+# The emails to customers a tenant may word itself (payment_failed goes to the tenant).
+KINDS = ("invoice", "reminder", "receipt", "void", "credit_note", "card_declined", "card_expiring")
 PLACEHOLDERS = ("number", "issuer", "customer", "total", "amount_due", "due_date")
 MAX_SUBJECT = 200
 MAX_INTRO = 2000

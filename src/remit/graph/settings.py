@@ -104,7 +104,9 @@ class PlatformBilling:
     "customers in one language, standing in for Remit's."
 )
 class EmailText:
-    kind: str = strawberry.field(description="invoice, receipt, void or credit_note")
+    kind: str = strawberry.field(
+        description="invoice, reminder, receipt, void, credit_note, card_declined or card_expiring"
+    )
     language: str = strawberry.field(description="en, de, fr, es, nl or it")
     subject: str | None = strawberry.field(
         description="The subject; may name {number}, {issuer}, {customer}, {total}, "
@@ -117,7 +119,9 @@ class EmailText:
 
 @strawberry.input
 class EmailTextInput:
-    kind: str = strawberry.field(description="invoice, receipt, void or credit_note")
+    kind: str = strawberry.field(
+        description="invoice, reminder, receipt, void, credit_note, card_declined or card_expiring"
+    )
     language: str = strawberry.field(description="en, de, fr, es, nl or it")
     subject: str | None = None
     intro: str | None = None
