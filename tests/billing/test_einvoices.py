@@ -1,3 +1,4 @@
+import dataclasses
 import io
 from datetime import date
 from decimal import Decimal
@@ -18,6 +19,8 @@ from remit.models.enums import EInvoiceFormat, InvoiceStatus
 from remit.models.invoices import Invoice, InvoiceEvent, InvoiceLine
 from remit.models.organizations import Organization
 from tests import factories
+from tests.billing.test_documents import pdf_text
+from tests.billing.test_locales import words
 
 CII = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
@@ -138,6 +141,11 @@ async def test_a_reverse_charge_invoice_to_a_dutch_company(drain_jobs):
     assert texts(files.xml, ".//ram:BuyerTradeParty//ram:ID[@schemeID='VA']", CII) == [DUTCH_VAT_ID]
     assert page.vat_notes == ["Reverse charge"]
     assert "Reverse charge" in delivery.documents.render_html(page)
+    # In the customer's language on the page, in English in the XML.
+    german = dataclasses.replace(page, locale="de-DE")
+    note = "Steuerschuldnerschaft des Leistungsempfängers"
+    assert note in delivery.documents.render_html(german)
+    assert note in words(pdf_text(delivery.documents.render_pdf(german)))
 
 
 async def test_a_reverse_charge_invoice_without_the_buyers_vat_id_is_held(drain_jobs):

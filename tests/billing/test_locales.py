@@ -115,8 +115,9 @@ async def test_the_email_is_in_the_customers_language(drain_jobs, mail_server):
     assert f"Die Rechnung ist als {german_number}.pdf angehängt." in text
     html = german.get_body(("html",)).get_content()
     assert '<html lang="de-DE">' in html and ">Rechnung ansehen und bezahlen</a>" in html
-    [attachment] = german.iter_attachments()
+    attachment, einvoice = german.iter_attachments()
     assert "Fälliger Betrag 1.299,88 €" in words(pdf_text(attachment.get_content()))
+    assert einvoice.get_content_type() == "application/xml"
 
     text = french.get_body(("plain",)).get_content().replace("\r\n", "\n")
     assert text.startswith(

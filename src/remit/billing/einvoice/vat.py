@@ -9,6 +9,7 @@ from urllib.parse import quote
 import httpx
 from stdnum.eu import vat as eu_vat
 
+from remit.billing.documents import N_
 from remit.models.enums import VatCategory
 
 # The VAT area of the EU, by ISO 3166-1 code (Greece is EL in VAT numbers, GR here; XI is
@@ -45,13 +46,14 @@ EU_COUNTRIES = frozenset(
     ]
 )
 
-# The exemption reason (BT-120) printed on the document and written into the e-invoice, in
-# English for now; the categories without one carry VAT or need no reason.
+# The exemption reason (BT-120) printed on the document in the customer's language and
+# written into the e-invoice in English (its VATEX code says the same to any reader); the
+# categories without one carry VAT or need no reason.
 LEGAL_NOTES: Mapping[VatCategory, str] = {
-    VatCategory.REVERSE_CHARGE: "Reverse charge",
-    VatCategory.INTRA_COMMUNITY: "Intra-community supply",
-    VatCategory.EXEMPT: "Exempt from VAT",
-    VatCategory.OUTSIDE_SCOPE: "Not subject to VAT",
+    VatCategory.REVERSE_CHARGE: N_("Reverse charge"),
+    VatCategory.INTRA_COMMUNITY: N_("Intra-community supply"),
+    VatCategory.EXEMPT: N_("Exempt from VAT"),
+    VatCategory.OUTSIDE_SCOPE: N_("Not subject to VAT"),
 }
 # VATEX codes (CEF) for the same reasons.
 EXEMPTION_CODES: Mapping[VatCategory, str] = {
