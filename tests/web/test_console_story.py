@@ -221,6 +221,7 @@ async def set_up_invoicing(page: Page) -> None:
     for label, value in (
         ("Legal name", "Acme Corporation SAS"),
         ("Email", "billing@acme.example"),
+        ("VAT number", "FR40303265045"),
         ("Street", "1 rue de la Paix"),
         ("City", "Paris"),
         ("Postal code", "75002"),
@@ -286,6 +287,14 @@ async def draft_a_contract_and_go_live(page: Page, today: str) -> None:
     for email in ("ap@globex.example", "cfo@globex.example"):
         await emails.fill(email)
         await emails.press("Enter")
+    # Its postal address: an e-invoice (EN 16931) names the buyer's.
+    for label, value in (
+        ("Street", "12 avenue de l'Opéra"),
+        ("City", "Paris"),
+        ("Postal code", "75001"),
+        ("Country", "FR"),
+    ):
+        await page.get_by_label(label, exact=True).fill(value)
     await page.get_by_role("button", name="Create organization").click()
     await expect(page.get_by_role("heading", name="Globex", level=1)).to_be_visible()
     await expect(page.get_by_text("ap@globex.example, cfo@globex.example")).to_be_visible()
