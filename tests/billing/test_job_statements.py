@@ -25,10 +25,10 @@ START = date(2027, 1, 1)
 ISSUE_STATEMENTS = 18
 # Reads: the invoice with its contract and organization; the providers' settings and the
 # organization's account with the one provider; the tenant's settings; its logo; the lines;
-# the credit applied; the credit notes; for the e-invoice, the lines and the credit applied
-# again; the invoice again before sending; the tenant's webhook endpoints, to see who hears
-# it was sent. Writes: the payment options; the time sent; the event.
-DELIVERY_STATEMENTS = 15
+# the credit applied (both also the e-invoice's); the credit notes; the invoice again before
+# sending; the tenant's webhook endpoints, to see who hears it was sent. Writes: the payment
+# options; the time sent; the event.
+DELIVERY_STATEMENTS = 13
 
 
 def items(count: int) -> list[dict]:

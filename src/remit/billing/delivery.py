@@ -3,7 +3,7 @@ email to the billing addresses. Runs as its own job after the invoice is committ
 repeat of the same delivery sends the same Message-ID, so a duplicate is recognisable."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -172,15 +172,20 @@ async def _settings(invoice: Invoice, given: InvoicingSettings | None) -> Invoic
     return given or await InvoicingSettings.get(tenant_id=invoice.tenant_id)
 
 
-async def document(invoice: Invoice, settings: InvoicingSettings | None = None) -> InvoiceDocument:
+async def document(
+    invoice: Invoice,
+    settings: InvoicingSettings | None = None,
+    lines: Sequence[InvoiceLine] | None = None,
+) -> InvoiceDocument:
     """The invoice as its page, PDF and emails show it, in its organization's locale. Its
     contract and organization are read unless the invoice was read with them; the tenant's
-    settings unless given."""
+    settings and its lines unless given."""
     contract = await invoice.contract
     organization = await invoice.organization
     settings = await _settings(invoice, settings)
     currency = invoice.currency
-    lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
+    if lines is None:
+        lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
     return InvoiceDocument(
         number=invoice.number,
         status=str(invoice.status),
@@ -288,10 +293,12 @@ async def _email(
     sending, and unless it still `applies`, NoLongerApplies is raised and nothing is sent.
     MailUnavailable propagates (retry); MailRejected too."""
     settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
-    shown = await document(invoice, settings)
+    lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
+    shown = await document(invoice, settings, lines)
     pdf = xml = None
     if kind not in mail.KINDS_WITHOUT_PDF:
-        files = await einvoices.of_invoice(invoice)
+        # The lines and the credit applied, as the document read them.
+        files = await einvoices.of_invoice(invoice, (lines, shown.credit_applied.minor))
         if files is not None and files.problems and kind == "invoice":
             raise InvalidEInvoice(files.problems)
         # A reminder, receipt or void notice of an invoice issued before e-invoices were

@@ -3,13 +3,14 @@ organization's format (downloaded at /i/{token}.xml, attached to the email), and
 Factur-X CII embedded in every PDF. Both are checked before anything is sent."""
 
 import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from remit.billing.einvoice import building, rules, xml
 from remit.billing.einvoice.model import EInvoice
 from remit.models.credit_notes import CreditNote
 from remit.models.enums import EInvoiceFormat
-from remit.models.invoices import Invoice
+from remit.models.invoices import Invoice, InvoiceLine
 
 
 @dataclass(frozen=True)
@@ -43,11 +44,14 @@ def written(document: EInvoice) -> Files:
     return Files(document, own, facturx, problems)
 
 
-async def of_invoice(invoice: Invoice) -> Files | None:
-    """None for an invoice never issued (no number: a draft, or one voided while held)."""
+async def of_invoice(
+    invoice: Invoice, read: tuple[Sequence[InvoiceLine], int] | None = None
+) -> Files | None:
+    """None for an invoice never issued (no number: a draft, or one voided while held).
+    `read`: its lines and the credit applied to it, when the caller has them already."""
     if invoice.number is None or invoice.issue_date is None:
         return None
-    return written(await building.of_invoice(invoice))
+    return written(await building.of_invoice(invoice, read))
 
 
 async def of_credit_note(credit_note: CreditNote) -> Files:

@@ -105,12 +105,18 @@ def prospective(
     )
 
 
-async def of_invoice(invoice: Invoice) -> EInvoice:
+async def of_invoice(
+    invoice: Invoice, read: tuple[Sequence[InvoiceLine], int] | None = None
+) -> EInvoice:
     """An issued invoice's e-invoice, in its organization's format. Its contract and
-    organization are read unless the invoice was read with them."""
+    organization are read unless the invoice was read with them; its lines and the credit
+    applied to it (minor units) unless `read` already holds them."""
     contract = await invoice.contract
     organization = await invoice.organization
-    lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
+    lines, prepaid = read or (
+        await InvoiceLine.filter(invoice=invoice).order_by("position"),
+        await ledger.credit_applied(invoice),
+    )
     return _assemble(
         format=organization.einvoice_format,
         type_code=model.INVOICE,
@@ -124,7 +130,7 @@ async def of_invoice(invoice: Invoice) -> EInvoice:
         preceding=None,
         lines=_amounts(lines),
         payment_options=invoice.payment_options,
-        prepaid=await ledger.credit_applied(invoice),
+        prepaid=prepaid,
     )
 
 
