@@ -454,6 +454,12 @@ async def sign_in(page: Page, base_url: str, email: str) -> None:
     await expect(page.get_by_role("heading", name="Invoices", level=1)).to_be_visible()
 
 
+async def sign_out(page: Page, base_url: str) -> None:
+    """Signs out and waits for the sign-in screen, so the next step starts from a settled page."""
+    await page.get_by_role("button", name="Sign out").click()
+    await expect(page).to_have_url(f"{base_url}/app/signin")
+
+
 async def test_a_credit_note_is_issued_from_the_invoice_page(page, base_url, drain_jobs, built):
     tenant, _ = await factories.ready_tenant()
     await factories.user(tenant, OWNER)
@@ -671,13 +677,13 @@ async def test_a_bank_statement_is_imported_and_its_waiting_credits_settled(
     await screenshot(page, "bank")
 
     # A viewer sees what waits and can neither import, match nor ignore.
-    await page.get_by_role("button", name="Sign out").click()
+    await sign_out(page, base_url)
     await sign_in(page, base_url, "viewer@acme.example")
     await navigate(page, "Bank")
     await expect(suggested).to_contain_text("same amount")
     await expect(upload).to_have_count(0)
     await expect(transactions.get_by_role("button")).to_have_count(0)
-    await page.get_by_role("button", name="Sign out").click()
+    await sign_out(page, base_url)
 
     # A part paid by someone else, matched by hand; then the rest from the suggestion.
     await sign_in(page, base_url, OWNER)

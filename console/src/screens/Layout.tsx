@@ -2,7 +2,7 @@
 // behind a burger on phones, and the screen. Signed out, it sends to the sign-in screen.
 import { AppShell, Burger, Button, Group, NavLink, ScrollArea, Text } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { Link, Navigate, Outlet, useLocation } from 'react-router-dom';
+import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router-dom';
 
 import { auth } from '../api/auth';
 import type { Role } from '../api/auth';
@@ -28,6 +28,7 @@ const SETTINGS: { label: string; to: string; roles: Role[] }[] = [
 export function Layout() {
   const { session, loading, signedOut } = useSession();
   const location = useLocation();
+  const navigate = useNavigate();
   const [opened, { toggle, close }] = useDisclosure();
   if (loading) return null;
   if (!session) return <Navigate to="/signin" replace state={{ from: location.pathname }} />;
@@ -68,7 +69,14 @@ export function Layout() {
               <Button
                 variant="subtle"
                 size="compact-sm"
-                onClick={() => auth.logout().finally(signedOut)}
+                onClick={() =>
+                  // Signing out on purpose leaves no page to come back to: whoever signs in
+                  // next starts on the invoices, not on this user's last screen.
+                  auth.logout().finally(() => {
+                    navigate('/signin', { replace: true });
+                    signedOut();
+                  })
+                }
               >
                 Sign out
               </Button>
