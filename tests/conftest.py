@@ -18,13 +18,13 @@ from arq.utils import timestamp_ms
 from hypothesis import settings as hypothesis_settings
 from tortoise import Tortoise, connections
 
-from remit import db
 from remit.app import create_app
 from remit.billing import config
 from remit.runtime import billing_config, running
 from remit.settings import Settings
 from remit.workers.settings import build_worker
 from tests.hook_calls import hook_calls  # noqa: F401 -- a fixture, for every test module
+from tests.migrated import migrated_postgres, migrated_sqlite
 from tests.servers import mail_server, smtpd, webhook_receiver  # noqa: F401 -- fixtures, for every test module
 
 # Property tests judge results, not speed: on a busy 2-core machine a slow example is not
@@ -106,7 +106,7 @@ async def settings(tmp_path_factory: pytest.TempPathFactory):
     tmp = tmp_path_factory.mktemp("remit")
     if USES_SQLITE:
         config = Settings(
-            database_url=f"sqlite://{tmp / 'remit.sqlite3'}",
+            database_url=await migrated_sqlite(tmp / "remit.sqlite3"),
             redis_url=None,
             outbox_dir=tmp / "outbox",
             secret_key="test-secret",
@@ -114,13 +114,12 @@ async def settings(tmp_path_factory: pytest.TempPathFactory):
     else:
         redis_number = await claim_redis_database()
         config = Settings(
-            database_url=await recreate_postgres_database(database_name()),
+            database_url=await migrated_postgres(POSTGRES_ADMIN_URL, database_name()),
             redis_url=f"{REDIS_URL}/{redis_number}",
             outbox_dir=tmp / "outbox",
             secret_key="test-secret",
             queue_name=f"remit:test:{os.getpid()}",
         )
-    await db.migrate(config.database_url)
     yield config
     if not USES_SQLITE:
         await drop_postgres_database(database_name())

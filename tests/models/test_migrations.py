@@ -111,6 +111,7 @@ asyncio.run(main(sys.argv[1], sys.argv[2:]))
 """
 
 
+@pytest.mark.skipif(not USES_SQLITE, reason="SQLite's table rebuilds: the SQLite run")
 def test_upgrading_a_sqlite_database_keeps_every_invoice_row_and_constraint(tmp_path):
     """0010 only adds a column to contract: the invoice table, which tortoise would copy and
     drop on SQLite (deleting its lines and events by cascade), is left alone."""
