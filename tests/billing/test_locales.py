@@ -54,6 +54,9 @@ GERMAN_PDF = [
     "Steuer 199,98 €",
     "Gesamtbetrag 1.299,88 €",
     "Zahlungsmöglichkeiten",
+    # The bank transfer provider writes in the customer's language too.
+    "Banküberweisung Bitte überweisen Sie den fälligen Betrag an: Kontoinhaber: Acme GmbH "
+    "Bank: Commerzbank IBAN: DE89 3704 0044 0532 0130 00 BIC: COBADEFFXXX Verwendungszweck:",
     "Seite 1 von 1",
 ]
 FRENCH_PDF = [
@@ -65,6 +68,8 @@ FRENCH_PDF = [
     "Seats Mensuel 10 49,99 € 499,90 € 20 % 99,98 € 599,88 €",
     "Total 1 299,88 €",
     "Modes de paiement",
+    "Virement bancaire Veuillez virer le montant dû à : Titulaire du compte : Acme GmbH "
+    "Banque : Commerzbank IBAN : DE89 3704 0044 0532 0130 00 BIC : COBADEFFXXX Référence :",
     "Page 1 sur 1",
 ]
 
@@ -82,6 +87,7 @@ async def test_the_pdf_and_the_hosted_page_are_in_the_customers_language(
     for line in expected:
         assert line in text
     assert "Invoice" not in text and "Due date" not in text
+    assert "Please transfer" not in text and "Account holder" not in text
     assert f'<html lang="{locale}">' in page.text
     page_text = words(page.text)
     if locale == "de-DE":

@@ -98,8 +98,9 @@ async def _described(offered: providers.Configured, view: InvoiceView) -> Paymen
     return option
 
 
-async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
-    """Each offered provider's option for this invoice. A provider that fails here never
+async def payment_options(invoice: Invoice, contract: Contract, locale: str) -> list[dict]:
+    """Each offered provider's option for this invoice, in the customer's `locale`. A
+    provider that fails here never
     holds the email: the failure is recorded on the invoice and the email goes without its
     option (the pay link on the hosted page still asks the provider when clicked)."""
     options = []
@@ -112,7 +113,7 @@ async def payment_options(invoice: Invoice, contract: Contract) -> list[dict]:
         else:
             failure = None
         if offered is not None:
-            view = await views.invoice_view(invoice, provider=key)
+            view = await views.invoice_view(invoice, provider=key, locale=locale)
             try:
                 option = await _described(offered, view)
                 options.append(_stored(option, offered, invoice.public_token))
@@ -286,13 +287,15 @@ async def _email(
     message_id: str,
     *,
     applies: Callable[[Invoice], bool],
+    settings: InvoicingSettings | None = None,
     **details,
 ) -> tuple[str, ...]:
     """Compose and send one email of `kind` about the invoice to its billing addresses;
     returns the recipients. Rendering takes a while: the invoice is read again just before
     sending, and unless it still `applies`, NoLongerApplies is raised and nothing is sent.
-    MailUnavailable propagates (retry); MailRejected too."""
-    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    MailUnavailable propagates (retry); MailRejected too. The tenant's settings are read
+    unless given."""
+    settings = await _settings(invoice, settings)
     lines = await InvoiceLine.filter(invoice=invoice).order_by("position")
     shown = await document(invoice, settings, lines)
     pdf = xml = None
@@ -335,14 +338,17 @@ async def deliver(invoice_id: UUID, *, resend: bool = False) -> str:
         return "not sendable"
     if invoice.sent_at is not None and not resend:
         return "already sent"
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
     if not invoice.payment_options:
-        invoice.payment_options = await payment_options(invoice, await invoice.contract)
+        locale = organizations.locale_of(await invoice.organization, settings)
+        invoice.payment_options = await payment_options(invoice, await invoice.contract, locale)
         await Invoice.filter(id=invoice.id).update(payment_options=invoice.payment_options)
     try:
         recipients = await _email(
             invoice,
             "invoice",
             message_id(invoice, clock.now() if resend else None),
+            settings=settings,
             applies=invoice_status.is_sendable,
         )
     except NoLongerApplies:

@@ -29,7 +29,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from remit.billing import locales
-from remit.billing.locales import babel_locale
+from remit.billing.locales import N_, babel_locale, translated
 from remit.billing.money import Money
 from remit.plugins.api import PaymentOption
 
@@ -39,11 +39,6 @@ if TYPE_CHECKING:  # WeasyPrint loads its native libraries when imported: only t
 
 NEUTRAL_COLOR = "#334155"  # slate: the accent when the tenant has no valid brand colour
 HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
-
-
-def N_(message: str) -> str:
-    """Marks a text for the catalogs (babel.cfg); it is translated where it is shown."""
-    return message
 
 
 STATUS_LABELS = {
@@ -220,12 +215,6 @@ def format_percent(rate: Decimal, locale: str) -> str:
 def format_money(amount: Money, locale: str) -> str:
     """€1,299.88, 1.299,88 €, 1 299,88 €."""
     return amount.formatted(locale)
-
-
-def translated(message: str, locale: str, **values: Any) -> str:
-    """`message` in the locale's language, its %(name)s placeholders filled from `values`."""
-    text = locales.translations(locale).gettext(message)
-    return text % values if values else text
 
 
 def status_label(status: str, locale: str) -> str:

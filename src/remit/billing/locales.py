@@ -9,6 +9,7 @@ once in one event loop or render process."""
 
 from functools import cache
 from importlib.resources import files
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.support import Translations
@@ -57,6 +58,17 @@ def babel_locale(tag: str) -> Locale:
 
 def language(tag: str) -> str:
     return babel_locale(tag).language
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogs (babel.cfg); it is translated where it is shown."""
+    return message
+
+
+def translated(message: str, locale: str, **values: Any) -> str:
+    """`message` in the locale's language, its %(name)s placeholders filled from `values`."""
+    text = translations(locale).gettext(message)
+    return text % values if values else text
 
 
 @cache

@@ -3,9 +3,10 @@ nothing they could change."""
 
 from types import MappingProxyType
 
-from remit.billing import ledger, links
+from remit.billing import ledger, links, organizations
 from remit.models.invoices import Invoice
-from remit.models.organizations import ProviderAccount
+from remit.models.organizations import Organization, ProviderAccount
+from remit.models.settings import InvoicingSettings
 from remit.plugins.api import CustomerAccount, InvoiceView, Party
 
 
@@ -20,9 +21,14 @@ def party(frozen: dict) -> Party:
     )
 
 
-async def invoice_view(invoice: Invoice, provider: str | None = None) -> InvoiceView:
-    """`provider` adds the organization's saved account with that provider, if any."""
+async def invoice_view(
+    invoice: Invoice, provider: str | None = None, locale: str | None = None
+) -> InvoiceView:
+    """`provider` adds the organization's saved account with that provider, if any. `locale`
+    is the customer's when the caller has it at hand; read otherwise."""
     contract = await invoice.contract
+    if locale is None:
+        locale = await customer_locale(invoice)
     account = None
     if provider is not None:
         row = await ProviderAccount.get_or_none(
@@ -49,4 +55,11 @@ async def invoice_view(invoice: Invoice, provider: str | None = None) -> Invoice
         public_url=links.invoice_url(invoice.public_token),
         auto_charge=contract.auto_charge,
         customer_account=account,
+        locale=locale,
     )
+
+
+async def customer_locale(invoice: Invoice) -> str:
+    organization = await Organization.get(id=invoice.organization_id)
+    settings = await InvoicingSettings.get(tenant_id=invoice.tenant_id)
+    return organizations.locale_of(organization, settings)

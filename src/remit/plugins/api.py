@@ -61,7 +61,10 @@ class InvoiceView:
     the lifecycle hooks). `charge_attempt`, in `charge`, is which automatic charge of the
     invoice this is: 0 the first, 1 the first retry after a soft decline, and so on; each is
     a new charge, so derive the idempotency key from `id` and `charge_attempt` (the first
-    attempt's key, without it, is unchanged)."""
+    attempt's key, without it, is unchanged). `locale` is the customer's (BCP 47, e.g.
+    `de-DE`: the organization's own, else the tenant's default): the language the invoice,
+    its page and its emails are written in, and so the one to write a `PaymentOption`'s
+    `name` and `instructions` in."""
 
     id: UUID
     tenant_id: UUID
@@ -80,6 +83,7 @@ class InvoiceView:
     auto_charge: bool = False
     customer_account: CustomerAccount | None = None
     charge_attempt: int = 0
+    locale: str = "en"
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from remit import (
     PaymentRefused,
     hookimpl,
 )
+from remit.billing.locales import N_, translated
 from remit.plugins import references
 
 IBAN_EXAMPLE = "DE89 3704 0044 0532 0130 00"
@@ -132,17 +133,21 @@ class BankAccount(BaseModel):
             )
         return self
 
-    def lines(self) -> list[str]:
+    def lines(self, locale: str) -> list[str]:
         details = [
-            ("Account holder", self.account_holder),
-            ("Bank", self.bank_name),
-            ("IBAN", IBAN(self.iban).formatted if self.iban else None),
-            ("BIC", self.bic),
-            ("Account number", self.account_number),
-            ("Sort code", self.sort_code),
-            ("Routing number", self.routing_number),
+            (N_("Account holder"), self.account_holder),
+            (N_("Bank"), self.bank_name),
+            (N_("IBAN"), IBAN(self.iban).formatted if self.iban else None),
+            (N_("BIC"), self.bic),
+            (N_("Account number"), self.account_number),
+            (N_("Sort code"), self.sort_code),
+            (N_("Routing number"), self.routing_number),
         ]
-        return [f"{label}: {value}" for label, value in details if value]
+        return [
+            translated("%(label)s: %(value)s", locale, label=translated(label, locale), value=value)
+            for label, value in details
+            if value
+        ]
 
 
 class BankTransferSettings(BaseModel):
@@ -160,7 +165,7 @@ class BankTransferSettings(BaseModel):
 
 class BankTransfer(BaseProvider):
     key = "bank_transfer"
-    name = "Bank transfer"
+    name = N_("Bank transfer")
     Settings = BankTransferSettings
 
     def accepts(self, currency: str, settings: BankTransferSettings) -> bool:
@@ -175,8 +180,13 @@ class BankTransfer(BaseProvider):
             qr_iban=invoice.currency == "CHF" and references.is_qr_iban(account.iban),
         )
         quoted = references.printed(reference) if reference else invoice.number or str(invoice.id)
+        locale = invoice.locale
         instructions = "\n".join(
-            ["Please transfer the amount due to:", *account.lines(), f"Reference: {quoted}"]
+            [
+                translated("Please transfer the amount due to:", locale),
+                *account.lines(locale),
+                translated("Reference: %(reference)s", locale, reference=quoted),
+            ]
         )
         transfer = (
             CreditTransfer(account.account_holder, account.iban, account.bic, reference)
@@ -184,7 +194,10 @@ class BankTransfer(BaseProvider):
             else None
         )
         return PaymentOption(
-            provider=self.key, name=self.name, instructions=instructions, credit_transfer=transfer
+            provider=self.key,
+            name=translated(self.name, locale),
+            instructions=instructions,
+            credit_transfer=transfer,
         )
 
     async def payment_option(

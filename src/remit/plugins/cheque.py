@@ -4,6 +4,7 @@ import pycountry
 from pydantic import BaseModel, Field, field_validator
 
 from remit import BaseProvider, InvoiceView, PaymentOption, hookimpl
+from remit.billing.locales import N_, translated
 
 
 class MailingAddress(BaseModel):
@@ -33,19 +34,28 @@ class ChequeSettings(BaseModel):
 
 class Cheque(BaseProvider):
     key = "cheque"
-    name = "Cheque"
+    name = N_("Cheque")
     Settings = ChequeSettings
 
     def describe(self, invoice: InvoiceView, settings: ChequeSettings) -> PaymentOption:
         reference = invoice.number or str(invoice.id)
         instructions = "\n".join(
             [
-                f"Make the cheque payable to {settings.payee_name}",
-                f"and write {reference} on its back. Mail it to:",
+                translated(
+                    "Make the cheque payable to %(payee)s\nand write %(reference)s on its back. "
+                    "Mail it to:",
+                    invoice.locale,
+                    payee=settings.payee_name,
+                    reference=reference,
+                ),
                 *settings.mailing_address.lines(),
             ]
         )
-        return PaymentOption(provider=self.key, name=self.name, instructions=instructions)
+        return PaymentOption(
+            provider=self.key,
+            name=translated(self.name, invoice.locale),
+            instructions=instructions,
+        )
 
     async def payment_option(self, invoice: InvoiceView, settings: ChequeSettings) -> PaymentOption:
         return self.describe(invoice, settings)

@@ -46,7 +46,9 @@ def remit_payment_providers() -> list[PaymentProvider]:
       email print for this provider, without calling out (a plain ``def``). Called when
       the invoice is delivered; a failure is recorded and never holds the email. ``None``
       has Remit call ``payment_option`` instead. ``BaseProvider``'s describes an online
-      provider by its name and returns ``None`` for the others.
+      provider by its name and returns ``None`` for the others. Write the option's ``name``
+      and ``instructions`` in ``invoice.locale``, the language of the invoice they are
+      printed on (the built-in providers do, from Remit's catalogs).
     - ``accepts(currency, settings) -> bool``: whether the provider, so set up, can take
       payments in ``currency`` (a plain ``def``). ``BaseProvider``'s takes every currency.
     - ``async payment_option(invoice, settings) -> PaymentOption``: how the customer pays

@@ -38,6 +38,11 @@ class Plugins:
         logger.error("plugin %s skipped: %s", plugin, error)
         self.failures.append(PluginFailure(plugin, error))
 
+    def listens(self, hook: str) -> bool:
+        """Whether any plugin implements the lifecycle hook: its arguments need not be made
+        when none does."""
+        return bool(getattr(self.manager.hook, hook).get_hookimpls())
+
     def notify(self, hook: str, **kwargs) -> None:
         """Call a lifecycle hook on every plugin; one plugin's failure is logged and does not
         stop the others, nor the change that triggered it."""

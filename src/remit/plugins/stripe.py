@@ -31,6 +31,7 @@ from remit import (
     WebhookRejected,
     hookimpl,
 )
+from remit.billing.locales import N_, translated
 
 API_BASE_ENV = "REMIT_STRIPE_API_BASE"
 # Long enough for a slow Checkout Session, short enough not to hold a worker or a customer
@@ -208,7 +209,7 @@ class StripeProvider(BaseProvider):
     """Pay online by card, or be charged automatically with a card saved at checkout."""
 
     key = "stripe"
-    name = "Card (Stripe)"
+    name = N_("Card (Stripe)")
     supports_online_payment = True
     supports_auto_charge = True
     Settings = StripeSettings
@@ -216,7 +217,11 @@ class StripeProvider(BaseProvider):
     def describe(self, invoice: InvoiceView, settings: StripeSettings) -> PaymentOption:
         # The Checkout Session is made when the customer clicks pay (payment_option): one
         # made now would expire unused, and Stripe being down must not hold the email.
-        return PaymentOption(provider=self.key, name=self.name, instructions="Pay online by card.")
+        return PaymentOption(
+            provider=self.key,
+            name=translated(self.name, invoice.locale),
+            instructions=translated("Pay online by card.", invoice.locale),
+        )
 
     async def payment_option(self, invoice: InvoiceView, settings: StripeSettings) -> PaymentOption:
         _require_amount_due(invoice)
