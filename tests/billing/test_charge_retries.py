@@ -16,7 +16,7 @@ from remit.billing import cards, charge_retries, clock, cycle, organizations, pa
 from remit.billing.roles import Actor
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import ChargeAttempt, Invoice, InvoiceEvent
-from remit.models.organizations import ProviderAccount
+from remit.models.organizations import Organization, ProviderAccount
 from tests.billing import test_charging
 from tests.billing.test_charging import STRIPE, auto_charge_contract
 from tests.stripe_events import event, signed
@@ -257,6 +257,7 @@ async def test_the_card_link_saves_a_new_card_through_a_setup_session(
         },
     )
     link = f"/i/{invoice.public_token}/card/stripe"
+    await Organization.filter(id=invoice.organization_id).update(locale="fr-FR")
 
     shown = await api.get(link)
     assert (shown.status_code, sessions.call_count) == (200, 0)
@@ -269,10 +270,11 @@ async def test_the_card_link_saves_a_new_card_through_a_setup_session(
     )
     sent = {k: v[0] for k, v in parse_qs(sessions.calls.last.request.content.decode()).items()}
     metadata = {"remit_invoice_id": str(invoice.id), "remit_tenant_id": str(tenant.id)}
-    assert {k: sent[k] for k in ("mode", "customer", "currency")} == {
+    assert {k: sent[k] for k in ("mode", "customer", "currency", "locale")} == {
         "mode": "setup",
         "customer": "cus_1",
         "currency": "eur",
+        "locale": "fr",  # Stripe's page in the organization's language
     }
     assert sent["setup_intent_data[metadata][remit_invoice_id]"] == str(invoice.id)
 

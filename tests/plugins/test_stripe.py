@@ -105,6 +105,7 @@ CHECKOUT_FORM = {
     "success_url": PUBLIC_URL,
     "cancel_url": PUBLIC_URL,
     "client_reference_id": str(INVOICE_ID),
+    "locale": "en",
     "metadata[remit_invoice_id]": str(INVOICE_ID),
     "metadata[remit_tenant_id]": str(TENANT_ID),
     "payment_intent_data[metadata][remit_invoice_id]": str(INVOICE_ID),
@@ -140,6 +141,20 @@ async def test_payment_option_without_customer_email_sends_none():
         await provider.payment_option(invoice(customer=Party(name="Globex")), settings())
 
     assert form(route.calls.last.request) == CHECKOUT_FORM
+
+
+async def test_a_german_customer_reads_the_option_and_pays_on_a_page_in_german():
+    german = invoice(locale="de-DE")
+    with respx.mock(base_url=STRIPE, assert_all_called=True) as stripe_api:
+        route = stripe_api.post("/v1/checkout/sessions").respond(200, json=SESSION)
+        await provider.payment_option(german, settings())
+
+    assert form(route.calls.last.request) == CHECKOUT_FORM | {
+        "customer_email": "ap@globex.com",
+        "locale": "de",
+    }
+    printed = provider.describe(german, settings())
+    assert (printed.name, printed.instructions) == ("Karte (Stripe)", "Online mit Karte bezahlen.")
 
 
 async def test_payment_option_with_auto_charge_saves_the_card_on_a_new_customer():

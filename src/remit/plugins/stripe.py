@@ -120,6 +120,12 @@ class StripeSettings(BaseModel):
         return self
 
 
+def _checkout_locale(invoice: InvoiceView) -> str:
+    """Stripe's page in the customer's language, as the invoice is: Checkout takes each of
+    Remit's languages by its two letters."""
+    return invoice.locale.split("-")[0].lower()
+
+
 def _metadata(invoice: InvoiceView) -> dict[str, str]:
     # Webhooks are matched to invoices by these (see OPERATIONS.md, "Stripe").
     return {"remit_invoice_id": str(invoice.id), "remit_tenant_id": str(invoice.tenant_id)}
@@ -243,6 +249,7 @@ class StripeProvider(BaseProvider):
             "success_url": invoice.public_url,
             "cancel_url": invoice.public_url,
             "client_reference_id": str(invoice.id),
+            "locale": _checkout_locale(invoice),
             "metadata": _metadata(invoice),
             "payment_intent_data": {"metadata": _metadata(invoice)},
         }
@@ -307,6 +314,7 @@ class StripeProvider(BaseProvider):
             "success_url": invoice.public_url,
             "cancel_url": invoice.public_url,
             "client_reference_id": str(invoice.id),
+            "locale": _checkout_locale(invoice),
             "metadata": _metadata(invoice),
             "setup_intent_data": {"metadata": _metadata(invoice)},
         }
