@@ -59,6 +59,7 @@ def billing_config(settings: Settings, broker: live.Broker | None = None) -> con
         session_lifetime=timedelta(days=settings.session_days),
         live=broker,
         webhooks_allow_private=settings.webhooks_allow_private,
+        webhook_log_days=settings.webhook_log_days,
     )
 
 

@@ -70,13 +70,16 @@ class Settings(BaseSettings):
     # How long a job may run; also how long a dead worker's running job waits before
     # another worker takes it over.
     job_timeout: int = 300
-    # Processes rendering PDFs (billing/rendering.py), by default one per core: WeasyPrint
-    # holds the interpreter lock, so rendered in threads a cycle's PDFs would keep a worker
-    # to one core. 0 renders them in threads of the process itself.
     # Tenants' webhook endpoints may be on private or loopback addresses: for an operator whose
     # tenants' receivers run inside its own network (and for tests). Refused by default, so a
     # tenant cannot make the server call into the network it runs in.
     webhooks_allow_private: bool = False
+    # How long a webhook event and its deliveries' log are kept once every delivery of it is
+    # over (delivered or given up); then a daily job deletes them.
+    webhook_log_days: int = Field(default=30, ge=1, le=3650)
+    # Processes rendering PDFs (billing/rendering.py), by default one per core: WeasyPrint
+    # holds the interpreter lock, so rendered in threads a cycle's PDFs would keep a worker
+    # to one core. 0 renders them in threads of the process itself.
     pdf_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=0, le=64)
 
     @field_validator("cycle_time")

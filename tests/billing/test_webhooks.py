@@ -256,3 +256,34 @@ async def test_a_delivery_whose_job_was_lost_is_asked_for_again(
         assert await webhook_delivery.plan_late() == 0
 
     assert webhook_receiver.types() == ["contract.live"]
+
+
+async def test_events_over_for_thirty_days_are_deleted_with_their_log(
+    webhook_receiver, drain_jobs, configure
+):
+    """Delivered or given up: gone after REMIT_WEBHOOK_LOG_DAYS with their deliveries and
+    attempts. Still being retried, or younger: kept."""
+    configure(webhook_log_days=30)
+    tenant, _ = await factories.ready_tenant()
+    await subscribed(tenant, webhook_receiver.url, "invoice.issued", "invoice.paid")
+    invoice = await issued_invoice(tenant, drain_jobs)  # delivered at once
+    webhook_receiver.statuses = [500]
+    await paid(tenant, invoice, drain_jobs)  # refused: waits for its retry
+    delivered = await WebhookDelivery.get(status=WebhookDeliveryStatus.DELIVERED)
+    retried = await WebhookDelivery.get(status=WebhookDeliveryStatus.PENDING)
+
+    with clock.frozen(START + timedelta(days=29)):
+        assert await webhook_delivery.forget_old() == 0  # not older than 30 days yet
+    with clock.frozen(START + timedelta(days=45)):
+        assert await webhook_delivery.forget_old() == 1
+
+    assert await WebhookEvent.all().values_list("id", flat=True) == [retried.event_id]
+    assert await WebhookDelivery.all().values_list("id", flat=True) == [retried.id]
+    assert await WebhookAttempt.all().values_list("delivery_id", flat=True) == [retried.id]
+    assert not await WebhookEvent.exists(id=delivered.event_id)
+
+    # Given up on, it is over too.
+    await WebhookDelivery.filter(id=retried.id).update(status=WebhookDeliveryStatus.FAILED)
+    with clock.frozen(START + timedelta(days=45)):
+        assert await webhook_delivery.forget_old() == 1
+    assert await WebhookEvent.all().count() == await WebhookAttempt.all().count() == 0

@@ -45,6 +45,8 @@ class Config:
     live: Broker | None = None
     # Whether tenants' webhook endpoints may be on private or loopback addresses.
     webhooks_allow_private: bool = False
+    # Days a webhook event and its delivery log are kept once all its deliveries are over.
+    webhook_log_days: int = 30
     # The VIES service confirming the EU VAT identifiers given to organizations; None: off.
     vies_url: str | None = None
 

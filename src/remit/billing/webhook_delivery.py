@@ -23,6 +23,7 @@ from email.utils import format_datetime, make_msgid
 from uuid import UUID, uuid4
 
 import httpx
+from tortoise.expressions import Subquery
 
 from remit.billing import clock, config, jobs, mail
 from remit.billing.errors import RemitError
@@ -35,6 +36,7 @@ from remit.models.webhooks import (
     WebhookDelivery,
     WebhookDeliveryStatus,
     WebhookEndpoint,
+    WebhookEvent,
 )
 
 TIMEOUT = 10.0
@@ -91,6 +93,34 @@ async def plan_late() -> int:
                 DELIVER_JOB, str(endpoint_id), job_id=f"webhook:late:{endpoint_id}:{now:%Y%m%d%H%M}"
             )
     return len(late)
+
+
+# Events deleted per statement: a year of them at once would hold one long transaction.
+FORGET_BATCH = 1000
+
+
+async def forget_old() -> int:
+    """Delete the events older than REMIT_WEBHOOK_LOG_DAYS none of whose deliveries waits
+    any more, with their deliveries and attempts; returns how many events went. An event
+    still being retried stays, however old: it is kept until it is over."""
+    before = clock.now() - timedelta(days=config.current().webhook_log_days)
+    gone = 0
+    while True:
+        batch = (
+            await WebhookEvent.filter(created_at__lt=before)
+            .exclude(id__in=Subquery(_waiting_event_ids()))
+            .limit(FORGET_BATCH)
+            .values_list("id", flat=True)
+        )
+        if not batch:
+            return gone
+        # The events' count, not delete()'s: SQLite counts the cascaded rows in it too.
+        await WebhookEvent.filter(id__in=batch).delete()
+        gone += len(batch)
+
+
+def _waiting_event_ids():
+    return WebhookDelivery.filter(status=WebhookDeliveryStatus.PENDING).values("event_id")
 
 
 async def _head(endpoint_id: UUID) -> WebhookDelivery | None:

@@ -15,7 +15,7 @@ from remit.workers.functions import FUNCTIONS
 from remit.workers.invoices import plan_charge_retries, plan_reminders
 from remit.workers.outbox import relay_jobs
 from remit.workers.users import forget_expired
-from remit.workers.webhooks import plan_late_deliveries
+from remit.workers.webhooks import forget_old_events, plan_late_deliveries
 
 
 def cron_jobs(cycle_time: str) -> list:
@@ -53,6 +53,14 @@ def cron_jobs(cycle_time: str) -> list:
         cron(check_queue, name="queue.check.cron", unique=True),
         # Every minute: webhook deliveries whose job was lost with Redis's data.
         cron(plan_late_deliveries, name="webhooks.plan_late.cron", unique=True),
+        # Daily, at a quiet hour: webhook events over for longer than REMIT_WEBHOOK_LOG_DAYS.
+        cron(
+            forget_old_events,
+            name="webhooks.forget_old.cron",
+            hour={3},
+            minute={15},
+            unique=True,
+        ),
         # Hourly: sessions, links and failed sign-ins that can no longer be used.
         cron(forget_expired, name="users.forget_expired.cron", minute={30}, unique=True),
     ]

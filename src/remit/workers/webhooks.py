@@ -1,5 +1,6 @@
 """Jobs delivering tenants' webhook events, a cron entry that finds deliveries whose job was
-lost, and telling a tenant its endpoint was disabled."""
+lost, one that deletes the log of events long over, and telling a tenant its endpoint was
+disabled."""
 
 from uuid import UUID
 
@@ -14,6 +15,10 @@ async def deliver_webhooks(ctx: dict, endpoint_id: str) -> int:
 
 async def plan_late_deliveries(ctx: dict) -> int:
     return await webhook_delivery.plan_late()
+
+
+async def forget_old_events(ctx: dict) -> int:
+    return await webhook_delivery.forget_old()
 
 
 async def endpoint_disabled_notice(ctx: dict, endpoint_id: str) -> str:
