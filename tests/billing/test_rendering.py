@@ -2,6 +2,8 @@ import asyncio
 import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 from remit.billing import documents
 from remit.billing.documents import Branding
@@ -72,3 +74,34 @@ def test_a_process_that_renders_in_render_processes_checks_the_engine_without_lo
     ]
 
     assert loaded == ["False", "True"]
+
+
+def test_render_processes_end_with_a_process_killed_outright():
+    """The engine check's process too: a worker killed as it starts must leave none behind."""
+    script = (
+        "import os, time\n"
+        "from remit.billing import rendering\n"
+        "probe = rendering.render_processes(1)\n"
+        "print(probe.submit(os.getpid).result(), flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    owner = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    try:
+        child = int(owner.stdout.readline())
+        assert alive(child)
+    finally:
+        owner.kill()
+        owner.wait()
+
+    deadline = time.monotonic() + 30
+    while alive(child) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive(child)
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1][0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has ended; only its parent's wait is missing

@@ -41,15 +41,7 @@ class Renderer:
             if not self.workers:
                 return await asyncio.to_thread(documents.pdf, html, branding, locale, facturx)
             if self._pool is None:
-                # Spawned, not forked: a fork of a process running an event loop and threads
-                # may copy a lock some thread holds.
-                self._pool = ProcessPoolExecutor(
-                    self.workers,
-                    mp_context=multiprocessing.get_context("spawn"),
-                    max_tasks_per_child=MAX_RENDERS_PER_PROCESS,
-                    initializer=end_with_parent,
-                    initargs=(os.getpid(),),
-                )
+                self._pool = render_processes(self.workers, MAX_RENDERS_PER_PROCESS)
             return await asyncio.get_running_loop().run_in_executor(
                 self._pool, documents.pdf, html, branding, locale, facturx
             )
@@ -67,8 +59,21 @@ def check_engine(workers: int) -> None:
     if not workers:
         documents.check_pdf_engine()
         return
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as probe:
+    with render_processes(1) as probe:
         probe.submit(documents.check_pdf_engine).result()
+
+
+def render_processes(count: int, max_tasks: int | None = None) -> ProcessPoolExecutor:
+    """Spawned, not forked (a fork of a process running an event loop and threads may copy a
+    lock some thread holds), and each ends with this process, even killed outright: the
+    engine check's too, which a process killed as it starts would otherwise leave behind."""
+    return ProcessPoolExecutor(
+        count,
+        mp_context=multiprocessing.get_context("spawn"),
+        max_tasks_per_child=max_tasks,
+        initializer=end_with_parent,
+        initargs=(os.getpid(),),
+    )
 
 
 def end_with_parent(parent: int) -> None:
