@@ -9,9 +9,9 @@ import pytest
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from remit.billing import locales
+from remit import catalogs
 
-CATALOGS = locales.CATALOGS
+CATALOGS = catalogs.CATALOGS
 ROOT = Path(__file__).parents[2]  # where babel.cfg is
 
 
@@ -51,7 +51,7 @@ def test_the_template_holds_every_text_of_the_code_and_templates(tmp_path):
         assert ids(read_po(fresh)) == ids(read_po(kept)), "run make translations"
 
 
-@pytest.mark.parametrize("language", locales.LANGUAGES)
+@pytest.mark.parametrize("language", catalogs.LANGUAGES)
 def test_each_language_translates_every_text_and_none_is_fuzzy(language):
     with (CATALOGS / "messages.pot").open("rb") as file:
         wanted = ids(read_po(file))
@@ -69,7 +69,7 @@ def test_each_language_translates_every_text_and_none_is_fuzzy(language):
         assert list(message.check(translated)) == [], f"{language}: {message.id!r}"
 
 
-@pytest.mark.parametrize("language", locales.LANGUAGES)
+@pytest.mark.parametrize("language", catalogs.LANGUAGES)
 def test_each_compiled_catalog_is_its_po_file(language):
     with (CATALOGS / language / "LC_MESSAGES" / "messages.mo").open("rb") as file:
         compiled = read_mo(file)

@@ -28,9 +28,9 @@ from babel.numbers import format_percent as babel_percent
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from remit.billing import locales
-from remit.billing.locales import N_, babel_locale, translated
+from remit import catalogs
 from remit.billing.money import Money
+from remit.catalogs import N_, babel_locale, translated
 from remit.plugins.api import PaymentOption
 
 if TYPE_CHECKING:  # WeasyPrint loads its native libraries when imported: only to render
@@ -127,7 +127,7 @@ class InvoiceDocument:
     credit_applied: Money | None = None
     # What its credit notes took off the total.
     credited: Money | None = None
-    locale: str = locales.DEFAULT  # BCP 47: the customer's language and formats
+    locale: str = catalogs.DEFAULT  # BCP 47: the customer's language and formats
     # The VAT exemption notes the law wants on it ("Reverse charge"), billing.einvoice.vat.
     vat_notes: Sequence[str] = ()
 
@@ -172,13 +172,13 @@ class CreditNoteDocument:
     refund: bool
     public_url: str
     pdf_url: str
-    locale: str = locales.DEFAULT
+    locale: str = catalogs.DEFAULT
     vat_notes: Sequence[str] = ()
 
 
 # -- formatting ----------------------------------------------------------------------------
 # Every text a document shows of a date, number or amount is made here, for the locale the
-# caller gives (a BCP 47 tag, see billing.locales).
+# caller gives (a BCP 47 tag, see remit.catalogs).
 
 
 def format_day(day: date | None, locale: str) -> str:
@@ -329,7 +329,7 @@ def environment(locale: str) -> Environment:
     # {% trans %} blocks are looked up with their whitespace collapsed, as babel.cfg
     # extracts them.
     env.policies["ext.i18n.trimmed"] = True
-    env.install_gettext_translations(locales.translations(locale), newstyle=True)
+    env.install_gettext_translations(catalogs.translations(locale), newstyle=True)
     env.filters.update(
         money=partial(format_money, locale=locale),
         day=partial(format_day, locale=locale),
@@ -479,7 +479,9 @@ def qr_bill(document: InvoiceDocument) -> str | None:
         )
         if document.number
         else "",
-        language=lang if (lang := locales.language(document.locale)) in QR_BILL_LANGUAGES else "en",
+        language=lang
+        if (lang := catalogs.language(document.locale)) in QR_BILL_LANGUAGES
+        else "en",
     )
     svg = io.StringIO()
     bill.as_svg(svg)

@@ -8,7 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from remit.billing import locales, validation
+from remit import catalogs
+from remit.billing import validation
 from remit.billing.errors import Invalid
 from remit.billing.validation import Checks
 
@@ -17,7 +18,7 @@ KINDS = ("invoice", "reminder", "receipt", "void", "credit_note", "card_declined
 PLACEHOLDERS = ("number", "issuer", "customer", "total", "amount_due", "due_date")
 MAX_SUBJECT = 200
 MAX_INTRO = 2000
-MAX_TEXTS = len(KINDS) * len(locales.LANGUAGES)
+MAX_TEXTS = len(KINDS) * len(catalogs.LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -69,10 +70,10 @@ def cleaned(texts: Sequence[Mapping[str, Any]], field: list[str]) -> list[dict[s
             checks.errors.append(
                 Invalid(f"{kind!r} is not one of {', '.join(KINDS)}.", field=[*at, "kind"])
             )
-        if language not in locales.LANGUAGES:
+        if language not in catalogs.LANGUAGES:
             checks.errors.append(
                 Invalid(
-                    f"{language!r} is not one of {', '.join(locales.LANGUAGES)}.",
+                    f"{language!r} is not one of {', '.join(catalogs.LANGUAGES)}.",
                     field=[*at, "language"],
                 )
             )
@@ -106,7 +107,7 @@ def cleaned(texts: Sequence[Mapping[str, Any]], field: list[str]) -> list[dict[s
 
 def chosen(texts: Sequence[Mapping[str, Any]], kind: str, locale: str) -> EmailText | None:
     """The tenant's wording of the `kind` email in the locale's language, if it has one."""
-    language = locales.language(locale)
+    language = catalogs.language(locale)
     for text in texts:
         if text["kind"] == kind and text["language"] == language:
             return EmailText(subject=text["subject"], intro=text["intro"])

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from babel.numbers import format_currency, get_currency_precision, is_currency
 
 from remit.billing.errors import Invalid
-from remit.billing.locales import babel_locale
+from remit.catalogs import babel_locale
 
 # ISO 4217 gives X-codes to things that are not money to invoice in: precious metals (XAU,
 # XAG, XPD, XPT), bond-market and accounting units (XBA-XBD, XDR, XSU, XUA...), the testing

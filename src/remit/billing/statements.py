@@ -15,6 +15,7 @@ from uuid import UUID
 
 from cryptography.fernet import InvalidToken
 
+from remit import catalogs
 from remit.billing import (
     clock,
     config,
@@ -22,14 +23,14 @@ from remit.billing import (
     documents,
     issuing,
     links,
-    locales,
     organizations,
     rendering,
     sealing,
 )
-from remit.billing.documents import N_, Branding, DocumentParty
+from remit.billing.documents import Branding, DocumentParty
 from remit.billing.errors import Invalid
 from remit.billing.money import Money
+from remit.catalogs import N_
 from remit.models.credit_notes import CreditNote
 from remit.models.enums import InvoiceStatus
 from remit.models.invoices import Invoice
@@ -174,7 +175,7 @@ class StatementDocument:
     end: date
     made_on: date
     currencies: list[CurrencyStatement]
-    locale: str = locales.DEFAULT
+    locale: str = catalogs.DEFAULT
 
 
 def render_html(document: StatementDocument, *, for_pdf: bool = False) -> str:

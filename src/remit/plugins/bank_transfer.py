@@ -26,7 +26,7 @@ from remit import (
     PaymentRefused,
     hookimpl,
 )
-from remit.billing.locales import N_, translated
+from remit.catalogs import N_, translated
 from remit.plugins import references
 
 IBAN_EXAMPLE = "DE89 3704 0044 0532 0130 00"

@@ -4,7 +4,7 @@ import pycountry
 from pydantic import BaseModel, Field, field_validator
 
 from remit import BaseProvider, InvoiceView, PaymentOption, hookimpl
-from remit.billing.locales import N_, translated
+from remit.catalogs import N_, translated
 
 
 class MailingAddress(BaseModel):

@@ -31,7 +31,7 @@ from remit import (
     WebhookRejected,
     hookimpl,
 )
-from remit.billing.locales import N_, translated
+from remit.catalogs import N_, translated
 
 API_BASE_ENV = "REMIT_STRIPE_API_BASE"
 # Long enough for a slow Checkout Session, short enough not to hold a worker or a customer

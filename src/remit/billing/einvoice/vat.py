@@ -9,7 +9,7 @@ from urllib.parse import quote
 import httpx
 from stdnum.eu import vat as eu_vat
 
-from remit.billing.documents import N_
+from remit.catalogs import N_
 from remit.models.enums import VatCategory
 
 # The VAT area of the EU, by ISO 3166-1 code (Greece is EL in VAT numbers, GR here; XI is
