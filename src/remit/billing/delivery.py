@@ -100,9 +100,9 @@ async def _described(offered: providers.Configured, view: InvoiceView) -> Paymen
 
 async def payment_options(invoice: Invoice, contract: Contract, locale: str) -> list[dict]:
     """Each offered provider's option for this invoice, in the customer's `locale`. A
-    provider that fails here never
-    holds the email: the failure is recorded on the invoice and the email goes without its
-    option (the pay link on the hosted page still asks the provider when clicked)."""
+    provider that fails here never holds the email: the failure is recorded on the invoice
+    and the email goes without its option (the pay link on the hosted page still asks the
+    provider when clicked)."""
     options = []
     rows = await providers.rows(invoice.tenant_id, contract.payment_providers)
     for key in contract.payment_providers:
