@@ -20,6 +20,7 @@ from tortoise import Tortoise, connections
 
 from remit.app import create_app
 from remit.billing import config
+from remit.graph.schema import build_schema
 from remit.runtime import billing_config, running
 from remit.settings import Settings
 from remit.workers.settings import build_worker
@@ -175,6 +176,17 @@ async def empty_tables() -> None:
         )
 
 
+@pytest.fixture(scope="session")
+def schema(settings: Settings):
+    """The API's schema as the session's settings build it, once: it holds no request's
+    state, and building it takes a twentieth of a second, for each app a test makes."""
+    return build_schema(
+        max_depth=settings.max_query_depth,
+        max_cost=settings.max_query_cost,
+        timeout=settings.graphql_timeout,
+    )
+
+
 @pytest.fixture
 def drain_jobs(runtime):
     """Run every job that is ready now to completion, as a worker would, including the jobs
@@ -196,8 +208,8 @@ def drain_jobs(runtime):
 
 
 @pytest.fixture
-async def api(settings, runtime):
-    app = create_app(settings, runtime=runtime)
+async def api(settings, runtime, schema):
+    app = create_app(settings, runtime=runtime, schema=schema)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://remit.test") as client:
         yield client
@@ -254,9 +266,9 @@ class ConsoleClient:
 
 
 @pytest.fixture
-async def console(settings, runtime):
+async def console(settings, runtime, schema):
     """console(email, password) signs in as that user, in a browser of its own."""
-    app = create_app(settings, runtime=runtime)
+    app = create_app(settings, runtime=runtime, schema=schema)
     browsers: list[httpx.AsyncClient] = []
 
     async def sign_in(email: str, password: str) -> ConsoleClient:
