@@ -3,9 +3,9 @@ the worker that `remit serve` runs in-process in the embedded mode."""
 
 from datetime import timedelta
 
+import arq.worker
 from arq import cron
 from arq.connections import ArqRedis
-from arq.worker import Worker
 
 from remit.billing import jobs
 from remit.workers.contracts import plan_contract_endings
@@ -64,6 +64,17 @@ def cron_jobs(cycle_time: str) -> list:
         # Hourly: sessions, links and failed sign-ins that can no longer be used.
         cron(forget_expired, name="users.forget_expired.cron", minute={30}, unique=True),
     ]
+
+
+class Worker(arq.worker.Worker):
+    """arq's worker, running a job at most once at a time. A job asked for again while it runs
+    here (the queue check asks again for the jobs Redis lost, their in-progress marks among
+    them) waits for that run, which then takes it off the queue: arq keys its running tasks by
+    job id, and a second run of one id broke its bookkeeping (a KeyError as the run ended)."""
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        running = {job_id for job_id, task in self.tasks.items() if not task.done()}
+        await super().start_jobs([job_id for job_id in job_ids if job_id.decode() not in running])
 
 
 def build_worker(
