@@ -4,6 +4,7 @@ one-shot commands all start through here."""
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -25,6 +26,11 @@ from remit.workers import queue
 from remit.workers.settings import build_worker
 
 logger = logging.getLogger("remit")
+
+# New objects the collector lets through before it looks for cycles among the young ones
+# (Python's default is 700). A page of 100 invoices makes several hundred thousand objects:
+# at 700, a third of its time went on collections that found next to nothing.
+YOUNG_OBJECTS_PER_COLLECTION = 50_000
 
 
 @dataclass
@@ -83,6 +89,7 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
         broker = DatabaseWatch() if settings.embedded else RedisBroker(pool)
         config.use(billing_config(settings, broker))
         runtime = Runtime(settings, pool)
+        _keep_for_life()
         if run_jobs:
             runtime.worker = build_worker(
                 pool,
@@ -106,6 +113,17 @@ async def running(settings: Settings, *, run_jobs: bool | None = None) -> AsyncI
         if pool is not None:
             await pool.aclose()
         await db.close()
+
+
+def _keep_for_life() -> None:
+    """What a started process holds (modules, the API's schema, plugins, templates,
+    connections) lives as long as it does: it is moved out of the collector's sight
+    (`gc.freeze`), so the collections that requests and jobs cause stop walking all of it
+    each time, and the young generation is collected less often. Reference counting still
+    frees everything as before; only cycles wait a little longer."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(YOUNG_OBJECTS_PER_COLLECTION, *gc.get_threshold()[1:])
 
 
 async def _stop(worker: Worker, task: asyncio.Task) -> None:
