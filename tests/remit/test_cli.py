@@ -153,7 +153,6 @@ def test_worker_without_redis_explains_the_embedded_mode(tmp_path):
 @EMBEDDED
 @pytest.mark.usefixtures("migrated_database")
 def test_apikey_create_checks_its_argument(tmp_path):
-
     assert (
         one_line_error(remit("apikey", "create", "acme", cwd=tmp_path))
         == "remit: 'acme' is not a tenant id."

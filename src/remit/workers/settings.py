@@ -77,6 +77,9 @@ class Worker(arq.worker.Worker):
         await super().start_jobs([job_id for job_id in job_ids if job_id.decode() not in running])
 
 
+# How often an idle worker asks the queue for work (arq's default is every 0.5 s): a webhook
+# or an invoice's email waits for the next poll after its commit. Ten polls a second cost
+# Redis nothing noticeable.
 POLL_DELAY_SECONDS = 0.1
 
 
@@ -107,9 +110,6 @@ def build_worker(
         "max_tries": 5,
         "keep_result": 3600,
         "job_timeout": job_timeout,
-        # How often an idle worker asks the queue for work (arq's default is every 0.5 s): a
-        # webhook or an invoice's email waits for the next poll after its commit. Ten
-        # polls a second cost Redis nothing noticeable.
         "poll_delay": POLL_DELAY_SECONDS,
     }
     options.update(overrides)
