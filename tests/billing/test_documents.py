@@ -152,14 +152,14 @@ def test_html_shows_the_invoice():
     )
     # The issuer and the customer, with their tax ids.
     assert (
-        '<p class="issuer-name">Acme GmbH</p><p>Acme Software GmbH</p>'
-        "<address>Hauptstr. 1<br>10115 Berlin<br>Germany</address>"
-        "<p>VAT/Tax ID: DE123456789</p><p>billing@acme.example</p>"
+        '<p class="issuer-name">Acme GmbH</p><address class="lines">Acme Software GmbH\n'
+        "Hauptstr. 1\n10115 Berlin\nGermany\nVAT/Tax ID: DE123456789\nbilling@acme.example"
+        "</address>"
     ) in html
     assert (
-        "<p><strong>Globex Corporation</strong></p>"
-        "<address>1 Main St<br>Suite 200<br>Springfield, IL 62701<br>United States</address>"
-        "<p>VAT/Tax ID: US-98-7654321</p><p>ap@globex.example</p>"
+        '<p><strong>Globex Corporation</strong></p><address class="lines">1 Main St\n'
+        "Suite 200\nSpringfield, IL 62701\nUnited States\nVAT/Tax ID: US-98-7654321\n"
+        "ap@globex.example</address>"
     ) in html
     # Seven column headers, then one row per line.
     assert html.count('<th scope="col"') == 7
@@ -197,13 +197,13 @@ def test_html_shows_the_invoice():
         '<tr class="due"><th scope="row">Amount due</th><td>€1,299.88</td></tr>'
     ) in html
     assert "Amount paid" not in html
-    assert "<p>PO 4711<br>\nCost centre 12</p>" in html
+    assert '<p class="lines">PO 4711\nCost centre 12</p>' in html
     assert (
-        '<div class="option"><h3>Bank transfer</h3><p class="instructions">'
-        "Please transfer the amount due to:<br>\n"
-        "Account holder: Acme GmbH<br>\n"
-        "IBAN: DE89370400440532013000<br>\n"
-        "BIC: COBADEFFXXX<br>\n"
+        '<div class="option"><h3>Bank transfer</h3><p class="instructions lines">'
+        "Please transfer the amount due to:\n"
+        "Account holder: Acme GmbH\n"
+        "IBAN: DE89370400440532013000\n"
+        "BIC: COBADEFFXXX\n"
         "Reference: INV-000042</p></div>"
     ) in html
     assert (
@@ -212,7 +212,7 @@ def test_html_shows_the_invoice():
         'class="pay" aria-label="Pay now with Card">Pay now</button></form></div>'
     ) in html
     assert "border-top: 6px solid #0F766E;" in html
-    assert "<p>Thank you for your business.</p>" in html
+    assert '<p class="lines">Thank you for your business.</p>' in html
     assert '<a href="http://127.0.0.1:8000/i/tok123.pdf">Download PDF</a>' in html
     assert "<img" not in html  # no logo set
 
@@ -579,6 +579,43 @@ def test_pdf_embeds_an_inline_logo():
     with_logo = render_pdf(invoice_document(branding=branding))
     assert b"/Subtype /Image" in pdf_objects(with_logo)
     assert b"/Subtype /Image" not in pdf_objects(render_pdf(invoice_document()))
+
+
+def page_images(pdf: bytes, folder) -> list[bytes]:
+    """Each page of `pdf` as a PNG, at 100 dpi."""
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", "100", "-png", "-", folder / "page"], input=pdf, check=True)
+    return [page.read_bytes() for page in sorted(folder.glob("page-*.png"))]
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param(
+            lambda: invoice_document(
+                branding=Branding(None, "#0F766E", "Thank you.", logo=STORED_LOGO),
+                payment_options=[
+                    with_transfer().payment_options[0],
+                    invoice_document().payment_options[1],
+                ],
+            ),
+            id="logo, QR code and card link",
+        ),
+        pytest.param(void_document, id="void"),
+        pytest.param(swiss_invoice, id="QR-bill page"),
+    ],
+)
+def test_the_documents_user_agent_stylesheet_draws_what_weasyprints_own_does(
+    document, monkeypatch, tmp_path
+):
+    from weasyprint import HTML
+
+    ours = page_images(render_pdf(document()), tmp_path / "ours")
+    monkeypatch.setattr(documents, "_document_html", lambda: HTML)
+    weasyprints = page_images(render_pdf(document()), tmp_path / "weasyprint")
+
+    assert len(ours) == len(weasyprints) > 0
+    assert ours == weasyprints
 
 
 def test_the_pdf_engine_is_complete_here():

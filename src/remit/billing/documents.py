@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache, partial
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -299,10 +300,20 @@ def address_lines(address: Mapping[str, str | None] | None, locale: str) -> list
 
 
 def nl2br(text: str | None) -> Markup:
-    """Escaped text with its line breaks kept as <br>, for instructions and notes."""
+    """Escaped text with its line breaks kept as <br>, for instructions and notes in emails
+    (whose clients do not all honour `white-space`)."""
     if not text:
         return Markup("")
     return Markup("<br>\n").join(escape(line) for line in text.strip().splitlines())
+
+
+def line_breaks(text: str | None) -> Markup:
+    """Escaped text, its lines joined by line feeds, for an element of class `lines`
+    (`white-space: pre-line`) in a document. WeasyPrint lays out one text of six lines in
+    about half the time of six texts joined by <br>, and a browser shows both alike."""
+    if not text:
+        return Markup("")
+    return Markup("\n").join(escape(line) for line in text.strip().splitlines())
 
 
 @cache
@@ -341,6 +352,7 @@ def environment(locale: str) -> Environment:
         billed_label=partial(billed_label, locale=locale),
         address_lines=partial(address_lines, locale=locale),
         nl2br=nl2br,
+        line_breaks=line_breaks,
         web_link=web_link,
     )
     env.globals["lang"] = locale
@@ -578,7 +590,7 @@ def pdf(html: str, branding: Branding, locale: str, facturx: bytes | None = None
     `facturx`, the document's CII XML, a Factur-X / ZUGFeRD PDF: PDF/A-3b with the XML
     embedded as factur-x.xml and described in the XMP metadata, all written by WeasyPrint in
     the one pass."""
-    from weasyprint import HTML, URLFetcher
+    from weasyprint import URLFetcher
 
     # Only data: URLs are fetched. Rendering never makes a network request (a slow or hostile
     # logo host cannot stall the invoicing cycle, and tests stay offline); a template
@@ -586,7 +598,7 @@ def pdf(html: str, branding: Branding, locale: str, facturx: bytes | None = None
     fetcher = URLFetcher(allowed_protocols=("data",))
     fonts = _fonts()
     hybrid = {} if facturx is None else _facturx_options(facturx, fetcher)
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(
+    return _document_html()(string=html, url_fetcher=fetcher).write_pdf(
         stylesheets=[_print_stylesheet(brand_color(branding.brand_color), locale, fonts)],
         font_config=fonts,
         **hybrid,
@@ -668,6 +680,24 @@ def _fonts() -> "FontConfiguration":
     if not hasattr(_thread, "fonts"):
         _thread.fonts = FontConfiguration()
     return _thread.fonts
+
+
+@cache
+def _document_html() -> type:
+    """WeasyPrint's HTML with the documents' user-agent stylesheet (templates/document_ua.css)
+    in place of its own: a tenth of a PDF's time less. `_ua_stylesheets` is the one method
+    WeasyPrint's own tests override to the same end."""
+    from weasyprint import CSS, HTML
+    from weasyprint.html import UA_COUNTER_STYLE
+
+    text = (files("remit.billing") / "templates" / "document_ua.css").read_text("utf-8")
+    stylesheet = CSS(string=text, counter_style=UA_COUNTER_STYLE)
+
+    class DocumentHTML(HTML):
+        def _ua_stylesheets(self, forms: bool = False) -> list:
+            return [stylesheet]
+
+    return DocumentHTML
 
 
 @lru_cache(maxsize=64)
