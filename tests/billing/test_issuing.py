@@ -92,6 +92,14 @@ async def test_missed_periods_are_caught_up_one_invoice_each(runtime, drain_jobs
         ("INV-000003", date(2027, 3, 31), date(2027, 4, 29)),
     ]
     assert (await Contract.get(id=contract.id)).next_invoice_date == date(2027, 4, 30)
+    names = [
+        await InvoiceLine.filter(invoice__number=number)
+        .order_by("position")
+        .values_list("name", flat=True)
+        for number, _, _ in invoices
+    ]
+    # The one-time setup on the first invoice only; the recurring items on each.
+    assert names == [["Seats", "Setup", "Support"], ["Seats", "Support"], ["Seats", "Support"]]
 
 
 async def test_an_invoice_that_fails_a_check_is_held_unnumbered_and_released_once_fixed(

@@ -15,14 +15,14 @@ from tests import factories
 from tests.graph.test_query_cost import counted_queries
 
 START = date(2027, 1, 1)
-# Reads: the contract, locked, with its tenant, settings and organization; its items; the
-# once-billed items it invoiced already; its providers' settings; the credit balance (the
-# invoice's allocations, the organization's payments). Writes: the contract's next date;
-# the invoice, its lines, its number, its issue; the run's count; its events; the delivery
-# job into the job outbox, then out of it once sent. The tenant's webhook endpoints, read to
-# see who hears of the issue. After the commit: the run of the day, closed (the tenant's only
-# contract due).
-ISSUE_STATEMENTS = 18
+# Reads: the contract, locked, with its tenant, settings and organization; its items (with
+# a one-time item among them, also which of those it invoiced already: not here); its
+# providers' settings; the credit balance (the invoice's allocations, the organization's
+# payments). Writes: the contract's next date; the invoice, its lines, its number, its
+# issue; the run's count; its events; the delivery job into the job outbox, then out of it
+# once sent. The tenant's webhook endpoints, read to see who hears of the issue. After the
+# commit: the run of the day, closed (the tenant's only contract due).
+ISSUE_STATEMENTS = 17
 # Reads: the invoice with its contract and organization; the providers' settings and the
 # organization's account with the one provider; the tenant's settings; its logo; the lines;
 # the credit applied (both also the e-invoice's); the credit notes; the invoice again before

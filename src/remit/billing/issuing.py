@@ -222,15 +222,15 @@ async def issue(contract_id: UUID, period_start: date, today: date) -> IssueResu
             return IssueResult(Outcome.NOT_DUE, tenant_id=tenant.id)
         cycle = periods.CYCLE_MONTHS[contract.billing_cycle]
         index = periods.period_index_on(contract.invoicing_start_date, cycle, period_start)
-        items = await line_items.of_contract(contract.id)
+        items = [previews.item_terms(item) for item in await line_items.of_contract(contract.id)]
         reverse = previews.reverse_charge(
             contract, tenant.invoicing_settings, contract.organization
         )
         draft = draft_invoice(
             previews.contract_terms(contract, reverse),
-            [previews.item_terms(item) for item in items],
+            items,
             index,
-            await previews.once_items_billed(contract),
+            await previews.once_items_billed(items),
         )
         contract.next_invoice_date = periods.next_invoice_date(
             contract.invoicing_start_date, cycle, index

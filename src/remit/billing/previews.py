@@ -1,8 +1,10 @@
 """The next invoice of a contract, as the daily cycle would issue it: the same builder, run
 on the contract's rows without writing anything."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from uuid import UUID
 
 from remit.billing import clock, config, line_items, periods, verification
 from remit.billing.drafts import ContractTerms, InvoiceDraft, ItemTerms, draft_invoice
@@ -58,13 +60,18 @@ def item_terms(item: ServiceLineItem) -> ItemTerms:
     )
 
 
-async def once_items_billed(contract: Contract) -> set:
+async def once_items_billed(items: Iterable[ItemTerms]) -> set[UUID]:
+    """Which of a contract's one-time items (of `items`, its line items) are on an invoice
+    already: one index lookup per item, and no query without one. (Asked through the
+    contract's invoices, PostgreSQL scanned every invoice line each time; over 3,000
+    contracts, with its statistics behind the growing tables, a query took 0.3-0.6 s.)"""
+    once = [item.id for item in items if item.billed == BilledType.ONCE]
+    if not once:
+        return set()
     return set(
-        await InvoiceLine.filter(
-            invoice__contract=contract,
-            billed=BilledType.ONCE,
-            service_line_item_id__not_isnull=True,
-        ).values_list("service_line_item_id", flat=True)
+        await InvoiceLine.filter(service_line_item_id__in=once, billed=BilledType.ONCE).values_list(
+            "service_line_item_id", flat=True
+        )
     )
 
 
@@ -80,13 +87,8 @@ async def upcoming(contract: Contract) -> InvoiceDraft | None:
     index = periods.period_index_on(contract.invoicing_start_date, cycle, _next_date(contract))
     if index is None:
         return None
-    items = await line_items.of_contract(contract.id)
-    return draft_invoice(
-        await terms_of(contract),
-        [item_terms(item) for item in items],
-        index,
-        await once_items_billed(contract),
-    )
+    items = [item_terms(item) for item in await line_items.of_contract(contract.id)]
+    return draft_invoice(await terms_of(contract), items, index, await once_items_billed(items))
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,7 @@ async def catch_up(contract: Contract) -> CatchUp | None:
         return None
     terms = await terms_of(contract)
     items = [item_terms(item) for item in await line_items.of_contract(contract.id)]
-    billed = await once_items_billed(contract)
+    billed = await once_items_billed(items)
     drafts = []
     for index in due:
         draft = draft_invoice(terms, items, index, billed)

@@ -92,6 +92,8 @@ class InvoiceLine(Model):
     class Meta:
         table = "invoice_line"
         unique_together = (("invoice", "position"),)
+        # Issuing asks which of a contract's one-time items are on an invoice already.
+        indexes = (("service_line_item_id",),)
         ordering = ["position"]
 
 
