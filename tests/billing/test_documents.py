@@ -152,12 +152,12 @@ def test_html_shows_the_invoice():
     )
     # The issuer and the customer, with their tax ids.
     assert (
-        '<p class="issuer-name">Acme GmbH</p><address class="lines">Acme Software GmbH\n'
+        '<p class="issuer-name">Acme GmbH</p><address class="multiline">Acme Software GmbH\n'
         "Hauptstr. 1\n10115 Berlin\nGermany\nVAT/Tax ID: DE123456789\nbilling@acme.example"
         "</address>"
     ) in html
     assert (
-        '<p><strong>Globex Corporation</strong></p><address class="lines">1 Main St\n'
+        '<p><strong>Globex Corporation</strong></p><address class="multiline">1 Main St\n'
         "Suite 200\nSpringfield, IL 62701\nUnited States\nVAT/Tax ID: US-98-7654321\n"
         "ap@globex.example</address>"
     ) in html
@@ -197,9 +197,9 @@ def test_html_shows_the_invoice():
         '<tr class="due"><th scope="row">Amount due</th><td>€1,299.88</td></tr>'
     ) in html
     assert "Amount paid" not in html
-    assert '<p class="lines">PO 4711\nCost centre 12</p>' in html
+    assert '<p class="multiline">PO 4711\nCost centre 12</p>' in html
     assert (
-        '<div class="option"><h3>Bank transfer</h3><p class="instructions lines">'
+        '<div class="option"><h3>Bank transfer</h3><p class="instructions multiline">'
         "Please transfer the amount due to:\n"
         "Account holder: Acme GmbH\n"
         "IBAN: DE89370400440532013000\n"
@@ -212,7 +212,7 @@ def test_html_shows_the_invoice():
         'class="pay" aria-label="Pay now with Card">Pay now</button></form></div>'
     ) in html
     assert "border-top: 6px solid #0F766E;" in html
-    assert '<p class="lines">Thank you for your business.</p>' in html
+    assert '<p class="multiline">Thank you for your business.</p>' in html
     assert '<a href="http://127.0.0.1:8000/i/tok123.pdf">Download PDF</a>' in html
     assert "<img" not in html  # no logo set
 

@@ -195,6 +195,17 @@ async def test_a_void_invoice_shows_void_and_no_pay_button(tab, base_url, drain_
     await expect(page.get_by_text("Pay now")).to_have_count(0)
 
 
+# On a phone, the height of each line's card not taken by its values or its own padding and
+# border, in CSS pixels.
+PHONE_CARD_GAPS = """() => [...document.querySelectorAll(".lines tbody tr")].map((card) => {
+  const style = getComputedStyle(card);
+  const height = (element) => element.getBoundingClientRect().height;
+  const values = [...card.children].reduce((sum, cell) => sum + height(cell), 0);
+  return height(card) - values - parseFloat(style.paddingTop)
+    - parseFloat(style.paddingBottom) - parseFloat(style.borderBottomWidth);
+})"""
+
+
 @pytest.mark.parametrize(("layout", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
 async def test_the_layout_fits_and_is_saved_as_a_screenshot(
     tab, base_url, drain_jobs, layout, viewport
@@ -213,6 +224,10 @@ async def test_the_layout_fits_and_is_saved_as_a_screenshot(
     for element in (pay_button(page), totals(page)):
         box = await element.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= viewport["width"]
+    if layout == "phone":
+        # Each line a card of its labelled values, one under the other with nothing between.
+        gaps = await page.evaluate(PHONE_CARD_GAPS)
+        assert len(gaps) == 3 and all(abs(gap) < 1 for gap in gaps), gaps
 
     ARTIFACTS.mkdir(exist_ok=True)
     shot = await page.screenshot(full_page=True, path=ARTIFACTS / f"hosted-page-{layout}.png")

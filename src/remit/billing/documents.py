@@ -308,7 +308,7 @@ def nl2br(text: str | None) -> Markup:
 
 
 def line_breaks(text: str | None) -> Markup:
-    """Escaped text, its lines joined by line feeds, for an element of class `lines`
+    """Escaped text, its lines joined by line feeds, for an element of class `multiline`
     (`white-space: pre-line`) in a document. WeasyPrint lays out one text of six lines in
     about half the time of six texts joined by <br>, and a browser shows both alike."""
     if not text:
