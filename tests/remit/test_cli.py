@@ -108,7 +108,7 @@ def test_serve_refuses_an_unmigrated_database(tmp_path):
 
     assert (
         line
-        == "remit: the database is not migrated (20 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up, remit.0007_seal_provider_secrets, remit.0008_users_and_sessions, remit.0009_payment_ledger, remit.0010_one_off_invoices, remit.0011_credit_notes, remit.0012_invoice_amount_credited, remit.0013_bank_transactions, remit.0014_tenant_logo, remit.0015_webhooks, remit.0016_dunning, remit.0017_card_retries, remit.0018_locales, remit.0019_einvoice, remit.0020_invoice_line_item_index); run `remit migrate` first"
+        == "remit: the database is not migrated (20 pending: remit.0001_initial, remit.0002_provider_account, remit.0003_provider_payments, remit.0004_job_outbox, remit.0005_invoice_paid_on, remit.0006_contract_catch_up, remit.0007_seal_provider_secrets, remit.0008_users_and_sessions, remit.0009_payment_ledger, remit.0010_one_off_invoices, remit.0011_credit_notes, remit.0012_invoice_amount_credited, remit.0013_bank_transactions, remit.0014_tenant_logo, remit.0015_webhooks, remit.0016_dunning, remit.0017_card_retries, remit.0018_locales, remit.0019_einvoice, remit.0020_foreign_key_indexes); run `remit migrate` first"
     )
 
 

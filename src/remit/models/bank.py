@@ -55,4 +55,9 @@ class BankTransaction(Entity):
     class Meta:
         table = "bank_transaction"
         unique_together = (("tenant", "entry_key"),)
-        indexes = (("tenant_id", "status", "created_at"), ("tenant_id", "debtor_iban"))
+        indexes = (
+            ("tenant_id", "status", "created_at"),
+            ("tenant_id", "debtor_iban"),
+            ("organization_id",),
+            ("payment_id",),
+        )

@@ -44,7 +44,7 @@ class Contract(Entity):
 
     class Meta:
         table = "contract"
-        indexes = (("status", "next_invoice_date"),)
+        indexes = (("status", "next_invoice_date"), ("tenant_id",), ("organization_id",))
 
 
 class ServiceLineItem(Entity):
@@ -76,3 +76,4 @@ class ServiceLineItem(Entity):
 
     class Meta:
         table = "service_line_item"
+        indexes = (("contract_id",), ("replaces_id",))

@@ -41,7 +41,7 @@ class CreditNote(Model):
     class Meta:
         table = "credit_note"
         unique_together = (("tenant", "number"),)
-        indexes = (("invoice_id", "created_at"),)
+        indexes = (("invoice_id", "created_at"), ("organization_id",))
 
 
 class CreditNoteLine(Model):
@@ -71,5 +71,6 @@ class CreditNoteLine(Model):
 
     class Meta:
         table = "credit_note_line"
+        indexes = (("invoice_line_id",),)
         unique_together = (("credit_note", "position"),)
         ordering = ["position"]

@@ -64,7 +64,7 @@ class Invoice(Entity):
     class Meta:
         table = "invoice"
         unique_together = (("contract", "period_start"), ("tenant", "number"))
-        indexes = (("tenant_id", "status", "due_date"),)
+        indexes = (("tenant_id", "status", "due_date"), ("organization_id",))
 
 
 class InvoiceLine(Model):
@@ -115,6 +115,7 @@ class InvoiceEvent(Model):
 
     class Meta:
         table = "invoice_event"
+        indexes = (("invoice_id", "at"),)
         ordering = ["at"]
 
 
@@ -153,6 +154,7 @@ class Reminder(Model):
 
     class Meta:
         table = "reminder"
+        indexes = (("late_fee_invoice_id",),)
         unique_together = (("invoice", "offset_days"),)
 
 

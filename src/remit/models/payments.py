@@ -61,6 +61,7 @@ class PaymentAllocation(Model):
 
     class Meta:
         table = "payment_allocation"
+        indexes = (("invoice_id",),)
         unique_together = (("payment", "invoice"),)
 
 

@@ -23,4 +23,5 @@ class ProviderEvent(Model):
 
     class Meta:
         table = "provider_event"
+        indexes = (("tenant_id",),)
         unique_together = (("provider", "event_id"),)

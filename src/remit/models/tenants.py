@@ -26,3 +26,4 @@ class ApiKey(Entity):
 
     class Meta:
         table = "api_key"
+        indexes = (("tenant_id",),)

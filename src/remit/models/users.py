@@ -38,6 +38,7 @@ class User(Entity):
 
     class Meta:
         table = "app_user"
+        indexes = (("tenant_id",),)
 
 
 class Session(Model):
@@ -53,6 +54,7 @@ class Session(Model):
 
     class Meta:
         table = "user_session"
+        indexes = (("user_id",),)
 
 
 class UserToken(Model):
@@ -68,6 +70,7 @@ class UserToken(Model):
 
     class Meta:
         table = "user_token"
+        indexes = (("user_id",),)
 
 
 class SignInFailure(Model):

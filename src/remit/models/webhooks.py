@@ -47,6 +47,7 @@ class WebhookEvent(Model):
 
     class Meta:
         table = "webhook_event"
+        indexes = (("tenant_id",),)
 
 
 class WebhookDelivery(Model):
@@ -68,7 +69,7 @@ class WebhookDelivery(Model):
     class Meta:
         table = "webhook_delivery"
         unique_together = (("endpoint", "event"),)
-        indexes = (("endpoint_id", "status", "created_at"),)
+        indexes = (("endpoint_id", "status", "created_at"), ("event_id",))
 
 
 class WebhookAttempt(Model):
