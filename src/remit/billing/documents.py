@@ -693,7 +693,7 @@ def _fonts() -> "FontConfiguration":
 @cache
 def _document_html() -> type:
     """WeasyPrint's HTML with the documents' user-agent stylesheet (templates/document_ua.css)
-    in place of its own: a tenth of a PDF's time less. `_ua_stylesheets` is the one method
+    in place of its own: about 2.5 ms less of a PDF's 50. `_ua_stylesheets` is the one method
     WeasyPrint's own tests override to the same end."""
     from weasyprint import CSS, HTML
     from weasyprint.html import UA_COUNTER_STYLE
